@@ -1,0 +1,205 @@
+// The behaviour every FindingStore must show; each backend runs this suite unchanged against a real database.
+import assert from 'node:assert/strict';
+import { describe, test } from 'node:test';
+import type { Finding } from '../findings/finding.js';
+import { normalizeFinding } from '../findings/normalize.js';
+import { parseQuery } from '../query/parser.js';
+import type { FindingStore } from './finding-store.js';
+
+export interface StoreHandle {
+  readonly store: FindingStore;
+  cleanup(): Promise<void>;
+}
+
+type DocSpec = { id?: string; accountId?: string; region?: string; type?: string; severity?: number; updatedAt?: string; count?: number; ip?: string; extra?: Record<string, unknown> };
+
+function doc(s: DocSpec = {}): Record<string, unknown> {
+  const accountId = s.accountId ?? '111122223333';
+  const region = s.region ?? 'us-east-1';
+  const id = s.id ?? 'a1';
+  return {
+    schemaVersion: '2.0',
+    accountId,
+    region,
+    id,
+    arn: `arn:aws:guardduty:${region}:${accountId}:detector/d1/finding/${id}`,
+    type: s.type ?? 'Recon:EC2/PortProbeUnprotectedPort',
+    severity: s.severity ?? 2,
+    createdAt: '2026-11-01T00:00:00.000Z',
+    updatedAt: s.updatedAt ?? '2026-11-01T00:00:00.000Z',
+    title: `finding ${id}`,
+    resource: { resourceType: 'Instance', instanceDetails: { instanceId: `i-${id}` } },
+    service: {
+      serviceName: 'guardduty',
+      count: s.count ?? 1,
+      archived: false,
+      action: { actionType: 'NETWORK_CONNECTION', networkConnectionAction: { remoteIpDetails: { ipAddressV4: s.ip ?? '198.51.100.1', country: { countryName: 'France' } } } },
+    },
+    ...s.extra,
+  };
+}
+
+function f(s: DocSpec = {}): Finding {
+  const r = normalizeFinding(doc(s));
+  if (!r.ok) throw new Error(r.error.message);
+  return r.finding;
+}
+
+const KEY = { accountId: '111122223333', region: 'us-east-1', id: 'a1' };
+const T0 = Date.parse('2026-11-10T00:00:00Z');
+
+/** Registers the conformance tests for one backend; `open` gives a fresh, empty store each time. */
+export function describeFindingStore(name: string, open: () => Promise<StoreHandle>): void {
+  const withStore = (title: string, body: (store: FindingStore) => Promise<void>): void => {
+    test(title, async () => {
+      const handle = await open();
+      try {
+        await body(handle.store);
+      } finally {
+        await handle.cleanup();
+      }
+    });
+  };
+
+  describe(`FindingStore conformance: ${name}`, () => {
+    withStore('stores a new finding with its document verbatim, unknown fields included', async (store) => {
+      const first = f({ extra: { futureField: { nested: [1, 'two', null] }, type2026: 'x' } });
+      const result = await store.upsert([first], T0);
+      assert.deepEqual(result.outcomes, ['created']);
+      const got = await store.get(KEY);
+      assert.ok(got);
+      assert.deepEqual(got.doc, first.doc);
+      assert.deepEqual(got.derived, { band: 'Low', firstSeen: T0, lastSeen: T0, versions: 1, archived: false });
+      assert.equal(got.history.length, 1);
+    });
+
+    withStore('treats redelivery of the same version as a no-op, whatever the key order', async (store) => {
+      await store.upsert([f()], T0);
+      const reordered = normalizeFinding(Object.fromEntries(Object.entries(doc()).reverse()));
+      assert.ok(reordered.ok);
+      const again = await store.upsert([f(), reordered.finding], T0 + 1000);
+      assert.deepEqual(again.outcomes, ['unchanged', 'unchanged']);
+      assert.equal(again.archive.objects.length, 0);
+      const got = await store.get(KEY);
+      assert.equal(got?.derived.versions, 1);
+      assert.equal(got?.derived.lastSeen, T0);
+    });
+
+    withStore('replaces the current version with a newer one and keeps the old one in history', async (store) => {
+      await store.upsert([f({ count: 1 })], T0);
+      const r = await store.upsert([f({ count: 5, updatedAt: '2026-11-02T00:00:00.000Z', severity: 8 })], T0 + 1);
+      assert.deepEqual(r.outcomes, ['updated']);
+      const got = await store.get(KEY);
+      assert.equal((got?.doc.service as { count: number }).count, 5);
+      assert.equal(got?.derived.band, 'High');
+      assert.deepEqual(got?.history.map((v) => v.count), [1, 5]);
+      assert.equal(got?.derived.firstSeen, T0);
+      assert.equal(got?.derived.lastSeen, T0 + 1);
+    });
+
+    withStore('never lets an older version that arrives late overwrite a newer one', async (store) => {
+      await store.upsert([f({ count: 9, updatedAt: '2026-11-03T00:00:00.000Z' })], T0);
+      const r = await store.upsert([f({ count: 2, updatedAt: '2026-11-01T12:00:00.000Z' })], T0 + 1);
+      assert.deepEqual(r.outcomes, ['history']);
+      const got = await store.get(KEY);
+      assert.equal((got?.doc.service as { count: number }).count, 9);
+      assert.deepEqual(got?.history.map((v) => v.count), [2, 9]);
+      assert.equal(got?.derived.versions, 2);
+    });
+
+    withStore('ends in the same state whatever order the versions arrive in', async (store) => {
+      const versions = [1, 2, 3, 4, 5].map((c) => f({ count: c, updatedAt: `2026-11-0${c}T00:00:00.000Z` }));
+      const orders = [[0, 1, 2, 3, 4], [4, 3, 2, 1, 0], [2, 4, 0, 3, 1]];
+      const states: unknown[] = [];
+      for (const [n, order] of orders.entries()) {
+        const id = `perm${n}`;
+        for (const i of order) {
+          const v = normalizeFinding({ ...versions[i]!.doc, id });
+          assert.ok(v.ok);
+          await store.upsert([v.finding], T0 + i);
+          await store.upsert([v.finding], T0 + 100 + i); // and each one redelivered
+        }
+        const got = await store.get({ ...KEY, id });
+        states.push({ count: (got?.doc.service as { count: number }).count, history: got?.history.map((h) => h.count), versions: got?.derived.versions });
+      }
+      for (const s of states) assert.deepEqual(s, { count: 5, history: [1, 2, 3, 4, 5], versions: 5 });
+    });
+
+    withStore('handles several versions of one finding inside one batch', async (store) => {
+      const r = await store.upsert([f({ count: 1 }), f({ count: 3, updatedAt: '2026-11-03T00:00:00.000Z' }), f({ count: 1 })], T0);
+      assert.deepEqual(r.outcomes, ['created', 'updated', 'unchanged']);
+    });
+
+    withStore('lists new versions for the archive by account, region and day until confirmed', async (store) => {
+      const r = await store.upsert([f({ id: 'a' }), f({ id: 'b' }), f({ id: 'c', region: 'eu-west-1' })], T0);
+      const parts = r.archive.objects.map((o) => `${o.accountId}/${o.region}/${o.day}:${o.docs.length}`).sort();
+      assert.deepEqual(parts, ['111122223333/eu-west-1/2026/11/10:1', '111122223333/us-east-1/2026/11/10:2']);
+      const pending = await store.pendingArchive();
+      assert.equal(pending.objects.reduce((n, o) => n + o.docs.length, 0), 3);
+      assert.deepEqual(pending.objects.map((o) => o.name).sort(), r.archive.objects.map((o) => o.name).sort());
+      await store.confirmArchived([...new Set(r.archive.objects.map((o) => o.name))]);
+      assert.equal((await store.pendingArchive()).objects.length, 0);
+    });
+
+    withStore('searches with KQL, a time range and a sort, and pages through every match exactly once', async (store) => {
+      const batch: Finding[] = [];
+      for (let i = 0; i < 57; i++) {
+        batch.push(f({ id: `f${String(i).padStart(2, '0')}`, severity: (i % 10) + 0.5, updatedAt: new Date(Date.parse('2026-11-01T00:00:00Z') + (i % 7) * 3_600_000).toISOString() }));
+      }
+      await store.upsert(batch, T0);
+      const query = parseQuery('severity >= 5');
+      const seen: string[] = [];
+      let after;
+      let pages = 0;
+      do {
+        const page = await store.search({ query, size: 10, sort: { field: 'updatedAt', order: 'desc' }, ...(after && { after }) });
+        assert.equal(page.total, 27);
+        const times = page.findings.map((r) => Date.parse(r.doc.updatedAt as string));
+        assert.deepEqual(times, [...times].sort((a, b) => b - a));
+        seen.push(...page.findings.map((r) => r.key.id));
+        after = page.next;
+        pages++;
+      } while (after);
+      assert.equal(pages, 3);
+      assert.equal(new Set(seen).size, 27);
+      const ranged = await store.search({ query: parseQuery(''), from: Date.parse('2026-11-01T02:00:00Z'), to: Date.parse('2026-11-01T03:00:00Z'), size: 100, sort: { field: 'severity', order: 'asc' } });
+      assert.ok(ranged.findings.every((r) => r.doc.updatedAt === '2026-11-01T02:00:00.000Z'));
+      assert.equal(ranged.total, 8);
+    });
+
+    withStore('aggregates terms, date histograms, stats and ranges, nested one level', async (store) => {
+      await store.upsert([
+        f({ id: 'x1', type: 'A', severity: 2, ip: '198.51.100.1' }),
+        f({ id: 'x2', type: 'A', severity: 8, ip: '198.51.100.1', updatedAt: '2026-11-01T05:00:00.000Z' }),
+        f({ id: 'x3', type: 'B', severity: 9.5, ip: '203.0.113.9', updatedAt: '2026-11-01T05:30:00.000Z' }),
+      ], T0);
+      const result = await store.aggregate({
+        query: parseQuery(''),
+        from: Date.parse('2026-11-01T00:00:00Z'),
+        to: Date.parse('2026-11-01T06:00:00Z'),
+        aggs: {
+          types: { terms: { field: 'type' }, aggs: { bands: { terms: { field: 'band' } } } },
+          hourly: { date_histogram: { field: 'updatedAt', interval: '1h' } },
+          sev: { stats: { field: 'severity' } },
+          ips: { terms: { field: 'remoteIp', size: 1 } },
+          levels: { range: { field: 'severity', ranges: [{ to: 7, key: 'low' }, { from: 7 }] } },
+        },
+      });
+      assert.equal(result.total, 3);
+      const types = result.aggregations.types as { buckets: Array<{ key: string; doc_count: number; bands: { buckets: Array<{ key: string }> } }> };
+      assert.deepEqual(types.buckets.map((b) => [b.key, b.doc_count]), [['A', 2], ['B', 1]]);
+      assert.deepEqual(types.buckets[0]!.bands.buckets.map((b) => b.key).sort(), ['High', 'Low']);
+      const hourly = result.aggregations.hourly as { buckets: Array<{ doc_count: number }> };
+      assert.deepEqual(hourly.buckets.map((b) => b.doc_count), [1, 0, 0, 0, 0, 2]);
+      assert.deepEqual(result.aggregations.sev, { count: 3, min: 2, max: 9.5, avg: 6.5, sum: 19.5 });
+      assert.deepEqual(result.aggregations.ips, { buckets: [{ key: '198.51.100.1', doc_count: 2 }], sum_other_doc_count: 1 });
+      const levels = result.aggregations.levels as { buckets: Array<{ key: string; doc_count: number }> };
+      assert.deepEqual(levels.buckets.map((b) => [b.key, b.doc_count]), [['low', 1], ['7-*', 2]]);
+    });
+
+    withStore('counts findings, not versions', async (store) => {
+      await store.upsert([f({ id: 'n1' }), f({ id: 'n1', count: 2, updatedAt: '2026-11-05T00:00:00.000Z' }), f({ id: 'n2' })], T0);
+      assert.equal(await store.count(), 2);
+    });
+  });
+}

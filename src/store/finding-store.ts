@@ -1,0 +1,97 @@
+// The store contract: every backend (SQLite now, PostgreSQL later) passes the same conformance suite.
+import type { DerivedFields, Finding, FindingDocument, FindingKey } from '../findings/finding.js';
+import type { QueryNode } from '../query/ast.js';
+import type { AggregationRequest, AggregationResult } from './aggregation.js';
+
+/** What storing one version did: a new finding, a newer version, an older version kept as history, or nothing. */
+export type UpsertOutcome = 'created' | 'updated' | 'history' | 'unchanged';
+
+/** Versions stored by one upsert that still have to reach the archive, grouped into named objects. */
+export interface ArchiveBatch {
+  /** One entry per archive object: GuardDuty's layout partition plus the object's name. */
+  readonly objects: readonly ArchiveObject[];
+}
+
+export interface ArchiveObject {
+  readonly accountId: string;
+  readonly region: string;
+  /** `YYYY/MM/DD`, UTC. */
+  readonly day: string;
+  /** Object name without extension; stable, so rewriting it after a crash is idempotent. */
+  readonly name: string;
+  /** Bare finding documents, one per line of the object. */
+  readonly docs: readonly FindingDocument[];
+}
+
+export interface UpsertResult {
+  readonly outcomes: readonly UpsertOutcome[];
+  readonly archive: ArchiveBatch;
+}
+
+export interface StoredVersion {
+  readonly doc: FindingDocument;
+  readonly hash: string;
+  readonly updatedAt: number;
+  readonly count: number;
+  /** Epoch ms when Yagura stored this version. */
+  readonly receivedAt: number;
+}
+
+export interface FindingRecord {
+  readonly key: FindingKey;
+  readonly doc: FindingDocument;
+  readonly derived: DerivedFields;
+}
+
+export interface FindingWithHistory extends FindingRecord {
+  /** Every distinct stored version, oldest first; the last one is the current version. */
+  readonly history: readonly StoredVersion[];
+}
+
+export const SORT_FIELDS = ['updatedAt', 'createdAt', 'severity', 'type', 'accountId', 'region', 'count', 'firstSeen', 'lastSeen'] as const;
+export type SortField = (typeof SORT_FIELDS)[number];
+
+export interface Sort {
+  readonly field: SortField;
+  readonly order: 'asc' | 'desc';
+}
+
+/** Opaque keyset position: the sort value and identity of the last row of a page. */
+export interface SearchPosition {
+  readonly value: string | number;
+  readonly key: FindingKey;
+}
+
+export interface SearchRequest {
+  readonly query: QueryNode;
+  /** Epoch ms, inclusive, on `updatedAt`. */
+  readonly from?: number;
+  /** Epoch ms, exclusive, on `updatedAt`. */
+  readonly to?: number;
+  readonly size: number;
+  readonly sort: Sort;
+  readonly after?: SearchPosition;
+}
+
+export interface SearchPage {
+  readonly total: number;
+  readonly findings: readonly FindingRecord[];
+  /** Present when more rows follow. */
+  readonly next?: SearchPosition;
+}
+
+/** Findings as the store keeps them: one current record per key, its history, and what Yagura derives. */
+export interface FindingStore {
+  /** Stores a batch atomically and durably; the result lists the archive objects the new versions belong in. */
+  upsert(findings: readonly Finding[], receivedAt: number): Promise<UpsertResult>;
+  /** Archive objects whose versions were stored but are not yet confirmed on disk (after a crash). */
+  pendingArchive(): Promise<ArchiveBatch>;
+  /** Confirms that these archive objects are durable, so they leave the outbox. */
+  confirmArchived(names: readonly string[]): Promise<void>;
+  get(key: FindingKey): Promise<FindingWithHistory | undefined>;
+  search(request: SearchRequest): Promise<SearchPage>;
+  aggregate(request: AggregationRequest): Promise<AggregationResult>;
+  /** Number of findings (current records). */
+  count(): Promise<number>;
+  close(): Promise<void>;
+}

@@ -1,0 +1,62 @@
+// Filtered, sorted, keyset-paginated search over current findings.
+import type Database from 'better-sqlite3';
+import type { SearchPage, SearchRequest, SortField } from '../finding-store.js';
+import { compileQuery } from './compile-query.js';
+import { RECORD_COLUMNS, toRecord, type RecordRow } from './rows.js';
+
+/** Sort expressions never yield NULL, so keyset comparisons stay total. */
+const SORT_SQL: Readonly<Record<SortField, string>> = {
+  updatedAt: 'f.updated_at',
+  createdAt: 'COALESCE(f.created_at, 0)',
+  severity: 'f.severity',
+  type: 'f.type',
+  accountId: 'f.account_id',
+  region: 'f.region',
+  count: 'f.count',
+  firstSeen: 'f.first_seen',
+  lastSeen: 'f.last_seen',
+};
+
+/** The WHERE clause of a query plus an `updatedAt` time range. */
+export function whereClause(request: { query: SearchRequest['query']; from?: number; to?: number }): { sql: string; params: unknown[] } {
+  const compiled = compileQuery(request.query);
+  const parts = [`(${compiled.sql})`];
+  const params = [...compiled.params];
+  if (request.from !== undefined) {
+    parts.push('f.updated_at >= ?');
+    params.push(request.from);
+  }
+  if (request.to !== undefined) {
+    parts.push('f.updated_at < ?');
+    params.push(request.to);
+  }
+  return { sql: parts.join(' AND '), params };
+}
+
+export function search(db: Database.Database, request: SearchRequest): SearchPage {
+  const where = whereClause(request);
+  const total = (db.prepare(`SELECT count(*) AS n FROM findings f WHERE ${where.sql}`).get(...where.params) as { n: number }).n;
+  const sortSql = SORT_SQL[request.sort.field];
+  const dir = request.sort.order === 'desc' ? 'DESC' : 'ASC';
+  const params = [...where.params];
+  let keyset = '';
+  if (request.after !== undefined) {
+    keyset = ` AND (${sortSql}, f.account_id, f.region, f.id) ${request.sort.order === 'desc' ? '<' : '>'} (?, ?, ?, ?)`;
+    const { value, key } = request.after;
+    params.push(value, key.accountId, key.region, key.id);
+  }
+  const rows = db
+    .prepare(
+      `SELECT ${RECORD_COLUMNS}, ${sortSql} AS sort_value FROM findings f WHERE ${where.sql}${keyset}
+       ORDER BY ${sortSql} ${dir}, f.account_id ${dir}, f.region ${dir}, f.id ${dir} LIMIT ?`,
+    )
+    .all(...params, request.size + 1) as Array<RecordRow & { sort_value: string | number }>;
+  const more = rows.length > request.size;
+  const page = more ? rows.slice(0, request.size) : rows;
+  const last = page[page.length - 1];
+  return {
+    total,
+    findings: page.map(toRecord),
+    ...(more && last ? { next: { value: last.sort_value, key: { accountId: last.account_id, region: last.region, id: last.id } } } : {}),
+  };
+}

@@ -1,0 +1,142 @@
+// The embedded store: one SQLite file in WAL mode (see docs/adr/0001-embedded-store.md).
+import Database from 'better-sqlite3';
+import type { Finding, FindingDocument, FindingKey } from '../../findings/finding.js';
+import type { AggregationRequest, AggregationResult } from '../aggregation.js';
+import type {
+  ArchiveBatch,
+  ArchiveObject,
+  FindingStore,
+  FindingWithHistory,
+  SearchPage,
+  SearchRequest,
+  StoredVersion,
+  UpsertResult,
+} from '../finding-store.js';
+import { compareVersions } from '../../findings/version-order.js';
+import { aggregate } from './aggregate.js';
+import { registerQueryFunctions } from './compile-query.js';
+import { RECORD_COLUMNS, toRecord, type RecordRow } from './rows.js';
+import { migrate } from './schema.js';
+import { search } from './search.js';
+import { buildUpsert } from './upsert.js';
+
+export interface SqliteStoreOptions {
+  /** Path of the database file, or `:memory:` for tests that need no durability. */
+  readonly file: string;
+  readonly readonly?: boolean;
+}
+
+interface VersionRow {
+  hash: string;
+  updated_at: number;
+  count: number;
+  received_at: number;
+  doc: string;
+}
+
+/**
+ * Opens the database with the durability Yagura promises: WAL, and `synchronous = FULL` so that a
+ * committed transaction (and so a 2xx answer) survives power loss, not just a process crash.
+ */
+export function openDatabase(file: string, readonly = false): Database.Database {
+  const db = new Database(file, { readonly, fileMustExist: readonly });
+  if (!readonly) {
+    db.pragma('journal_mode = WAL');
+    db.pragma('synchronous = FULL');
+  }
+  db.pragma('busy_timeout = 5000');
+  db.pragma('cache_size = -65536');
+  db.pragma('temp_store = MEMORY');
+  db.pragma('mmap_size = 268435456');
+  if (!readonly) migrate(db);
+  registerQueryFunctions(db);
+  return db;
+}
+
+export class SqliteStore implements FindingStore {
+  readonly db: Database.Database;
+  private readonly upsertBatch: (findings: readonly Finding[], receivedAt: number) => UpsertResult;
+
+  constructor(options: SqliteStoreOptions) {
+    this.db = openDatabase(options.file, options.readonly ?? false);
+    this.upsertBatch = options.readonly ? () => {
+      throw new Error('the store is open read-only');
+    } : buildUpsert(this.db);
+  }
+
+  async upsert(findings: readonly Finding[], receivedAt: number): Promise<UpsertResult> {
+    return this.upsertBatch(findings, receivedAt);
+  }
+
+  async pendingArchive(): Promise<ArchiveBatch> {
+    const rows = this.db
+      .prepare(
+        `SELECT o.batch, o.day, f.account_id, f.region, CASE WHEN f.hash = o.hash THEN f.doc ELSE v.doc END AS doc
+         FROM archive_outbox o JOIN findings f ON f.rowid = o.finding
+         LEFT JOIN finding_versions v ON v.finding = o.finding AND v.hash = o.hash
+         ORDER BY o.seq`,
+      )
+      .all() as Array<{ batch: string; day: string; account_id: string; region: string; doc: string | null }>;
+    const objects = new Map<string, { accountId: string; region: string; day: string; name: string; docs: FindingDocument[] }>();
+    for (const r of rows) {
+      if (r.doc === null) continue;
+      const id = `${r.batch}/${r.account_id}/${r.region}`;
+      let o = objects.get(id);
+      if (o === undefined) {
+        o = { accountId: r.account_id, region: r.region, day: r.day, name: r.batch, docs: [] };
+        objects.set(id, o);
+      }
+      o.docs.push(JSON.parse(r.doc) as FindingDocument);
+    }
+    return { objects: [...objects.values()] satisfies ArchiveObject[] };
+  }
+
+  async confirmArchived(names: readonly string[]): Promise<void> {
+    const del = this.db.prepare('DELETE FROM archive_outbox WHERE batch = ?');
+    this.db.transaction(() => {
+      for (const name of names) del.run(name);
+    })();
+  }
+
+  async get(key: FindingKey): Promise<FindingWithHistory | undefined> {
+    return this.db.transaction(() => {
+      const row = this.db
+        .prepare(`SELECT f.rowid, ${RECORD_COLUMNS}, f.hash, f.updated_at, f.count, f.received_at FROM findings f WHERE account_id = ? AND region = ? AND id = ?`)
+        .get(key.accountId, key.region, key.id) as (RecordRow & { rowid: number } & Omit<VersionRow, 'doc'>) | undefined;
+      if (row === undefined) return undefined;
+      const older = this.db
+        .prepare('SELECT hash, updated_at, count, received_at, doc FROM finding_versions WHERE finding = ?')
+        .all(row.rowid) as VersionRow[];
+      const record = toRecord(row);
+      const versions: StoredVersion[] = older.map((v) => ({
+        doc: JSON.parse(v.doc) as FindingDocument,
+        hash: v.hash,
+        updatedAt: v.updated_at,
+        count: v.count,
+        receivedAt: v.received_at,
+      }));
+      versions.sort(compareVersions);
+      versions.push({ doc: record.doc, hash: row.hash, updatedAt: row.updated_at, count: row.count, receivedAt: row.received_at });
+      return { ...record, history: versions };
+    })();
+  }
+
+  async search(request: SearchRequest): Promise<SearchPage> {
+    return this.db.transaction(() => search(this.db, request))();
+  }
+
+  async aggregate(request: AggregationRequest): Promise<AggregationResult> {
+    return aggregate(this.db, request);
+  }
+
+  async count(): Promise<number> {
+    return (this.db.prepare('SELECT count(*) AS n FROM findings').get() as { n: number }).n;
+  }
+
+  async close(): Promise<void> {
+    if (this.db.open) {
+      if (!this.db.readonly) this.db.pragma('wal_checkpoint(TRUNCATE)');
+      this.db.close();
+    }
+  }
+}
