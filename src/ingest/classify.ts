@@ -1,0 +1,55 @@
+// Turns delivered items into valid findings, ignored events and coded rejections, each tied to its item index.
+import type { Finding } from '../findings/finding.js';
+import type { FindingRejection } from '../findings/finding-error.js';
+import { checkShape } from '../findings/document-shape.js';
+import { normalizeFinding } from '../findings/normalize.js';
+import { unwrap } from './unwrap.js';
+
+export interface Rejected {
+  /** Position of the item in the delivery (request item or file line number). */
+  readonly index: number;
+  readonly code: string;
+  readonly message: string;
+}
+
+export interface Classified {
+  readonly findings: Finding[];
+  /** `findings[i]` came from item `indexes[i]`. */
+  readonly indexes: number[];
+  ignored: number;
+  readonly rejected: Rejected[];
+}
+
+export function emptyClassified(): Classified {
+  return { findings: [], indexes: [], ignored: 0, rejected: [] };
+}
+
+/** Adds one delivered item (already parsed, or a parse failure) to `into`. */
+export function classifyItem(into: Classified, index: number, item: { value: unknown } | { error: FindingRejection }): void {
+  if ('error' in item) {
+    into.rejected.push({ index, ...item.error });
+    return;
+  }
+  // The whole item is checked, not only the finding inside it: an envelope is attacker-controlled too.
+  const shape = checkShape(item.value);
+  if (shape) {
+    into.rejected.push({ index, ...shape });
+    return;
+  }
+  for (const part of unwrap(item.value)) {
+    if (part.kind === 'ignored') {
+      into.ignored++;
+    } else if (part.kind === 'rejected') {
+      into.rejected.push({ index, ...part.error });
+    } else {
+      const result = normalizeFinding(part.value);
+      if (result.ok) {
+        into.findings.push(result.finding);
+        into.indexes.push(index);
+      } else {
+        const where = part.path === '' ? '' : ` (in ${part.path})`;
+        into.rejected.push({ index, code: result.error.code, message: `${result.error.message}${where}` });
+      }
+    }
+  }
+}

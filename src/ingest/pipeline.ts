@@ -1,0 +1,133 @@
+// The ingest path every source shares: group commit into the store, then the archive, then acknowledge.
+import type { Archive } from '../archive/archive.js';
+import type { Finding } from '../findings/finding.js';
+import type { ArchiveBatch, FindingStore, UpsertOutcome } from '../store/finding-store.js';
+
+/** Told about every version that was stored (not about redeliveries); the live stream and alerts listen here. */
+export type StoredListener = (stored: ReadonlyArray<{ finding: Finding; outcome: Exclude<UpsertOutcome, 'unchanged'> }>) => void;
+
+export interface IngestPipelineOptions {
+  readonly store: FindingStore;
+  readonly archive: Archive;
+  readonly now?: () => number;
+  /** Findings committed together at most; concurrent submissions share one transaction and one archive write. */
+  readonly maxBatchFindings?: number;
+}
+
+interface Pending {
+  readonly findings: readonly Finding[];
+  readonly resolve: (outcomes: UpsertOutcome[]) => void;
+  readonly reject: (error: unknown) => void;
+}
+
+/**
+ * Group commit: submissions that arrive while a commit is running are committed together by the next one.
+ * A submission resolves only when its versions are durable in the store and in the archive.
+ */
+export class IngestPipeline {
+  private readonly store: FindingStore;
+  private readonly archive: Archive;
+  private readonly now: () => number;
+  private readonly maxBatch: number;
+  private readonly queue: Pending[] = [];
+  private readonly listeners = new Set<StoredListener>();
+  private draining: Promise<void> | undefined;
+  /** Set when an archive write failed: the outbox must be replayed before anything else is acknowledged. */
+  private archiveBehind = true;
+
+  constructor(options: IngestPipelineOptions) {
+    this.store = options.store;
+    this.archive = options.archive;
+    this.now = options.now ?? Date.now;
+    this.maxBatch = options.maxBatchFindings ?? 50_000;
+  }
+
+  subscribe(listener: StoredListener): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
+  /** Resolves with one outcome per finding once they are durable; rejects if the store or archive failed. */
+  submit(findings: readonly Finding[]): Promise<UpsertOutcome[]> {
+    if (findings.length === 0) return Promise.resolve([]);
+    return new Promise((resolve, reject) => {
+      this.queue.push({ findings, resolve, reject });
+      this.draining ??= this.drain().finally(() => {
+        this.draining = undefined;
+      });
+    });
+  }
+
+  /** Writes archive objects left pending by a crash or a failed write; safe to call at any time. */
+  async replayArchive(): Promise<number> {
+    const pending = await this.store.pendingArchive();
+    await this.writeArchive(pending);
+    this.archiveBehind = false;
+    return pending.objects.reduce((n, o) => n + o.docs.length, 0);
+  }
+
+  /** Waits for queued submissions to finish. */
+  async flush(): Promise<void> {
+    while (this.draining) await this.draining;
+  }
+
+  private async writeArchive(batch: ArchiveBatch): Promise<void> {
+    if (batch.objects.length === 0) return;
+    await this.archive.write(batch.objects);
+    await this.store.confirmArchived([...new Set(batch.objects.map((o) => o.name))]);
+  }
+
+  private take(): Pending[] {
+    const taken: Pending[] = [];
+    let size = 0;
+    while (this.queue.length > 0 && (taken.length === 0 || size + this.queue[0]!.findings.length <= this.maxBatch)) {
+      const next = this.queue.shift()!;
+      taken.push(next);
+      size += next.findings.length;
+    }
+    return taken;
+  }
+
+  private async drain(): Promise<void> {
+    // Yield once so that submissions made in the same tick join this commit.
+    await new Promise((r) => setImmediate(r));
+    while (this.queue.length > 0) {
+      const taken = this.take();
+      try {
+        if (this.archiveBehind) await this.replayArchive();
+        const all = taken.flatMap((p) => p.findings);
+        const result = await this.store.upsert(all, this.now());
+        try {
+          await this.writeArchive(result.archive);
+        } catch (error) {
+          this.archiveBehind = true;
+          throw error;
+        }
+        let offset = 0;
+        for (const p of taken) {
+          p.resolve(result.outcomes.slice(offset, offset + p.findings.length) as UpsertOutcome[]);
+          offset += p.findings.length;
+        }
+        this.notify(all, result.outcomes);
+      } catch (error) {
+        for (const p of taken) p.reject(error);
+      }
+    }
+  }
+
+  private notify(findings: readonly Finding[], outcomes: readonly UpsertOutcome[]): void {
+    if (this.listeners.size === 0) return;
+    const stored = findings.flatMap((finding, i) => {
+      const outcome = outcomes[i];
+      return outcome === undefined || outcome === 'unchanged' ? [] : [{ finding, outcome }];
+    });
+    if (stored.length === 0) return;
+    for (const listener of this.listeners) {
+      try {
+        listener(stored);
+      } catch {
+        // A listener's failure must never undo or delay an acknowledged ingest.
+      }
+    }
+  }
+}

@@ -1,0 +1,85 @@
+// Reads GuardDuty S3-export objects (and plain JSON files) from local files and folders.
+import { createReadStream } from 'node:fs';
+import { readdir, readFile, stat } from 'node:fs/promises';
+import path from 'node:path';
+import { createInterface } from 'node:readline';
+import { createGunzip, gunzipSync } from 'node:zlib';
+import { parseJsonItem, type BodyItem } from '../eventbridge-http/parse-body.js';
+import { rejection } from '../../findings/finding-error.js';
+
+/** Extensions import reads; anything else in a folder is skipped (GuardDuty's export folders hold only these). */
+const READABLE = ['.jsonl.gz', '.json.gz', '.ndjson.gz', '.jsonl', '.ndjson', '.json', '.gz'];
+
+export interface ExportFile {
+  readonly path: string;
+  readonly bytes: number;
+}
+
+export function isReadable(file: string): boolean {
+  const lower = file.toLowerCase();
+  return READABLE.some((ext) => lower.endsWith(ext));
+}
+
+/** Expands files and folders (recursively, sorted, links not followed) into the readable files below them. */
+export async function listExportFiles(paths: readonly string[]): Promise<ExportFile[]> {
+  const found: ExportFile[] = [];
+  const visit = async (p: string, explicit: boolean): Promise<void> => {
+    const info = await stat(p).catch((error: NodeJS.ErrnoException) => {
+      throw new Error(`cannot read ${p}: ${error.code === 'ENOENT' ? 'no such file or folder' : error.code ?? error.message}`);
+    });
+    if (info.isDirectory()) {
+      const entries = await readdir(p, { withFileTypes: true });
+      entries.sort((a, b) => (a.name < b.name ? -1 : 1));
+      for (const entry of entries) {
+        if (entry.isDirectory() || entry.isFile()) await visit(path.join(p, entry.name), false);
+      }
+    } else if (info.isFile() && (explicit || isReadable(p))) {
+      found.push({ path: p, bytes: info.size });
+    }
+  };
+  for (const p of paths) await visit(p, true);
+  return found;
+}
+
+export interface ExportLine {
+  /** 1-based line number (JSON lines) or item number (a JSON file holding an array). */
+  readonly line: number;
+  readonly item: BodyItem;
+  /** Compressed bytes of the file consumed so far, for progress. */
+  readonly bytesRead: number;
+}
+
+function isJsonLines(file: string): boolean {
+  const lower = file.toLowerCase().replace(/\.gz$/, '');
+  return !lower.endsWith('.json');
+}
+
+/** Yields every item of one file. A `.json` file is one document (event, array, or GetFindings page). */
+export async function* readExportFile(file: ExportFile, maxLineBytes = 8 * 1024 * 1024): AsyncGenerator<ExportLine> {
+  const gz = file.path.toLowerCase().endsWith('.gz');
+  if (!isJsonLines(file.path)) {
+    const raw = await readFile(file.path);
+    const text = (gz ? gunzipSync(raw) : raw).toString('utf8');
+    const parsed = parseJsonItem(text);
+    if ('error' in parsed || !Array.isArray(parsed.value)) {
+      yield { line: 1, item: parsed, bytesRead: file.bytes };
+      return;
+    }
+    let n = 0;
+    for (const value of parsed.value as unknown[]) yield { line: ++n, item: { value }, bytesRead: file.bytes };
+    return;
+  }
+  const source = createReadStream(file.path);
+  const stream = gz ? source.pipe(createGunzip()) : source;
+  source.on('error', (error) => stream.destroy(error));
+  const lines = createInterface({ input: stream, crlfDelay: Infinity });
+  let n = 0;
+  for await (const text of lines) {
+    n++;
+    if (text.trim() === '') continue;
+    const item: BodyItem = text.length > maxLineBytes
+      ? { error: rejection('DOCUMENT_TOO_LARGE', `line ${n} is longer than ${maxLineBytes} bytes`) }
+      : parseJsonItem(text);
+    yield { line: n, item, bytesRead: source.bytesRead };
+  }
+}
