@@ -1,0 +1,55 @@
+// The one place coded errors become HTTP: `{"error":{"code","message"}}` with a fitting status.
+
+export class ApiError extends Error {
+  constructor(
+    readonly status: number,
+    readonly code: string,
+    message: string,
+    readonly headers: Readonly<Record<string, string>> = {},
+  ) {
+    super(message);
+  }
+}
+
+export interface ErrorBody {
+  readonly error: { readonly code: string; readonly message: string };
+}
+
+export function errorBody(code: string, message: string): ErrorBody {
+  return { error: { code, message } };
+}
+
+/** Status for each domain error code that can reach the API. */
+const STATUS_BY_CODE: Readonly<Record<string, number>> = {
+  INVALID_QUERY: 400,
+  INVALID_TIME: 400,
+  INVALID_TIME_RANGE: 400,
+  INVALID_AGGREGATION: 400,
+  INVALID_CURSOR: 400,
+  INVALID_PARAMETER: 400,
+};
+
+/** Fastify's own error codes, renamed into ours. */
+const FASTIFY_CODES: Readonly<Record<string, [number, string, string]>> = {
+  FST_ERR_CTP_BODY_TOO_LARGE: [413, 'BODY_TOO_LARGE', 'the request body is larger than this server accepts'],
+  FST_ERR_CTP_INVALID_MEDIA_TYPE: [415, 'UNSUPPORTED_MEDIA_TYPE', 'send application/json or application/x-ndjson'],
+  FST_ERR_CTP_EMPTY_JSON_BODY: [400, 'EMPTY_BODY', 'the request body is empty'],
+  FST_ERR_CTP_INVALID_CONTENT_LENGTH: [400, 'INVALID_CONTENT_LENGTH', 'the Content-Length header does not match the body'],
+  FST_ERR_CTP_INVALID_JSON_BODY: [400, 'INVALID_JSON', 'the request body is not valid JSON'],
+};
+
+/** Maps anything thrown by a route into status and body; unknown errors become a 500 that reveals nothing. */
+export function toHttpError(error: unknown): { status: number; body: ErrorBody; headers: Readonly<Record<string, string>>; internal: boolean } {
+  if (error instanceof ApiError) return { status: error.status, body: errorBody(error.code, error.message), headers: error.headers, internal: false };
+  const e = error as { code?: unknown; message?: unknown; statusCode?: unknown };
+  if (typeof e.code === 'string') {
+    const status = STATUS_BY_CODE[e.code];
+    if (status !== undefined) return { status, body: errorBody(e.code, String(e.message)), headers: {}, internal: false };
+    const fastify = FASTIFY_CODES[e.code];
+    if (fastify) return { status: fastify[0], body: errorBody(fastify[1], fastify[2]), headers: {}, internal: false };
+  }
+  if (typeof e.statusCode === 'number' && e.statusCode >= 400 && e.statusCode < 500) {
+    return { status: e.statusCode, body: errorBody('BAD_REQUEST', String(e.message)), headers: {}, internal: false };
+  }
+  return { status: 500, body: errorBody('INTERNAL', 'the server failed to handle this request; the error was logged'), headers: {}, internal: true };
+}

@@ -1,0 +1,55 @@
+// POST /api/v1/aggregate: Elasticsearch-shaped aggregations over the findings a query and time range select.
+import type { FastifyInstance } from 'fastify';
+import { z } from 'zod';
+import { parseQuery } from '../../query/parser.js';
+import { resolveTimeRange } from '../../query/time-range.js';
+import type { Aggregation } from '../../store/aggregation.js';
+import type { FindingStore } from '../../store/finding-store.js';
+import { parseParams } from '../validate.js';
+
+const field = z.string().min(1).max(200);
+
+const leaf = z.union([
+  z.object({ terms: z.object({ field, size: z.number().int().min(1).max(1000).optional() }).strict() }).strict(),
+  z.object({ date_histogram: z.object({ field, interval: z.string().max(16) }).strict() }).strict(),
+  z.object({ stats: z.object({ field }).strict() }).strict(),
+  z.object({
+    range: z
+      .object({
+        field,
+        ranges: z.array(z.object({ from: z.number().optional(), to: z.number().optional(), key: z.string().max(100).optional() }).strict()).min(1).max(100),
+      })
+      .strict(),
+  }).strict(),
+]);
+
+const subAggs = z.record(z.string().min(1).max(100), leaf).refine((r) => Object.keys(r).length <= 10, 'at most 10 sub-aggregations');
+const withSubs = z.union([
+  z.object({ terms: z.object({ field, size: z.number().int().min(1).max(1000).optional() }).strict(), aggs: subAggs.optional() }).strict(),
+  z.object({ date_histogram: z.object({ field, interval: z.string().max(16) }).strict(), aggs: subAggs.optional() }).strict(),
+  z.object({ stats: z.object({ field }).strict() }).strict(),
+  z.object({ range: leaf.options[3].shape.range, aggs: subAggs.optional() }).strict(),
+]);
+
+const body = z
+  .object({
+    q: z.string().max(10_000).optional(),
+    from: z.string().max(64).optional(),
+    to: z.string().max(64).optional(),
+    aggs: z.record(z.string().min(1).max(100), withSubs).refine((r) => Object.keys(r).length >= 1 && Object.keys(r).length <= 20, 'ask for 1 to 20 aggregations'),
+  })
+  .strict();
+
+export async function aggregateRoutes(app: FastifyInstance, options: { store: FindingStore; now?: () => number }): Promise<void> {
+  const now = options.now ?? Date.now;
+  app.post('/api/v1/aggregate', async (request) => {
+    const params = parseParams(body, request.body ?? {});
+    const range = resolveTimeRange({ from: params.from, to: params.to }, now());
+    return options.store.aggregate({
+      query: parseQuery(params.q ?? ''),
+      ...(range.from !== undefined && { from: range.from }),
+      ...(range.to !== undefined && { to: range.to }),
+      aggs: params.aggs as Record<string, Aggregation>,
+    });
+  });
+}

@@ -1,0 +1,50 @@
+// POST /api/v1/events: EventBridge events, arrays, NDJSON or bare findings; answers what was stored.
+import type { FastifyInstance } from 'fastify';
+import { classifyItem, emptyClassified } from '../../ingest/classify.js';
+import { itemsFromJson, itemsFromNdjson } from '../../ingest/eventbridge-http/parse-body.js';
+import type { IngestPipeline } from '../../ingest/pipeline.js';
+import { ApiError } from '../api-error.js';
+import { NdjsonBody } from '../body-parsers.js';
+
+export interface EventsRouteOptions {
+  readonly pipeline: IngestPipeline;
+  readonly maxItemsPerRequest: number;
+}
+
+export async function eventsRoutes(app: FastifyInstance, options: EventsRouteOptions): Promise<void> {
+  app.post('/api/v1/events', async (request, reply) => {
+    if (request.body === undefined) {
+      throw new ApiError(400, 'EMPTY_BODY', 'the request body is empty; send one event, a JSON array of events, or NDJSON');
+    }
+    const parsed = request.body instanceof NdjsonBody
+      ? itemsFromNdjson(request.body.text, options.maxItemsPerRequest)
+      : itemsFromJson(request.body, options.maxItemsPerRequest);
+    if (!parsed.ok) throw new ApiError(parsed.code === 'TOO_MANY_ITEMS' ? 413 : 400, parsed.code, parsed.message);
+
+    const classified = emptyClassified();
+    parsed.items.forEach((item, index) => classifyItem(classified, index, item));
+    let outcomes;
+    try {
+      outcomes = await options.pipeline.submit(classified.findings);
+    } catch (error) {
+      request.log.error({ err: error }, 'ingest failed');
+      throw new ApiError(503, 'STORE_UNAVAILABLE', 'the findings could not be stored durably; nothing was acknowledged, retry later', { 'retry-after': '5' });
+    }
+    const duplicates = outcomes.filter((o) => o === 'unchanged').length;
+    const created = outcomes.filter((o) => o === 'created').length;
+    const report = {
+      accepted: outcomes.length - duplicates,
+      duplicates,
+      created,
+      updated: outcomes.length - duplicates - created,
+      ignored: classified.ignored,
+      rejected: classified.rejected,
+    };
+    if (report.rejected.length > 0 && outcomes.length === 0 && report.ignored === 0) {
+      const first = report.rejected[0]!;
+      const message = report.rejected.length === 1 ? first.message : `all ${report.rejected.length} items were rejected; the first: ${first.message}`;
+      return reply.code(400).send({ error: { code: first.code, message }, ...report });
+    }
+    return reply.code(200).send(report);
+  });
+}
