@@ -1,0 +1,151 @@
+// Where a CLI verb sends its work: a running server over HTTP, or a data folder opened directly.
+import type { BodyItem } from '../ingest/eventbridge-http/parse-body.js';
+import { classifyItem, emptyClassified } from '../ingest/classify.js';
+import { openEmbedded, type Embedded } from '../main.js';
+import { presentFinding, type PresentedFinding } from '../api/present.js';
+import { parseSort } from '../api/routes/findings.js';
+import { parseQuery } from '../query/parser.js';
+import { resolveTimeRange } from '../query/time-range.js';
+import type { SearchPosition } from '../store/finding-store.js';
+import { CliError } from './cli-error.js';
+
+export interface ImportTally {
+  created: number;
+  updated: number;
+  unchanged: number;
+  ignored: number;
+  readonly rejected: Array<{ ref: string; code: string; message: string }>;
+}
+
+export interface SearchParams {
+  readonly q: string;
+  readonly from?: string;
+  readonly to?: string;
+  readonly sort?: string;
+  readonly size: number;
+  readonly cursor?: string;
+}
+
+export interface SearchResult {
+  readonly total: number;
+  readonly findings: readonly PresentedFinding[];
+  readonly nextCursor: string | null;
+}
+
+export interface Target {
+  /** Stores a batch of delivered items; `refs[i]` names item i in messages (`file:line`). */
+  ingest(items: readonly BodyItem[], refs: readonly string[], tally: ImportTally): Promise<void>;
+  search(params: SearchParams): Promise<SearchResult>;
+  close(): Promise<void>;
+}
+
+export interface TargetOptions {
+  readonly url?: string;
+  readonly apiKey?: string;
+  readonly data?: string;
+}
+
+class RemoteTarget implements Target {
+  constructor(
+    private readonly url: string,
+    private readonly apiKey: string,
+  ) {}
+
+  private async call(path: string, init: RequestInit): Promise<unknown> {
+    let response: Response;
+    try {
+      response = await fetch(new URL(path, this.url), { ...init, headers: { ...init.headers, authorization: `Bearer ${this.apiKey}` } });
+    } catch (error) {
+      throw new CliError(`cannot reach the server at ${this.url}: ${(error as { cause?: { code?: string } }).cause?.code ?? (error as Error).message}`);
+    }
+    const body = (await response.json().catch(() => undefined)) as { error?: { code: string; message: string } } | undefined;
+    if (!response.ok && !(response.status === 400 && body && 'rejected' in body)) {
+      throw new CliError(`the server answered ${response.status}: ${body?.error?.message ?? response.statusText}`);
+    }
+    return body;
+  }
+
+  async ingest(items: readonly BodyItem[], refs: readonly string[], tally: ImportTally): Promise<void> {
+    const lines: string[] = [];
+    const sent: number[] = [];
+    items.forEach((item, i) => {
+      if ('error' in item) tally.rejected.push({ ref: refs[i]!, ...item.error });
+      else {
+        lines.push(JSON.stringify(item.value));
+        sent.push(i);
+      }
+    });
+    if (lines.length === 0) return;
+    const report = (await this.call('/api/v1/events', {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-ndjson' },
+      body: `${lines.join('\n')}\n`,
+    })) as { created: number; updated: number; duplicates: number; ignored: number; rejected: Array<{ index: number; code: string; message: string }> };
+    tally.created += report.created;
+    tally.updated += report.updated;
+    tally.unchanged += report.duplicates;
+    tally.ignored += report.ignored;
+    for (const r of report.rejected) tally.rejected.push({ ref: refs[sent[r.index]!] ?? '?', code: r.code, message: r.message });
+  }
+
+  async search(params: SearchParams): Promise<SearchResult> {
+    const query = new URLSearchParams({ q: params.q, size: String(params.size) });
+    for (const key of ['from', 'to', 'sort', 'cursor'] as const) {
+      const value = params[key];
+      if (value !== undefined) query.set(key, value);
+    }
+    return (await this.call(`/api/v1/findings?${query}`, { method: 'GET' })) as SearchResult;
+  }
+
+  async close(): Promise<void> {}
+}
+
+class LocalTarget implements Target {
+  constructor(private readonly embedded: Embedded) {}
+
+  async ingest(items: readonly BodyItem[], refs: readonly string[], tally: ImportTally): Promise<void> {
+    const classified = emptyClassified();
+    items.forEach((item, i) => classifyItem(classified, i, item));
+    tally.ignored += classified.ignored;
+    for (const r of classified.rejected) tally.rejected.push({ ref: refs[r.index]!, code: r.code, message: r.message });
+    for (const outcome of await this.embedded.pipeline.submit(classified.findings)) {
+      if (outcome === 'created') tally.created++;
+      else if (outcome === 'unchanged') tally.unchanged++;
+      else tally.updated++;
+    }
+  }
+
+  async search(params: SearchParams): Promise<SearchResult> {
+    const now = Date.now();
+    const range = resolveTimeRange({ from: params.from, to: params.to }, now);
+    const page = await this.embedded.store.search({
+      query: parseQuery(params.q),
+      ...(range.from !== undefined && { from: range.from }),
+      ...(range.to !== undefined && { to: range.to }),
+      size: params.size,
+      sort: parseSort(params.sort),
+      ...(params.cursor !== undefined && { after: JSON.parse(params.cursor) as SearchPosition }),
+    });
+    return {
+      total: page.total,
+      findings: page.findings.map((f) => presentFinding(f, now)),
+      nextCursor: page.next ? JSON.stringify(page.next) : null,
+    };
+  }
+
+  async close(): Promise<void> {
+    await this.embedded.close();
+  }
+}
+
+/** A server when `url` is given, else the data folder; says which options to use when neither is. */
+export async function openTarget(options: TargetOptions, verb: string): Promise<Target> {
+  if (options.url) {
+    if (!options.apiKey) throw new CliError('--url needs an API key: give --api-key KEY or set YAGURA_API_KEY');
+    return new RemoteTarget(options.url, options.apiKey);
+  }
+  if (options.data) return new LocalTarget(await openEmbedded(options.data, `yagura ${verb}`));
+  throw new CliError(
+    'no Yagura to talk to: give --url URL and --api-key KEY (or YAGURA_URL, YAGURA_API_KEY) for a running server, or --data DIR (or YAGURA_DATA) for a data folder no server holds',
+  );
+}

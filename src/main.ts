@@ -1,0 +1,116 @@
+// Composition root: builds every component from the configuration and wires them together.
+import { randomBytes } from 'node:crypto';
+import type { FastifyInstance } from 'fastify';
+import { buildApp } from './app.js';
+import { LocalArchive } from './archive/local/local-archive.js';
+import { bootstrapAdmin, type BootstrapResult } from './auth/api-keys.js';
+import type { Config } from './config/schema.js';
+import { generateDemoSet } from './demo/generate.js';
+import { normalizeFinding } from './findings/normalize.js';
+import { IngestPipeline } from './ingest/pipeline.js';
+import { dataFolder, lockDataFolder, type DataLock } from './store/data-folder.js';
+import { SqliteApiKeyRepository } from './store/sqlite/api-key-repository.js';
+import { storedSecret } from './store/sqlite/meta.js';
+import { SqliteStore } from './store/sqlite/sqlite-store.js';
+
+/** The embedded store, archive and ingest pipeline on one data folder, owned by this process. */
+export interface Embedded {
+  readonly store: SqliteStore;
+  readonly archive: LocalArchive;
+  readonly pipeline: IngestPipeline;
+  readonly keys: SqliteApiKeyRepository;
+  readonly lock: DataLock;
+  /** Versions replayed into the archive after an unclean stop. */
+  readonly replayed: number;
+  close(): Promise<void>;
+}
+
+export async function openEmbedded(dataDir: string, owner: string, options: { maxBatchFindings?: number } = {}): Promise<Embedded> {
+  const folder = dataFolder(dataDir);
+  const lock = lockDataFolder(folder, owner);
+  let store: SqliteStore | undefined;
+  try {
+    store = new SqliteStore({ file: folder.databaseFile });
+    const archive = new LocalArchive(folder.archiveDir);
+    const pipeline = new IngestPipeline({ store, archive, ...(options.maxBatchFindings && { maxBatchFindings: options.maxBatchFindings }) });
+    const replayed = await pipeline.replayArchive();
+    const s = store;
+    return {
+      store: s,
+      archive,
+      pipeline,
+      keys: new SqliteApiKeyRepository(s.db),
+      lock,
+      replayed,
+      async close(): Promise<void> {
+        await pipeline.flush();
+        await archive.close();
+        await s.close();
+        lock.release();
+      },
+    };
+  } catch (error) {
+    await store?.close();
+    lock.release();
+    throw error;
+  }
+}
+
+/** Loads the generated demo findings when the store is empty; returns how many versions were stored. */
+export async function loadDemo(embedded: Embedded, now: number): Promise<number> {
+  if ((await embedded.store.count()) > 0) return 0;
+  const findings = generateDemoSet(now).flatMap((doc) => {
+    const result = normalizeFinding(doc);
+    return result.ok ? [result.finding] : [];
+  });
+  const outcomes = await embedded.pipeline.submit(findings);
+  return outcomes.filter((o) => o !== 'unchanged').length;
+}
+
+export interface Server {
+  readonly app: FastifyInstance;
+  readonly url: string;
+  readonly embedded: Embedded;
+  readonly bootstrap: BootstrapResult;
+  close(): Promise<void>;
+}
+
+/** Starts Yagura as configured: data folder, admin key, demo data, HTTP listener. */
+export async function startServer(config: Config): Promise<Server> {
+  const embedded = await openEmbedded(config.dataDir, 'yagura serve', { maxBatchFindings: config.ingest.maxBatchFindings });
+  try {
+    const bootstrap = await bootstrapAdmin(embedded.keys, config.bootstrapKey, Date.now());
+    if (config.demo) await loadDemo(embedded, Date.now());
+    const app = await buildApp({
+      store: embedded.store,
+      pipeline: embedded.pipeline,
+      keys: embedded.keys,
+      cursorSecret: storedSecret(embedded.store.db, 'cursor', () => randomBytes(32)),
+      limits: {
+        maxBodyBytes: config.ingest.maxBodyBytes,
+        maxItemsPerRequest: config.ingest.maxItemsPerRequest,
+        maxPageSize: config.search.maxPageSize,
+      },
+      logger: { level: config.logLevel },
+    });
+    await app.listen({ host: config.host, port: config.port });
+    const address = app.server.address();
+    const port = typeof address === 'object' && address !== null ? address.port : config.port;
+    const host = config.host.includes(':') ? `[${config.host}]` : config.host;
+    const url = `http://${host}:${port}`;
+    embedded.lock.setUrl(url);
+    return {
+      app,
+      url,
+      embedded,
+      bootstrap,
+      async close(): Promise<void> {
+        await app.close();
+        await embedded.close();
+      },
+    };
+  } catch (error) {
+    await embedded.close();
+    throw error;
+  }
+}
