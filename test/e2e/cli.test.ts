@@ -1,0 +1,146 @@
+// The real `yagura` CLI end to end: import an S3-export tree, serve it on a free port, search it.
+import assert from 'node:assert/strict';
+import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
+import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { after, before, describe, test } from 'node:test';
+import { fileURLToPath } from 'node:url';
+import { gzipSync } from 'node:zlib';
+import { eventOf, findingDoc } from '../fixtures/findings.js';
+
+const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
+const CLI = [path.join(ROOT, 'node_modules/tsx/dist/cli.mjs'), path.join(ROOT, 'src/cli/main.ts')];
+const KEY = 'e2e-bootstrap-key-0123456789abcdef';
+
+function cleanEnv(extra: Record<string, string> = {}): NodeJS.ProcessEnv {
+  const env = Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith('YAGURA_')));
+  return { ...env, ...extra };
+}
+
+function yagura(args: string[], env: Record<string, string> = {}): Promise<{ code: number; stdout: string; stderr: string }> {
+  return new Promise((resolve) => {
+    const child = spawn(process.execPath, [...CLI, ...args], { env: cleanEnv(env), cwd: ROOT });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (d) => (stdout += d));
+    child.stderr.on('data', (d) => (stderr += d));
+    child.on('close', (code) => resolve({ code: code ?? -1, stdout, stderr }));
+  });
+}
+
+describe('yagura CLI', () => {
+  let dir: string;
+  let data: string;
+  let exportDir: string;
+  let server: ChildProcessWithoutNullStreams | undefined;
+  let url = '';
+
+  before(async () => {
+    dir = await mkdtemp(path.join(tmpdir(), 'yagura-e2e-'));
+    data = path.join(dir, 'data');
+    exportDir = path.join(dir, 'export');
+    const now = Date.now();
+    for (const [account, region] of [['111111111111', 'us-east-1'], ['222222222222', 'eu-west-1']] as const) {
+      const day = path.join(exportDir, 'AWSLogs', account, 'GuardDuty', region, '2026', '11', '20');
+      await mkdir(day, { recursive: true });
+      const lines = Array.from({ length: 30 }, (_, i) => JSON.stringify(findingDoc({
+        id: `${region}-${i}`,
+        accountId: account,
+        region,
+        severity: i % 3 === 0 ? 8 : 3,
+        type: i % 3 === 0 ? 'UnauthorizedAccess:EC2/SSHBruteForce' : 'Recon:EC2/PortProbeUnprotectedPort',
+        updatedAt: new Date(now - i * 3_600_000).toISOString(),
+      })));
+      if (region === 'eu-west-1') lines.splice(5, 0, '{"this is": not json');
+      await writeFile(path.join(day, '5e0b7c1a-0000-4000-8000-000000000001.jsonl.gz'), gzipSync(`${lines.join('\n')}\n`));
+    }
+  });
+
+  after(async () => {
+    server?.kill('SIGKILL');
+    await rm(dir, { recursive: true, force: true });
+  });
+
+  test('every verb has --help', async () => {
+    for (const verb of ['serve', 'import', 'search']) {
+      const r = await yagura([verb, '--help']);
+      assert.equal(r.code, 0);
+      assert.match(r.stdout, new RegExp(`Usage: yagura ${verb}`));
+    }
+  });
+
+  test('says which options to use when it has no server and no data folder', async () => {
+    const r = await yagura(['search', 'severity >= 7']);
+    assert.equal(r.code, 1);
+    assert.match(r.stderr, /^yagura: no Yagura to talk to: give --url URL .* or --data DIR/);
+    assert.equal(r.stderr.trim().split('\n').length, 1);
+  });
+
+  test('imports an S3-export tree into a data folder, naming the bad line, and a second import adds nothing', async () => {
+    const first = await yagura(['import', exportDir, '--data', data]);
+    assert.equal(first.code, 2, first.stderr);
+    assert.match(first.stdout, /^read 61, stored 60, updated 0, unchanged 0, ignored 0, rejected 1 from 2 files/m);
+    assert.match(first.stderr, /eu-west-1\/2026\/11\/20\/5e0b7c1a-0000-4000-8000-000000000001\.jsonl\.gz:6: INVALID_JSON/);
+    const again = await yagura(['import', exportDir, '--data', data]);
+    assert.match(again.stdout, /read 61, stored 0, updated 0, unchanged 60, ignored 0, rejected 1/);
+  });
+
+  test('searches the data folder directly', async () => {
+    const r = await yagura(['search', 'severity >= 7 and type:UnauthorizedAccess*', '--from', 'now-7d', '--data', data, '--format', 'ndjson', '--limit', '100']);
+    assert.equal(r.code, 0, r.stderr);
+    const rows = r.stdout.trim().split('\n').map((l) => JSON.parse(l) as { finding: { severity: number } });
+    assert.equal(rows.length, 20);
+    assert.ok(rows.every((row) => row.finding.severity === 8));
+  });
+
+  test('serves on a free port and points CLI users to it while it holds the data folder', async () => {
+    server = spawn(process.execPath, [...CLI, 'serve', '--data', data, '--port', '0'], { env: cleanEnv({ YAGURA_BOOTSTRAP_KEY: KEY, YAGURA_LOG_LEVEL: 'warn' }), cwd: ROOT });
+    url = await new Promise<string>((resolve, reject) => {
+      let out = '';
+      server!.stdout.on('data', (d) => {
+        out += d;
+        const m = /listening on (http:\/\/\S+)/.exec(out);
+        if (m) resolve(m[1]!);
+      });
+      server!.on('exit', (code) => reject(new Error(`serve exited with ${code}`)));
+    });
+    assert.match(url, /^http:\/\/127\.0\.0\.1:\d+$/);
+    assert.deepEqual(await (await fetch(`${url}/health`)).json(), { status: 'ok' });
+    const busy = await yagura(['search', '', '--data', data]);
+    assert.equal(busy.code, 1);
+    assert.match(busy.stderr, new RegExp(`held by a running server at ${url.replaceAll('.', '\\.')}; use --url`));
+  });
+
+  test('imports and searches through the running server', async () => {
+    const extra = path.join(dir, 'extra.json');
+    await writeFile(extra, JSON.stringify([eventOf(findingDoc({ id: 'via-http', severity: 9.5, type: 'AttackSequence:IAM/CompromisedCredentials' })), eventOf(findingDoc({ id: 'ct' }), 'AWS API Call via CloudTrail')]));
+    const imported = await yagura(['import', extra, '--url', url, '--api-key', KEY]);
+    assert.equal(imported.code, 0, imported.stderr);
+    assert.match(imported.stdout, /read 2, stored 1, updated 0, unchanged 0, ignored 1, rejected 0/);
+    const r = await yagura(['search', 'band:Critical', '--format', 'json'], { YAGURA_URL: url, YAGURA_API_KEY: KEY });
+    assert.equal(r.code, 0, r.stderr);
+    const body = JSON.parse(r.stdout) as { total: number; findings: Array<{ yagura: { id: string } }> };
+    assert.equal(body.total, 1);
+    assert.equal(body.findings[0]!.yagura.id, 'via-http');
+    const table = await yagura(['search', 'severity >= 7', '--from', 'now-7d', '--url', url, '--api-key', KEY]);
+    assert.match(table.stdout, /UnauthorizedAccess:EC2\/SSHBruteForce/);
+    assert.match(table.stdout, /20 of 20 findings/);
+    const wrongKey = await yagura(['search', '', '--url', url, '--api-key', 'wrong-key-wrong-key']);
+    assert.equal(wrongKey.code, 1);
+    assert.match(wrongKey.stderr, /401: the API key is not valid/);
+    const badQuery = await yagura(['search', 'severity >=', '--url', url, '--api-key', KEY]);
+    assert.equal(badQuery.code, 1);
+    assert.match(badQuery.stderr, /position/);
+  });
+
+  test('stops cleanly on SIGTERM and releases the data folder', async () => {
+    const exited = new Promise<number | null>((resolve) => server!.on('exit', resolve));
+    server!.kill('SIGTERM');
+    assert.equal(await exited, 0);
+    server = undefined;
+    const r = await yagura(['search', 'id:via-http', '--data', data, '--format', 'json']);
+    assert.equal(r.code, 0, r.stderr);
+    assert.equal((JSON.parse(r.stdout) as { total: number }).total, 1);
+  });
+});

@@ -1,0 +1,45 @@
+// Builds the real app on a temporary data folder (SQLite file + local archive) for inject() tests.
+import { randomBytes } from 'node:crypto';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import type { FastifyInstance } from 'fastify';
+import { buildApp } from '../../src/app.js';
+import { createKey } from '../../src/auth/api-keys.js';
+import { openEmbedded, type Embedded } from '../../src/main.js';
+
+export interface Harness {
+  readonly app: FastifyInstance;
+  readonly embedded: Embedded;
+  readonly dir: string;
+  readonly key: string;
+  /** Headers carrying the API key. */
+  readonly auth: Readonly<Record<string, string>>;
+  close(): Promise<void>;
+}
+
+export async function harness(limits: Partial<{ maxBodyBytes: number; maxItemsPerRequest: number; maxPageSize: number }> = {}): Promise<Harness> {
+  const dir = await mkdtemp(path.join(tmpdir(), 'yagura-api-'));
+  const embedded = await openEmbedded(path.join(dir, 'data'), 'test');
+  const key = `ygr_${randomBytes(32).toString('base64url')}`;
+  await createKey(embedded.keys, 'tester', key, Date.now());
+  const app = await buildApp({
+    store: embedded.store,
+    pipeline: embedded.pipeline,
+    keys: embedded.keys,
+    cursorSecret: randomBytes(32),
+    limits: { maxBodyBytes: 1024 * 1024, maxItemsPerRequest: 1000, maxPageSize: 500, ...limits },
+  });
+  return {
+    app,
+    embedded,
+    dir,
+    key,
+    auth: { 'x-api-key': key },
+    async close(): Promise<void> {
+      await app.close();
+      await embedded.close();
+      await rm(dir, { recursive: true, force: true });
+    },
+  };
+}
