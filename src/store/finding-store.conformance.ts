@@ -186,14 +186,14 @@ export function describeFindingStore(name: string, open: () => Promise<StoreHand
         },
       });
       assert.equal(result.total, 3);
-      const types = result.aggregations.types as { buckets: Array<{ key: string; doc_count: number; bands: { buckets: Array<{ key: string }> } }> };
+      const types = result.aggregations.types as unknown as { buckets: Array<{ key: string; doc_count: number; bands: { buckets: Array<{ key: string }> } }> };
       assert.deepEqual(types.buckets.map((b) => [b.key, b.doc_count]), [['A', 2], ['B', 1]]);
       assert.deepEqual(types.buckets[0]!.bands.buckets.map((b) => b.key).sort(), ['High', 'Low']);
-      const hourly = result.aggregations.hourly as { buckets: Array<{ doc_count: number }> };
+      const hourly = result.aggregations.hourly as unknown as { buckets: Array<{ doc_count: number }> };
       assert.deepEqual(hourly.buckets.map((b) => b.doc_count), [1, 0, 0, 0, 0, 2]);
       assert.deepEqual(result.aggregations.sev, { count: 3, min: 2, max: 9.5, avg: 6.5, sum: 19.5 });
       assert.deepEqual(result.aggregations.ips, { buckets: [{ key: '198.51.100.1', doc_count: 2 }], sum_other_doc_count: 1 });
-      const levels = result.aggregations.levels as { buckets: Array<{ key: string; doc_count: number }> };
+      const levels = result.aggregations.levels as unknown as { buckets: Array<{ key: string; doc_count: number }> };
       assert.deepEqual(levels.buckets.map((b) => [b.key, b.doc_count]), [['low', 1], ['7-*', 2]]);
     });
 
