@@ -1,4 +1,4 @@
-// The real `yagura` CLI end to end: import an S3-export tree, serve it on a free port, search it.
+// The real `yagura` CLI as built (dist/, what `npm test` builds first): import an S3-export tree, serve it, search it.
 import assert from 'node:assert/strict';
 import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
@@ -10,7 +10,7 @@ import { gzipSync } from 'node:zlib';
 import { eventOf, findingDoc } from '../fixtures/findings.js';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
-const CLI = [path.join(ROOT, 'node_modules/tsx/dist/cli.mjs'), path.join(ROOT, 'src/cli/main.ts')];
+const CLI = [path.join(ROOT, 'dist/cli/main.js')];
 const KEY = 'e2e-bootstrap-key-0123456789abcdef';
 
 function cleanEnv(extra: Record<string, string> = {}): NodeJS.ProcessEnv {
