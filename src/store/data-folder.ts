@@ -43,6 +43,9 @@ function alive(pid: number): boolean {
   }
 }
 
+/** Folders this process holds: a lock file with our own pid is ours only if listed here (pids repeat in containers). */
+const heldHere = new Set<string>();
+
 export interface DataLock {
   /** Records the server's URL so that CLI verbs can point users to it. */
   setUrl(url: string): void;
@@ -59,12 +62,14 @@ export function lockDataFolder(folder: DataFolder, owner: string): DataLock {
       let content: LockContent = { pid: process.pid, owner };
       writeFileSync(fd, JSON.stringify(content));
       closeSync(fd);
+      heldHere.add(file);
       return {
         setUrl(url: string): void {
           content = { ...content, url };
           writeFileSync(file, JSON.stringify(content));
         },
         release(): void {
+          heldHere.delete(file);
           rmSync(file, { force: true });
         },
       };
@@ -76,7 +81,9 @@ export function lockDataFolder(folder: DataFolder, owner: string): DataLock {
       } catch {
         holder = undefined;
       }
-      if (holder && typeof holder.pid === 'number' && holder.pid !== process.pid && alive(holder.pid)) {
+      const ours = holder?.pid === process.pid && heldHere.has(file);
+      const otherLive = holder !== undefined && typeof holder.pid === 'number' && holder.pid !== process.pid && alive(holder.pid);
+      if (holder && (ours || otherLive)) {
         throw new DataFolderBusyError(folder.dir, holder);
       }
       rmSync(file, { force: true });

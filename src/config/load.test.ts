@@ -1,0 +1,46 @@
+// Configuration: defaults, file, environment and flags, validated once with a sentence naming the option.
+import assert from 'node:assert/strict';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { test } from 'node:test';
+import { ConfigError, loadConfig } from './load.js';
+
+test('defaults to loopback, port 7780 and no bootstrap key', () => {
+  const c = loadConfig({ env: {} });
+  assert.equal(c.host, '127.0.0.1');
+  assert.equal(c.port, 7780);
+  assert.equal(c.bootstrapKey, undefined);
+  assert.ok(Object.isFrozen(c) && Object.isFrozen(c.ingest));
+});
+
+test('layers file < environment < flags', async () => {
+  const dir = await mkdtemp(path.join(tmpdir(), 'yagura-config-'));
+  try {
+    const file = path.join(dir, 'yagura.json');
+    await writeFile(file, JSON.stringify({ port: 9000, host: '127.0.0.2', ingest: { maxBodyBytes: 2048 } }));
+    const c = loadConfig({ file, env: { YAGURA_PORT: '9100', YAGURA_DATA: '/srv/yagura' }, overrides: { port: 9200, host: undefined } });
+    assert.equal(c.port, 9200);
+    assert.equal(c.host, '127.0.0.2');
+    assert.equal(c.dataDir, '/srv/yagura');
+    assert.equal(c.ingest.maxBodyBytes, 2048);
+    assert.equal(c.ingest.maxItemsPerRequest, 10_000);
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
+});
+
+test('rejects bad values with one sentence naming the option', () => {
+  const cases: Array<[Parameters<typeof loadConfig>[0], RegExp]> = [
+    [{ env: { YAGURA_PORT: 'eighty' } }, /YAGURA_PORT must be a whole number/],
+    [{ env: { YAGURA_PORT: '70000' } }, /port/],
+    [{ env: { YAGURA_BOOTSTRAP_KEY: 'short' } }, /bootstrapKey: the bootstrap key must be at least 24 characters/],
+    [{ env: { YAGURA_LOG_LEVEL: 'loud' } }, /logLevel/],
+    [{ env: {}, overrides: { 'ingest.maxBodyBytes': 10 } }, /ingest\.maxBodyBytes/],
+    [{ env: {}, overrides: { colour: 'red' } }, /colour|unrecognized/i],
+    [{ env: {}, file: '/nonexistent/yagura.json' }, /cannot read the configuration file/],
+  ];
+  for (const [options, message] of cases) {
+    assert.throws(() => loadConfig(options), (e: unknown) => e instanceof ConfigError && message.test(e.message) && !e.message.includes('\n'));
+  }
+});

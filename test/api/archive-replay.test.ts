@@ -1,0 +1,55 @@
+// Crash between store commit and archive write: the next start writes the missing objects, exactly once.
+import assert from 'node:assert/strict';
+import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { test } from 'node:test';
+import { gunzipSync } from 'node:zlib';
+import { openEmbedded } from '../../src/main.js';
+import { finding } from '../fixtures/findings.js';
+
+async function archiveLines(root: string): Promise<string[]> {
+  const files = (await readdir(root, { recursive: true }).catch(() => [] as string[])).filter((f) => f.endsWith('.jsonl.gz'));
+  const lines: string[] = [];
+  for (const f of files) lines.push(...gunzipSync(await readFile(path.join(root, f))).toString('utf8').split('\n').filter(Boolean));
+  return lines;
+}
+
+test('replays versions stored but not archived when the data folder is opened again, and only once', async () => {
+  const dir = await mkdtemp(path.join(tmpdir(), 'yagura-replay-'));
+  try {
+    const data = path.join(dir, 'data');
+    const first = await openEmbedded(data, 'test');
+    // What a crash right after the store commit leaves behind: versions in the store, nothing in the archive.
+    await first.store.upsert([finding({ id: 'r1' }), finding({ id: 'r2', region: 'eu-west-1' })], Date.now());
+    await first.close();
+    assert.deepEqual(await archiveLines(path.join(data, 'archive')), []);
+
+    const second = await openEmbedded(data, 'test');
+    assert.equal(second.replayed, 2);
+    await second.close();
+    const lines = await archiveLines(path.join(data, 'archive'));
+    assert.equal(lines.length, 2);
+    assert.deepEqual(lines.map((l) => (JSON.parse(l) as { id: string }).id).sort(), ['r1', 'r2']);
+
+    const third = await openEmbedded(data, 'test');
+    assert.equal(third.replayed, 0);
+    await third.close();
+    assert.equal((await archiveLines(path.join(data, 'archive'))).length, 2);
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
+});
+
+test('refuses a second owner of a data folder while the first one runs', async () => {
+  const dir = await mkdtemp(path.join(tmpdir(), 'yagura-lock-'));
+  try {
+    const first = await openEmbedded(dir, 'test one');
+    await assert.rejects(openEmbedded(dir, 'test two'), /in use by another yagura process \(test one/);
+    await first.close();
+    const again = await openEmbedded(dir, 'test two');
+    await again.close();
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
+});
