@@ -3,7 +3,7 @@ import { createHash } from 'node:crypto';
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import { gzip } from 'node:zlib';
+import { gzip, gzipSync } from 'node:zlib';
 import { parseTimestamp } from '../findings/timestamp.js';
 
 const gzipAsync = promisify(gzip);
@@ -37,8 +37,64 @@ interface Partition {
   objects: number;
 }
 
-/** At most this many objects are compressed and written at once (zlib runs on the libuv thread pool). */
-const MAX_IN_FLIGHT = 2;
+/** Writes in flight at once: most objects are small, so latency, not CPU, limits throughput. */
+const MAX_IN_FLIGHT = 16;
+const MAX_IN_FLIGHT_BYTES = 32 * 1024 * 1024;
+/** Below this, compressing on the main thread is cheaper than a round trip to the thread pool. */
+const SYNC_GZIP_BYTES = 256 * 1024;
+
+/** Compresses and writes objects with bounded concurrency and memory; the first failure is rethrown. */
+class ObjectWriter {
+  files = 0;
+  lines = 0;
+  bytes = 0;
+  private readonly inFlight = new Set<Promise<void>>();
+  private inFlightBytes = 0;
+  private readonly dirs = new Map<string, Promise<unknown>>();
+  private failure: { error: unknown } | undefined;
+
+  async write(dir: string, name: string, lines: readonly string[]): Promise<void> {
+    while (this.inFlight.size >= MAX_IN_FLIGHT || (this.inFlight.size > 0 && this.inFlightBytes >= MAX_IN_FLIGHT_BYTES)) {
+      await Promise.race(this.inFlight);
+    }
+    this.rethrow();
+    const payload = Buffer.from(lines.join(''), 'utf8');
+    this.inFlightBytes += payload.length;
+    const task: Promise<void> = this.store(dir, name, payload, lines.length)
+      .catch((error: unknown) => {
+        this.failure ??= { error };
+      })
+      .finally(() => {
+        this.inFlight.delete(task);
+        this.inFlightBytes -= payload.length;
+      });
+    this.inFlight.add(task);
+  }
+
+  /** Waits for every write, then rethrows the first failure. */
+  async drain(): Promise<void> {
+    while (this.inFlight.size > 0) await Promise.race(this.inFlight);
+    this.rethrow();
+  }
+
+  private rethrow(): void {
+    if (this.failure !== undefined) throw this.failure.error;
+  }
+
+  private async store(dir: string, name: string, payload: Buffer, lines: number): Promise<void> {
+    const compressed = payload.length < SYNC_GZIP_BYTES ? gzipSync(payload) : await gzipAsync(payload);
+    let made = this.dirs.get(dir);
+    if (made === undefined) {
+      made = mkdir(dir, { recursive: true });
+      this.dirs.set(dir, made);
+    }
+    await made;
+    await writeFile(join(dir, name), compressed);
+    this.files++;
+    this.lines += lines;
+    this.bytes += compressed.length;
+  }
+}
 
 /** A deterministic, UUID-shaped object name: the same partition and sequence number give the same name. */
 function objectName(key: string, sequence: number): string {
@@ -78,26 +134,8 @@ export async function writeExportLayout(
   if (!(maxBuffered > 0)) throw new RangeError('maxBufferedBytes must be positive');
 
   const partitions = new Map<string, Partition>();
-  const madeDirs = new Set<string>();
-  const inFlight = new Set<Promise<void>>();
-  let failure: { error: unknown } | undefined;
+  const writer = new ObjectWriter();
   let buffered = 0;
-  let files = 0;
-  let findings = 0;
-  let bytes = 0;
-
-  async function write(partition: Partition, lines: string[]): Promise<void> {
-    const name = objectName(partition.key, partition.objects++);
-    const compressed = await gzipAsync(Buffer.from(lines.join(''), 'utf8'));
-    if (!madeDirs.has(partition.dir)) {
-      await mkdir(partition.dir, { recursive: true });
-      madeDirs.add(partition.dir);
-    }
-    await writeFile(join(partition.dir, name), compressed);
-    files++;
-    findings += lines.length;
-    bytes += compressed.length;
-  }
 
   async function flush(partition: Partition): Promise<void> {
     if (partition.lines.length === 0) return;
@@ -105,14 +143,7 @@ export async function writeExportLayout(
     buffered -= partition.bytes;
     partition.lines = [];
     partition.bytes = 0;
-    while (inFlight.size >= MAX_IN_FLIGHT) await Promise.race(inFlight);
-    if (failure !== undefined) throw failure.error;
-    const task: Promise<void> = write(partition, lines)
-      .catch((error: unknown) => {
-        failure ??= { error };
-      })
-      .finally(() => inFlight.delete(task));
-    inFlight.add(task);
+    await writer.write(partition.dir, objectName(partition.key, partition.objects++), lines);
   }
 
   try {
@@ -138,8 +169,7 @@ export async function writeExportLayout(
     }
     for (const partition of partitions.values()) await flush(partition);
   } finally {
-    while (inFlight.size > 0) await Promise.race(inFlight);
+    await writer.drain();
   }
-  if (failure !== undefined) throw failure.error;
-  return { files, findings, bytes };
+  return { files: writer.files, findings: writer.lines, bytes: writer.bytes };
 }

@@ -37,7 +37,7 @@ function restrict(scope: Scope, sql: string, params: readonly unknown[]): Scope 
 
 function runTerms(db: Database.Database, scope: Scope, agg: { field: string; size?: number }): { field: AggregationField; result: BucketResult; keys: unknown[] } {
   const field = aggregationField(agg.field);
-  if (field.kind === 'date') throw new AggregationError(`"${agg.field}" is a date; use date_histogram for it`);
+  if (field.type === 'time') throw new AggregationError(`"${agg.field}" is a date; use date_histogram for it`);
   const size = agg.size ?? 10;
   if (!Number.isInteger(size) || size < 1 || size > MAX_TERMS) throw new AggregationError(`terms size must be from 1 to ${MAX_TERMS}`);
   const rows = db
@@ -66,7 +66,7 @@ function runHistogram(
   bounds: { from?: number; to?: number },
 ): { field: AggregationField; result: BucketResult; keys: unknown[]; width: number } {
   const field = aggregationField(agg.field);
-  if (field.kind !== 'date') throw new AggregationError(`"${agg.field}" is not a date; date_histogram needs one`);
+  if (field.type !== 'time') throw new AggregationError(`"${agg.field}" is not a date; date_histogram needs one`);
   const width = intervalMs(agg.interval);
   const rows = db
     .prepare(
@@ -91,7 +91,7 @@ function runHistogram(
 
 function runStats(db: Database.Database, scope: Scope, agg: { field: string }): StatsResult {
   const field = aggregationField(agg.field);
-  if (field.kind === 'keyword' || field.kind === 'boolean') throw new AggregationError(`"${agg.field}" is not numeric; stats needs a number or date`);
+  if (field.type === 'text' || field.type === 'boolean') throw new AggregationError(`"${agg.field}" is not numeric; stats needs a number or date`);
   const row = db
     .prepare(
       `SELECT count(${field.sql}) AS count, min(${field.sql}) AS min, max(${field.sql}) AS max, avg(${field.sql}) AS avg,
@@ -103,7 +103,7 @@ function runStats(db: Database.Database, scope: Scope, agg: { field: string }): 
 
 function runRange(db: Database.Database, scope: Scope, agg: Extract<Aggregation, { range: unknown }>['range']): { field: AggregationField; result: BucketResult } {
   const field = aggregationField(agg.field);
-  if (field.kind === 'keyword' || field.kind === 'boolean') throw new AggregationError(`"${agg.field}" is not numeric; range needs a number or date`);
+  if (field.type === 'text' || field.type === 'boolean') throw new AggregationError(`"${agg.field}" is not numeric; range needs a number or date`);
   if (agg.ranges.length === 0 || agg.ranges.length > 100) throw new AggregationError('range needs from 1 to 100 ranges');
   const cases = agg.ranges.map((r) => {
     const conds = [r.from !== undefined ? `${field.sql} >= ?` : '', r.to !== undefined ? `${field.sql} < ?` : ''].filter(Boolean);
