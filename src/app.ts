@@ -1,7 +1,10 @@
 // buildApp(deps): the HTTP application without listening, so tests drive it with inject().
+import underPressure from '@fastify/under-pressure';
 import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify';
 import type { ApiKeyRepository } from './auth/api-keys.js';
 import type { IngestPipeline } from './ingest/pipeline.js';
+import type { Metrics } from './metrics/metrics.js';
+import type { RateRules } from './protection/rate-rules.js';
 import type { FindingStore } from './store/finding-store.js';
 import { errorBody, toHttpError } from './api/api-error.js';
 import { registerAuthentication } from './api/authenticate.js';
@@ -11,6 +14,8 @@ import { aggregateRoutes } from './api/routes/aggregate.js';
 import { eventsRoutes } from './api/routes/events.js';
 import { findingsRoutes } from './api/routes/findings.js';
 import { healthRoutes } from './api/routes/health.js';
+import { operationsRoutes } from './api/routes/operations.js';
+import { registerRateLimits } from './api/rate-limit.js';
 
 export interface AppDeps {
   readonly store: FindingStore;
@@ -21,6 +26,16 @@ export interface AppDeps {
   readonly limits: { readonly maxBodyBytes: number; readonly maxItemsPerRequest: number; readonly maxPageSize: number };
   readonly logger?: FastifyServerOptions['logger'];
   readonly now?: () => number;
+  readonly metrics?: Metrics;
+  readonly rateRules?: { readonly rules: RateRules; readonly windowSeconds: number };
+  /** Listener protections; tests leave them out. */
+  readonly server?: {
+    readonly https?: { readonly cert: Buffer; readonly key: Buffer };
+    readonly requestTimeoutSeconds: number;
+    readonly keepAliveTimeoutSeconds: number;
+    readonly maxHeaderBytes: number;
+    readonly maxEventLoopDelayMs: number;
+  };
 }
 
 const SECURITY_HEADERS: Readonly<Record<string, string>> = {
@@ -32,14 +47,30 @@ const SECURITY_HEADERS: Readonly<Record<string, string>> = {
 };
 
 export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
+  const server = deps.server;
   const app = Fastify({
     logger: deps.logger ?? false,
     bodyLimit: deps.limits.maxBodyBytes,
-    requestTimeout: 60_000,
-    connectionTimeout: 60_000,
+    // A slow-loris client cannot hold a connection past these, however slowly it sends.
+    requestTimeout: (server?.requestTimeoutSeconds ?? 60) * 1000,
+    connectionTimeout: (server?.requestTimeoutSeconds ?? 60) * 1000,
+    keepAliveTimeout: (server?.keepAliveTimeoutSeconds ?? 10) * 1000,
+    // Node checks header and request timeouts on this interval (30 s by default), so check every second.
+    http: { maxHeaderSize: server?.maxHeaderBytes ?? 16 * 1024, connectionsCheckingInterval: 1000 },
+    ...(server?.https && { https: { cert: server.https.cert, key: server.https.key } }),
     return503OnClosing: true,
     routerOptions: { maxParamLength: 300 },
   });
+  if (server) {
+    // Load shedding: when the event loop lags, refuse new work so that accepted work finishes.
+    await app.register(underPressure, {
+      maxEventLoopDelay: server.maxEventLoopDelayMs,
+      retryAfter: 5,
+      pressureHandler: (_request, reply) => {
+        reply.code(503).header('retry-after', '5').send(errorBody('OVERLOADED', 'the server is overloaded and refuses new requests for now; retry in a few seconds'));
+      },
+    });
+  }
 
   app.addHook('onSend', async (_request, reply, payload) => {
     for (const [name, value] of Object.entries(SECURITY_HEADERS)) {
@@ -57,10 +88,12 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   });
 
   registerBodyParsers(app, deps.limits.maxBodyBytes);
+  if (deps.rateRules) registerRateLimits(app, deps.rateRules.rules, deps.rateRules.windowSeconds, deps.metrics);
   registerAuthentication(app, deps.keys);
   const now = deps.now ?? Date.now;
   await app.register(healthRoutes);
-  await app.register(eventsRoutes, { pipeline: deps.pipeline, maxItemsPerRequest: deps.limits.maxItemsPerRequest });
+  await app.register(eventsRoutes, { pipeline: deps.pipeline, maxItemsPerRequest: deps.limits.maxItemsPerRequest, ...(deps.metrics && { metrics: deps.metrics }) });
+  if (deps.metrics) await app.register(operationsRoutes, { metrics: deps.metrics, keys: deps.keys, ...(deps.rateRules && { rateRules: deps.rateRules.rules }) });
   await app.register(findingsRoutes, { store: deps.store, cursors: new CursorCodec(deps.cursorSecret), maxPageSize: deps.limits.maxPageSize, now });
   await app.register(aggregateRoutes, { store: deps.store, now });
   return app;

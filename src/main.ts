@@ -1,5 +1,6 @@
 // Composition root: builds every component from the configuration and wires them together.
 import { randomBytes } from 'node:crypto';
+import { readFileSync } from 'node:fs';
 import type { FastifyInstance } from 'fastify';
 import { buildApp } from './app.js';
 import { LocalArchive } from './archive/local/local-archive.js';
@@ -8,6 +9,9 @@ import type { Config } from './config/schema.js';
 import { generateDemoSet } from './demo/generate.js';
 import { normalizeFinding } from './findings/normalize.js';
 import { IngestPipeline } from './ingest/pipeline.js';
+import { Metrics } from './metrics/metrics.js';
+import { checkListenAddress } from './protection/listen-policy.js';
+import { RateRules } from './protection/rate-rules.js';
 import { dataFolder, lockDataFolder, type DataLock } from './store/data-folder.js';
 import { SqliteApiKeyRepository } from './store/sqlite/api-key-repository.js';
 import { storedSecret } from './store/sqlite/meta.js';
@@ -25,14 +29,19 @@ export interface Embedded {
   close(): Promise<void>;
 }
 
-export async function openEmbedded(dataDir: string, owner: string, options: { maxBatchFindings?: number } = {}): Promise<Embedded> {
+export async function openEmbedded(dataDir: string, owner: string, options: { maxBatchFindings?: number; metrics?: Metrics } = {}): Promise<Embedded> {
   const folder = dataFolder(dataDir);
   const lock = lockDataFolder(folder, owner);
   let store: SqliteStore | undefined;
   try {
     store = new SqliteStore({ file: folder.databaseFile });
     const archive = new LocalArchive(folder.archiveDir);
-    const pipeline = new IngestPipeline({ store, archive, ...(options.maxBatchFindings && { maxBatchFindings: options.maxBatchFindings }) });
+    const pipeline = new IngestPipeline({
+      store,
+      archive,
+      ...(options.maxBatchFindings && { maxBatchFindings: options.maxBatchFindings }),
+      ...(options.metrics && { metrics: options.metrics }),
+    });
     const replayed = await pipeline.replayArchive();
     const s = store;
     return {
@@ -77,8 +86,22 @@ export interface Server {
 
 /** Starts Yagura as configured: data folder, admin key, demo data, HTTP listener. */
 export async function startServer(config: Config): Promise<Server> {
-  const embedded = await openEmbedded(config.dataDir, 'yagura serve', { maxBatchFindings: config.ingest.maxBatchFindings });
+  checkListenAddress(config.host, config.tls !== undefined, config.insecureHttp);
+  const https = config.tls && { cert: readFileSync(config.tls.certFile), key: readFileSync(config.tls.keyFile) };
+  const p = config.protection;
+  const metrics = new Metrics();
+  const rateRules = new RateRules({
+    windowSeconds: p.rateWindowSeconds,
+    limits: { ingest: p.ingestRequestsPerWindow, read: p.readRequestsPerWindow, login: p.loginRequestsPerWindow },
+    allowCidrs: p.allowCidrs,
+    maxTrackedSources: p.maxTrackedSources,
+  });
+  const embedded = await openEmbedded(config.dataDir, 'yagura serve', { maxBatchFindings: config.ingest.maxBatchFindings, metrics });
   try {
+    metrics.gauge('yagura_ingest_queue_findings', 'Findings waiting for the next commit', () => embedded.pipeline.queueDepth);
+    metrics.gauge('yagura_store_findings', 'Findings in the store', () => embedded.store.count());
+    metrics.gauge('yagura_store_bytes', 'Size of the store database file', () => embedded.store.sizeBytes());
+    metrics.gauge('yagura_rate_limit_blocked_sources', 'Sources currently over a rate limit', () => rateRules.blocks().length);
     const bootstrap = await bootstrapAdmin(embedded.keys, config.bootstrapKey, Date.now());
     if (config.demo) await loadDemo(embedded, Date.now());
     const app = await buildApp({
@@ -92,12 +115,23 @@ export async function startServer(config: Config): Promise<Server> {
         maxPageSize: config.search.maxPageSize,
       },
       logger: { level: config.logLevel },
+      metrics,
+      rateRules: { rules: rateRules, windowSeconds: p.rateWindowSeconds },
+      server: {
+        ...(https && { https }),
+        requestTimeoutSeconds: p.requestTimeoutSeconds,
+        keepAliveTimeoutSeconds: p.keepAliveTimeoutSeconds,
+        maxHeaderBytes: p.maxHeaderBytes,
+        maxEventLoopDelayMs: p.maxEventLoopDelayMs,
+      },
     });
+    app.server.headersTimeout = p.headersTimeoutSeconds * 1000;
+    app.server.maxConnections = p.maxConnections;
     await app.listen({ host: config.host, port: config.port });
     const address = app.server.address();
     const port = typeof address === 'object' && address !== null ? address.port : config.port;
     const host = config.host.includes(':') ? `[${config.host}]` : config.host;
-    const url = `http://${host}:${port}`;
+    const url = `${https ? 'https' : 'http'}://${host}:${port}`;
     embedded.lock.setUrl(url);
     return {
       app,

@@ -9,7 +9,8 @@ declare module 'fastify' {
   }
 }
 
-function presentedKey(request: FastifyRequest): string | undefined {
+/** The key a request presents, if any. */
+export function presentedKey(request: FastifyRequest): string | undefined {
   const header = request.headers.authorization;
   if (typeof header === 'string') {
     const m = /^Bearer\s+(\S+)\s*$/i.exec(header);

@@ -12,11 +12,12 @@ export function serveCommand(program: Command): void {
     .option('--port <port>', 'port to listen on, 0 for any free port (env YAGURA_PORT, default 7780)')
     .option('--config <file>', 'JSON configuration file (env YAGURA_CONFIG)')
     .option('--demo', 'load generated demo findings into an empty store')
-    .action(async (opts: { data?: string; host?: string; port?: string; config?: string; demo?: boolean }) => {
+    .option('--insecure-http', 'allow plain HTTP on a non-loopback --host (e.g. behind a TLS-terminating proxy)')
+    .action(async (opts: { data?: string; host?: string; port?: string; config?: string; demo?: boolean; insecureHttp?: boolean }) => {
       const port = opts.port === undefined ? undefined : /^\d+$/.test(opts.port) ? Number(opts.port) : opts.port;
       const config = loadConfig({
         ...(opts.config !== undefined && { file: opts.config }),
-        overrides: { dataDir: opts.data, host: opts.host, port, demo: opts.demo },
+        overrides: { dataDir: opts.data, host: opts.host, port, demo: opts.demo, insecureHttp: opts.insecureHttp },
       });
       const server = await startServer(config);
       const out = process.stdout;

@@ -19,6 +19,9 @@ const ENV: ReadonlyArray<readonly [string, readonly string[], 'string' | 'number
   ['YAGURA_DEMO', ['demo'], 'boolean'],
   ['YAGURA_MAX_BODY_BYTES', ['ingest', 'maxBodyBytes'], 'number'],
   ['YAGURA_MAX_ITEMS_PER_REQUEST', ['ingest', 'maxItemsPerRequest'], 'number'],
+  ['YAGURA_INSECURE_HTTP', ['insecureHttp'], 'boolean'],
+  ['YAGURA_TLS_CERT_FILE', ['tls', 'certFile'], 'string'],
+  ['YAGURA_TLS_KEY_FILE', ['tls', 'keyFile'], 'string'],
 ];
 
 function setPath(target: Raw, path: readonly string[], value: unknown): void {

@@ -20,6 +20,30 @@ export const configSchema = z
       })
       .strict()
       .default({ maxBodyBytes: 10 * 1024 * 1024, maxItemsPerRequest: 10_000, maxBatchFindings: 50_000 }),
+    /** TLS for the listener; required on a non-loopback address unless insecureHttp acknowledges plain HTTP. */
+    tls: z.object({ certFile: z.string().min(1), keyFile: z.string().min(1) }).strict().optional(),
+    /** Acknowledges serving plain HTTP on a non-loopback address (e.g. behind a TLS-terminating proxy). */
+    insecureHttp: z.boolean().default(false),
+    protection: z
+      .object({
+        rateWindowSeconds: z.number().int().min(10).max(3600).default(300),
+        /** Requests per source IP and per credential per window, as AWS WAF rate-based rules count them. */
+        ingestRequestsPerWindow: z.number().int().min(10).max(100_000_000).default(150_000),
+        readRequestsPerWindow: z.number().int().min(10).max(100_000_000).default(30_000),
+        loginRequestsPerWindow: z.number().int().min(10).max(100_000_000).default(100),
+        /** Sources never rate-limited, in CIDR notation. */
+        allowCidrs: z.array(z.string().max(64)).max(1000).default([]),
+        maxTrackedSources: z.number().int().min(100).max(10_000_000).default(100_000),
+        maxConnections: z.number().int().min(1).max(1_000_000).default(2048),
+        headersTimeoutSeconds: z.number().int().min(1).max(600).default(15),
+        requestTimeoutSeconds: z.number().int().min(1).max(3600).default(60),
+        keepAliveTimeoutSeconds: z.number().int().min(1).max(600).default(10),
+        maxHeaderBytes: z.number().int().min(1024).max(1024 * 1024).default(16 * 1024),
+        /** Above this event-loop delay new requests get 503 (load shedding) so accepted work finishes first. */
+        maxEventLoopDelayMs: z.number().int().min(10).max(60_000).default(1000),
+      })
+      .strict()
+      .prefault({}),
     search: z
       .object({
         maxPageSize: z.number().int().min(1).max(10_000).default(1000),

@@ -1,6 +1,7 @@
 // The ingest path every source shares: group commit into the store, then the archive, then acknowledge.
 import type { Archive } from '../archive/archive.js';
 import type { Finding } from '../findings/finding.js';
+import type { Metrics } from '../metrics/metrics.js';
 import type { ArchiveBatch, FindingStore, UpsertOutcome } from '../store/finding-store.js';
 
 /** Told about every version that was stored (not about redeliveries); the live stream and alerts listen here. */
@@ -12,10 +13,12 @@ export interface IngestPipelineOptions {
   readonly now?: () => number;
   /** Findings committed together at most; concurrent submissions share one transaction and one archive write. */
   readonly maxBatchFindings?: number;
+  readonly metrics?: Metrics;
 }
 
 interface Pending {
   readonly findings: readonly Finding[];
+  readonly submittedAt: number;
   readonly resolve: (outcomes: UpsertOutcome[]) => void;
   readonly reject: (error: unknown) => void;
 }
@@ -29,6 +32,7 @@ export class IngestPipeline {
   private readonly archive: Archive;
   private readonly now: () => number;
   private readonly maxBatch: number;
+  private readonly metrics: Metrics | undefined;
   private readonly queue: Pending[] = [];
   private readonly listeners = new Set<StoredListener>();
   private draining: Promise<void> | undefined;
@@ -40,6 +44,12 @@ export class IngestPipeline {
     this.archive = options.archive;
     this.now = options.now ?? Date.now;
     this.maxBatch = options.maxBatchFindings ?? 50_000;
+    this.metrics = options.metrics;
+  }
+
+  /** Findings waiting for the next commit. */
+  get queueDepth(): number {
+    return this.queue.reduce((n, p) => n + p.findings.length, 0);
   }
 
   subscribe(listener: StoredListener): () => void {
@@ -51,7 +61,7 @@ export class IngestPipeline {
   submit(findings: readonly Finding[]): Promise<UpsertOutcome[]> {
     if (findings.length === 0) return Promise.resolve([]);
     return new Promise((resolve, reject) => {
-      this.queue.push({ findings, resolve, reject });
+      this.queue.push({ findings, submittedAt: performance.now(), resolve, reject });
       this.draining ??= this.drain().finally(() => {
         this.draining = undefined;
       });
@@ -104,12 +114,20 @@ export class IngestPipeline {
           throw error;
         }
         let offset = 0;
+        const done = performance.now();
         for (const p of taken) {
           p.resolve(result.outcomes.slice(offset, offset + p.findings.length) as UpsertOutcome[]);
           offset += p.findings.length;
+          this.metrics?.ingestLatency.observe((done - p.submittedAt) / 1000);
+        }
+        if (this.metrics) {
+          const byOutcome = new Map<UpsertOutcome, number>();
+          for (const o of result.outcomes) byOutcome.set(o, (byOutcome.get(o) ?? 0) + 1);
+          for (const [outcome, n] of byOutcome) this.metrics.stored.inc({ outcome }, n);
         }
         this.notify(all, result.outcomes);
       } catch (error) {
+        this.metrics?.ingestFailures.inc(taken.length);
         for (const p of taken) p.reject(error);
       }
     }

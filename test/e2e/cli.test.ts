@@ -70,6 +70,12 @@ describe('yagura CLI', () => {
     }
   });
 
+  test('refuses to serve plain HTTP on a reachable address without --insecure-http', async () => {
+    const r = await yagura(['serve', '--data', path.join(dir, 'unused'), '--host', '0.0.0.0', '--port', '0']);
+    assert.equal(r.code, 1);
+    assert.match(r.stderr, /^yagura: refusing to serve plain HTTP on 0\.0\.0\.0.*--insecure-http/);
+  });
+
   test('says which options to use when it has no server and no data folder', async () => {
     const r = await yagura(['search', 'severity >= 7']);
     assert.equal(r.code, 1);

@@ -4,7 +4,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import type { FastifyInstance } from 'fastify';
-import { buildApp } from '../../src/app.js';
+import { buildApp, type AppDeps } from '../../src/app.js';
 import { createKey } from '../../src/auth/api-keys.js';
 import { openEmbedded, type Embedded } from '../../src/main.js';
 
@@ -18,9 +18,12 @@ export interface Harness {
   close(): Promise<void>;
 }
 
-export async function harness(limits: Partial<{ maxBodyBytes: number; maxItemsPerRequest: number; maxPageSize: number }> = {}): Promise<Harness> {
+export async function harness(
+  limits: Partial<{ maxBodyBytes: number; maxItemsPerRequest: number; maxPageSize: number }> = {},
+  extra: Partial<Pick<AppDeps, 'metrics' | 'rateRules' | 'server'>> = {},
+): Promise<Harness> {
   const dir = await mkdtemp(path.join(tmpdir(), 'yagura-api-'));
-  const embedded = await openEmbedded(path.join(dir, 'data'), 'test');
+  const embedded = await openEmbedded(path.join(dir, 'data'), 'test', extra.metrics ? { metrics: extra.metrics } : {});
   const key = `ygr_${randomBytes(32).toString('base64url')}`;
   await createKey(embedded.keys, 'tester', key, Date.now());
   const app = await buildApp({
@@ -29,6 +32,7 @@ export async function harness(limits: Partial<{ maxBodyBytes: number; maxItemsPe
     keys: embedded.keys,
     cursorSecret: randomBytes(32),
     limits: { maxBodyBytes: 1024 * 1024, maxItemsPerRequest: 1000, maxPageSize: 500, ...limits },
+    ...extra,
   });
   return {
     app,

@@ -3,12 +3,14 @@ import type { FastifyInstance } from 'fastify';
 import { classifyItem, emptyClassified } from '../../ingest/classify.js';
 import { itemsFromJson, itemsFromNdjson } from '../../ingest/eventbridge-http/parse-body.js';
 import type { IngestPipeline } from '../../ingest/pipeline.js';
+import type { Metrics } from '../../metrics/metrics.js';
 import { ApiError } from '../api-error.js';
 import { NdjsonBody } from '../body-parsers.js';
 
 export interface EventsRouteOptions {
   readonly pipeline: IngestPipeline;
   readonly maxItemsPerRequest: number;
+  readonly metrics?: Metrics;
 }
 
 export async function eventsRoutes(app: FastifyInstance, options: EventsRouteOptions): Promise<void> {
@@ -23,6 +25,12 @@ export async function eventsRoutes(app: FastifyInstance, options: EventsRouteOpt
 
     const classified = emptyClassified();
     parsed.items.forEach((item, index) => classifyItem(classified, index, item));
+    const metrics = options.metrics;
+    if (metrics) {
+      metrics.received.inc({ source: 'http' }, parsed.items.length);
+      if (classified.ignored > 0) metrics.ignored.inc({ source: 'http' }, classified.ignored);
+      for (const r of classified.rejected) metrics.rejected.inc({ reason: r.code });
+    }
     let outcomes;
     try {
       outcomes = await options.pipeline.submit(classified.findings);

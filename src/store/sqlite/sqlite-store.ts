@@ -129,6 +129,13 @@ export class SqliteStore implements FindingStore {
     return aggregate(this.db, request);
   }
 
+  /** Bytes of the database's pages (the file once checkpointed). */
+  sizeBytes(): number {
+    const pages = this.db.pragma('page_count', { simple: true }) as number;
+    const size = this.db.pragma('page_size', { simple: true }) as number;
+    return pages * size;
+  }
+
   async count(): Promise<number> {
     return (this.db.prepare('SELECT count(*) AS n FROM findings').get() as { n: number }).n;
   }

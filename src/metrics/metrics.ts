@@ -1,0 +1,34 @@
+// Prometheus metrics with the pipeline's names: received, stored, ignored, rejected, latency, queues, blocks.
+import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+
+export class Metrics {
+  readonly registry = new Registry();
+  readonly received = new Counter({ name: 'yagura_findings_received_total', help: 'Items received for ingest, by source', labelNames: ['source'] as const, registers: [this.registry] });
+  readonly stored = new Counter({ name: 'yagura_findings_stored_total', help: 'Finding versions stored, by outcome (created, updated, history, unchanged)', labelNames: ['outcome'] as const, registers: [this.registry] });
+  readonly ignored = new Counter({ name: 'yagura_findings_ignored_total', help: 'Events that are not findings (other detail-types), by source', labelNames: ['source'] as const, registers: [this.registry] });
+  readonly rejected = new Counter({ name: 'yagura_findings_rejected_total', help: 'Items rejected, by reason code', labelNames: ['reason'] as const, registers: [this.registry] });
+  readonly ingestLatency = new Histogram({
+    name: 'yagura_ingest_latency_seconds',
+    help: 'Time from submission to durable in store and archive',
+    buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 10],
+    registers: [this.registry],
+  });
+  readonly ingestFailures = new Counter({ name: 'yagura_ingest_failures_total', help: 'Submissions that could not be made durable', registers: [this.registry] });
+  readonly rateLimited = new Counter({ name: 'yagura_rate_limit_refusals_total', help: 'Requests refused by rate-based rules, by scope', labelNames: ['scope'] as const, registers: [this.registry] });
+
+  constructor(collectProcess = true) {
+    if (collectProcess) collectDefaultMetrics({ register: this.registry, prefix: 'yagura_' });
+  }
+
+  /** A gauge read when metrics are scraped (queue depths, store size, current blocks). */
+  gauge(name: string, help: string, read: () => number | Promise<number>): void {
+    new Gauge({
+      name,
+      help,
+      registers: [this.registry],
+      async collect() {
+        this.set(await read());
+      },
+    });
+  }
+}
