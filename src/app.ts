@@ -15,6 +15,7 @@ import { eventsRoutes } from './api/routes/events.js';
 import { findingsRoutes } from './api/routes/findings.js';
 import { healthRoutes } from './api/routes/health.js';
 import { operationsRoutes } from './api/routes/operations.js';
+import { streamRoutes } from './api/routes/stream.js';
 import { registerRateLimits } from './api/rate-limit.js';
 
 export interface AppDeps {
@@ -96,5 +97,6 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   if (deps.metrics) await app.register(operationsRoutes, { metrics: deps.metrics, keys: deps.keys, ...(deps.rateRules && { rateRules: deps.rateRules.rules }) });
   await app.register(findingsRoutes, { store: deps.store, cursors: new CursorCodec(deps.cursorSecret), maxPageSize: deps.limits.maxPageSize, now });
   await app.register(aggregateRoutes, { store: deps.store, now });
+  await app.register(streamRoutes, { store: deps.store, pipeline: deps.pipeline, securityHeaders: SECURITY_HEADERS });
   return app;
 }

@@ -197,6 +197,16 @@ export function describeFindingStore(name: string, open: () => Promise<StoreHand
       assert.deepEqual(levels.buckets.map((b) => [b.key, b.doc_count]), [['low', 1], ['7-*', 2]]);
     });
 
+    withStore('tells which of a set of findings a query selects, with search semantics', async (store) => {
+      await store.upsert([f({ id: 'm1', severity: 8 }), f({ id: 'm2', severity: 3 }), f({ id: 'm3', severity: 9, ip: '203.0.113.5' })], T0);
+      const keys = ['m1', 'm2', 'm3', 'absent'].map((id) => ({ ...KEY, id }));
+      const ids = async (q: string): Promise<string[]> => (await store.matching(parseQuery(q), keys)).map((r) => r.key.id).sort();
+      assert.deepEqual(await ids('severity >= 7'), ['m1', 'm3']);
+      assert.deepEqual(await ids('remoteIp:203.0.113.5 or finding'), ['m1', 'm2', 'm3']);
+      assert.deepEqual(await ids('not band:High'), ['m2', 'm3']);
+      assert.deepEqual(await store.matching(parseQuery(''), []), []);
+    });
+
     withStore('counts findings, not versions', async (store) => {
       await store.upsert([f({ id: 'n1' }), f({ id: 'n1', count: 2, updatedAt: '2026-11-05T00:00:00.000Z' }), f({ id: 'n2' })], T0);
       assert.equal(await store.count(), 2);

@@ -91,6 +91,11 @@ export interface FindingStore {
   get(key: FindingKey): Promise<FindingWithHistory | undefined>;
   search(request: SearchRequest): Promise<SearchPage>;
   aggregate(request: AggregationRequest): Promise<AggregationResult>;
+  /**
+   * Which of these findings (current versions) a query selects — the same semantics as `search`, used to
+   * route freshly stored findings to live streams and alert rules.
+   */
+  matching(query: QueryNode, keys: readonly FindingKey[]): Promise<FindingRecord[]>;
   /** Number of findings (current records). */
   count(): Promise<number>;
   close(): Promise<void>;

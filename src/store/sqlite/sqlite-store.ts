@@ -1,10 +1,12 @@
 // The embedded store: one SQLite file in WAL mode (see docs/adr/0001-embedded-store.md).
 import Database from 'better-sqlite3';
 import type { Finding, FindingDocument, FindingKey } from '../../findings/finding.js';
+import type { QueryNode } from '../../query/ast.js';
 import type { AggregationRequest, AggregationResult } from '../aggregation.js';
 import type {
   ArchiveBatch,
   ArchiveObject,
+  FindingRecord,
   FindingStore,
   FindingWithHistory,
   SearchPage,
@@ -14,7 +16,7 @@ import type {
 } from '../finding-store.js';
 import { compareVersions } from '../../findings/version-order.js';
 import { aggregate } from './aggregate.js';
-import { registerQueryFunctions } from './compile-query.js';
+import { compileQuery, registerQueryFunctions } from './compile-query.js';
 import { RECORD_COLUMNS, toRecord, type RecordRow } from './rows.js';
 import { migrate } from './schema.js';
 import { search } from './search.js';
@@ -25,6 +27,9 @@ export interface SqliteStoreOptions {
   readonly file: string;
   readonly readonly?: boolean;
 }
+
+/** Keys per query when matching fresh findings: three parameters each, well under SQLite's limit. */
+const MATCH_CHUNK = 500;
 
 interface VersionRow {
   hash: string;
@@ -134,6 +139,22 @@ export class SqliteStore implements FindingStore {
     const pages = this.db.pragma('page_count', { simple: true }) as number;
     const size = this.db.pragma('page_size', { simple: true }) as number;
     return pages * size;
+  }
+
+  async matching(query: QueryNode, keys: readonly FindingKey[]): Promise<FindingRecord[]> {
+    const where = compileQuery(query);
+    const found: FindingRecord[] = [];
+    for (let i = 0; i < keys.length; i += MATCH_CHUNK) {
+      const chunk = keys.slice(i, i + MATCH_CHUNK);
+      const rows = this.db
+        .prepare(
+          `SELECT ${RECORD_COLUMNS} FROM findings f
+           WHERE (f.account_id, f.region, f.id) IN (VALUES ${chunk.map(() => '(?, ?, ?)').join(', ')}) AND (${where.sql})`,
+        )
+        .all(...chunk.flatMap((k) => [k.accountId, k.region, k.id]), ...where.params) as RecordRow[];
+      for (const row of rows) found.push(toRecord(row));
+    }
+    return found;
   }
 
   async count(): Promise<number> {
