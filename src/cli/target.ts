@@ -45,6 +45,9 @@ export interface TargetOptions {
   readonly data?: string;
 }
 
+const MAX_REQUEST_BYTES = 8 * 1024 * 1024;
+const MAX_REQUEST_ITEMS = 5000;
+
 class RemoteTarget implements Target {
   constructor(
     private readonly url: string,
@@ -66,26 +69,38 @@ class RemoteTarget implements Target {
   }
 
   async ingest(items: readonly BodyItem[], refs: readonly string[], tally: ImportTally): Promise<void> {
-    const lines: string[] = [];
-    const sent: number[] = [];
-    items.forEach((item, i) => {
-      if ('error' in item) tally.rejected.push({ ref: refs[i]!, ...item.error });
-      else {
-        lines.push(JSON.stringify(item.value));
-        sent.push(i);
+    let lines: string[] = [];
+    let sent: number[] = [];
+    let bytes = 0;
+    const post = async (): Promise<void> => {
+      if (lines.length === 0) return;
+      const report = (await this.call('/api/v1/events', {
+        method: 'POST',
+        headers: { 'content-type': 'application/x-ndjson' },
+        body: `${lines.join('\n')}\n`,
+      })) as { created: number; updated: number; duplicates: number; ignored: number; rejected: Array<{ index: number; code: string; message: string }> };
+      tally.created += report.created;
+      tally.updated += report.updated;
+      tally.unchanged += report.duplicates;
+      tally.ignored += report.ignored;
+      for (const r of report.rejected) tally.rejected.push({ ref: refs[sent[r.index]!] ?? '?', code: r.code, message: r.message });
+      lines = [];
+      sent = [];
+      bytes = 0;
+    };
+    for (const [i, item] of items.entries()) {
+      if ('error' in item) {
+        tally.rejected.push({ ref: refs[i]!, ...item.error });
+        continue;
       }
-    });
-    if (lines.length === 0) return;
-    const report = (await this.call('/api/v1/events', {
-      method: 'POST',
-      headers: { 'content-type': 'application/x-ndjson' },
-      body: `${lines.join('\n')}\n`,
-    })) as { created: number; updated: number; duplicates: number; ignored: number; rejected: Array<{ index: number; code: string; message: string }> };
-    tally.created += report.created;
-    tally.updated += report.updated;
-    tally.unchanged += report.duplicates;
-    tally.ignored += report.ignored;
-    for (const r of report.rejected) tally.rejected.push({ ref: refs[sent[r.index]!] ?? '?', code: r.code, message: r.message });
+      const line = JSON.stringify(item.value);
+      // Stay under the server's default body limit (10 MiB) and item limit (10,000).
+      if (bytes + line.length > MAX_REQUEST_BYTES || lines.length >= MAX_REQUEST_ITEMS) await post();
+      lines.push(line);
+      sent.push(i);
+      bytes += line.length + 1;
+    }
+    await post();
   }
 
   async search(params: SearchParams): Promise<SearchResult> {

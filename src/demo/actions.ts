@@ -111,7 +111,7 @@ export function buildAction(spec: FindingTypeSpec, facts: ResourceFacts, rng: Ra
     }
     case 'probe': {
       const probes = 1 + Math.floor(rng.next() * rng.next() * 4);
-      const details = [];
+      const details: Record<string, unknown>[] = [];
       let first: RemoteIpDetails | undefined;
       for (let i = 0; i < probes; i++) {
         const remote = pool.sample(rng);

@@ -165,7 +165,7 @@ const KUBERNETES = family('Kubernetes', 'EKSCluster', [
   ['Impact:Kubernetes/MaliciousIPCaller', 8, 'k8s', 'Kubernetes API used to tamper with resources was invoked on EKS cluster {res} from a known malicious IP address {ip}.'],
   ['Persistence:Kubernetes/ContainerWithSensitiveMount', 5, 'k8s', 'Container launched with a sensitive external host path mounted inside on EKS cluster {res}.'],
   ['Persistence:Kubernetes/SuccessfulAnonymousAccess', 8, 'k8s', 'Kubernetes API used to obtain persistence was invoked on EKS cluster {res} by an unauthenticated user.'],
-  ['Policy:Kubernetes/AdminAccessToDefaultServiceAccount', 2, 'k8s', 'Default service account granted admin privileges on EKS cluster {res}.'],
+  ['Policy:Kubernetes/AdminAccessToDefaultServiceAccount', 8, 'k8s', 'Default service account granted admin privileges on EKS cluster {res}.'],
   ['Policy:Kubernetes/AnonymousAccessGranted', 8, 'k8s', 'The system:anonymous user was granted API permission on EKS cluster {res}.'],
   ['Policy:Kubernetes/ExposedDashboard', 5, 'k8s', 'The Kubernetes dashboard for EKS cluster {res} was exposed to the internet.'],
   ['PrivilegeEscalation:Kubernetes/AnomalousBehavior.RoleBindingCreated', 5, 'k8s', 'Unusual role binding with permissive role created by {user} on EKS cluster {res}.'],

@@ -1,8 +1,7 @@
 // Compute resources of demo findings (EC2 instances, containers, EKS and ECS clusters), stable per account.
 import { epochSeconds, hex8, iso } from './format.js';
 import { Random, hash32 } from './random.js';
-
-const DAY_MS = 86_400_000;
+import { DAY_MS } from './timeline.js';
 
 /** Where a finding happens; every derived name is a pure function of these and an entity number. */
 export interface Scope {

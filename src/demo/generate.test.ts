@@ -8,6 +8,7 @@ import { gunzipSync } from 'node:zlib';
 import { normalizeFinding } from '../findings/normalize.js';
 import { severityBand } from '../findings/severity.js';
 import { writeExportLayout } from './export-layout.js';
+import { hex8, iso } from './format.js';
 import { DEFAULT_REGIONS, generateDemoSet, generateFindingVersions } from './generate.js';
 import type { GeneratorOptions } from './generate.js';
 
@@ -66,7 +67,13 @@ describe('generateFindingVersions', () => {
     assert.deepEqual(docs.slice(0, fewer.length), fewer);
   });
 
-  it('yields versions of a finding in order, sharing id and createdAt, with increasing updatedAt, eventLastSeen and count', () => {
+  it('yields the versions of a finding together, sharing id and createdAt, with increasing updatedAt, eventLastSeen and count', () => {
+    const finished = new Set<string>();
+    docs.forEach((doc, i) => {
+      const previous = docs[i - 1];
+      if (previous !== undefined && keyOf(previous) !== keyOf(doc)) finished.add(keyOf(previous));
+      assert.ok(!finished.has(keyOf(doc)), `${keyOf(doc)} comes back after another finding`);
+    });
     for (const versions of byFinding(docs).values()) {
       for (let i = 1; i < versions.length; i++) {
         const [before, after] = [versions[i - 1]!, versions[i]!];
@@ -99,7 +106,12 @@ describe('generateFindingVersions', () => {
       assert.equal(doc['arn'], `arn:aws:guardduty:${String(doc['region'])}:${String(doc['accountId'])}:detector/${String(svc['detectorId'])}/finding/${String(doc['id'])}`);
       assert.equal(typeof svc['archived'], 'boolean');
       assert.ok(Number.isInteger(svc['count']) && Number(svc['count']) >= 1);
-      assert.equal(typeof svc['additionalInfo'], 'object');
+      const info = svc['additionalInfo'] as Doc;
+      if (!String(doc['type']).startsWith('AttackSequence:')) {
+        assert.equal(info['type'], 'default');
+        const { value, type: _type, ...fields } = info;
+        assert.deepEqual(JSON.parse(String(value)), fields);
+      }
       assert.ok(svc['resourceRole'] === 'TARGET' || svc['resourceRole'] === 'ACTOR');
     }
   });
@@ -196,6 +208,15 @@ describe('generateFindingVersions', () => {
   });
 });
 
+describe('timestamp and id formatting', () => {
+  it('formats timestamps exactly as Date.prototype.toISOString and ids as zero-padded hex', () => {
+    const samples = [0, 951_782_400_000, 1_709_164_800_123, 4_102_444_799_999, 253_402_300_799_999, -1_000];
+    for (let t = 946_684_800_000; t < 4_102_444_800_000; t += 86_399_937) samples.push(t);
+    for (const t of samples) assert.equal(iso(t), new Date(t).toISOString());
+    for (const v of [0, 1, 0xabc, 0x7fffffff, 0xffffffff]) assert.equal(hex8(v), v.toString(16).padStart(8, '0'));
+  });
+});
+
 describe('generateDemoSet', () => {
   it('returns about 2,000 versions, the same for the same now, with a handful of sample findings', () => {
     const demo = generateDemoSet(NOW);
@@ -249,16 +270,41 @@ describe('writeExportLayout', () => {
     }
   });
 
-  it('writes every version exactly once when buffers are flushed early under memory pressure', async () => {
+  it('spills to disk under memory pressure yet writes every version once, in as few objects as the limit allows', async () => {
     const dir = await mkdtemp(join(tmpdir(), 'yagura-export-'));
     try {
-      const versions = docs.slice(0, 300);
-      const result = await writeExportLayout(versions, dir, { maxBufferedBytes: 50_000 });
-      const written = [...(await readLayout(dir)).values()].flat().map((doc) => JSON.stringify(doc)).sort();
+      const versions = [...generateFindingVersions({ ...BASE, findings: 400, accounts: 2, regions: ['us-east-1'], days: 2 })];
+      const result = await writeExportLayout(versions, dir, { objectMaxFindings: 25, maxBufferedBytes: 40_000 });
+      const objects = await readLayout(dir);
+      const written = [...objects.values()].flat().map((doc) => JSON.stringify(doc)).sort();
       assert.deepEqual(written, versions.map((doc) => JSON.stringify(doc)).sort());
-      assert.equal(result.findings, 300);
+      assert.equal(result.findings, versions.length);
+      const perFolder = new Map<string, number>();
+      for (const doc of versions) {
+        const folder = `${String(doc['accountId'])}/${String(doc['updatedAt']).slice(0, 10)}`;
+        perFolder.set(folder, (perFolder.get(folder) ?? 0) + 1);
+      }
+      const fewest = [...perFolder.values()].reduce((sum, lines) => sum + Math.ceil(lines / 25), 0);
+      assert.equal(objects.size, fewest);
     } finally {
       await rm(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('writes the same files for the same input', async () => {
+    const [a, b] = [await mkdtemp(join(tmpdir(), 'yagura-export-')), await mkdtemp(join(tmpdir(), 'yagura-export-'))];
+    try {
+      const versions = docs.slice(0, 200);
+      await writeExportLayout(versions, a, { maxBufferedBytes: 100_000 });
+      await writeExportLayout(versions, b, { maxBufferedBytes: 100_000 });
+      const [left, right] = [await readdir(a, { recursive: true }), await readdir(b, { recursive: true })];
+      assert.deepEqual(left.sort(), right.sort());
+      for (const path of left.filter((p) => p.endsWith('.gz'))) {
+        assert.deepEqual(await readFile(join(a, path)), await readFile(join(b, path)));
+      }
+    } finally {
+      await rm(a, { recursive: true, force: true });
+      await rm(b, { recursive: true, force: true });
     }
   });
 

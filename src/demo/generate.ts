@@ -41,6 +41,7 @@ function validate(opts: GeneratorOptions): void {
   check(Number.isFinite(opts.now) && opts.now > 0, 'now must be epoch milliseconds');
   check(Number.isFinite(opts.days) && opts.days > 0, 'days must be a positive number');
   check(opts.updatedShare >= 0 && opts.updatedShare <= 1, 'updatedShare must be between 0 and 1');
+  check(opts.types === undefined || (Number.isInteger(opts.types) && opts.types >= 1), 'types must be a positive integer');
   check(opts.samples === undefined || (Number.isInteger(opts.samples) && opts.samples >= 0), 'samples must be a non-negative integer');
   const regions = opts.regions ?? DEFAULT_REGIONS;
   check(regions.length > 0 && regions.every((r) => REGION.test(r)), 'regions must be a non-empty list of region names');
@@ -49,7 +50,7 @@ function validate(opts: GeneratorOptions): void {
 /**
  * Yields bare GuardDuty finding documents (schemaVersion 2.0): every version of a finding, oldest first, before
  * the next finding. Documents share nested objects (`resource`, `service.action`, remote parties): treat them as
- * read-only. Throws RangeError on invalid options.
+ * read-only. Throws RangeError on invalid options, when iteration starts.
  */
 export function* generateFindingVersions(opts: GeneratorOptions): Generator<Record<string, unknown>> {
   validate(opts);

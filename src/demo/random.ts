@@ -15,13 +15,6 @@ export function hash32(a: number, b = 0, c = 0): number {
   return mix32(h ^ Math.imul(c | 0, 0xc2b2ae35) ^ 0x165667b1);
 }
 
-/** Hashes a string (FNV-1a, then mixed) into an unsigned 32-bit value. */
-export function hashString(text: string): number {
-  let h = 0x811c9dc5;
-  for (let i = 0; i < text.length; i++) h = Math.imul(h ^ text.charCodeAt(i), 0x01000193);
-  return mix32(h);
-}
-
 /** A fast, seedable PRNG (sfc32). Same seed, same sequence, on every platform. */
 export class Random {
   private a: number;

@@ -4,8 +4,7 @@ import { Entity, container, ecsCluster, eksCluster, entityRandom, instance, netw
 import { epochSeconds, hex8, iso } from './format.js';
 import type { Scope } from './compute.js';
 import type { Random } from './random.js';
-
-const DAY_MS = 86_400_000;
+import { DAY_MS } from './timeline.js';
 
 /** The resource of one finding and the names its title and action refer to. */
 export interface ResourceFacts {
@@ -74,7 +73,7 @@ function s3Bucket(scope: Scope, n: number, type: string): { details: Record<stri
       name,
       type: 'Destination',
       createdAt: epochSeconds(scope.horizon - r.int(900 * DAY_MS)),
-      owner: { id: hex8(r.uint32()).repeat(2) + hex8(r.uint32()).repeat(2) + hex8(r.uint32()).repeat(2) + hex8(r.uint32()).repeat(2) },
+      owner: { id: hex8(r.uint32()) + hex8(r.uint32()) + hex8(r.uint32()) + hex8(r.uint32()) + hex8(r.uint32()) + hex8(r.uint32()) + hex8(r.uint32()) + hex8(r.uint32()) },
       tags: [{ key: 'DataClassification', value: r.pick(['internal', 'confidential', 'public']) }],
       defaultServerSideEncryption: kms
         ? { encryptionType: 'aws:kms', kmsMasterKeyArn: `arn:aws:kms:${scope.region}:${scope.accountId}:key/${hex8(r.uint32())}` }
@@ -114,11 +113,11 @@ function rdsInstance(
     user,
     application,
     instance: {
-        dbInstanceIdentifier: name,
-        engine,
-        engineVersion,
-        dbClusterIdentifier: engine.startsWith('aurora') ? `${app}-cluster-${n}` : null,
-        dbInstanceArn: `arn:aws:rds:${scope.region}:${scope.accountId}:db:${name}`,
+      dbInstanceIdentifier: name,
+      engine,
+      engineVersion,
+      dbClusterIdentifier: engine.startsWith('aurora') ? `${app}-cluster-${n}` : null,
+      dbInstanceArn: `arn:aws:rds:${scope.region}:${scope.accountId}:db:${name}`,
       tags: [{ key: 'Application', value: app }],
     },
     login: { user, application, database: app, ssl: 'true', authMethod: 'PASSWORD' },

@@ -33,9 +33,9 @@ function variantSuffixes(spec: FindingTypeSpec): readonly string[] {
   return spec.action === 'outbound' ? ['!DNS', '.Custom', '.Reputation', '.B'] : ['.Custom', '.Reputation', '.B', '.C'];
 }
 
+/** A variant keeps its base's shape and title: only the type name tells them apart. */
 function variantOf(spec: FindingTypeSpec, suffix: string): FindingTypeSpec {
-  const action = suffix === '!DNS' ? 'dns' : spec.action;
-  return { ...spec, type: spec.type + suffix, action };
+  return { ...spec, type: spec.type + suffix };
 }
 
 /** Derives `count` variants that are not already in `taken`, cycling over `bases` and then numbering them. */

@@ -169,20 +169,20 @@ export function attackSequence(spec: FindingTypeSpec, rng: Random, from: number,
   };
 }
 
+/** Where GuardDuty's threat intelligence comes from, for types that name no specific list. */
 const THREAT_LISTS: readonly (readonly [list: string, threat: string])[] = [
   ['ProofPoint', 'Proofpoint Emerging Threats'],
   ['CrowdStrike', 'CrowdStrike Falcon Intelligence'],
   ['Amazon', 'Amazon Threat Intelligence'],
-  ['TorExitNodes', 'Tor exit node'],
-  ['CustomThreatList', 'customer-blocklist'],
 ];
+const THREAT_INTEL_TYPES = /MaliciousIPCaller|MaliciousDomain|C&C|Bitcoin|Blackhole|DropPoint|Phishing|DriveBy/;
 
 /** Threat intelligence behind a finding, when its type names one (malicious IPs, Tor, C&C, mining, bad domains). */
 export function threatIntel(type: string, rng: Random): { list: string; threat: string } | undefined {
   if (type.includes('Tor')) return { list: 'TorExitNodes', threat: 'Tor exit node' };
   if (type.includes('.Custom')) return { list: 'CustomThreatList', threat: 'customer-blocklist' };
-  if (!/MaliciousIPCaller|MaliciousDomain|C&C|Bitcoin|Blackhole|DropPoint|Phishing|DriveBy/.test(type)) return undefined;
-  const [list, threat] = rng.pick(THREAT_LISTS.slice(0, 3));
+  if (!THREAT_INTEL_TYPES.test(type)) return undefined;
+  const [list, threat] = rng.pick(THREAT_LISTS);
   return { list, threat };
 }
 

@@ -20,6 +20,7 @@ const PLACEHOLDER = /\{(res|kind|ip|domain|api|user|src|dst|port|risks)\}/;
 /** A title template split once into literal text (even indexes) and placeholder names (odd indexes). */
 export type CompiledTitle = readonly string[];
 
+/** Splits a catalogue title once, so rendering it for each finding is plain concatenation. */
 export function compileTitle(template: string): CompiledTitle {
   return template.split(PLACEHOLDER);
 }
