@@ -1,6 +1,6 @@
 // buildApp(deps): the HTTP application without listening, so tests drive it with inject().
 import underPressure from '@fastify/under-pressure';
-import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify';
+import Fastify, { type FastifyInstance, type FastifyReply, type FastifyServerOptions } from 'fastify';
 import type { ApiKeyRepository } from './auth/api-keys.js';
 import type { IngestPipeline } from './ingest/pipeline.js';
 import type { Metrics } from './metrics/metrics.js';
@@ -60,7 +60,13 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     http: { maxHeaderSize: server?.maxHeaderBytes ?? 16 * 1024, connectionsCheckingInterval: 1000 },
     ...(server?.https && { https: { cert: server.https.cert, key: server.https.key } }),
     return503OnClosing: true,
-    routerOptions: { maxParamLength: 300 },
+    // Long parameters reach our validation, which names them, instead of the router's own 414.
+    routerOptions: { maxParamLength: 4096 },
+    // Malformed URLs (bad percent-escapes) get our error shape and headers, without echoing the URL.
+    frameworkErrors: (_error, _request, reply) => {
+      const r = reply as unknown as FastifyReply;
+      r.code(400).headers(SECURITY_HEADERS).send(errorBody('INVALID_PARAMETER', 'the request URL is malformed (bad percent-encoding)'));
+    },
   });
   if (server) {
     // Load shedding: when the event loop lags, refuse new work so that accepted work finishes.

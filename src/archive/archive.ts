@@ -18,7 +18,5 @@ export function archiveKey(object: Pick<ArchiveObject, 'accountId' | 'region' | 
 
 /** One bare finding per line, as GuardDuty exports. */
 export function encodeLines(object: ArchiveObject): string {
-  let out = '';
-  for (const doc of object.docs) out += `${JSON.stringify(doc)}\n`;
-  return out;
+  return object.lines.length === 0 ? '' : `${object.lines.join('\n')}\n`;
 }

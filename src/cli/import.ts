@@ -1,7 +1,7 @@
 // `yagura import PATH…`: loads GuardDuty S3-export objects and JSON files, with progress and a summary.
 import { SingleBar } from 'cli-progress';
 import type { Command } from 'commander';
-import type { BodyItem } from '../ingest/eventbridge-http/parse-body.js';
+import type { BodyItem } from '../ingest/json-lines.js';
 import { listExportFiles, readExportFile } from '../ingest/s3-export/export-files.js';
 import { CliError } from './cli-error.js';
 import { addConnectionOptions, connectionOf } from './connection-options.js';
@@ -9,6 +9,8 @@ import { terminalSafe } from './output.js';
 import { openTarget, type ImportTally, type Target } from './target.js';
 
 const MAX_REPORTED = 100;
+/** Items of one file held back until the file is read completely; beyond this they are imported as they come. */
+const MAX_PENDING_PER_FILE = 200_000;
 
 export interface ImportSummary extends ImportTally {
   read: number;
@@ -30,28 +32,44 @@ export async function importPaths(
   let refs: string[] = [];
   let done = 0;
   const flush = async (): Promise<void> => {
+    options.onProgress?.(done, total);
     if (items.length === 0) return;
     await target.ingest(items, refs, summary);
     items = [];
     refs = [];
   };
   for (const file of files) {
-    let lastBytes = 0;
+    // A file's items join the batch only once the whole file has been read: a truncated or corrupt object
+    // (bad gzip CRC, I/O error) imports nothing, unless it is larger than a batch can hold.
+    let pending: BodyItem[] = [];
+    let pendingRefs: string[] = [];
+    let committedLines = 0;
+    let lastLine = 0;
+    const release = async (): Promise<void> => {
+      items.push(...pending);
+      refs.push(...pendingRefs);
+      pending = [];
+      pendingRefs = [];
+      committedLines = lastLine;
+      if (items.length >= options.batchSize) await flush();
+    };
     try {
       for await (const line of readExportFile(file)) {
         summary.read++;
-        items.push(line.item);
-        refs.push(`${file.path}:${line.line}`);
-        lastBytes = line.bytesRead;
-        if (items.length >= options.batchSize) {
-          await flush();
-          options.onProgress?.(done + lastBytes, total);
+        pending.push(line.item);
+        pendingRefs.push(`${file.path}:${line.line}`);
+        lastLine = line.line;
+        if (pending.length >= MAX_PENDING_PER_FILE) {
+          await release();
+          options.onProgress?.(done + line.bytesRead, total);
         }
       }
+      await release();
     } catch (error) {
-      // A corrupt object (bad gzip, unreadable) is reported and the import goes on with the next one.
-      summary.rejected.push({ ref: file.path, code: 'UNREADABLE_FILE', message: (error as Error).message });
-      options.onFileError?.(file.path, (error as Error).message);
+      const kept = committedLines > 0 ? `lines up to ${committedLines} were imported, the rest was not` : 'nothing from it was imported';
+      const message = `${(error as Error).message} (after line ${lastLine}; ${kept})`;
+      summary.rejected.push({ ref: file.path, code: 'UNREADABLE_FILE', message });
+      options.onFileError?.(file.path, message);
     }
     done += file.bytes;
     options.onProgress?.(done, total);

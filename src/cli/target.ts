@@ -1,5 +1,5 @@
 // Where a CLI verb sends its work: a running server over HTTP, or a data folder opened directly.
-import type { BodyItem } from '../ingest/eventbridge-http/parse-body.js';
+import type { BodyItem } from '../ingest/json-lines.js';
 import { classifyItem, emptyClassified } from '../ingest/classify.js';
 import { openEmbedded, type Embedded } from '../main.js';
 import { presentFinding, type PresentedFinding } from '../api/present.js';

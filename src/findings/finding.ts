@@ -25,6 +25,8 @@ export interface RemoteParty {
 export interface Finding {
   readonly key: FindingKey;
   readonly doc: FindingDocument;
+  /** `doc` serialised once, as stored and archived. */
+  readonly json: string;
   readonly type: string;
   readonly severity: number;
   readonly band: SeverityBand;

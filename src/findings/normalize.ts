@@ -8,6 +8,9 @@ import { rejection, type FindingRejection } from './finding-error.js';
 import { severityBand } from './severity.js';
 import { parseTimestamp } from './timestamp.js';
 
+/** GuardDuty's largest findings are tens of kilobytes; EventBridge caps events at 256 KiB. */
+const MAX_DOCUMENT_CHARS = 1024 * 1024;
+
 const canonicalJson = configure({ deterministic: true, circularValue: Error, bigint: false });
 
 /** Account ids become archive path segments: digits, letters and dashes only (never `.` or `/`). */
@@ -60,6 +63,16 @@ export function normalizeFinding(candidate: unknown, limits: ShapeLimits = DEFAU
   const shape = checkShape(candidate, limits);
   if (shape) return fail(shape);
   const doc = candidate as FindingDocument;
+  let json: string;
+  try {
+    json = JSON.stringify(doc);
+  } catch {
+    // Only values built in code (BigInt, cycles) get here; parsed JSON always serialises.
+    return fail(rejection('NOT_AN_OBJECT', 'the finding is not a JSON document'));
+  }
+  if (json.length > MAX_DOCUMENT_CHARS) {
+    return fail(rejection('DOCUMENT_TOO_LARGE', `the finding is larger than ${MAX_DOCUMENT_CHARS} characters of JSON`));
+  }
 
   const id = requiredString(doc, 'id', FINDING_ID, 'finding id (letters, digits and ._:@+=- only)');
   if (typeof id !== 'string') return fail(id);
@@ -73,7 +86,8 @@ export function normalizeFinding(candidate: unknown, limits: ShapeLimits = DEFAU
   const severity = doc.severity;
   if (severity === undefined || severity === null) return fail(rejection('MISSING_FIELD', 'the finding has no "severity"'));
   if (typeof severity !== 'number' || !Number.isFinite(severity) || severity < 0 || severity > 10) {
-    return fail(rejection('INVALID_FIELD', `"severity" must be a number from 0 to 10, not ${JSON.stringify(severity).slice(0, 40)}`));
+    const shown = typeof severity === 'number' || typeof severity === 'string' ? JSON.stringify(severity).slice(0, 40) : describe(severity);
+    return fail(rejection('INVALID_FIELD', `"severity" must be a number from 0 to 10, not ${shown}`));
   }
   if (doc.updatedAt === undefined || doc.updatedAt === null) {
     return fail(rejection('MISSING_FIELD', 'the finding has no "updatedAt"'));
@@ -102,6 +116,7 @@ export function normalizeFinding(candidate: unknown, limits: ShapeLimits = DEFAU
     finding: {
       key: { accountId, region, id },
       doc,
+      json,
       type,
       severity,
       band: severityBand(severity),

@@ -23,6 +23,9 @@ export function parseTimestamp(value: unknown): number | undefined {
   }
   const ms = frac === '' ? '' : `.${frac.padEnd(3, '0').slice(0, 3)}`;
   const z = zone === 'Z' ? 'Z' : zone.includes(':') ? zone : `${zone.slice(0, 3)}:${zone.slice(3)}`;
+  // Date.parse rolls impossible days over (2026-02-30 → 2026-03-02); a date must name a day its month has.
+  const daysInMonth = new Date(Date.UTC(Number(y), month, 0)).getUTCDate();
+  if (day > daysInMonth) return undefined;
   const t = Date.parse(`${y}-${mo}-${d}T${h}:${mi}:${s}${ms}${z}`);
   return Number.isNaN(t) ? undefined : t;
 }

@@ -73,7 +73,7 @@ export class IngestPipeline {
     const pending = await this.store.pendingArchive();
     await this.writeArchive(pending);
     this.archiveBehind = false;
-    return pending.objects.reduce((n, o) => n + o.docs.length, 0);
+    return pending.objects.reduce((n, o) => n + o.lines.length, 0);
   }
 
   /** Waits for queued submissions to finish. */

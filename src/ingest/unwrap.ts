@@ -10,6 +10,11 @@ export type Unwrapped =
 const FINDING_DETAIL_TYPE = 'GuardDuty Finding';
 const MAX_FINDINGS_PER_PAGE = 10_000;
 
+/** A short, safe rendering of an attacker-controlled value for a message (never calls its methods). */
+function label(value: unknown): string {
+  return typeof value === 'string' ? `"${value.slice(0, 64)}"` : `a ${value === null ? 'null' : Array.isArray(value) ? 'array' : typeof value}`;
+}
+
 function isObject(value: unknown): value is Record<string, unknown> {
   return value !== null && typeof value === 'object' && !Array.isArray(value);
 }
@@ -25,11 +30,11 @@ export function unwrap(item: unknown): Unwrapped[] {
   if (Object.hasOwn(item, 'detail') && (Object.hasOwn(item, 'detail-type') || Object.hasOwn(item, 'source') || Object.hasOwn(item, 'region'))) {
     const source = item.source;
     if (source !== undefined && source !== 'aws.guardduty') {
-      return [{ kind: 'ignored', reason: `events from source "${String(source).slice(0, 64)}" are not GuardDuty findings` }];
+      return [{ kind: 'ignored', reason: `events from source ${label(source)} are not GuardDuty findings` }];
     }
     const detailType = item['detail-type'];
     if (detailType !== undefined && detailType !== FINDING_DETAIL_TYPE) {
-      return [{ kind: 'ignored', reason: `"${String(detailType).slice(0, 64)}" events are not findings` }];
+      return [{ kind: 'ignored', reason: `${label(detailType)} events are not findings` }];
     }
     return [{ kind: 'candidate', value: item.detail, path: 'detail' }];
   }

@@ -132,10 +132,10 @@ export function describeFindingStore(name: string, open: () => Promise<StoreHand
 
     withStore('lists new versions for the archive by account, region and day until confirmed', async (store) => {
       const r = await store.upsert([f({ id: 'a' }), f({ id: 'b' }), f({ id: 'c', region: 'eu-west-1' })], T0);
-      const parts = r.archive.objects.map((o) => `${o.accountId}/${o.region}/${o.day}:${o.docs.length}`).sort();
+      const parts = r.archive.objects.map((o) => `${o.accountId}/${o.region}/${o.day}:${o.lines.length}`).sort();
       assert.deepEqual(parts, ['111122223333/eu-west-1/2026/11/10:1', '111122223333/us-east-1/2026/11/10:2']);
       const pending = await store.pendingArchive();
-      assert.equal(pending.objects.reduce((n, o) => n + o.docs.length, 0), 3);
+      assert.equal(pending.objects.reduce((n, o) => n + o.lines.length, 0), 3);
       assert.deepEqual(pending.objects.map((o) => o.name).sort(), r.archive.objects.map((o) => o.name).sort());
       await store.confirmArchived([...new Set(r.archive.objects.map((o) => o.name))]);
       assert.equal((await store.pendingArchive()).objects.length, 0);

@@ -19,8 +19,8 @@ export interface ArchiveObject {
   readonly day: string;
   /** Object name without extension; stable, so rewriting it after a crash is idempotent. */
   readonly name: string;
-  /** Bare finding documents, one per line of the object. */
-  readonly docs: readonly FindingDocument[];
+  /** Bare finding documents as JSON text, one per line of the object. */
+  readonly lines: readonly string[];
 }
 
 export interface UpsertResult {

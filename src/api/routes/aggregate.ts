@@ -23,7 +23,10 @@ const leaf = z.union([
   }).strict(),
 ]);
 
-const subAggs = z.record(z.string().min(1).max(100), leaf).refine((r) => Object.keys(r).length <= 10, 'at most 10 sub-aggregations');
+/** Sub-aggregation results sit beside a bucket's own fields, so they cannot take those names. */
+const BUCKET_FIELDS = new Set(['key', 'key_as_string', 'doc_count', 'from', 'to']);
+const subName = z.string().min(1).max(100).refine((n) => !BUCKET_FIELDS.has(n), 'a sub-aggregation cannot be named key, key_as_string, doc_count, from or to');
+const subAggs = z.record(subName, leaf).refine((r) => Object.keys(r).length <= 10, 'at most 10 sub-aggregations');
 const withSubs = z.union([
   z.object({ terms: z.object({ field, size: z.number().int().min(1).max(1000).optional() }).strict(), aggs: subAggs.optional() }).strict(),
   z.object({ date_histogram: z.object({ field, interval: z.string().max(16) }).strict(), aggs: subAggs.optional() }).strict(),

@@ -19,7 +19,7 @@ export async function eventsRoutes(app: FastifyInstance, options: EventsRouteOpt
       throw new ApiError(400, 'EMPTY_BODY', 'the request body is empty; send one event, a JSON array of events, or NDJSON');
     }
     const parsed = request.body instanceof NdjsonBody
-      ? itemsFromNdjson(request.body.text, options.maxItemsPerRequest)
+      ? itemsFromNdjson(request.body.bytes, options.maxItemsPerRequest)
       : itemsFromJson(request.body, options.maxItemsPerRequest);
     if (!parsed.ok) throw new ApiError(parsed.code === 'TOO_MANY_ITEMS' ? 413 : 400, parsed.code, parsed.message);
 

@@ -2,9 +2,9 @@
 import { createReadStream } from 'node:fs';
 import { readdir, readFile, stat } from 'node:fs/promises';
 import path from 'node:path';
-import { createInterface } from 'node:readline';
 import { createGunzip, gunzipSync } from 'node:zlib';
-import { parseJsonItem, type BodyItem } from '../eventbridge-http/parse-body.js';
+import type { BodyItem } from '../json-lines.js';
+import { parseJsonLine, splitLines } from '../json-lines.js';
 import { rejection } from '../../findings/finding-error.js';
 
 /** Extensions import reads; anything else in a folder is skipped (GuardDuty's export folders hold only these). */
@@ -59,8 +59,7 @@ export async function* readExportFile(file: ExportFile, maxLineBytes = 8 * 1024 
   const gz = file.path.toLowerCase().endsWith('.gz');
   if (!isJsonLines(file.path)) {
     const raw = await readFile(file.path);
-    const text = (gz ? gunzipSync(raw) : raw).toString('utf8');
-    const parsed = parseJsonItem(text);
+    const parsed = parseJsonLine(gz ? gunzipSync(raw) : raw, 1);
     if ('error' in parsed || !Array.isArray(parsed.value)) {
       yield { line: 1, item: parsed, bytesRead: file.bytes };
       return;
@@ -72,14 +71,10 @@ export async function* readExportFile(file: ExportFile, maxLineBytes = 8 * 1024 
   const source = createReadStream(file.path);
   const stream = gz ? source.pipe(createGunzip()) : source;
   source.on('error', (error) => stream.destroy(error));
-  const lines = createInterface({ input: stream, crlfDelay: Infinity });
-  let n = 0;
-  for await (const text of lines) {
-    n++;
-    if (text.trim() === '') continue;
-    const item: BodyItem = text.length > maxLineBytes
-      ? { error: rejection('DOCUMENT_TOO_LARGE', `line ${n} is longer than ${maxLineBytes} bytes`) }
-      : parseJsonItem(text);
-    yield { line: n, item, bytesRead: source.bytesRead };
+  for await (const part of splitLines(stream as AsyncIterable<Buffer>, maxLineBytes)) {
+    const item: BodyItem = 'tooLong' in part
+      ? { error: rejection('DOCUMENT_TOO_LARGE', `line ${part.line} is longer than ${maxLineBytes} bytes`) }
+      : parseJsonLine(part.bytes, part.line);
+    yield { line: part.line, item, bytesRead: source.bytesRead };
   }
 }

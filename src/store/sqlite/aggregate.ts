@@ -16,6 +16,22 @@ import { whereClause } from './search.js';
 const MAX_TERMS = 1000;
 const MAX_HISTOGRAM_BUCKETS = 5000;
 const MAX_AGGREGATIONS = 20;
+/** Work one request may cause: nested buckets multiply, so cap SQL statements and buckets in total. */
+const MAX_STATEMENTS = 2_000;
+const MAX_BUCKETS = 200_000;
+
+interface Budget {
+  statements: number;
+  buckets: number;
+}
+
+function spend(budget: Budget, statements: number, buckets: number): void {
+  budget.statements += statements;
+  budget.buckets += buckets;
+  if (budget.statements > MAX_STATEMENTS || budget.buckets > MAX_BUCKETS) {
+    throw new AggregationError(`the aggregation would need more than ${MAX_STATEMENTS} queries or ${MAX_BUCKETS} buckets; ask for fewer buckets or sub-aggregations`);
+  }
+}
 
 interface Scope {
   readonly sql: string;
@@ -122,9 +138,10 @@ function runRange(db: Database.Database, scope: Scope, agg: Extract<Aggregation,
 }
 
 /** Runs one aggregation; `depth` 0 may carry sub-aggregations, depth 1 may not. */
-function run(db: Database.Database, scope: Scope, agg: Aggregation, bounds: { from?: number; to?: number }, depth: number): BucketResult | StatsResult {
+function run(db: Database.Database, scope: Scope, agg: Aggregation, bounds: { from?: number; to?: number }, depth: number, budget: Budget): BucketResult | StatsResult {
   const subs = 'aggs' in agg && agg.aggs !== undefined ? Object.entries(agg.aggs) : [];
   if (subs.length > 0 && depth > 0) throw new AggregationError('aggregations nest one level deep at most');
+  spend(budget, 1, 0);
   if ('stats' in agg) return runStats(db, scope, agg.stats);
   let result: BucketResult;
   let bucketScopes: Scope[];
@@ -149,6 +166,7 @@ function run(db: Database.Database, scope: Scope, agg: Aggregation, bounds: { fr
   } else {
     throw new AggregationError('each aggregation needs one of terms, date_histogram, stats or range');
   }
+  spend(budget, 0, result.buckets.length);
   if (subs.length === 0) return result;
   return {
     ...result,
@@ -157,7 +175,7 @@ function run(db: Database.Database, scope: Scope, agg: Aggregation, bounds: { fr
         return { ...bucket, ...Object.fromEntries(subs.map(([name, sub]) => [name, 'stats' in sub ? { count: 0, min: null, max: null, avg: null, sum: 0 } : { buckets: [] }])) };
       }
       const s = bucketScopes[i]!;
-      return { ...bucket, ...Object.fromEntries(subs.map(([name, sub]) => [name, run(db, s, sub, bounds, depth + 1)])) };
+      return { ...bucket, ...Object.fromEntries(subs.map(([name, sub]) => [name, run(db, s, sub, bounds, depth + 1, budget)])) };
     }),
   };
 }
@@ -169,7 +187,8 @@ export function aggregate(db: Database.Database, request: AggregationRequest): A
   const bounds = { ...(request.from !== undefined && { from: request.from }), ...(request.to !== undefined && { to: request.to }) };
   return db.transaction(() => {
     const total = (db.prepare(`SELECT count(*) AS n FROM findings f WHERE ${scope.sql}`).get(...scope.params) as { n: number }).n;
-    const aggregations = Object.fromEntries(entries.map(([name, agg]) => [name, run(db, scope, agg, bounds, 0)]));
+    const budget: Budget = { statements: 0, buckets: 0 };
+    const aggregations = Object.fromEntries(entries.map(([name, agg]) => [name, run(db, scope, agg, bounds, 0, budget)]));
     return { total, aggregations };
   })();
 }

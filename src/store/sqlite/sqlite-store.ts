@@ -82,16 +82,16 @@ export class SqliteStore implements FindingStore {
          ORDER BY o.seq`,
       )
       .all() as Array<{ batch: string; day: string; account_id: string; region: string; doc: string | null }>;
-    const objects = new Map<string, { accountId: string; region: string; day: string; name: string; docs: FindingDocument[] }>();
+    const objects = new Map<string, { accountId: string; region: string; day: string; name: string; lines: string[] }>();
     for (const r of rows) {
       if (r.doc === null) continue;
       const id = `${r.batch}/${r.account_id}/${r.region}`;
       let o = objects.get(id);
       if (o === undefined) {
-        o = { accountId: r.account_id, region: r.region, day: r.day, name: r.batch, docs: [] };
+        o = { accountId: r.account_id, region: r.region, day: r.day, name: r.batch, lines: [] };
         objects.set(id, o);
       }
-      o.docs.push(JSON.parse(r.doc) as FindingDocument);
+      o.lines.push(r.doc);
     }
     return { objects: [...objects.values()] satisfies ArchiveObject[] };
   }

@@ -81,7 +81,7 @@ export function buildUpsert(db: Database.Database): (findings: readonly Finding[
 
   function storeOne(f: Finding, receivedAt: number): { outcome: UpsertOutcome; rowid: number } {
     const current = selectCurrent.get(f.key.accountId, f.key.region, f.key.id);
-    const doc = JSON.stringify(f.doc);
+    const doc = f.json;
     if (current === undefined) {
       const rowid = Number(insertFinding.run(columns(f, doc, receivedAt)).lastInsertRowid);
       indexCurrent(rowid, f, false);
@@ -104,7 +104,7 @@ export function buildUpsert(db: Database.Database): (findings: readonly Finding[
   return db.transaction((findings: readonly Finding[], receivedAt: number): UpsertResult => {
     const name = randomUUID();
     const day = archiveDay(receivedAt);
-    const objects = new Map<string, { accountId: string; region: string; docs: FindingDocument[] }>();
+    const objects = new Map<string, { accountId: string; region: string; lines: string[] }>();
     const outcomes: UpsertOutcome[] = [];
     for (const f of findings) {
       const { outcome, rowid } = storeOne(f, receivedAt);
@@ -114,10 +114,10 @@ export function buildUpsert(db: Database.Database): (findings: readonly Finding[
       const partition = `${f.key.accountId}/${f.key.region}`;
       let object = objects.get(partition);
       if (object === undefined) {
-        object = { accountId: f.key.accountId, region: f.key.region, docs: [] };
+        object = { accountId: f.key.accountId, region: f.key.region, lines: [] };
         objects.set(partition, object);
       }
-      object.docs.push(f.doc);
+      object.lines.push(f.json);
     }
     const archive: ArchiveBatch = {
       objects: [...objects.values()].map((o): ArchiveObject => ({ ...o, day, name })),
