@@ -90,7 +90,7 @@ export function importCommand(program: Command): void {
       .command('import')
       .description('import GuardDuty S3-export objects (AWSLogs/<account>/GuardDuty/<region>/...jsonl.gz), JSON lines or JSON files')
       .argument('<path...>', 'files or folders (searched recursively)')
-      .option('--batch-size <n>', 'items per write', '20000'),
+      .option('--batch-size <n>', 'items per write (larger batches make fewer, larger archive objects)', '50000'),
   ).action(async (paths: string[], opts: { url?: string; apiKey?: string; data?: string; batchSize: string }) => {
     const batchSize = Number(opts.batchSize);
     if (!Number.isInteger(batchSize) || batchSize < 1 || batchSize > 100_000) throw new CliError('--batch-size must be a whole number from 1 to 100000');

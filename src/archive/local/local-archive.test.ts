@@ -1,0 +1,47 @@
+// The local archive writes GuardDuty's export layout, whole objects only, small and large batches alike.
+import assert from 'node:assert/strict';
+import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { test } from 'node:test';
+import { gunzipSync } from 'node:zlib';
+import type { ArchiveObject } from '../../store/finding-store.js';
+import { LocalArchive } from './local-archive.js';
+
+function objects(n: number, name: string): ArchiveObject[] {
+  return Array.from({ length: n }, (_, i) => ({
+    accountId: String(100000000000 + i),
+    region: i % 2 ? 'eu-west-1' : 'us-east-1',
+    day: '2026/11/28',
+    name,
+    lines: [JSON.stringify({ id: `f${i}`, n: 1 }), JSON.stringify({ id: `f${i}`, n: 2 })],
+  }));
+}
+
+for (const count of [3, 120]) {
+  test(`writes ${count} objects in the export layout, rewrites them idempotently and leaves no temporary files`, async () => {
+    const root = await mkdtemp(path.join(tmpdir(), 'yagura-archive-'));
+    try {
+      const archive = new LocalArchive(root);
+      await archive.write(objects(count, 'batch-1'));
+      await archive.write(objects(count, 'batch-1'));
+      const files = (await readdir(root, { recursive: true })).filter((f) => !f.endsWith('/') && /\.gz|tmp/.test(f)).sort();
+      assert.equal(files.length, count);
+      assert.ok(files.every((f) => /^AWSLogs\/\d{12}\/GuardDuty\/(us-east-1|eu-west-1)\/2026\/11\/28\/batch-1\.jsonl\.gz$/.test(f)), files[0]);
+      const text = gunzipSync(await readFile(path.join(root, 'AWSLogs/100000000001/GuardDuty/eu-west-1/2026/11/28/batch-1.jsonl.gz'))).toString();
+      assert.equal(text, '{"id":"f1","n":1}\n{"id":"f1","n":2}\n');
+    } finally {
+      await rm(root, { recursive: true, force: true });
+    }
+  });
+}
+
+test('refuses an object whose key would leave the archive folder', async () => {
+  const root = await mkdtemp(path.join(tmpdir(), 'yagura-archive-'));
+  try {
+    const archive = new LocalArchive(root);
+    await assert.rejects(archive.write([{ accountId: '..', region: '..', day: '../../..', name: 'x', lines: [] }]), /escapes the archive folder/);
+  } finally {
+    await rm(root, { recursive: true, force: true });
+  }
+});
