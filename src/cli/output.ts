@@ -43,7 +43,7 @@ export function formatResult(result: SearchResult, format: Format): string {
     case 'table': {
       const table = new Table({ head: HEADER.slice(0, 8), wordWrap: false, style: { head: [], border: [] } });
       for (const f of result.findings) table.push(row(f).slice(0, 8).map((c) => terminalSafe(c).slice(0, 80)));
-      return `${table.toString()}\n${result.findings.length} of ${result.total} findings\n`;
+      return `${table.toString()}\n${result.findings.length} of ${result.total}${result.totalRelation === 'gte' ? '+' : ''} findings\n`;
     }
   }
 }

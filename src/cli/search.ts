@@ -38,7 +38,7 @@ export function searchCommand(program: Command): void {
         findings.push(...page.findings);
         cursor = page.nextCursor ?? undefined;
       } while (cursor !== undefined && findings.length < limit);
-      process.stdout.write(formatResult({ total: result.total, findings, nextCursor: cursor ?? null }, opts.format as Format));
+      process.stdout.write(formatResult({ ...result, findings, nextCursor: cursor ?? null }, opts.format as Format));
     } finally {
       await target.close();
     }

@@ -28,6 +28,7 @@ export interface SearchParams {
 
 export interface SearchResult {
   readonly total: number;
+  readonly totalRelation?: 'eq' | 'gte';
   readonly findings: readonly PresentedFinding[];
   readonly nextCursor: string | null;
 }
@@ -143,6 +144,7 @@ class LocalTarget implements Target {
     });
     return {
       total: page.total,
+      totalRelation: page.totalRelation,
       findings: page.findings.map((f) => presentFinding(f, now)),
       nextCursor: page.next ? JSON.stringify(page.next) : null,
     };

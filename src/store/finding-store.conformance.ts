@@ -162,6 +162,10 @@ export function describeFindingStore(name: string, open: () => Promise<StoreHand
       } while (after);
       assert.equal(pages, 3);
       assert.equal(new Set(seen).size, 27);
+      const capped = await store.search({ query, size: 10, sort: { field: 'updatedAt', order: 'desc' }, trackTotalUpTo: 20 });
+      assert.deepEqual([capped.total, capped.totalRelation, capped.findings.length], [20, 'gte', 10]);
+      const exact = await store.search({ query, size: 10, sort: { field: 'updatedAt', order: 'desc' }, trackTotalUpTo: 27 });
+      assert.deepEqual([exact.total, exact.totalRelation], [27, 'eq']);
       const ranged = await store.search({ query: parseQuery(''), from: Date.parse('2026-11-01T02:00:00Z'), to: Date.parse('2026-11-01T03:00:00Z'), size: 100, sort: { field: 'severity', order: 'asc' } });
       assert.ok(ranged.findings.every((r) => r.doc.updatedAt === '2026-11-01T02:00:00.000Z'));
       assert.equal(ranged.total, 8);

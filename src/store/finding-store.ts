@@ -71,10 +71,14 @@ export interface SearchRequest {
   readonly size: number;
   readonly sort: Sort;
   readonly after?: SearchPosition;
+  /** Count matches exactly up to this many; beyond it `total` is this number and `totalRelation` is `gte`. */
+  readonly trackTotalUpTo?: number;
 }
 
 export interface SearchPage {
   readonly total: number;
+  /** `eq`: total is exact; `gte`: at least total match (counting stopped at trackTotalUpTo). */
+  readonly totalRelation: 'eq' | 'gte';
   readonly findings: readonly FindingRecord[];
   /** Present when more rows follow. */
   readonly next?: SearchPosition;

@@ -10,6 +10,9 @@ import type { CursorCodec } from '../cursor.js';
 import { presentFinding, presentWithHistory } from '../present.js';
 import { parseParams } from '../validate.js';
 
+/** Elasticsearch's default: exact totals up to 10,000, then "10,000 or more". */
+const TRACK_TOTAL_UP_TO = 10_000;
+
 export interface FindingsRouteOptions {
   readonly store: FindingStore;
   readonly cursors: CursorCodec;
@@ -59,9 +62,11 @@ export async function findingsRoutes(app: FastifyInstance, options: FindingsRout
       size: params.size,
       sort,
       ...(after && { after }),
+      trackTotalUpTo: TRACK_TOTAL_UP_TO,
     });
     return {
       total: page.total,
+      totalRelation: page.totalRelation,
       findings: page.findings.map((f) => presentFinding(f, t)),
       nextCursor: page.next ? options.cursors.encode(page.next, fingerprint) : null,
     };

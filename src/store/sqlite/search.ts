@@ -35,7 +35,13 @@ export function whereClause(request: { query: SearchRequest['query']; from?: num
 
 export function search(db: Database.Database, request: SearchRequest): SearchPage {
   const where = whereClause(request);
-  const total = (db.prepare(`SELECT count(*) AS n FROM findings f WHERE ${where.sql}`).get(...where.params) as { n: number }).n;
+  // Counting every match of a broad query costs a scan; like Elasticsearch, count exactly only up to a bound.
+  const cap = request.trackTotalUpTo;
+  const counted = cap === undefined
+    ? (db.prepare(`SELECT count(*) AS n FROM findings f WHERE ${where.sql}`).get(...where.params) as { n: number }).n
+    : (db.prepare(`SELECT count(*) AS n FROM (SELECT 1 FROM findings f WHERE ${where.sql} LIMIT ?)`).get(...where.params, cap + 1) as { n: number }).n;
+  const total = cap !== undefined && counted > cap ? cap : counted;
+  const totalRelation = cap !== undefined && counted > cap ? 'gte' : 'eq';
   const sortSql = SORT_SQL[request.sort.field];
   const dir = request.sort.order === 'desc' ? 'DESC' : 'ASC';
   const params = [...where.params];
@@ -56,6 +62,7 @@ export function search(db: Database.Database, request: SearchRequest): SearchPag
   const last = page[page.length - 1];
   return {
     total,
+    totalRelation,
     findings: page.map(toRecord),
     ...(more && last ? { next: { value: last.sort_value, key: { accountId: last.account_id, region: last.region, id: last.id } } } : {}),
   };
