@@ -103,9 +103,16 @@ export class SqliteStore implements FindingStore {
 
   async confirmArchived(names: readonly string[]): Promise<void> {
     const del = this.db.prepare('DELETE FROM archive_outbox WHERE batch = ?');
-    this.db.transaction(() => {
-      for (const name of names) del.run(name);
-    })();
+    // Losing this commit in a power cut only means rewriting identical archive objects on the next start,
+    // so it need not wait for its own fsync (the next FULL commit or checkpoint makes it durable).
+    this.db.pragma('synchronous = NORMAL');
+    try {
+      this.db.transaction(() => {
+        for (const name of names) del.run(name);
+      })();
+    } finally {
+      this.db.pragma('synchronous = FULL');
+    }
   }
 
   async get(key: FindingKey): Promise<FindingWithHistory | undefined> {
