@@ -31,10 +31,17 @@ export async function importPaths(
   let items: BodyItem[] = [];
   let refs: string[] = [];
   let done = 0;
+  /** Failures of the target (server or store) end the import; only reading a file is a per-file problem. */
+  let targetFailure: unknown;
   const flush = async (): Promise<void> => {
     options.onProgress?.(done, total);
     if (items.length === 0) return;
-    await target.ingest(items, refs, summary);
+    try {
+      await target.ingest(items, refs, summary);
+    } catch (error) {
+      targetFailure = error;
+      throw error;
+    }
     items = [];
     refs = [];
   };
@@ -66,6 +73,7 @@ export async function importPaths(
       }
       await release();
     } catch (error) {
+      if (error === targetFailure) throw error;
       const kept = committedLines > 0 ? `lines up to ${committedLines} were imported, the rest was not` : 'nothing from it was imported';
       const message = `${(error as Error).message} (after line ${lastLine}; ${kept})`;
       summary.rejected.push({ ref: file.path, code: 'UNREADABLE_FILE', message });
