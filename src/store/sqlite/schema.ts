@@ -30,6 +30,7 @@ const MIGRATIONS: readonly string[] = [
     doc            TEXT    NOT NULL,          -- the current GuardDuty document, JSON
     UNIQUE (account_id, region, id)
   );
+  CREATE INDEX findings_id ON findings (id);
   CREATE INDEX findings_updated ON findings (updated_at);
   CREATE INDEX findings_band_updated ON findings (band, updated_at);
   CREATE INDEX findings_severity_updated ON findings (severity, updated_at);
