@@ -1,0 +1,91 @@
+// Arrival → searchable: a paced stream of new findings, each searched for by id until the search returns it.
+import { findingsPath, type ApiClient } from './api-client.js';
+import type { FreshFinding } from './fresh-findings.js';
+import { sleep, summarize, type LatencySummary } from './stats.js';
+
+export interface ArrivalResult {
+  readonly perSecond: number;
+  readonly sent: number;
+  /** Findings the server reported as created. */
+  readonly created: number;
+  /** Findings whose search never returned them within the poll timeout, or whose POST failed. */
+  readonly missed: number;
+  readonly firstError?: string;
+  /** From just before the POST until the search that returned the finding answered. */
+  readonly latency: LatencySummary;
+  /** Of which: the POST alone (durable in store and archive). */
+  readonly postLatency: LatencySummary;
+  /** Searches per finding until it was found (1 means the first search found it). */
+  readonly searchesPerFinding: number;
+}
+
+interface SearchAnswer {
+  total: number;
+}
+
+/**
+ * Starts one finding every 1/perSecond s for `seconds` (open loop: a slow answer does not delay the next start),
+ * with at most `maxInFlight` findings in flight: a finding due while that many wait is not sent and counts as missed.
+ */
+export async function measureArrival(
+  client: ApiClient,
+  findings: readonly FreshFinding[],
+  options: { perSecond: number; seconds: number; pollTimeoutMs: number; maxInFlight: number },
+): Promise<ArrivalResult> {
+  const count = Math.min(findings.length, Math.round(options.perSecond * options.seconds));
+  const latencies: number[] = [];
+  const posts: number[] = [];
+  let searches = 0;
+  let created = 0;
+  let missed = 0;
+  let firstError: string | undefined;
+  const one = async (finding: FreshFinding): Promise<void> => {
+    const t0 = performance.now();
+    try {
+      created += (await client.postText<{ created: number }>('/api/v1/events', finding.envelope, 'application/json')).created;
+      posts.push(performance.now() - t0);
+      const path = findingsPath({ q: `id:"${finding.key.id}"`, size: '1' });
+      const deadline = t0 + options.pollTimeoutMs;
+      for (;;) {
+        searches++;
+        const answer = await client.get<SearchAnswer>(path);
+        if (answer.total === 1) {
+          latencies.push(performance.now() - t0);
+          return;
+        }
+        if (performance.now() > deadline) throw new Error(`finding ${finding.key.id} not searchable after ${options.pollTimeoutMs} ms`);
+        await sleep(1);
+      }
+    } catch (error) {
+      missed++;
+      firstError ??= (error as Error).message;
+    }
+  };
+  const started = performance.now();
+  const all: Promise<void>[] = [];
+  let active = 0;
+  let skipped = 0;
+  for (let i = 0; i < count; i++) {
+    const due = started + (i * 1000) / options.perSecond;
+    const wait = due - performance.now();
+    if (wait > 0) await sleep(wait);
+    if (active >= options.maxInFlight) {
+      skipped++;
+      firstError ??= `more than ${options.maxInFlight} findings in flight: the server falls behind the pace`;
+      continue;
+    }
+    active++;
+    all.push(one(findings[i]!).finally(() => active--));
+  }
+  await Promise.all(all);
+  return {
+    perSecond: options.perSecond,
+    sent: count - skipped,
+    created,
+    missed: missed + skipped,
+    ...(firstError !== undefined && { firstError }),
+    latency: summarize(latencies),
+    postLatency: summarize(posts),
+    searchesPerFinding: latencies.length > 0 ? searches / latencies.length : Number.NaN,
+  };
+}

@@ -1,0 +1,62 @@
+// Everything one `npm run bench` measured, and the targets the figures are held to.
+import type { DatasetManifest } from './dataset.js';
+import type { DiskUsage } from './disk-usage.js';
+import type { DuckdbOverviewResult } from './duckdb-overview.js';
+import type { BareReadResult, ImportResult } from './import-phase.js';
+import type { IngestResult } from './ingest-phase.js';
+import type { ArrivalResult } from './latency-phase.js';
+import type { MachineInfo } from './machine.js';
+import type { PhaseRecord } from './progress.js';
+import type { OverviewResult } from './overview-phase.js';
+import type { SearchResult } from './search-phase.js';
+import type { ServerMemory } from './server-process.js';
+
+export interface BenchResults {
+  readonly startedAt: string;
+  readonly machine: MachineInfo;
+  readonly dataset: { readonly manifest: DatasetManifest; readonly reused: boolean };
+  readonly import: ImportResult;
+  /** Absent when the export objects were no longer on disk (a reused import). */
+  readonly bareRead: BareReadResult | undefined;
+  readonly startupMs: number;
+  readonly search: SearchResult;
+  readonly overview: OverviewResult;
+  readonly duckdb: DuckdbOverviewResult;
+  readonly singleIngest: IngestResult;
+  readonly batchIngest: IngestResult;
+  readonly arrival: ArrivalResult;
+  readonly memory: ServerMemory;
+  readonly disk: DiskUsage;
+  /** Current findings and stored versions when the disk was measured. */
+  readonly findingsStored: number;
+  readonly versionsStored: number;
+  readonly serverExitCode: number | null;
+  readonly phases: readonly PhaseRecord[];
+  /** Phases that were shortened or scaled down, and why. */
+  readonly notes: readonly string[];
+  readonly totalSeconds: number;
+}
+
+export interface TargetCheck {
+  readonly name: string;
+  readonly target: string;
+  readonly measured: string;
+  readonly pass: boolean;
+}
+
+const MB = 1024 * 1024;
+
+export function checkTargets(r: BenchResults): TargetCheck[] {
+  return [
+    { name: 'Overview p50', target: '≤ 150 ms', measured: `${r.overview.latency.p50.toFixed(0)} ms`, pass: r.overview.latency.p50 <= 150 },
+    { name: 'Search p50 (all classes)', target: '≤ 30 ms', measured: `${r.search.overall.p50.toFixed(1)} ms`, pass: r.search.overall.p50 <= 30 },
+    { name: 'Import', target: '≥ 20,000 findings/s', measured: `${Math.round(r.import.versionsPerSecond).toLocaleString('en-US')} findings/s`, pass: r.import.versionsPerSecond >= 20_000 },
+    {
+      name: 'Arrival → searchable p99',
+      target: '≤ 50 ms',
+      measured: `${r.arrival.latency.p99.toFixed(0)} ms${r.arrival.missed > 0 ? ` (${r.arrival.missed} of ${r.arrival.sent + r.arrival.missed} missed)` : ''}`,
+      pass: r.arrival.latency.p99 <= 50 && r.arrival.missed === 0,
+    },
+    { name: 'Server RSS', target: '≤ 400 MB', measured: `${(r.memory.rssBytes / MB).toFixed(0)} MB (peak ${(r.memory.hwmBytes / MB).toFixed(0)} MB)`, pass: r.memory.rssBytes <= 400 * MB },
+  ];
+}

@@ -1,0 +1,145 @@
+// `npm run bench`: generates (or reuses) a data set, imports it, serves it, measures, and prints a Markdown report.
+// `npm run bench -- --store-choice` runs the SQLite-versus-DuckDB store benchmark instead (bench/store-choice.ts).
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import { ApiClient, findingsPath } from './api-client.js';
+import { loadBenchConfig, type BenchConfig } from './config.js';
+import { ensureDataset, type Dataset } from './dataset.js';
+import { diskUsage } from './disk-usage.js';
+import { measureDuckdbOverview } from './duckdb-overview.js';
+import { freshFindings } from './fresh-findings.js';
+import { measureBareRead, measureImport, type BareReadResult, type ImportResult } from './import-phase.js';
+import { forgetImportRecord, readImportRecord, writeImportRecord } from './import-record.js';
+import { measureIngest } from './ingest-phase.js';
+import { measureArrival } from './latency-phase.js';
+import { machineInfo } from './machine.js';
+import { measureOverview } from './overview-phase.js';
+import { Progress } from './progress.js';
+import { renderReport } from './report.js';
+import type { BenchResults } from './results.js';
+import { measureSearch, searchQueries } from './search-phase.js';
+import { buildProject, startServer } from './server-process.js';
+import { runStoreChoice } from './store-choice.js';
+
+/** True when the export objects of `dataset` are still on disk (another data set may have replaced them). */
+async function exportStillThere(dataset: Dataset): Promise<boolean> {
+  try {
+    const manifest = JSON.parse(await readFile(path.join(dataset.exportDir, '..', 'manifest.json'), 'utf8')) as { now: number; generator: string };
+    return manifest.now === dataset.manifest.now && manifest.generator === dataset.manifest.generator;
+  } catch {
+    return false;
+  }
+}
+
+async function runMain(config: BenchConfig, progress: Progress): Promise<BenchResults> {
+  const startedAt = new Date().toISOString();
+  const notes: string[] = [];
+  const machine = await machineInfo(config.root);
+  // Built first: a broken build should fail the run at once, not after the import.
+  await progress.phase('build', () => buildProject(config.root));
+  const dataDir = path.join(config.workDir, 'data');
+  const record = config.reuseImport ? await readImportRecord(config.workDir) : undefined;
+  let dataset: Dataset;
+  let imported: ImportResult;
+  let bareRead: BareReadResult | undefined;
+  if (record !== undefined) {
+    progress.note(`reusing the data folder imported at ${record.measuredAt} (BENCH_REUSE_IMPORT=1)`);
+    notes.push(`The import was not repeated (BENCH_REUSE_IMPORT=1): its figures and the data folder come from the run at ${record.measuredAt}.`);
+    progress.durations.push(...record.phases.map((p) => ({ ...p, phase: `${p.phase} (earlier run)` })));
+    dataset = { exportDir: path.join(config.workDir, 'dataset', 'export'), manifest: record.manifest, reused: true };
+    imported = record.import;
+  } else {
+    dataset = await progress.phase('data set', () => ensureDataset(config.workDir, config.dataset, config.datasetMaxAgeHours, progress.note));
+    imported = await progress.phase('import', () => measureImport(dataset.exportDir, dataDir, config.importBatchSize));
+    progress.note(`imported ${imported.summary.read} versions at ${Math.round(imported.versionsPerSecond)}/s`);
+    await writeImportRecord(config.workDir, { measuredAt: new Date().toISOString(), manifest: dataset.manifest, import: imported, phases: [...progress.durations] });
+  }
+  const current = await exportStillThere(dataset);
+  if (current) {
+    bareRead = await progress.phase('bare gunzip + JSON.parse', () => measureBareRead(dataset.exportDir, config.bareReadMaxSeconds));
+    if (bareRead.capped) notes.push(`The bare read stopped after ${config.bareReadMaxSeconds} s: it read an even sample of ${bareRead.filesRead} of ${bareRead.files} objects.`);
+  } else {
+    notes.push('The bare read was not measured: the export objects of the imported data set are no longer in .bench/dataset.');
+  }
+
+  // From here on the data folder changes (live ingest), so it can no longer stand for the imported data set.
+  await forgetImportRecord(config.workDir);
+  const server = await progress.phase('start server', () => startServer(config.root, dataDir, config.bootstrapKey));
+  let stopped = false;
+  try {
+    const client = new ApiClient(server.url, config.bootstrapKey);
+    const search = await progress.phase('search', () => measureSearch(client, searchQueries(dataset.manifest), config.searchRequests, config.searchMaxSeconds));
+    if (search.requests < config.searchRequests) notes.push(`Search stopped after ${config.searchMaxSeconds} s with ${search.requests} of ${config.searchRequests} requests.`);
+    const overview = await progress.phase('overview', () => measureOverview(client, config.overviewRequests, config.overviewMaxSeconds));
+    if (overview.requests < config.overviewRequests) notes.push(`The overview stopped after ${config.overviewMaxSeconds} s with ${overview.requests} of ${config.overviewRequests} requests.`);
+    const duckdb = await progress.phase('DuckDB overview over the archive', () =>
+      measureDuckdbOverview(path.join(dataDir, 'archive'), config.duckdbRuns, config.duckdbMaxSeconds),
+    );
+    if (duckdb.runs < config.duckdbRuns) notes.push(`DuckDB ran ${duckdb.runs} of ${config.duckdbRuns} runs: no new run starts after ${config.duckdbMaxSeconds} s.`);
+
+    const single = config.singleIngest;
+    const singles = await progress.phase('new findings for single POSTs', async () => freshFindings(config.dataset.seed + 1, single.maxRequests, config.dataset));
+    const singleIngest = await progress.phase('ingest, one event per request', () => measureIngest(client, singles, { ...single, batchSize: 1 }));
+    const batch = config.batchIngest;
+    const batches = await progress.phase('new findings for batches', async () => freshFindings(config.dataset.seed + 2, batch.maxRequests * batch.batchSize, config.dataset));
+    const batchIngest = await progress.phase(`ingest, ${batch.batchSize} events per request`, () => measureIngest(client, batches, batch));
+    const lat = config.latency;
+    const arrivals = freshFindings(config.dataset.seed + 3, lat.perSecond * lat.seconds, config.dataset);
+    const arrival = await progress.phase('arrival → searchable', () => measureArrival(client, arrivals, lat));
+
+    const memory = await server.memory();
+    const findingsStored = (await client.get<{ total: number }>(findingsPath({ q: '', size: '1' }))).total;
+    const serverExitCode = await progress.phase('stop server (SIGTERM)', () => server.stop());
+    stopped = true;
+    const disk = await diskUsage(dataDir);
+    const versionsStored = imported.summary.created + imported.summary.updated + singleIngest.created + batchIngest.created + arrival.created;
+    return {
+      startedAt,
+      machine,
+      dataset: { manifest: dataset.manifest, reused: dataset.reused },
+      import: imported,
+      bareRead,
+      startupMs: server.startupMs,
+      search,
+      overview,
+      duckdb,
+      singleIngest,
+      batchIngest,
+      arrival,
+      memory,
+      disk,
+      findingsStored,
+      versionsStored,
+      serverExitCode,
+      phases: progress.durations,
+      notes,
+      totalSeconds: progress.elapsedSeconds,
+    };
+  } finally {
+    if (!stopped) await server.stop(30_000);
+  }
+}
+
+async function main(): Promise<void> {
+  const config = loadBenchConfig();
+  const progress = new Progress();
+  await mkdir(config.workDir, { recursive: true });
+  if (process.argv.includes('--store-choice')) {
+    const result = await runStoreChoice(config, progress);
+    await writeFile(path.join(config.workDir, 'store-choice.json'), `${JSON.stringify(result.results, null, 2)}\n`);
+    await writeFile(path.join(config.workDir, 'store-choice.md'), result.markdown);
+    process.stdout.write(result.markdown);
+    return;
+  }
+  const results = await runMain(config, progress);
+  const markdown = renderReport(results);
+  await writeFile(path.join(config.workDir, 'results.json'), `${JSON.stringify(results, null, 2)}\n`);
+  await writeFile(path.join(config.workDir, 'report.md'), markdown);
+  process.stdout.write(markdown);
+  progress.note(`results in ${path.join(config.workDir, 'results.json')}`);
+}
+
+main().catch((error: unknown) => {
+  process.stderr.write(`bench: ${(error as Error).stack ?? String(error)}\n`);
+  process.exitCode = 1;
+});
