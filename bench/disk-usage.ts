@@ -1,6 +1,7 @@
 // Bytes on disk of a data folder: the SQLite files and the archive tree.
 import { readdir, stat } from 'node:fs/promises';
 import path from 'node:path';
+import Database from 'better-sqlite3';
 
 export interface DiskUsage {
   readonly databaseBytes: number;
@@ -34,4 +35,15 @@ export async function diskUsage(dataDir: string): Promise<DiskUsage> {
     archiveBytes: archive.bytes,
     archiveObjects: archive.files,
   };
+}
+
+/** Current findings and stored versions, counted in the database itself (search totals stop counting at 10,000). */
+export function storedCounts(dataDir: string): { findings: number; versions: number } {
+  const db = new Database(path.join(dataDir, 'yagura.db'), { readonly: true, fileMustExist: true });
+  try {
+    const row = db.prepare('SELECT (SELECT count(*) FROM findings) AS f, (SELECT count(*) FROM finding_versions) AS v').get() as { f: number; v: number };
+    return { findings: row.f, versions: row.f + row.v };
+  } finally {
+    db.close();
+  }
 }

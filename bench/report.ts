@@ -67,7 +67,7 @@ export function renderReport(r: BenchResults): string {
   out.push('## Search (`GET /api/v1/findings`, size 50, sort updatedAt:desc, one client)');
   out.push('');
   out.push(table(
-    ['Class', 'q', 'from', 'Hits', 'First', 'n', 'p50', 'p99', 'max', 'Refused (503)'],
+    ['Class', 'q', 'from', 'Hits (10,000 = at least)', 'First', 'n', 'p50', 'p99', 'max', 'Refused (503)'],
     [
       ...r.search.classes.map((c) => [c.name, `\`${c.q}\``, c.from ?? '', int(c.total), ms(c.firstMs), ...pcts(c.latency), String(c.refused)]),
       ['**All**', '', '', '', '', ...pcts(r.search.overall), String(r.search.refused)],

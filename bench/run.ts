@@ -1,11 +1,12 @@
 // `npm run bench`: generates (or reuses) a data set, imports it, serves it, measures, and prints a Markdown report.
 // `npm run bench -- --store-choice` runs the SQLite-versus-DuckDB store benchmark instead (bench/store-choice.ts).
+import { writeFileSync } from 'node:fs';
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { ApiClient, findingsPath } from './api-client.js';
+import { ApiClient } from './api-client.js';
 import { loadBenchConfig, type BenchConfig } from './config.js';
 import { ensureDataset, type Dataset } from './dataset.js';
-import { diskUsage } from './disk-usage.js';
+import { diskUsage, storedCounts } from './disk-usage.js';
 import { measureDuckdbOverview } from './duckdb-overview.js';
 import { freshFindings } from './fresh-findings.js';
 import { measureBareRead, measureImport, type BareReadResult, type ImportResult } from './import-phase.js';
@@ -34,6 +35,13 @@ async function exportStillThere(dataset: Dataset): Promise<boolean> {
 async function runMain(config: BenchConfig, progress: Progress): Promise<BenchResults> {
   const startedAt = new Date().toISOString();
   const notes: string[] = [];
+  // Each figure is saved as soon as it is measured, so a run stopped halfway still leaves what it measured.
+  const partial: Record<string, unknown> = { startedAt, notes };
+  const keep = <T>(name: string, value: T): T => {
+    partial[name] = value;
+    writeFileSync(path.join(config.workDir, 'results.partial.json'), `${JSON.stringify(partial, null, 2)}\n`);
+    return value;
+  };
   const machine = await machineInfo(config.root);
   // Built first: a broken build should fail the run at once, not after the import.
   await progress.phase('build', () => buildProject(config.root));
@@ -64,35 +72,37 @@ async function runMain(config: BenchConfig, progress: Progress): Promise<BenchRe
 
   // From here on the data folder changes (live ingest), so it can no longer stand for the imported data set.
   await forgetImportRecord(config.workDir);
+  keep('import', imported);
+  keep('bareRead', bareRead);
   const server = await progress.phase('start server', () => startServer(config.root, dataDir, config.bootstrapKey));
+  keep('startupMs', server.startupMs);
   let stopped = false;
   try {
     const client = new ApiClient(server.url, config.bootstrapKey);
-    const search = await progress.phase('search', () => measureSearch(client, searchQueries(dataset.manifest), config.searchRequests, config.searchMaxSeconds));
+    const search = keep('search', await progress.phase('search', () => measureSearch(client, searchQueries(dataset.manifest), config.searchRequests, config.searchMaxSeconds)));
     if (search.requests < config.searchRequests) notes.push(`Search stopped after ${config.searchMaxSeconds} s with ${search.requests} of ${config.searchRequests} requests.`);
-    const overview = await progress.phase('overview', () => measureOverview(client, config.overviewRequests, config.overviewMaxSeconds));
+    const overview = keep('overview', await progress.phase('overview', () => measureOverview(client, config.overviewRequests, config.overviewMaxSeconds)));
     if (overview.requests < config.overviewRequests) notes.push(`The overview stopped after ${config.overviewMaxSeconds} s with ${overview.requests} of ${config.overviewRequests} requests.`);
-    const duckdb = await progress.phase('DuckDB overview over the archive', () =>
+    const duckdb = keep('duckdb', await progress.phase('DuckDB overview over the archive', () =>
       measureDuckdbOverview(path.join(dataDir, 'archive'), config.duckdbRuns, config.duckdbMaxSeconds),
-    );
+    ));
     if (duckdb.runs < config.duckdbRuns) notes.push(`DuckDB ran ${duckdb.runs} of ${config.duckdbRuns} runs: no new run starts after ${config.duckdbMaxSeconds} s.`);
 
     const single = config.singleIngest;
     const singles = await progress.phase('new findings for single POSTs', async () => freshFindings(config.dataset.seed + 1, single.maxRequests, config.dataset));
-    const singleIngest = await progress.phase('ingest, one event per request', () => measureIngest(client, singles, { ...single, batchSize: 1 }));
+    const singleIngest = keep('singleIngest', await progress.phase('ingest, one event per request', () => measureIngest(client, singles, { ...single, batchSize: 1 })));
     const batch = config.batchIngest;
     const batches = await progress.phase('new findings for batches', async () => freshFindings(config.dataset.seed + 2, batch.maxRequests * batch.batchSize, config.dataset));
-    const batchIngest = await progress.phase(`ingest, ${batch.batchSize} events per request`, () => measureIngest(client, batches, batch));
+    const batchIngest = keep('batchIngest', await progress.phase(`ingest, ${batch.batchSize} events per request`, () => measureIngest(client, batches, batch)));
     const lat = config.latency;
     const arrivals = freshFindings(config.dataset.seed + 3, lat.perSecond * lat.seconds, config.dataset);
-    const arrival = await progress.phase('arrival → searchable', () => measureArrival(client, arrivals, lat));
+    const arrival = keep('arrival', await progress.phase('arrival → searchable', () => measureArrival(client, arrivals, lat)));
 
-    const memory = await server.memory();
-    const findingsStored = (await client.get<{ total: number }>(findingsPath({ q: '', size: '1' }))).total;
+    const memory = keep('memory', await server.memory());
     const serverExitCode = await progress.phase('stop server (SIGTERM)', () => server.stop());
     stopped = true;
     const disk = await diskUsage(dataDir);
-    const versionsStored = imported.summary.created + imported.summary.updated + singleIngest.created + batchIngest.created + arrival.created;
+    const { findings: findingsStored, versions: versionsStored } = storedCounts(dataDir);
     return {
       startedAt,
       machine,
