@@ -62,9 +62,16 @@ export class IngestPipeline {
     if (findings.length === 0) return Promise.resolve([]);
     return new Promise((resolve, reject) => {
       this.queue.push({ findings, submittedAt: performance.now(), resolve, reject });
-      this.draining ??= this.drain().finally(() => {
-        this.draining = undefined;
-      });
+      this.kick();
+    });
+  }
+
+  /** Starts draining unless a drain runs; a submission that lands as a drain ends starts the next one. */
+  private kick(): void {
+    if (this.draining) return;
+    this.draining = this.drain().finally(() => {
+      this.draining = undefined;
+      if (this.queue.length > 0) this.kick();
     });
   }
 
