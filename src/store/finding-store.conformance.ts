@@ -215,5 +215,16 @@ export function describeFindingStore(name: string, open: () => Promise<StoreHand
       await store.upsert([f({ id: 'n1' }), f({ id: 'n1', count: 2, updatedAt: '2026-11-05T00:00:00.000Z' }), f({ id: 'n2' })], T0);
       assert.equal(await store.count(), 2);
     });
+
+    withStore('aggregations over remote parties follow each finding to its latest version and band', async (store) => {
+      await store.upsert([f({ id: 'r1', ip: '198.51.100.9', severity: 2 })], T0);
+      // Same remote party, later time, higher band: only the time and band change.
+      await store.upsert([f({ id: 'r1', ip: '198.51.100.9', severity: 8, count: 5, updatedAt: '2026-11-10T00:00:00.000Z' })], T0 + 1);
+      const inWindow = (from: string, to: string): Promise<unknown> => store
+        .aggregate({ query: parseQuery('band:High'), from: Date.parse(from), to: Date.parse(to), aggs: { ips: { terms: { field: 'remoteIp' } } } })
+        .then((r) => r.aggregations['ips']);
+      assert.deepEqual(await inWindow('2026-11-09T00:00:00Z', '2026-11-11T00:00:00Z'), { buckets: [{ key: '198.51.100.9', doc_count: 1 }], sum_other_doc_count: 0 });
+      assert.deepEqual(await inWindow('2026-10-31T00:00:00Z', '2026-11-02T00:00:00Z'), { buckets: [], sum_other_doc_count: 0 });
+    });
   });
 }

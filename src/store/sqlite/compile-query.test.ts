@@ -143,17 +143,19 @@ function openDatabase(): Database.Database {
   registerQueryFunctions(db);
   const insert = db.prepare(
     `INSERT INTO findings (account_id, region, id, arn, type, severity, band, title, resource_type, action_type, created_at,
-       updated_at, count, archived, sample, first_seen, last_seen, versions, hash, received_at, doc)
-     VALUES ('111122223333', 'us-east-1', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'h', ?, ?)`,
+       updated_at, count, archived, sample, first_seen, last_seen, versions, hash, received_at)
+     VALUES ('111122223333', 'us-east-1', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'h', ?)`,
   );
+  const insertDoc = db.prepare('INSERT INTO finding_docs (finding, doc) VALUES (?, ?)');
   const insertText = db.prepare('INSERT INTO findings_text (rowid, text) VALUES (?, ?)');
   const insertIp = db.prepare('INSERT INTO finding_remote_ips (finding, ip, country, org) VALUES (?, ?, ?, ?)');
   for (const r of ROWS) {
     const { lastInsertRowid } = insert.run(
       r.id, r.arn ?? null, r.type, r.severity, r.band, r.title ?? null, r.resourceType ?? null, r.actionType ?? null,
       r.createdAt ?? null, r.updatedAt, r.count ?? 1, r.archived ? 1 : 0, r.sample ? 1 : 0, r.firstSeen ?? r.updatedAt,
-      r.updatedAt, r.versions ?? 1, r.updatedAt, JSON.stringify(r.doc),
+      r.updatedAt, r.versions ?? 1, r.updatedAt,
     );
+    insertDoc.run(lastInsertRowid, JSON.stringify(r.doc));
     insertText.run(lastInsertRowid, r.text);
     for (const [ip, country, org] of r.remote ?? []) insertIp.run(lastInsertRowid, ip, country, org);
   }

@@ -3,7 +3,9 @@ import type { FindingRecord } from '../finding-store.js';
 import { bandFromRank } from '../../findings/severity.js';
 
 /** The columns every record query selects, in this order. */
-export const RECORD_COLUMNS = 'f.account_id, f.region, f.id, f.band, f.first_seen, f.last_seen, f.versions, f.archived, f.doc';
+export const RECORD_COLUMNS =
+  'f.account_id, f.region, f.id, f.band, f.first_seen, f.last_seen, f.versions, f.archived, ' +
+  '(SELECT d.doc FROM finding_docs d WHERE d.finding = f.rowid) AS doc';
 
 export interface RecordRow {
   account_id: string;

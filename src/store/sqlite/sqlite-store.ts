@@ -81,8 +81,8 @@ export class SqliteStore implements FindingStore {
   async pendingArchive(): Promise<ArchiveBatch> {
     const rows = this.db
       .prepare(
-        `SELECT o.batch, o.day, f.account_id, f.region, CASE WHEN f.hash = o.hash THEN f.doc ELSE v.doc END AS doc
-         FROM archive_outbox o JOIN findings f ON f.rowid = o.finding
+        `SELECT o.batch, o.day, f.account_id, f.region, CASE WHEN f.hash = o.hash THEN d.doc ELSE v.doc END AS doc
+         FROM archive_outbox o JOIN findings f ON f.rowid = o.finding JOIN finding_docs d ON d.finding = o.finding
          LEFT JOIN finding_versions v ON v.finding = o.finding AND v.hash = o.hash
          ORDER BY o.seq`,
       )

@@ -1,7 +1,7 @@
 // Stores finding versions: one current record per key, superseded versions as history, nothing twice.
-import { randomUUID } from 'node:crypto';
+import { createHash, randomUUID } from 'node:crypto';
 import type Database from 'better-sqlite3';
-import type { Finding, FindingDocument } from '../../findings/finding.js';
+import type { Finding } from '../../findings/finding.js';
 import { bandRank } from '../../findings/severity.js';
 import { compareVersions } from '../../findings/version-order.js';
 import type { ArchiveBatch, ArchiveObject, UpsertOutcome, UpsertResult } from '../finding-store.js';
@@ -12,7 +12,14 @@ interface CurrentRow {
   updated_at: number;
   count: number;
   received_at: number;
-  doc: string;
+  facts_hash: string;
+}
+
+/** What the free-text and remote-party indexes hold for a version; equal hashes mean nothing to re-index. */
+function factsHash(f: Finding): string {
+  const hash = createHash('sha256').update(f.text);
+  for (const p of f.remoteParties) hash.update(`\u0000${p.ip}\u0000${p.country ?? ''}\u0000${p.org ?? ''}`);
+  return hash.digest('base64url').slice(0, 22);
 }
 
 /** `YYYY/MM/DD` of an epoch-ms instant, UTC: the archive's day partition. */
@@ -23,20 +30,26 @@ export function archiveDay(ms: number): string {
 /** Prepared statements for upserts, built once per connection. */
 export function buildUpsert(db: Database.Database): (findings: readonly Finding[], receivedAt: number) => UpsertResult {
   const selectCurrent = db.prepare<[string, string, string], CurrentRow>(
-    'SELECT rowid, hash, updated_at, count, received_at, doc FROM findings WHERE account_id = ? AND region = ? AND id = ?',
+    'SELECT rowid, hash, updated_at, count, received_at, facts_hash FROM findings WHERE account_id = ? AND region = ? AND id = ?',
   );
   const versionExists = db.prepare<[number, string], { one: number }>('SELECT 1 AS one FROM finding_versions WHERE finding = ? AND hash = ?');
   const insertFinding = db.prepare(`
     INSERT INTO findings (account_id, region, id, arn, type, severity, band, title, resource_type, action_type,
-      created_at, updated_at, count, archived, sample, first_seen, last_seen, versions, hash, received_at, doc)
+      created_at, updated_at, count, archived, sample, first_seen, last_seen, versions, hash, received_at, facts_hash)
     VALUES (@accountId, @region, @id, @arn, @type, @severity, @band, @title, @resourceType, @actionType,
-      @createdAt, @updatedAt, @count, @archived, @sample, @receivedAt, @receivedAt, 1, @hash, @receivedAt, @doc)`);
+      @createdAt, @updatedAt, @count, @archived, @sample, @receivedAt, @receivedAt, 1, @hash, @receivedAt, @factsHash)`);
   const replaceCurrent = db.prepare(`
     UPDATE findings SET arn = @arn, type = @type, severity = @severity, band = @band, title = @title,
       resource_type = @resourceType, action_type = @actionType, created_at = @createdAt, updated_at = @updatedAt,
       count = @count, archived = @archived, sample = @sample, last_seen = @receivedAt, versions = versions + 1,
-      hash = @hash, received_at = @receivedAt, doc = @doc
+      hash = @hash, received_at = @receivedAt, facts_hash = @factsHash
     WHERE rowid = @rowid`);
+  const insertDoc = db.prepare('INSERT INTO finding_docs (finding, doc) VALUES (?, ?)');
+  const replaceDoc = db.prepare('UPDATE finding_docs SET doc = ? WHERE finding = ?');
+  // The superseded current version moves to history without its document passing through JavaScript.
+  const retireCurrent = db.prepare(`
+    INSERT INTO finding_versions (finding, hash, updated_at, count, received_at, doc)
+    SELECT ?, ?, ?, ?, ?, doc FROM finding_docs WHERE finding = ?`);
   const touch = db.prepare('UPDATE findings SET last_seen = ?, versions = versions + 1 WHERE rowid = ?');
   const insertVersion = db.prepare(
     'INSERT INTO finding_versions (finding, hash, updated_at, count, received_at, doc) VALUES (?, ?, ?, ?, ?, ?)',
@@ -44,10 +57,13 @@ export function buildUpsert(db: Database.Database): (findings: readonly Finding[
   const deleteText = db.prepare('DELETE FROM findings_text WHERE rowid = ?');
   const insertText = db.prepare('INSERT INTO findings_text (rowid, text) VALUES (?, ?)');
   const deleteIps = db.prepare('DELETE FROM finding_remote_ips WHERE finding = ?');
-  const insertIp = db.prepare('INSERT OR IGNORE INTO finding_remote_ips (finding, ip, country, org) VALUES (?, ?, ?, ?)');
+  const insertIp = db.prepare(
+    'INSERT OR IGNORE INTO finding_remote_ips (finding, ip, country, org, updated_at, band) VALUES (?, ?, ?, ?, ?, ?)',
+  );
+  const retimeIps = db.prepare('UPDATE finding_remote_ips SET updated_at = ?, band = ? WHERE finding = ?');
   const insertOutbox = db.prepare('INSERT INTO archive_outbox (batch, day, finding, hash) VALUES (?, ?, ?, ?)');
 
-  function columns(f: Finding, doc: string, receivedAt: number): Record<string, unknown> {
+  function columns(f: Finding, facts: string, receivedAt: number): Record<string, unknown> {
     return {
       accountId: f.key.accountId,
       region: f.key.region,
@@ -66,37 +82,47 @@ export function buildUpsert(db: Database.Database): (findings: readonly Finding[
       sample: f.sample ? 1 : 0,
       hash: f.hash,
       receivedAt,
-      doc,
+      factsHash: facts,
     };
   }
 
-  function indexCurrent(rowid: number, f: Finding, replacing: boolean): void {
-    if (replacing) {
+  /** Free text and remote parties of the current version; `previous` is what they held before, if anything. */
+  function indexCurrent(rowid: number, f: Finding, facts: string, previous: string | undefined): void {
+    if (previous === facts) {
+      retimeIps.run(f.updatedAt, bandRank(f.band), rowid);
+      return;
+    }
+    if (previous !== undefined) {
       deleteText.run(rowid);
       deleteIps.run(rowid);
     }
     insertText.run(rowid, f.text);
-    for (const p of f.remoteParties) insertIp.run(rowid, p.ip, p.country ?? null, p.org ?? null);
+    const band = bandRank(f.band);
+    for (const p of f.remoteParties) insertIp.run(rowid, p.ip, p.country ?? null, p.org ?? null, f.updatedAt, band);
   }
 
   function storeOne(f: Finding, receivedAt: number): { outcome: UpsertOutcome; rowid: number } {
     const current = selectCurrent.get(f.key.accountId, f.key.region, f.key.id);
-    const doc = f.json;
     if (current === undefined) {
-      const rowid = Number(insertFinding.run(columns(f, doc, receivedAt)).lastInsertRowid);
-      indexCurrent(rowid, f, false);
+      const facts = factsHash(f);
+      const rowid = Number(insertFinding.run(columns(f, facts, receivedAt)).lastInsertRowid);
+      insertDoc.run(rowid, f.json);
+      indexCurrent(rowid, f, facts, undefined);
       return { outcome: 'created', rowid };
     }
     if (current.hash === f.hash || versionExists.get(current.rowid, f.hash) !== undefined) {
       return { outcome: 'unchanged', rowid: current.rowid };
     }
     if (compareVersions(f, { updatedAt: current.updated_at, count: current.count, hash: current.hash }) > 0) {
-      insertVersion.run(current.rowid, current.hash, current.updated_at, current.count, current.received_at, current.doc);
-      replaceCurrent.run({ ...columns(f, doc, receivedAt), rowid: current.rowid });
-      indexCurrent(current.rowid, f, true);
+      const facts = factsHash(f);
+      retireCurrent.run(current.rowid, current.hash, current.updated_at, current.count, current.received_at, current.rowid);
+      replaceCurrent.run({ ...columns(f, facts, receivedAt), rowid: current.rowid });
+      replaceDoc.run(f.json, current.rowid);
+      // A store migrated from v1 has no facts hash yet: '' never equals a real one, so it re-indexes once.
+      indexCurrent(current.rowid, f, facts, current.facts_hash);
       return { outcome: 'updated', rowid: current.rowid };
     }
-    insertVersion.run(current.rowid, f.hash, f.updatedAt, f.count, receivedAt, doc);
+    insertVersion.run(current.rowid, f.hash, f.updatedAt, f.count, receivedAt, f.json);
     touch.run(receivedAt, current.rowid);
     return { outcome: 'history', rowid: current.rowid };
   }
