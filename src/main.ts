@@ -29,12 +29,19 @@ export interface Embedded {
   close(): Promise<void>;
 }
 
-export async function openEmbedded(dataDir: string, owner: string, options: { maxBatchFindings?: number; metrics?: Metrics } = {}): Promise<Embedded> {
+export interface EmbeddedOptions {
+  readonly maxBatchFindings?: number;
+  readonly metrics?: Metrics;
+  /** Reader threads for searches and aggregations; none runs them on the main thread (one-shot CLI verbs). */
+  readonly readers?: { readonly size: number; readonly timeoutMs: number };
+}
+
+export async function openEmbedded(dataDir: string, owner: string, options: EmbeddedOptions = {}): Promise<Embedded> {
   const folder = dataFolder(dataDir);
   const lock = lockDataFolder(folder, owner);
   let store: SqliteStore | undefined;
   try {
-    store = new SqliteStore({ file: folder.databaseFile });
+    store = new SqliteStore({ file: folder.databaseFile, ...(options.readers && { readers: options.readers }) });
     const archive = new LocalArchive(folder.archiveDir);
     const pipeline = new IngestPipeline({
       store,
@@ -96,7 +103,11 @@ export async function startServer(config: Config): Promise<Server> {
     allowCidrs: p.allowCidrs,
     maxTrackedSources: p.maxTrackedSources,
   });
-  const embedded = await openEmbedded(config.dataDir, 'yagura serve', { maxBatchFindings: config.ingest.maxBatchFindings, metrics });
+  const embedded = await openEmbedded(config.dataDir, 'yagura serve', {
+    maxBatchFindings: config.ingest.maxBatchFindings,
+    metrics,
+    readers: { size: config.search.readerThreads, timeoutMs: config.search.queryTimeoutSeconds * 1000 },
+  });
   try {
     metrics.gauge('yagura_ingest_queue_findings', 'Findings waiting for the next commit', () => embedded.pipeline.queueDepth);
     metrics.gauge('yagura_store_findings', 'Findings in the store', () => embedded.store.count());

@@ -27,6 +27,7 @@ const STATUS_BY_CODE: Readonly<Record<string, number>> = {
   INVALID_AGGREGATION: 400,
   INVALID_CURSOR: 400,
   INVALID_PARAMETER: 400,
+  QUERY_TIMEOUT: 503,
 };
 
 /** Fastify's own error codes, renamed into ours. */

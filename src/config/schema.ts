@@ -47,9 +47,13 @@ export const configSchema = z
     search: z
       .object({
         maxPageSize: z.number().int().min(1).max(10_000).default(1000),
+        /** Threads that run searches and aggregations, so a long query never stalls ingest or other requests. */
+        readerThreads: z.number().int().min(0).max(64).default(2),
+        /** A search or aggregation running longer is stopped with 503 QUERY_TIMEOUT. */
+        queryTimeoutSeconds: z.number().int().min(1).max(3600).default(30),
       })
       .strict()
-      .default({ maxPageSize: 1000 }),
+      .prefault({}),
   })
   .strict();
 

@@ -104,3 +104,12 @@ export interface FindingStore {
   count(): Promise<number>;
   close(): Promise<void>;
 }
+
+/** A search or aggregation that ran past the store's time limit; the client should narrow it. */
+export class QueryTimeoutError extends Error {
+  readonly code = 'QUERY_TIMEOUT';
+
+  constructor(seconds: number) {
+    super(`the query ran longer than ${seconds} s and was stopped; narrow the time range or add filters on catalogue fields`);
+  }
+}

@@ -23,7 +23,11 @@ export async function harness(
   extra: Partial<Pick<AppDeps, 'metrics' | 'rateRules' | 'server'>> = {},
 ): Promise<Harness> {
   const dir = await mkdtemp(path.join(tmpdir(), 'yagura-api-'));
-  const embedded = await openEmbedded(path.join(dir, 'data'), 'test', extra.metrics ? { metrics: extra.metrics } : {});
+  // Searches and aggregations go through a reader thread, as they do in `yagura serve`.
+  const embedded = await openEmbedded(path.join(dir, 'data'), 'test', {
+    readers: { size: 1, timeoutMs: 30_000 },
+    ...(extra.metrics && { metrics: extra.metrics }),
+  });
   const key = `ygr_${randomBytes(32).toString('base64url')}`;
   await createKey(embedded.keys, 'tester', key, Date.now());
   const app = await buildApp({

@@ -18,6 +18,7 @@ import { compareVersions } from '../../findings/version-order.js';
 import { aggregate } from './aggregate.js';
 import { compileQuery, registerQueryFunctions } from './compile-query.js';
 import { RECORD_COLUMNS, toRecord, type RecordRow } from './rows.js';
+import { ReadPool } from './read-pool.js';
 import { migrate } from './schema.js';
 import { search } from './search.js';
 import { buildUpsert } from './upsert.js';
@@ -26,6 +27,8 @@ export interface SqliteStoreOptions {
   /** Path of the database file, or `:memory:` for tests that need no durability. */
   readonly file: string;
   readonly readonly?: boolean;
+  /** Reader threads for searches and aggregations (0: run them on the caller's thread, as tests may). */
+  readonly readers?: { readonly size: number; readonly timeoutMs: number };
 }
 
 /** Keys per query when matching fresh findings: three parameters each, well under SQLite's limit. */
@@ -66,9 +69,13 @@ export function openDatabase(file: string, readonly = false): Database.Database 
 export class SqliteStore implements FindingStore {
   readonly db: Database.Database;
   private readonly upsertBatch: (findings: readonly Finding[], receivedAt: number) => UpsertResult;
+  private readonly pool: ReadPool | undefined;
 
   constructor(options: SqliteStoreOptions) {
     this.db = openDatabase(options.file, options.readonly ?? false);
+    this.pool = options.readers && options.readers.size > 0 && options.file !== ':memory:'
+      ? new ReadPool({ file: options.file, ...options.readers })
+      : undefined;
     this.upsertBatch = options.readonly ? () => {
       throw new Error('the store is open read-only');
     } : buildUpsert(this.db);
@@ -139,10 +146,12 @@ export class SqliteStore implements FindingStore {
   }
 
   async search(request: SearchRequest): Promise<SearchPage> {
+    if (this.pool) return this.pool.search(request);
     return this.db.transaction(() => search(this.db, request))();
   }
 
   async aggregate(request: AggregationRequest): Promise<AggregationResult> {
+    if (this.pool) return this.pool.aggregate(request);
     return aggregate(this.db, request);
   }
 
@@ -174,6 +183,7 @@ export class SqliteStore implements FindingStore {
   }
 
   async close(): Promise<void> {
+    await this.pool?.close();
     if (this.db.open) {
       if (!this.db.readonly) {
         // Keeps the planner's statistics current (cheap; SQLite's recommendation at close).

@@ -1,0 +1,158 @@
+// Reader threads for the embedded store: long searches and aggregations never block ingest or other requests.
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { Worker } from 'node:worker_threads';
+import { QueryError, type QueryErrorCode } from '../../query/query-error.js';
+import { AggregationError, type AggregationRequest, type AggregationResult } from '../aggregation.js';
+import { QueryTimeoutError, type SearchPage, type SearchRequest } from '../finding-store.js';
+
+export type ReadTask =
+  | { readonly id: number; readonly kind: 'search'; readonly request: SearchRequest }
+  | { readonly id: number; readonly kind: 'aggregate'; readonly request: AggregationRequest };
+
+export type ReadReply =
+  | { readonly id: number; readonly ok: true; readonly value: SearchPage | AggregationResult }
+  | { readonly id: number; readonly ok: false; readonly error: { name: string; message: string; code?: string; position?: number } };
+
+export interface ReadPoolOptions {
+  readonly file: string;
+  /** Reader threads; SQLite in WAL mode lets each read its own snapshot while the writer commits. */
+  readonly size: number;
+  /** A task not answered by then fails with QUERY_TIMEOUT and its thread is replaced. */
+  readonly timeoutMs: number;
+}
+
+interface Job {
+  readonly task: ReadTask;
+  readonly resolve: (value: SearchPage | AggregationResult) => void;
+  readonly reject: (error: Error) => void;
+}
+
+interface Reader {
+  readonly worker: Worker;
+  job?: Job;
+  timer?: NodeJS.Timeout;
+}
+
+/** The worker module beside this one: `.js` when built, `.ts` when run from source under tsx. */
+function workerFor(file: string): Worker {
+  const self = fileURLToPath(import.meta.url);
+  const entry = path.join(path.dirname(self), `read-worker${path.extname(self)}`);
+  const options = { workerData: { file } };
+  if (entry.endsWith('.js')) return new Worker(entry, options);
+  // From source (tests): the worker loads TypeScript through tsx, as the parent does.
+  const loader = `import('tsx/esm/api').then(({ tsImport }) => tsImport(${JSON.stringify(entry)}, ${JSON.stringify(import.meta.url)}))`;
+  return new Worker(loader, { ...options, eval: true });
+}
+
+function revive(error: Extract<ReadReply, { ok: false }>['error']): Error {
+  if (error.name === 'QueryError') {
+    return new QueryError(error.message, {
+      ...(error.code !== undefined && { code: error.code as QueryErrorCode }),
+      ...(error.position !== undefined && { position: error.position }),
+    });
+  }
+  if (error.code === 'INVALID_AGGREGATION') return new AggregationError(error.message);
+  return new Error(`a store reader failed: ${error.message}`);
+}
+
+export class ReadPool {
+  private readonly options: ReadPoolOptions;
+  private readonly readers: Reader[] = [];
+  private readonly queue: Job[] = [];
+  private nextId = 1;
+  private closed = false;
+  /** Readers that failed in a row without answering: a reader that cannot even start must not respawn forever. */
+  private failures = 0;
+
+  constructor(options: ReadPoolOptions) {
+    this.options = options;
+    for (let i = 0; i < options.size; i++) this.readers.push(this.spawn());
+  }
+
+  search(request: SearchRequest): Promise<SearchPage> {
+    return this.run({ id: this.nextId++, kind: 'search', request }) as Promise<SearchPage>;
+  }
+
+  aggregate(request: AggregationRequest): Promise<AggregationResult> {
+    return this.run({ id: this.nextId++, kind: 'aggregate', request }) as Promise<AggregationResult>;
+  }
+
+  private run(task: ReadTask): Promise<SearchPage | AggregationResult> {
+    if (this.closed) return Promise.reject(new Error('the store is closed'));
+    if (this.readers.length === 0) return Promise.reject(new Error('the store has no working reader; see the log'));
+    return new Promise((resolve, reject) => {
+      this.queue.push({ task, resolve, reject });
+      this.dispatch();
+    });
+  }
+
+  private spawn(): Reader {
+    const reader: Reader = { worker: workerFor(this.options.file) };
+    reader.worker.on('message', (reply: ReadReply) => {
+      const job = reader.job;
+      if (job === undefined || job.task.id !== reply.id) return;
+      this.finish(reader);
+      this.failures = 0;
+      if (reply.ok) job.resolve(reply.value);
+      else job.reject(revive(reply.error));
+      this.dispatch();
+    });
+    reader.worker.on('error', (error) => this.replace(reader, new Error(`a store reader failed: ${error.message}`)));
+    reader.worker.on('exit', () => this.replace(reader, new Error('a store reader stopped')));
+    // Idle readers must not keep the process alive.
+    reader.worker.unref();
+    return reader;
+  }
+
+  private finish(reader: Reader): void {
+    clearTimeout(reader.timer);
+    delete reader.job;
+    delete reader.timer;
+  }
+
+  /** Fails the reader's job (if any) and puts a fresh reader in its place. */
+  private replace(reader: Reader, error: Error): void {
+    const index = this.readers.indexOf(reader);
+    if (index === -1) return;
+    const job = reader.job;
+    this.finish(reader);
+    if (!(error instanceof QueryTimeoutError)) this.failures++;
+    if (this.closed || this.failures > 5) {
+      this.readers.splice(index, 1);
+      if (this.readers.length === 0) for (const queued of this.queue.splice(0)) queued.reject(error);
+    } else {
+      this.readers[index] = this.spawn();
+    }
+    reader.worker.removeAllListeners('exit');
+    void reader.worker.terminate();
+    job?.reject(error);
+    this.dispatch();
+  }
+
+  private dispatch(): void {
+    for (const reader of this.readers) {
+      if (reader.job !== undefined) continue;
+      const job = this.queue.shift();
+      if (job === undefined) return;
+      reader.job = job;
+      reader.worker.ref();
+      reader.timer = setTimeout(() => {
+        this.replace(reader, new QueryTimeoutError(this.options.timeoutMs / 1000));
+      }, this.options.timeoutMs);
+      reader.worker.postMessage(job.task);
+    }
+    for (const reader of this.readers) if (reader.job === undefined) reader.worker.unref();
+  }
+
+  async close(): Promise<void> {
+    this.closed = true;
+    for (const job of this.queue.splice(0)) job.reject(new Error('the store is closed'));
+    await Promise.all(this.readers.splice(0).map((r) => {
+      r.worker.removeAllListeners('exit');
+      r.job?.reject(new Error('the store is closed'));
+      this.finish(r);
+      return r.worker.terminate();
+    }));
+  }
+}

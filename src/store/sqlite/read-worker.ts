@@ -1,0 +1,32 @@
+// A reader thread: answers searches and aggregations on its own read-only connection, off the event loop.
+import { parentPort, workerData } from 'node:worker_threads';
+import { aggregate } from './aggregate.js';
+import { openDatabase } from './sqlite-store.js';
+import { search } from './search.js';
+import type { ReadReply, ReadTask } from './read-pool.js';
+
+const port = parentPort;
+if (port === null) throw new Error('read-worker runs only as a worker thread');
+const db = openDatabase((workerData as { file: string }).file, true);
+
+port.on('message', (task: ReadTask) => {
+  let reply: ReadReply;
+  try {
+    // One read transaction per task (aggregate opens its own): a count and its page see the same snapshot.
+    const value = task.kind === 'search' ? db.transaction(() => search(db, task.request))() : aggregate(db, task.request);
+    reply = { id: task.id, ok: true, value };
+  } catch (error) {
+    const e = error as { name?: unknown; message?: unknown; code?: unknown; position?: unknown };
+    reply = {
+      id: task.id,
+      ok: false,
+      error: {
+        name: String(e.name ?? 'Error'),
+        message: String(e.message ?? error),
+        ...(typeof e.code === 'string' && { code: e.code }),
+        ...(typeof e.position === 'number' && { position: e.position }),
+      },
+    };
+  }
+  port.postMessage(reply);
+});
