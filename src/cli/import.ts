@@ -2,7 +2,7 @@
 import { SingleBar } from 'cli-progress';
 import type { Command } from 'commander';
 import type { BodyItem } from '../ingest/json-lines.js';
-import { listExportFiles, readExportFile } from '../ingest/s3-export/export-files.js';
+import { listExportFiles, loadExportFile, readExportFile, type ExportFile } from '../ingest/s3-export/export-files.js';
 import { CliError } from './cli-error.js';
 import { addConnectionOptions, connectionOf } from './connection-options.js';
 import { terminalSafe } from './output.js';
@@ -11,6 +11,8 @@ import { openTarget, type ImportTally, type Target } from './target.js';
 const MAX_REPORTED = 100;
 /** Items of one file held back until the file is read completely; beyond this they are imported as they come. */
 const MAX_PENDING_PER_FILE = 200_000;
+/** Small files read and inflated ahead of the one being imported, so disk and zlib work beside parsing. */
+const READ_AHEAD = 4;
 
 export interface ImportSummary extends ImportTally {
   read: number;
@@ -45,7 +47,20 @@ export async function importPaths(
     items = [];
     refs = [];
   };
-  for (const file of files) {
+  const ahead = new Map<number, Promise<Buffer | undefined>>();
+  const readAhead = (from: number): void => {
+    for (let i = from; i < Math.min(files.length, from + READ_AHEAD); i++) {
+      if (ahead.has(i)) continue;
+      const loading = loadExportFile(files[i] as ExportFile);
+      // Failures surface when the file's turn comes, inside its own error handling.
+      loading.catch(() => undefined);
+      ahead.set(i, loading);
+    }
+  };
+  for (const [index, file] of files.entries()) {
+    readAhead(index);
+    const loaded = ahead.get(index);
+    ahead.delete(index);
     // A file's items join the batch only once the whole file has been read: a truncated or corrupt object
     // (bad gzip CRC, I/O error) imports nothing, unless it is larger than a batch can hold.
     let pending: BodyItem[] = [];
@@ -61,7 +76,7 @@ export async function importPaths(
       if (items.length >= options.batchSize) await flush();
     };
     try {
-      for await (const line of readExportFile(file)) {
+      for await (const line of readExportFile(file, undefined, loaded)) {
         summary.read++;
         pending.push(line.item);
         pendingRefs.push(`${file.path}:${line.line}`);
@@ -98,7 +113,7 @@ export function importCommand(program: Command): void {
       .command('import')
       .description('import GuardDuty S3-export objects (AWSLogs/<account>/GuardDuty/<region>/...jsonl.gz), JSON lines or JSON files')
       .argument('<path...>', 'files or folders (searched recursively)')
-      .option('--batch-size <n>', 'items per write (larger batches make fewer, larger archive objects)', '50000'),
+      .option('--batch-size <n>', 'items per write (larger batches make fewer, larger archive objects but hold more in memory)', '10000'),
   ).action(async (paths: string[], opts: { url?: string; apiKey?: string; data?: string; batchSize: string }) => {
     const batchSize = Number(opts.batchSize);
     if (!Number.isInteger(batchSize) || batchSize < 1 || batchSize > 100_000) throw new CliError('--batch-size must be a whole number from 1 to 100000');

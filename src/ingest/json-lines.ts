@@ -27,7 +27,7 @@ function isBlank(bytes: Buffer): boolean {
 }
 
 /** Splits a stream of chunks into lines (CRLF tolerated), with 1-based line numbers; blank lines are skipped. */
-export async function* splitLines(chunks: AsyncIterable<Buffer>, maxLineBytes: number): AsyncGenerator<{ line: number; bytes: Buffer } | { line: number; tooLong: true }> {
+export async function* splitLines(chunks: AsyncIterable<Buffer> | Iterable<Buffer>, maxLineBytes: number): AsyncGenerator<{ line: number; bytes: Buffer } | { line: number; tooLong: true }> {
   let carry: Buffer[] = [];
   let carried = 0;
   let line = 0;

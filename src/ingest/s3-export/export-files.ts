@@ -2,10 +2,22 @@
 import { createReadStream } from 'node:fs';
 import { readdir, readFile, stat } from 'node:fs/promises';
 import path from 'node:path';
-import { createGunzip, gunzipSync } from 'node:zlib';
+import { promisify } from 'node:util';
+import { createGunzip, gunzip, gunzipSync } from 'node:zlib';
 import type { BodyItem } from '../json-lines.js';
 import { parseJsonLine, splitLines } from '../json-lines.js';
 import { rejection } from '../../findings/finding-error.js';
+
+const gunzipAsync = promisify(gunzip);
+
+/**
+ * Objects up to this size are read and inflated whole, on libuv's thread pool, instead of streamed:
+ * GuardDuty writes many small objects, and a stream per object costs more CPU than its data (measured:
+ * 108 µs per line streamed, 46 µs read whole, on the benchmark's export).
+ */
+const WHOLE_FILE_BYTES = 4 * 1024 * 1024;
+/** An object read whole may inflate to this much at most; a larger one (or a gzip bomb) is streamed instead. */
+const WHOLE_FILE_INFLATED_BYTES = 64 * 1024 * 1024;
 
 /** Extensions import reads; anything else in a folder is skipped (GuardDuty's export folders hold only these). */
 const READABLE = ['.jsonl.gz', '.json.gz', '.ndjson.gz', '.jsonl', '.ndjson', '.json', '.gz'];
@@ -54,8 +66,27 @@ function isJsonLines(file: string): boolean {
   return !lower.endsWith('.json');
 }
 
-/** Yields every item of one file. A `.json` file is one document (event, array, or GetFindings page). */
-export async function* readExportFile(file: ExportFile, maxLineBytes = 8 * 1024 * 1024): AsyncGenerator<ExportLine> {
+/**
+ * Reads and inflates a small JSON-lines object whole (start it early to overlap I/O and inflating with other
+ * work); undefined means the file is to be streamed. Rejects when the file is unreadable or corrupt.
+ */
+export async function loadExportFile(file: ExportFile): Promise<Buffer | undefined> {
+  if (file.bytes > WHOLE_FILE_BYTES || !isJsonLines(file.path)) return undefined;
+  const raw = await readFile(file.path);
+  if (!file.path.toLowerCase().endsWith('.gz')) return raw;
+  try {
+    return await gunzipAsync(raw, { maxOutputLength: WHOLE_FILE_INFLATED_BYTES });
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ERR_BUFFER_TOO_LARGE') return undefined;
+    throw error;
+  }
+}
+
+/**
+ * Yields every item of one file. A `.json` file is one document (event, array, or GetFindings page).
+ * `loaded` is the file's content from loadExportFile when it was read ahead.
+ */
+export async function* readExportFile(file: ExportFile, maxLineBytes = 8 * 1024 * 1024, loaded?: Promise<Buffer | undefined>): AsyncGenerator<ExportLine> {
   const gz = file.path.toLowerCase().endsWith('.gz');
   if (!isJsonLines(file.path)) {
     const raw = await readFile(file.path);
@@ -66,6 +97,16 @@ export async function* readExportFile(file: ExportFile, maxLineBytes = 8 * 1024 
     }
     let n = 0;
     for (const value of parsed.value as unknown[]) yield { line: ++n, item: { value }, bytesRead: file.bytes };
+    return;
+  }
+  const whole = await (loaded ?? loadExportFile(file));
+  if (whole !== undefined) {
+    for await (const part of splitLines([whole], maxLineBytes)) {
+      const item: BodyItem = 'tooLong' in part
+        ? { error: rejection('DOCUMENT_TOO_LARGE', `line ${part.line} is longer than ${maxLineBytes} bytes`) }
+        : parseJsonLine(part.bytes, part.line);
+      yield { line: part.line, item, bytesRead: file.bytes };
+    }
     return;
   }
   const source = createReadStream(file.path);

@@ -146,7 +146,8 @@ function openDatabase(): Database.Database {
        updated_at, count, archived, sample, first_seen, last_seen, versions, hash, received_at)
      VALUES ('111122223333', 'us-east-1', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'h', ?)`,
   );
-  const insertDoc = db.prepare('INSERT INTO finding_docs (finding, doc) VALUES (?, ?)');
+  const insertDoc = db.prepare("INSERT INTO finding_versions (finding, hash, updated_at, count, received_at, doc) VALUES (?, 'h', 0, 1, 0, ?)");
+  const setCurrent = db.prepare('UPDATE findings SET current = ? WHERE rowid = ?');
   const insertText = db.prepare('INSERT INTO findings_text (rowid, text) VALUES (?, ?)');
   const insertIp = db.prepare('INSERT INTO finding_remote_ips (finding, ip, country, org) VALUES (?, ?, ?, ?)');
   for (const r of ROWS) {
@@ -155,7 +156,7 @@ function openDatabase(): Database.Database {
       r.createdAt ?? null, r.updatedAt, r.count ?? 1, r.archived ? 1 : 0, r.sample ? 1 : 0, r.firstSeen ?? r.updatedAt,
       r.updatedAt, r.versions ?? 1, r.updatedAt,
     );
-    insertDoc.run(lastInsertRowid, JSON.stringify(r.doc));
+    setCurrent.run(insertDoc.run(lastInsertRowid, JSON.stringify(r.doc)).lastInsertRowid, lastInsertRowid);
     insertText.run(lastInsertRowid, r.text);
     for (const [ip, country, org] of r.remote ?? []) insertIp.run(lastInsertRowid, ip, country, org);
   }

@@ -246,7 +246,7 @@ function timeCondition(column: string, span: TimeInterval, op: RangeOperator | u
  */
 function jsonTree(field: JsonField, condition: CompiledQuery): CompiledQuery {
   return sql(
-    `EXISTS (SELECT 1 FROM json_tree((SELECT d.doc FROM finding_docs d WHERE d.finding = f.rowid), ?) t WHERE ${condition.sql} AND yg_strip_index(t.fullkey) = ?)`,
+    `EXISTS (SELECT 1 FROM json_tree((SELECT v.doc FROM finding_versions v WHERE v.seq = f.current), ?) t WHERE ${condition.sql} AND yg_strip_index(t.fullkey) = ?)`,
     field.root,
     ...condition.params,
     field.key,

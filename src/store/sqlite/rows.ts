@@ -5,7 +5,7 @@ import { bandFromRank } from '../../findings/severity.js';
 /** The columns every record query selects, in this order. */
 export const RECORD_COLUMNS =
   'f.account_id, f.region, f.id, f.band, f.first_seen, f.last_seen, f.versions, f.archived, ' +
-  '(SELECT d.doc FROM finding_docs d WHERE d.finding = f.rowid) AS doc';
+  '(SELECT v.doc FROM finding_versions v WHERE v.seq = f.current) AS doc';
 
 export interface RecordRow {
   account_id: string;

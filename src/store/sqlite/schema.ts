@@ -27,7 +27,7 @@ const MIGRATIONS: readonly string[] = [
     versions       INTEGER NOT NULL,          -- derived: number of distinct versions stored
     hash           TEXT    NOT NULL,          -- content hash of the current version
     received_at    INTEGER NOT NULL,          -- when Yagura stored the current version
-    doc            TEXT    NOT NULL,          -- the current GuardDuty document, JSON (moved to finding_docs in v2)
+    doc            TEXT    NOT NULL,          -- the current GuardDuty document, JSON (moved to finding_versions in v2)
     UNIQUE (account_id, region, id)
   );
   CREATE INDEX findings_id ON findings (id);
@@ -92,14 +92,31 @@ const MIGRATIONS: readonly string[] = [
   );
   `,
   `
-  -- v2: the document leaves the findings row. A findings row is now ~200 bytes instead of ~5 KB, so every
-  -- filter, sort or count that its indexes do not cover reads a compact table (measured at 1M findings:
-  -- a scan of the old table read 7.6 GB). Documents are read only for the page of results being shown.
-  CREATE TABLE finding_docs (
-    finding  INTEGER PRIMARY KEY,            -- findings.rowid
-    doc      TEXT    NOT NULL                -- the current GuardDuty document, JSON
+  -- v2: documents leave the findings row, and every version's document is written once, append-only.
+  -- A findings row is now ~200 bytes instead of ~5 KB, so any filter, sort or count its indexes do not cover
+  -- reads a compact table (at 1M findings a scan of the v1 table read 7.6 GB). finding_versions becomes a
+  -- rowid table in arrival order holding every version, the current one included: an update appends one
+  -- row instead of copying the old document into a WITHOUT ROWID table (large rows there are slow).
+  CREATE TABLE finding_versions_v2 (
+    seq         INTEGER PRIMARY KEY,        -- arrival order of versions
+    finding     INTEGER NOT NULL REFERENCES findings (rowid) ON DELETE CASCADE,
+    hash        TEXT    NOT NULL,
+    updated_at  INTEGER NOT NULL,
+    count       INTEGER NOT NULL,
+    received_at INTEGER NOT NULL,
+    doc         TEXT    NOT NULL            -- the GuardDuty document of this version, JSON
   );
-  INSERT INTO finding_docs (finding, doc) SELECT rowid, doc FROM findings;
+  INSERT INTO finding_versions_v2 (finding, hash, updated_at, count, received_at, doc)
+    SELECT finding, hash, updated_at, count, received_at, doc FROM finding_versions ORDER BY received_at;
+  INSERT INTO finding_versions_v2 (finding, hash, updated_at, count, received_at, doc)
+    SELECT rowid, hash, updated_at, count, received_at, doc FROM findings ORDER BY received_at;
+  DROP TABLE finding_versions;
+  ALTER TABLE finding_versions_v2 RENAME TO finding_versions;
+  CREATE UNIQUE INDEX finding_versions_key ON finding_versions (finding, hash);
+
+  -- The current version of each finding, by its seq in finding_versions.
+  ALTER TABLE findings ADD COLUMN current INTEGER NOT NULL DEFAULT 0;
+  UPDATE findings SET current = (SELECT v.seq FROM finding_versions v WHERE v.finding = findings.rowid AND v.hash = findings.hash);
   ALTER TABLE findings DROP COLUMN doc;
   -- Hash of what the free-text and remote-party indexes hold: an update that changes neither (most
   -- updates only raise count and updatedAt) leaves those indexes alone instead of deleting and re-adding.

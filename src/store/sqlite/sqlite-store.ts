@@ -88,8 +88,8 @@ export class SqliteStore implements FindingStore {
   async pendingArchive(): Promise<ArchiveBatch> {
     const rows = this.db
       .prepare(
-        `SELECT o.batch, o.day, f.account_id, f.region, CASE WHEN f.hash = o.hash THEN d.doc ELSE v.doc END AS doc
-         FROM archive_outbox o JOIN findings f ON f.rowid = o.finding JOIN finding_docs d ON d.finding = o.finding
+        `SELECT o.batch, o.day, f.account_id, f.region, v.doc
+         FROM archive_outbox o JOIN findings f ON f.rowid = o.finding
          LEFT JOIN finding_versions v ON v.finding = o.finding AND v.hash = o.hash
          ORDER BY o.seq`,
       )
@@ -125,12 +125,12 @@ export class SqliteStore implements FindingStore {
   async get(key: FindingKey): Promise<FindingWithHistory | undefined> {
     return this.db.transaction(() => {
       const row = this.db
-        .prepare(`SELECT f.rowid, ${RECORD_COLUMNS}, f.hash, f.updated_at, f.count, f.received_at FROM findings f WHERE account_id = ? AND region = ? AND id = ?`)
-        .get(key.accountId, key.region, key.id) as (RecordRow & { rowid: number } & Omit<VersionRow, 'doc'>) | undefined;
+        .prepare(`SELECT f.rowid, f.current, ${RECORD_COLUMNS}, f.hash, f.updated_at, f.count, f.received_at FROM findings f WHERE account_id = ? AND region = ? AND id = ?`)
+        .get(key.accountId, key.region, key.id) as (RecordRow & { rowid: number; current: number } & Omit<VersionRow, 'doc'>) | undefined;
       if (row === undefined) return undefined;
       const older = this.db
-        .prepare('SELECT hash, updated_at, count, received_at, doc FROM finding_versions WHERE finding = ?')
-        .all(row.rowid) as VersionRow[];
+        .prepare('SELECT hash, updated_at, count, received_at, doc FROM finding_versions WHERE finding = ? AND seq <> ?')
+        .all(row.rowid, row.current) as VersionRow[];
       const record = toRecord(row);
       const versions: StoredVersion[] = older.map((v) => ({
         doc: JSON.parse(v.doc) as FindingDocument,

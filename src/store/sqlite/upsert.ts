@@ -11,7 +11,6 @@ interface CurrentRow {
   hash: string;
   updated_at: number;
   count: number;
-  received_at: number;
   facts_hash: string;
 }
 
@@ -30,7 +29,7 @@ export function archiveDay(ms: number): string {
 /** Prepared statements for upserts, built once per connection. */
 export function buildUpsert(db: Database.Database): (findings: readonly Finding[], receivedAt: number) => UpsertResult {
   const selectCurrent = db.prepare<[string, string, string], CurrentRow>(
-    'SELECT rowid, hash, updated_at, count, received_at, facts_hash FROM findings WHERE account_id = ? AND region = ? AND id = ?',
+    'SELECT rowid, hash, updated_at, count, facts_hash FROM findings WHERE account_id = ? AND region = ? AND id = ?',
   );
   const versionExists = db.prepare<[number, string], { one: number }>('SELECT 1 AS one FROM finding_versions WHERE finding = ? AND hash = ?');
   const insertFinding = db.prepare(`
@@ -42,14 +41,9 @@ export function buildUpsert(db: Database.Database): (findings: readonly Finding[
     UPDATE findings SET arn = @arn, type = @type, severity = @severity, band = @band, title = @title,
       resource_type = @resourceType, action_type = @actionType, created_at = @createdAt, updated_at = @updatedAt,
       count = @count, archived = @archived, sample = @sample, last_seen = @receivedAt, versions = versions + 1,
-      hash = @hash, received_at = @receivedAt, facts_hash = @factsHash
+      hash = @hash, received_at = @receivedAt, facts_hash = @factsHash, current = @current
     WHERE rowid = @rowid`);
-  const insertDoc = db.prepare('INSERT INTO finding_docs (finding, doc) VALUES (?, ?)');
-  const replaceDoc = db.prepare('UPDATE finding_docs SET doc = ? WHERE finding = ?');
-  // The superseded current version moves to history without its document passing through JavaScript.
-  const retireCurrent = db.prepare(`
-    INSERT INTO finding_versions (finding, hash, updated_at, count, received_at, doc)
-    SELECT ?, ?, ?, ?, ?, doc FROM finding_docs WHERE finding = ?`);
+  const setCurrent = db.prepare('UPDATE findings SET current = ? WHERE rowid = ?');
   const touch = db.prepare('UPDATE findings SET last_seen = ?, versions = versions + 1 WHERE rowid = ?');
   const insertVersion = db.prepare(
     'INSERT INTO finding_versions (finding, hash, updated_at, count, received_at, doc) VALUES (?, ?, ?, ?, ?, ?)',
@@ -106,7 +100,7 @@ export function buildUpsert(db: Database.Database): (findings: readonly Finding[
     if (current === undefined) {
       const facts = factsHash(f);
       const rowid = Number(insertFinding.run(columns(f, facts, receivedAt)).lastInsertRowid);
-      insertDoc.run(rowid, f.json);
+      setCurrent.run(insertVersion.run(rowid, f.hash, f.updatedAt, f.count, receivedAt, f.json).lastInsertRowid, rowid);
       indexCurrent(rowid, f, facts, undefined);
       return { outcome: 'created', rowid };
     }
@@ -115,9 +109,9 @@ export function buildUpsert(db: Database.Database): (findings: readonly Finding[
     }
     if (compareVersions(f, { updatedAt: current.updated_at, count: current.count, hash: current.hash }) > 0) {
       const facts = factsHash(f);
-      retireCurrent.run(current.rowid, current.hash, current.updated_at, current.count, current.received_at, current.rowid);
-      replaceCurrent.run({ ...columns(f, facts, receivedAt), rowid: current.rowid });
-      replaceDoc.run(f.json, current.rowid);
+      // Every version's document is written once; the findings row only moves its pointer.
+      const seq = insertVersion.run(current.rowid, f.hash, f.updatedAt, f.count, receivedAt, f.json).lastInsertRowid;
+      replaceCurrent.run({ ...columns(f, facts, receivedAt), rowid: current.rowid, current: seq });
       // A store migrated from v1 has no facts hash yet: '' never equals a real one, so it re-indexes once.
       indexCurrent(current.rowid, f, facts, current.facts_hash);
       return { outcome: 'updated', rowid: current.rowid };
