@@ -16,6 +16,8 @@ import { dataFolder, lockDataFolder, type DataLock } from './store/data-folder.j
 import { SqliteApiKeyRepository } from './store/sqlite/api-key-repository.js';
 import { storedSecret } from './store/sqlite/meta.js';
 import { SqliteStore } from './store/sqlite/sqlite-store.js';
+import { AlertService } from './alerts/alert-service.js';
+import { SqliteAlertStore } from './store/sqlite/alert-store.js';
 
 /** The embedded store, archive and ingest pipeline on one data folder, owned by this process. */
 export interface Embedded {
@@ -84,6 +86,25 @@ export interface Server {
   close(): Promise<void>;
 }
 
+/** Alerting on the embedded store, as configured; started once the HTTP app (and its logger) exists. */
+export function buildAlerts(embedded: Embedded, config: Pick<Config, 'alerts' | 'accounts' | 'publicUrl'>, metrics?: Metrics): AlertService {
+  const a = config.alerts;
+  return new AlertService({
+    store: embedded.store,
+    alerts: new SqliteAlertStore(embedded.store.db),
+    pipeline: embedded.pipeline,
+    settings: {
+      ...(config.publicUrl !== undefined && { publicUrl: config.publicUrl }),
+      accounts: config.accounts,
+      network: { allowPrivateNetworks: a.allowPrivateNetworks },
+      retry: { maxAttempts: a.maxAttempts, retryBaseMs: a.retryBaseMilliseconds, retryMaxMs: a.retryMaxMilliseconds },
+      sendTimeoutMs: a.sendTimeoutSeconds * 1000,
+      concurrency: a.concurrency,
+    },
+    ...(metrics && { metrics }),
+  });
+}
+
 /** Starts Yagura as configured: data folder, admin key, demo data, HTTP listener. */
 export async function startServer(config: Config): Promise<Server> {
   checkListenAddress(config.host, config.tls !== undefined, config.insecureHttp);
@@ -104,6 +125,7 @@ export async function startServer(config: Config): Promise<Server> {
     metrics.gauge('yagura_rate_limit_blocked_sources', 'Sources currently over a rate limit', () => rateRules.blocks().length);
     const bootstrap = await bootstrapAdmin(embedded.keys, config.bootstrapKey, Date.now());
     if (config.demo) await loadDemo(embedded, Date.now());
+    const alerts = buildAlerts(embedded, config, metrics);
     const app = await buildApp({
       store: embedded.store,
       pipeline: embedded.pipeline,
@@ -117,6 +139,7 @@ export async function startServer(config: Config): Promise<Server> {
       logger: { level: config.logLevel },
       metrics,
       rateRules: { rules: rateRules, windowSeconds: p.rateWindowSeconds },
+      alerts,
       server: {
         ...(https && { https }),
         requestTimeoutSeconds: p.requestTimeoutSeconds,
@@ -127,6 +150,8 @@ export async function startServer(config: Config): Promise<Server> {
     });
     app.server.headersTimeout = p.headersTimeoutSeconds * 1000;
     app.server.maxConnections = p.maxConnections;
+    await alerts.start(app.log.child({ component: 'alerts' }));
+    app.addHook('onClose', async () => alerts.close());
     await app.listen({ host: config.host, port: config.port });
     const address = app.server.address();
     const port = typeof address === 'object' && address !== null ? address.port : config.port;

@@ -27,6 +27,9 @@ const STATUS_BY_CODE: Readonly<Record<string, number>> = {
   INVALID_AGGREGATION: 400,
   INVALID_CURSOR: 400,
   INVALID_PARAMETER: 400,
+  INVALID_RULE: 400,
+  INVALID_DESTINATION: 400,
+  DESTINATION_IN_USE: 409,
 };
 
 /** Fastify's own error codes, renamed into ours. */

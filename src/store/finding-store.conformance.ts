@@ -215,5 +215,43 @@ export function describeFindingStore(name: string, open: () => Promise<StoreHand
       await store.upsert([f({ id: 'n1' }), f({ id: 'n1', count: 2, updatedAt: '2026-11-05T00:00:00.000Z' }), f({ id: 'n2' })], T0);
       assert.equal(await store.count(), 2);
     });
+
+    withStore('logs every new and updated version in commit order, with the band and count it replaced', async (store) => {
+      const start = await store.lastChange();
+      await store.upsert([f({ severity: 5, count: 1 })], T0);
+      await store.upsert([f({ severity: 5, count: 1 })], T0 + 1); // redelivery: not logged
+      await store.upsert([f({ severity: 8, count: 4, updatedAt: '2026-11-02T00:00:00.000Z' })], T0 + 2);
+      await store.upsert([f({ severity: 2, count: 2, updatedAt: '2026-11-01T12:00:00.000Z' })], T0 + 3); // older: history only
+      const changes = await store.changesSince(start, 100);
+      assert.deepEqual(
+        changes.map((c) => [c.outcome, c.band, c.previousBand, c.count, c.previousCount, c.at]),
+        [
+          ['created', 'Medium', undefined, 1, undefined, T0],
+          ['updated', 'High', 'Medium', 4, 1, T0 + 2],
+        ],
+      );
+      assert.ok(changes[0]!.seq < changes[1]!.seq);
+      assert.deepEqual(changes[1]!.record.key, KEY);
+      assert.equal(changes[1]!.record.derived.band, 'High');
+      assert.equal(await store.lastChange(), changes[1]!.seq);
+    });
+
+    withStore('reads the change log in pages after a cursor', async (store) => {
+      await store.upsert([1, 2, 3, 4, 5].map((n) => f({ id: `p${n}` })), T0);
+      const first = await store.changesSince(0, 2);
+      const rest = await store.changesSince(first[1]!.seq, 100);
+      assert.deepEqual([...first, ...rest].map((c) => c.record.key.id), ['p1', 'p2', 'p3', 'p4', 'p5']);
+    });
+
+    withStore('prunes the change log up to a cursor and never reuses a sequence number', async (store) => {
+      await store.upsert([f({ id: 'x1' }), f({ id: 'x2' })], T0);
+      const all = await store.changesSince(0, 100);
+      assert.equal(await store.pruneChanges(all[1]!.seq), 2);
+      assert.deepEqual(await store.changesSince(0, 100), []);
+      await store.upsert([f({ id: 'x3' })], T0 + 1);
+      const after = await store.changesSince(all[1]!.seq, 100);
+      assert.deepEqual(after.map((c) => c.record.key.id), ['x3']);
+      assert.ok(after[0]!.seq > all[1]!.seq);
+    });
   });
 }

@@ -1,5 +1,7 @@
 // SQLite schema of the embedded store. Times are epoch milliseconds (INTEGER), booleans 0/1.
 import type Database from 'better-sqlite3';
+import { ALERTS_MIGRATION } from './alert-schema.js';
+import { CHANGE_LOG_MIGRATION } from './change-log.js';
 
 /** Ordered migrations; index + 1 is the schema version recorded in `PRAGMA user_version`. */
 const MIGRATIONS: readonly string[] = [
@@ -91,6 +93,8 @@ const MIGRATIONS: readonly string[] = [
     value TEXT NOT NULL
   );
   `,
+  CHANGE_LOG_MIGRATION,
+  ALERTS_MIGRATION,
 ];
 
 /** Brings a database up to the current schema inside one transaction. */

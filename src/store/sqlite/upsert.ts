@@ -5,9 +5,11 @@ import type { Finding, FindingDocument } from '../../findings/finding.js';
 import { bandRank } from '../../findings/severity.js';
 import { compareVersions } from '../../findings/version-order.js';
 import type { ArchiveBatch, ArchiveObject, UpsertOutcome, UpsertResult } from '../finding-store.js';
+import { buildChangeLog } from './change-log.js';
 
 interface CurrentRow {
   rowid: number;
+  band: number;
   hash: string;
   updated_at: number;
   count: number;
@@ -23,7 +25,7 @@ export function archiveDay(ms: number): string {
 /** Prepared statements for upserts, built once per connection. */
 export function buildUpsert(db: Database.Database): (findings: readonly Finding[], receivedAt: number) => UpsertResult {
   const selectCurrent = db.prepare<[string, string, string], CurrentRow>(
-    'SELECT rowid, hash, updated_at, count, received_at, doc FROM findings WHERE account_id = ? AND region = ? AND id = ?',
+    'SELECT rowid, band, hash, updated_at, count, received_at, doc FROM findings WHERE account_id = ? AND region = ? AND id = ?',
   );
   const versionExists = db.prepare<[number, string], { one: number }>('SELECT 1 AS one FROM finding_versions WHERE finding = ? AND hash = ?');
   const insertFinding = db.prepare(`
@@ -46,6 +48,7 @@ export function buildUpsert(db: Database.Database): (findings: readonly Finding[
   const deleteIps = db.prepare('DELETE FROM finding_remote_ips WHERE finding = ?');
   const insertIp = db.prepare('INSERT OR IGNORE INTO finding_remote_ips (finding, ip, country, org) VALUES (?, ?, ?, ?)');
   const insertOutbox = db.prepare('INSERT INTO archive_outbox (batch, day, finding, hash) VALUES (?, ?, ?, ?)');
+  const changes = buildChangeLog(db);
 
   function columns(f: Finding, doc: string, receivedAt: number): Record<string, unknown> {
     return {
@@ -79,7 +82,7 @@ export function buildUpsert(db: Database.Database): (findings: readonly Finding[
     for (const p of f.remoteParties) insertIp.run(rowid, p.ip, p.country ?? null, p.org ?? null);
   }
 
-  function storeOne(f: Finding, receivedAt: number): { outcome: UpsertOutcome; rowid: number } {
+  function storeOne(f: Finding, receivedAt: number): { outcome: UpsertOutcome; rowid: number; replaced?: CurrentRow } {
     const current = selectCurrent.get(f.key.accountId, f.key.region, f.key.id);
     const doc = f.json;
     if (current === undefined) {
@@ -94,7 +97,7 @@ export function buildUpsert(db: Database.Database): (findings: readonly Finding[
       insertVersion.run(current.rowid, current.hash, current.updated_at, current.count, current.received_at, current.doc);
       replaceCurrent.run({ ...columns(f, doc, receivedAt), rowid: current.rowid });
       indexCurrent(current.rowid, f, true);
-      return { outcome: 'updated', rowid: current.rowid };
+      return { outcome: 'updated', rowid: current.rowid, replaced: current };
     }
     insertVersion.run(current.rowid, f.hash, f.updatedAt, f.count, receivedAt, doc);
     touch.run(receivedAt, current.rowid);
@@ -107,9 +110,20 @@ export function buildUpsert(db: Database.Database): (findings: readonly Finding[
     const objects = new Map<string, { accountId: string; region: string; lines: string[] }>();
     const outcomes: UpsertOutcome[] = [];
     for (const f of findings) {
-      const { outcome, rowid } = storeOne(f, receivedAt);
+      const { outcome, rowid, replaced } = storeOne(f, receivedAt);
       outcomes.push(outcome);
       if (outcome === 'unchanged') continue;
+      if (outcome !== 'history') {
+        changes.record({
+          finding: rowid,
+          hash: f.hash,
+          outcome,
+          band: bandRank(f.band),
+          count: f.count,
+          at: receivedAt,
+          ...(replaced && { prevBand: replaced.band, prevCount: replaced.count }),
+        });
+      }
       insertOutbox.run(name, day, rowid, f.hash);
       const partition = `${f.key.accountId}/${f.key.region}`;
       let object = objects.get(partition);

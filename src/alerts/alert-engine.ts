@@ -1,0 +1,128 @@
+// Evaluates alert rules over the store's change log from a persisted cursor; woken by ingest, caught up on start.
+import { keyString } from '../findings/finding.js';
+import type { QueryNode } from '../query/ast.js';
+import type { FindingChange, FindingStore } from '../store/finding-store.js';
+import type { AlertStore, DigestItem, NewDelivery } from './alert-store.js';
+import { decide, groupKeyOf, inScope, type Incident } from './evaluate.js';
+import { alertFinding, type AlertMessage } from './message.js';
+import type { AccountCatalog } from './routing.js';
+import { routeMatches } from './routing.js';
+import type { AlertRule } from './rule.js';
+
+export interface CompiledRule {
+  readonly rule: AlertRule;
+  readonly query: QueryNode;
+}
+
+export interface AlertEngineOptions {
+  readonly store: FindingStore;
+  readonly alerts: AlertStore;
+  readonly rules: () => Promise<readonly CompiledRule[]>;
+  readonly accounts: AccountCatalog;
+  readonly publicUrl?: string;
+  /** Told when a pass queued deliveries. */
+  readonly queued: () => void;
+  readonly onError: (error: unknown) => void;
+  readonly batchSize?: number;
+  readonly now?: () => number;
+}
+
+export class AlertEngine {
+  private running: Promise<void> | undefined;
+  private again = false;
+  private closed = false;
+
+  constructor(private readonly options: AlertEngineOptions) {}
+
+  /** Runs a pass soon; calls while a pass runs coalesce into one more pass. */
+  wake(): void {
+    if (this.closed) return;
+    if (this.running) {
+      this.again = true;
+      return;
+    }
+    this.running = this.loop().finally(() => {
+      this.running = undefined;
+    });
+  }
+
+  /** Resolves when no pass is running (tests and shutdown). */
+  async idle(): Promise<void> {
+    while (this.running) await this.running;
+  }
+
+  async close(): Promise<void> {
+    this.closed = true;
+    await this.idle();
+  }
+
+  private async loop(): Promise<void> {
+    do {
+      this.again = false;
+      try {
+        while (!this.closed && (await this.pass())) {
+          // Keep going until the log is drained.
+        }
+      } catch (error) {
+        this.options.onError(error);
+      }
+    } while (this.again && !this.closed);
+  }
+
+  /** One batch of the change log; false when there was nothing to read. */
+  private async pass(): Promise<boolean> {
+    const o = this.options;
+    const cursor = await o.alerts.cursor();
+    const changes = await o.store.changesSince(cursor, o.batchSize ?? 500);
+    if (changes.length === 0) return false;
+    const last = changes[changes.length - 1]!.seq;
+    const rules = (await o.rules()).filter((r) => r.rule.enabled);
+    const incidents = new Map<string, Incident | undefined>();
+    const touched = new Set<string>();
+    const deliveries: NewDelivery[] = [];
+    const digestItems: DigestItem[] = [];
+    const keys = [...new Map(changes.map((c) => [keyString(c.record.key), c.record.key])).values()];
+    for (const { rule, query } of rules) {
+      let matched: Set<string>;
+      try {
+        matched = new Set((await o.store.matching(query, keys)).map((r) => keyString(r.key)));
+      } catch (error) {
+        // A rule whose query the store cannot run must not hold up every other rule.
+        o.onError(error);
+        continue;
+      }
+      for (const change of changes) {
+        if (!matched.has(keyString(change.record.key)) || !inScope(rule, change)) continue;
+        if (rule.trigger.kind === 'digest') {
+          digestItems.push({ rule: rule.id, finding: alertFinding(change.record, o.accounts, o.publicUrl), at: change.at });
+          continue;
+        }
+        const group = groupKeyOf(rule, change.record);
+        const id = `${rule.id}\u0000${group}`;
+        const existing = incidents.has(id) ? incidents.get(id) : await o.alerts.incident(rule.id, group);
+        const decision = decide(rule, change, group, existing);
+        if (decision.incident) {
+          incidents.set(id, decision.incident);
+          touched.add(id);
+        }
+        if (decision.alert) deliveries.push(...this.route(rule, change, decision.alert));
+      }
+    }
+    await o.alerts.commitEvaluation(
+      { cursor: last, incidents: [...touched].map((id) => incidents.get(id)!), deliveries, digestItems },
+      (o.now ?? Date.now)(),
+    );
+    // Alerting is the only consumer of the log today, so its cursor is the slowest one.
+    await o.store.pruneChanges(last);
+    if (deliveries.length > 0) o.queued();
+    return true;
+  }
+
+  private route(rule: AlertRule, change: FindingChange, kind: NewDelivery['kind']): NewDelivery[] {
+    const o = this.options;
+    const message: AlertMessage = { kind, rule: { id: rule.id, name: rule.name }, findings: [alertFinding(change.record, o.accounts, o.publicUrl)] };
+    return rule.routes
+      .filter((route) => routeMatches(route, change.record.key.accountId, o.accounts))
+      .map((route) => ({ rule: rule.id, destination: route.destination, kind, finding: keyString(change.record.key), message, arrivedAt: change.at }));
+  }
+}
