@@ -34,6 +34,8 @@ export interface AppDeps {
   readonly now?: () => number;
   readonly metrics?: Metrics;
   readonly rateRules?: { readonly rules: RateRules; readonly windowSeconds: number };
+  /** Told about every route as it is registered (the OpenAPI coverage test collects them). */
+  readonly onRoute?: (route: { readonly method: string | readonly string[]; readonly url: string }) => void;
   /** Alerting (rules, destinations, deliveries); its routes are served when it is given. */
   readonly alerts?: AlertService;
   /** Listener protections; tests leave them out. */
@@ -75,6 +77,10 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
       r.code(400).headers(SECURITY_HEADERS).send(errorBody('INVALID_PARAMETER', 'the request URL is malformed (bad percent-encoding)'));
     },
   });
+  if (deps.onRoute) {
+    const told = deps.onRoute;
+    app.addHook('onRoute', (route) => told(route));
+  }
   if (server) {
     // Load shedding: when the event loop lags, refuse new work so that accepted work finishes.
     await app.register(underPressure, {

@@ -191,4 +191,17 @@ describe('alert delivery to Slack, Teams, a webhook and email', () => {
       assert.ok(d.latencyMs >= 0 && d.latencyMs < 10_000);
     }
   });
+
+  test('sends a test message to a destination on demand, outside the outbox', async () => {
+    const list = (await h.app.inject({ method: 'GET', url: '/api/v1/destinations', headers: h.auth })).json() as { destinations: Array<{ id: string; type: string }> };
+    const hook = list.destinations.find((d) => d.type === 'webhook')!;
+    const before = webhook.received.length;
+    const res = await h.app.inject({ method: 'POST', url: `/api/v1/destinations/${hook.id}/test`, headers: h.auth });
+    assert.equal(res.statusCode, 200);
+    assert.equal((res.json() as { ok: boolean }).ok, true);
+    assert.equal(webhook.received.length, before + 1);
+    assert.equal((JSON.parse(webhook.received.at(-1)!.body) as { kind: string }).kind, 'test');
+    const missing = await h.app.inject({ method: 'POST', url: '/api/v1/destinations/dst_missing/test', headers: h.auth });
+    assert.equal(missing.statusCode, 404);
+  });
 });

@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import type { AlertService } from '../../src/alerts/alert-service.js';
-import { buildApp } from '../../src/app.js';
+import { buildApp, type AppDeps } from '../../src/app.js';
 import { createKey } from '../../src/auth/api-keys.js';
 import { configSchema, type Config } from '../../src/config/schema.js';
 import { buildAlerts, openEmbedded, type Embedded } from '../../src/main.js';
@@ -24,7 +24,7 @@ export interface AlertsHarness {
 export interface AlertsFolder {
   readonly dir: string;
   readonly key: string;
-  open(overrides?: { alerts?: Partial<Config['alerts']>; accounts?: Config['accounts']; publicUrl?: string; start?: boolean }): Promise<AlertsHarness>;
+  open(overrides?: { alerts?: Partial<Config['alerts']>; accounts?: Config['accounts']; publicUrl?: string; start?: boolean } & Pick<AppDeps, 'onRoute' | 'metrics'>): Promise<AlertsHarness>;
   remove(): Promise<void>;
 }
 
@@ -57,6 +57,8 @@ export async function alertsFolder(): Promise<AlertsFolder> {
         cursorSecret: randomBytes(32),
         limits: { maxBodyBytes: 1024 * 1024, maxItemsPerRequest: 1000, maxPageSize: 500 },
         alerts,
+        ...(overrides.onRoute && { onRoute: overrides.onRoute }),
+        ...(overrides.metrics && { metrics: overrides.metrics }),
       });
       if (overrides.start !== false) await alerts.start();
       const auth = { 'x-api-key': key };
