@@ -64,6 +64,20 @@ function toDelivery(r: DeliveryRow): Delivery {
   };
 }
 
+/**
+ * Runs a write transaction without waiting for its own fsync. Safe for alerting's writes: they derive from the
+ * change log, which is committed durably with the findings. A power cut can only roll back whole transactions
+ * (WAL), and rolling back an evaluation rewinds its cursor with it, so the changes are evaluated again.
+ */
+function relaxed<T>(db: Database.Database, run: () => T): T {
+  db.pragma('synchronous = NORMAL');
+  try {
+    return db.transaction(run)();
+  } finally {
+    db.pragma('synchronous = FULL');
+  }
+}
+
 export class SqliteAlertStore implements AlertStore {
   private readonly insertDelivery: Database.Statement;
   private readonly upsertIncident: Database.Statement;
@@ -182,12 +196,12 @@ export class SqliteAlertStore implements AlertStore {
   }
 
   async commitEvaluation(result: EvaluationResult, now: number): Promise<void> {
-    this.db.transaction(() => {
+    relaxed(this.db, () => {
       for (const i of result.incidents) this.upsertIncident.run(i);
       for (const item of result.digestItems) this.insertDigestItem.run(item.rule, JSON.stringify(item.finding), item.at);
       this.addDeliveries(result.deliveries, now);
       this.setCursor.run(CURSOR_KEY, String(result.cursor));
-    })();
+    });
   }
 
   async cutDigest(rule: string, build: (items: readonly DigestItem[]) => NewDelivery[], now: number): Promise<number> {
@@ -214,13 +228,16 @@ export class SqliteAlertStore implements AlertStore {
   }
 
   async markSent(id: number, now: number, latencyMs: number): Promise<void> {
-    this.db.prepare(`UPDATE alert_deliveries SET status = 'sent', attempts = attempts + 1, sent_at = ?, latency_ms = ?, last_error = NULL WHERE id = ?`).run(now, latencyMs, id);
+    // Losing this mark in a power cut means one repeat with the same idempotency key, never a lost alert.
+    relaxed(this.db, () => this.db.prepare(`UPDATE alert_deliveries SET status = 'sent', attempts = attempts + 1, sent_at = ?, latency_ms = ?, last_error = NULL WHERE id = ?`).run(now, latencyMs, id));
   }
 
   async markFailed(id: number, error: string, now: number, retryAt: number | undefined): Promise<void> {
-    this.db
-      .prepare(`UPDATE alert_deliveries SET status = ?, attempts = attempts + 1, next_attempt_at = ?, last_error = ? WHERE id = ?`)
-      .run(retryAt === undefined ? 'dead' : 'pending', retryAt ?? now, error.slice(0, 1000), id);
+    relaxed(this.db, () =>
+      this.db
+        .prepare(`UPDATE alert_deliveries SET status = ?, attempts = attempts + 1, next_attempt_at = ?, last_error = ? WHERE id = ?`)
+        .run(retryAt === undefined ? 'dead' : 'pending', retryAt ?? now, error.slice(0, 1000), id),
+    );
   }
 
   async retryDead(id: number, now: number): Promise<boolean> {
