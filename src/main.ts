@@ -100,6 +100,7 @@ export function buildAlerts(embedded: Embedded, config: Pick<Config, 'alerts' | 
       retry: { maxAttempts: a.maxAttempts, retryBaseMs: a.retryBaseMilliseconds, retryMaxMs: a.retryMaxMilliseconds },
       sendTimeoutMs: a.sendTimeoutSeconds * 1000,
       concurrency: a.concurrency,
+      keepDeliveriesMs: a.keepDeliveriesDays * 86_400_000,
     },
     ...(metrics && { metrics }),
   });

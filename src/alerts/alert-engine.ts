@@ -9,6 +9,9 @@ import type { AccountCatalog } from './routing.js';
 import { routeMatches } from './routing.js';
 import type { AlertRule } from './rule.js';
 
+/** The longest throttle window a rule may have: older incidents can no longer absorb anything. */
+const MAX_THROTTLE_MS = 30 * 86_400_000;
+
 export interface CompiledRule {
   readonly rule: AlertRule;
   readonly query: QueryNode;
@@ -24,6 +27,8 @@ export interface AlertEngineOptions {
   readonly queued: () => void;
   readonly onError: (error: unknown) => void;
   readonly batchSize?: number;
+  /** Sent deliveries and dead letters are kept this long in the delivery log. */
+  readonly keepDeliveriesMs: number;
   readonly now?: () => number;
 }
 
@@ -74,10 +79,19 @@ export class AlertEngine {
   private async pass(): Promise<boolean> {
     const o = this.options;
     const cursor = await o.alerts.cursor();
+    const rules = (await o.rules()).filter((r) => r.rule.enabled);
+    if (rules.length === 0) {
+      // Nothing to evaluate: skip the log (an import of a million findings must not be read back for nothing).
+      const last = await o.store.lastChange();
+      if (last > cursor) {
+        await o.alerts.commitEvaluation({ cursor: last, incidents: [], deliveries: [], digestItems: [] }, (o.now ?? Date.now)());
+        await this.maintain(last, true);
+      }
+      return false;
+    }
     const changes = await o.store.changesSince(cursor, o.batchSize ?? 500);
     if (changes.length === 0) return false;
     const last = changes[changes.length - 1]!.seq;
-    const rules = (await o.rules()).filter((r) => r.rule.enabled);
     const incidents = new Map<string, Incident | undefined>();
     const touched = new Set<string>();
     const deliveries: NewDelivery[] = [];
@@ -113,15 +127,22 @@ export class AlertEngine {
       { cursor: last, incidents: [...touched].map((id) => incidents.get(id)!), deliveries, digestItems },
       (o.now ?? Date.now)(),
     );
-    // Alerting is the only consumer of the log today, so its cursor is the slowest one. Pruning at most once a
-    // second keeps its write off the path of every single alert.
-    const t = (o.now ?? Date.now)();
-    if (t - this.prunedAt >= 1000) {
-      this.prunedAt = t;
-      await o.store.pruneChanges(last);
-    }
     if (deliveries.length > 0) o.queued();
+    await this.maintain(last, false);
     return true;
+  }
+
+  /**
+   * Prunes the change log up to the cursor (alerting is its only consumer today, so its cursor is the slowest),
+   * and old incidents and delivery records. At most once a second, to keep these writes off the alert path.
+   */
+  private async maintain(cursor: number, force: boolean): Promise<void> {
+    const o = this.options;
+    const t = (o.now ?? Date.now)();
+    if (!force && t - this.prunedAt < 1000) return;
+    this.prunedAt = t;
+    await o.store.pruneChanges(cursor);
+    await o.alerts.prune(t - MAX_THROTTLE_MS, t - o.keepDeliveriesMs);
   }
 
   private route(rule: AlertRule, change: FindingChange, kind: NewDelivery['kind']): NewDelivery[] {

@@ -10,7 +10,8 @@ import { DeliveryDispatcher, type DeliveryLog, type RetryPolicy } from './delive
 import { SECRET_FIELDS, type Destination, type DestinationSpec } from './destination.js';
 import { DigestScheduler, checkSchedule } from './digest-scheduler.js';
 import { dryRun, type DryRunResult } from './dry-run.js';
-import type { AlertMessage } from './message.js';
+import { alertFinding, type AlertMessage } from './message.js';
+import { keyString, type FindingKey } from '../findings/finding.js';
 import { AccountCatalog, type AccountInfo } from './routing.js';
 import type { AlertRule, RuleSpec } from './rule.js';
 import { buildSink } from './sinks/build-sink.js';
@@ -24,6 +25,8 @@ export interface AlertSettings {
   readonly retry: RetryPolicy;
   readonly sendTimeoutMs: number;
   readonly concurrency: number;
+  /** Sent deliveries and dead letters stay in the delivery log this long. */
+  readonly keepDeliveriesMs: number;
 }
 
 export interface AlertServiceOptions {
@@ -83,6 +86,7 @@ export class AlertService {
       ...(s.publicUrl !== undefined && { publicUrl: s.publicUrl }),
       queued: () => this.dispatcher.wake(),
       onError,
+      keepDeliveriesMs: s.keepDeliveriesMs,
       now: this.now,
     });
     this.scheduler = new DigestScheduler(options.alerts, this.catalog, () => this.dispatcher.wake(), onError, this.now);
@@ -227,6 +231,17 @@ export class AlertService {
     } finally {
       await sink.close();
     }
+  }
+
+  /** Queues one stored finding for one destination by hand (through the outbox, like any alert). */
+  async sendFinding(destination: Destination, key: FindingKey): Promise<number | undefined> {
+    const record = await this.options.store.get(key);
+    if (record === undefined) return undefined;
+    const now = this.now();
+    const message: AlertMessage = { kind: 'new', rule: { id: 'manual', name: 'sent by hand' }, findings: [alertFinding(record, this.catalog, this.options.settings.publicUrl)] };
+    const [id] = await this.options.alerts.enqueue([{ rule: 'manual', destination: destination.id, kind: 'new', finding: keyString(key), message, arrivedAt: now }], now);
+    this.dispatcher.wake();
+    return id;
   }
 
   /** Puts a dead letter back in the queue and sends it at once. */

@@ -88,4 +88,8 @@ export interface AlertStore {
   getDelivery(id: number): Promise<Delivery | undefined>;
   listDeliveries(filter: DeliveryFilter): Promise<Delivery[]>;
   deleteDelivery(id: number): Promise<boolean>;
+  /** Queues deliveries made outside evaluation (a finding sent to a destination by hand). */
+  enqueue(deliveries: readonly NewDelivery[], now: number): Promise<number[]>;
+  /** Drops incidents not updated since `incidentsBefore` and finished deliveries created before `deliveriesBefore`. */
+  prune(incidentsBefore: number, deliveriesBefore: number): Promise<void>;
 }

@@ -64,6 +64,8 @@ export const configSchema = z
         sendTimeoutSeconds: z.number().int().min(1).max(120).default(10),
         /** Deliveries in flight at once. */
         concurrency: z.number().int().min(1).max(100).default(8),
+        /** Sent deliveries and dead letters stay in the delivery log this long. */
+        keepDeliveriesDays: z.number().int().min(1).max(3650).default(30),
       })
       .strict()
       .prefault({}),

@@ -248,6 +248,7 @@ export function describeFindingStore(name: string, open: () => Promise<StoreHand
       const all = await store.changesSince(0, 100);
       assert.equal(await store.pruneChanges(all[1]!.seq), 2);
       assert.deepEqual(await store.changesSince(0, 100), []);
+      assert.equal(await store.lastChange(), all[1]!.seq, 'the last number survives pruning');
       await store.upsert([f({ id: 'x3' })], T0 + 1);
       const after = await store.changesSince(all[1]!.seq, 100);
       assert.deepEqual(after.map((c) => c.record.key.id), ['x3']);

@@ -126,7 +126,7 @@ export interface FindingStore {
   changesSince(seq: number, limit: number): Promise<FindingChange[]>;
   /** Drops log entries up to and including `seq` (call with the slowest consumer's cursor). */
   pruneChanges(upToSeq: number): Promise<number>;
-  /** The newest `seq` in the log (0 when it is empty). */
+  /** The newest `seq` ever written to the log, pruned or not (0 before the first). */
   lastChange(): Promise<number>;
   /** Number of findings (current records). */
   count(): Promise<number>;

@@ -204,4 +204,18 @@ describe('alert delivery to Slack, Teams, a webhook and email', () => {
     const missing = await h.app.inject({ method: 'POST', url: '/api/v1/destinations/dst_missing/test', headers: h.auth });
     assert.equal(missing.statusCode, 404);
   });
+
+  test('sends a stored finding to a destination by hand through the outbox', async () => {
+    const list = (await h.app.inject({ method: 'GET', url: '/api/v1/destinations', headers: h.auth })).json() as { destinations: Array<{ id: string; type: string }> };
+    const hook = list.destinations.find((d) => d.type === 'webhook')!;
+    const before = webhook.received.length;
+    const res = await h.app.inject({ method: 'POST', url: '/api/v1/deliveries', headers: h.auth, payload: { destination: hook.id, finding: { accountId: PROD, region: 'us-east-1', id: 'tor1' } } });
+    assert.equal(res.statusCode, 202, res.body);
+    await webhook.waitFor(before + 1);
+    const body = JSON.parse(webhook.received.at(-1)!.body) as { rule: { id: string }; findings: Array<{ id: string; band: string }> };
+    assert.deepEqual([body.rule.id, body.findings[0]!.id, body.findings[0]!.band], ['manual', 'tor1', 'Critical']);
+    const missing = await h.app.inject({ method: 'POST', url: '/api/v1/deliveries', headers: h.auth, payload: { destination: hook.id, finding: { accountId: PROD, region: 'us-east-1', id: 'nope' } } });
+    assert.equal(missing.statusCode, 404);
+    assert.equal((missing.json() as { error: { code: string } }).error.code, 'FINDING_NOT_FOUND');
+  });
 });

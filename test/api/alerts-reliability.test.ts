@@ -168,3 +168,27 @@ describe('alert delivery under failure', () => {
     }
   });
 });
+
+describe('alerting without rules', () => {
+  test('skips the change log while no rule exists, and a rule created later alerts only on what arrives after it', async () => {
+    const folder = await alertsFolder();
+    const receiver = await httpReceiver();
+    const h = await folder.open();
+    try {
+      await h.ingest([eventOf(findingDoc({ id: 'before-rule', severity: 9 }))]);
+      await h.alerts.settled();
+      assert.equal(await h.embedded.store.lastChange(), await h.alerts.alerts.cursor());
+      assert.deepEqual(await h.embedded.store.changesSince(0, 10), [], 'the log was pruned up to the cursor');
+      await setUp(h, receiver.url);
+      await h.ingest([eventOf(findingDoc({ id: 'after-rule', severity: 9 }))]);
+      const [request] = await receiver.waitFor(1);
+      assert.equal((JSON.parse(request!.body) as { findings: Array<{ id: string }> }).findings[0]!.id, 'after-rule');
+      await h.alerts.settled();
+      assert.equal(receiver.received.length, 1);
+    } finally {
+      await h.stop();
+      await receiver.close();
+      await folder.remove();
+    }
+  });
+});

@@ -67,6 +67,19 @@ export const alertPaths: Json = {
     },
   },
   '/api/v1/deliveries': {
+    post: {
+      summary: 'Send one stored finding to one destination by hand (queued in the outbox like any alert)',
+      tags: ['delivery'],
+      requestBody: jsonBody({
+        type: 'object',
+        required: ['destination', 'finding'],
+        properties: {
+          destination: { type: 'string' },
+          finding: { type: 'object', required: ['accountId', 'region', 'id'], properties: { accountId: { type: 'string' }, region: { type: 'string' }, id: { type: 'string' } } },
+        },
+      }),
+      responses: { '202': jsonResponse('Queued', ref('Delivery')), '404': errorResponse('DESTINATION_NOT_FOUND or FINDING_NOT_FOUND'), ...COMMON_ERRORS },
+    },
     get: {
       summary: 'The delivery log, newest first; status=dead lists dead letters',
       tags: ['delivery'],

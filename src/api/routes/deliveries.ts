@@ -21,6 +21,13 @@ const listParams = z
   })
   .strict();
 
+const createBody = z
+  .object({
+    destination: z.string().min(1).max(64),
+    finding: z.object({ accountId: z.string().min(1).max(64), region: z.string().min(1).max(32), id: z.string().min(1).max(256) }).strict(),
+  })
+  .strict();
+
 const iso = (ms: number | undefined): string | null => (ms === undefined ? null : new Date(ms).toISOString());
 
 export function presentDelivery(d: Delivery): Record<string, unknown> {
@@ -57,6 +64,17 @@ export async function deliveriesRoutes(app: FastifyInstance, options: Deliveries
     });
     const last = deliveries[deliveries.length - 1];
     return { deliveries: deliveries.map(presentDelivery), nextBefore: deliveries.length === p.size && last ? last.id : null };
+  });
+
+  // Sends one stored finding to one destination by hand, through the outbox like any alert.
+  app.post('/api/v1/deliveries', async (request, reply) => {
+    const body = parseParams(createBody, request.body);
+    const destination = await service.alerts.getDestination(body.destination);
+    if (destination === undefined) throw new ApiError(404, 'DESTINATION_NOT_FOUND', `there is no destination "${body.destination}"`);
+    const id = await service.sendFinding(destination, body.finding);
+    if (id === undefined) throw new ApiError(404, 'FINDING_NOT_FOUND', `no finding ${body.finding.id} in account ${body.finding.accountId}, region ${body.finding.region}`);
+    reply.code(202);
+    return presentDelivery((await service.alerts.getDelivery(id))!);
   });
 
   app.get('/api/v1/deliveries/:id', async (request) => {

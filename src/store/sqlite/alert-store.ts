@@ -189,10 +189,21 @@ export class SqliteAlertStore implements AlertStore {
     );
   }
 
-  private addDeliveries(deliveries: readonly NewDelivery[], now: number): void {
-    for (const d of deliveries) {
-      this.insertDelivery.run(randomUUID(), d.rule, d.destination, d.kind, d.finding ?? null, JSON.stringify(d.message), now, d.arrivedAt, now);
-    }
+  private addDeliveries(deliveries: readonly NewDelivery[], now: number): number[] {
+    return deliveries.map((d) =>
+      Number(this.insertDelivery.run(randomUUID(), d.rule, d.destination, d.kind, d.finding ?? null, JSON.stringify(d.message), now, d.arrivedAt, now).lastInsertRowid),
+    );
+  }
+
+  async enqueue(deliveries: readonly NewDelivery[], now: number): Promise<number[]> {
+    return this.db.transaction(() => this.addDeliveries(deliveries, now))();
+  }
+
+  async prune(incidentsBefore: number, deliveriesBefore: number): Promise<void> {
+    relaxed(this.db, () => {
+      this.db.prepare('DELETE FROM alert_incidents WHERE updated_at < ?').run(incidentsBefore);
+      this.db.prepare(`DELETE FROM alert_deliveries WHERE status <> 'pending' AND created_at < ?`).run(deliveriesBefore);
+    });
   }
 
   async commitEvaluation(result: EvaluationResult, now: number): Promise<void> {

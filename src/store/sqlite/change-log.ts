@@ -48,7 +48,8 @@ export function buildChangeLog(db: Database.Database): ChangeLog {
      FROM finding_changes c JOIN findings f ON f.rowid = c.finding WHERE c.seq > ? ORDER BY c.seq LIMIT ?`,
   );
   const prune = db.prepare('DELETE FROM finding_changes WHERE seq <= ?');
-  const last = db.prepare<[], { seq: number | null }>('SELECT max(seq) AS seq FROM finding_changes');
+  // AUTOINCREMENT keeps the last assigned number here, so it survives pruning the log empty.
+  const last = db.prepare<[], { seq: number | null }>(`SELECT seq FROM sqlite_sequence WHERE name = 'finding_changes'`);
   return {
     record(e): void {
       insert.run(e.finding, e.hash, e.outcome, e.band, e.prevBand ?? null, e.count, e.prevCount ?? null, e.at);
