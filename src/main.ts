@@ -119,6 +119,7 @@ export async function startServer(config: Config): Promise<Server> {
     maxTrackedSources: p.maxTrackedSources,
   });
   const embedded = await openEmbedded(config.dataDir, 'yagura serve', { maxBatchFindings: config.ingest.maxBatchFindings, metrics });
+  let alerts: AlertService | undefined;
   try {
     metrics.gauge('yagura_ingest_queue_findings', 'Findings waiting for the next commit', () => embedded.pipeline.queueDepth);
     metrics.gauge('yagura_store_findings', 'Findings in the store', () => embedded.store.count());
@@ -126,7 +127,8 @@ export async function startServer(config: Config): Promise<Server> {
     metrics.gauge('yagura_rate_limit_blocked_sources', 'Sources currently over a rate limit', () => rateRules.blocks().length);
     const bootstrap = await bootstrapAdmin(embedded.keys, config.bootstrapKey, Date.now());
     if (config.demo) await loadDemo(embedded, Date.now());
-    const alerts = buildAlerts(embedded, config, metrics);
+    alerts = buildAlerts(embedded, config, metrics);
+    const started = alerts;
     const app = await buildApp({
       store: embedded.store,
       pipeline: embedded.pipeline,
@@ -151,8 +153,8 @@ export async function startServer(config: Config): Promise<Server> {
     });
     app.server.headersTimeout = p.headersTimeoutSeconds * 1000;
     app.server.maxConnections = p.maxConnections;
-    await alerts.start(app.log.child({ component: 'alerts' }));
-    app.addHook('onClose', async () => alerts.close());
+    await started.start(app.log.child({ component: 'alerts' }));
+    app.addHook('onClose', async () => started.close());
     await app.listen({ host: config.host, port: config.port });
     const address = app.server.address();
     const port = typeof address === 'object' && address !== null ? address.port : config.port;
@@ -170,6 +172,7 @@ export async function startServer(config: Config): Promise<Server> {
       },
     };
   } catch (error) {
+    await alerts?.close();
     await embedded.close();
     throw error;
   }

@@ -58,7 +58,7 @@ export class DigestScheduler {
     this.stop();
     for (const rule of rules) {
       if (!rule.enabled || rule.trigger.kind !== 'digest') continue;
-      const job = new Cron(rule.trigger.schedule, { timezone: rule.trigger.timezone, protect: true }, async () => {
+      const job = new Cron(rule.trigger.schedule, { timezone: rule.trigger.timezone, protect: true, unref: true }, async () => {
         try {
           const n = await this.cut(rule);
           if (n > 0) this.queued();

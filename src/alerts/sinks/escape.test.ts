@@ -26,3 +26,11 @@ describe('channel escaping', () => {
     for (const a of ['8.8.8.8', '52.94.236.248', '2600:1f18::1']) assert.ok(!isPrivateAddress(a), a);
   });
 });
+
+describe('Slack limits', () => {
+  test('clips after escaping, never beyond the limit and never inside an entity', () => {
+    const out = escapeSlack('<'.repeat(500), 150);
+    assert.ok(out.length <= 150);
+    assert.match(out, /^(&lt;)+…$/);
+  });
+});
