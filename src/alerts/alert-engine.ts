@@ -96,18 +96,23 @@ export class AlertEngine {
     const touched = new Set<string>();
     const deliveries: NewDelivery[] = [];
     const digestItems: DigestItem[] = [];
-    const keys = [...new Map(changes.map((c) => [keyString(c.record.key), c.record.key])).values()];
     for (const { rule, query } of rules) {
-      let matched: Set<string>;
-      try {
-        matched = new Set((await o.store.matching(query, keys)).map((r) => keyString(r.key)));
-      } catch (error) {
-        // A rule whose query the store cannot run must not hold up every other rule.
-        o.onError(error);
-        continue;
+      // The cheap filters first (band, scope, sample, archived): most changes leave most rules here, without SQL.
+      const candidates = changes.filter((c) => inScope(rule, c));
+      if (candidates.length === 0) continue;
+      let matched: Set<string> | undefined;
+      if (query.kind !== 'all') {
+        try {
+          const keys = [...new Map(candidates.map((c) => [keyString(c.record.key), c.record.key])).values()];
+          matched = new Set((await o.store.matching(query, keys)).map((r) => keyString(r.key)));
+        } catch (error) {
+          // A rule whose query the store cannot run must not hold up every other rule.
+          o.onError(error);
+          continue;
+        }
       }
-      for (const change of changes) {
-        if (!matched.has(keyString(change.record.key)) || !inScope(rule, change)) continue;
+      for (const change of candidates) {
+        if (matched && !matched.has(keyString(change.record.key))) continue;
         if (rule.trigger.kind === 'digest') {
           digestItems.push({ rule: rule.id, finding: alertFinding(change.record, o.accounts, o.publicUrl), at: change.at });
           continue;
