@@ -67,7 +67,8 @@ export class AlertEngine {
       this.again = false;
       try {
         while (!this.closed && (await this.pass())) {
-          // Keep going until the log is drained.
+          // Let requests in between batches: catching up on a large backlog must not stall the server.
+          await new Promise((resolve) => setImmediate(resolve));
         }
       } catch (error) {
         this.options.onError(error);

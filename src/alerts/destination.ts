@@ -31,7 +31,8 @@ export const destinationSpecSchema = z.discriminatedUnion('type', [
       from: z.email().max(320),
       to: z.array(z.email().max(320)).min(1).max(100),
     })
-    .strict(),
+    .strict()
+    .refine((d) => d.security !== 'none' || d.password === undefined, { message: 'a password is never sent without TLS: use security starttls or tls', path: ['password'] }),
 ]);
 export type DestinationSpec = z.infer<typeof destinationSpecSchema>;
 export type DestinationType = DestinationSpec['type'];

@@ -55,6 +55,7 @@ describe('alerting API', () => {
       [{ type: 'webhook', name: 'x', url: 'https://example.com', secret: 'short' }, /secret/],
       [{ type: 'pager', name: 'x' }, /type/],
       [{ type: 'email', name: 'x', host: 'h', from: 'not an address', to: ['b@example.com'] }, /from/],
+      [{ type: 'email', name: 'x', host: 'h', security: 'none', username: 'u', password: 'p', from: 'a@example.com', to: ['b@example.com'] }, /never sent without TLS/],
     ];
     for (const [body, message] of cases) {
       const res = await call('POST', '/api/v1/destinations', body);

@@ -16,6 +16,6 @@ export function buildSink(destination: Destination, policy: NetworkPolicy, timeo
     case 'webhook':
       return new WebhookSink(destination.url, destination.secret, policy);
     case 'email':
-      return new EmailSink({ ...destination, timeoutMs });
+      return new EmailSink({ ...destination, timeoutMs }, policy);
   }
 }

@@ -1,6 +1,7 @@
 // Email over SMTP with nodemailer: STARTTLS required, implicit TLS, or plain for a loopback relay.
 import nodemailer, { type Transporter } from 'nodemailer';
 import type { AlertMessage } from '../../message.js';
+import { refuseHost, type NetworkPolicy } from '../network-policy.js';
 import type { SendContext, SendResult, Sink } from '../sink.js';
 import { renderEmail } from './render.js';
 
@@ -18,7 +19,10 @@ export interface EmailSinkOptions {
 export class EmailSink implements Sink {
   private readonly transport: Transporter;
 
-  constructor(private readonly options: EmailSinkOptions) {
+  constructor(
+    private readonly options: EmailSinkOptions,
+    private readonly policy: NetworkPolicy,
+  ) {
     this.transport = nodemailer.createTransport({
       host: options.host,
       port: options.port,
@@ -33,6 +37,8 @@ export class EmailSink implements Sink {
   }
 
   async send(message: AlertMessage, context: SendContext): Promise<SendResult> {
+    const refused = await refuseHost(this.options.host, this.policy);
+    if (refused !== undefined) return { ok: false, error: refused, permanent: true };
     const email = renderEmail(message);
     try {
       await this.transport.sendMail({
