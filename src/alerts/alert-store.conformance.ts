@@ -151,6 +151,13 @@ export function describeAlertStore(name: string, open: () => Promise<AlertStoreH
       assert.equal(await alerts.cutDigest('other', () => [delivery('d')], T0 + 8), 1, 'a failed cut keeps its items');
     });
 
+    withStore('drops collected digest items when a rule stops being a digest', async (alerts) => {
+      const rule = await alerts.createRule({ ...RULE, trigger: { kind: 'digest', schedule: '0 9 * * *', timezone: 'UTC' } }, T0);
+      await alerts.commitEvaluation({ cursor: 1, incidents: [], deliveries: [], digestItems: [{ rule: rule.id, finding: FINDING, at: T0 }] }, T0);
+      await alerts.replaceRule(rule.id, RULE, T0 + 1);
+      assert.equal(await alerts.cutDigest(rule.id, () => [delivery('d')], T0 + 2), 0);
+    });
+
     withStore('prunes old incidents and finished deliveries but never pending ones', async (alerts) => {
       await alerts.commitEvaluation({ cursor: 1, incidents: [INCIDENT, { ...INCIDENT, groupKey: 'new', updatedAt: T0 + 100 }], deliveries: [], digestItems: [] }, T0);
       const [sent, pending] = await alerts.enqueue([delivery('a'), delivery('b')], T0);

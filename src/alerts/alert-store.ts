@@ -64,6 +64,7 @@ export interface AlertStore {
   createRule(spec: RuleSpec, now: number): Promise<AlertRule>;
   getRule(id: string): Promise<AlertRule | undefined>;
   listRules(): Promise<AlertRule[]>;
+  /** Replaces a rule; one that is no longer a digest drops its collected digest items. */
   replaceRule(id: string, spec: RuleSpec, now: number): Promise<AlertRule | undefined>;
   deleteRule(id: string): Promise<boolean>;
 

@@ -155,7 +155,11 @@ export class SqliteAlertStore implements AlertStore {
   }
 
   async replaceRule(id: string, spec: RuleSpec, now: number): Promise<AlertRule | undefined> {
-    const changed = this.db.prepare('UPDATE alert_rules SET spec = ?, updated_at = ? WHERE id = ?').run(JSON.stringify(spec), now, id).changes;
+    const changed = this.db.transaction(() => {
+      // A rule that stops being a digest drops what it had collected for its next digest.
+      if (spec.trigger.kind !== 'digest') this.db.prepare('DELETE FROM alert_digest_items WHERE rule = ?').run(id);
+      return this.db.prepare('UPDATE alert_rules SET spec = ?, updated_at = ? WHERE id = ?').run(JSON.stringify(spec), now, id).changes;
+    })();
     return changed === 0 ? undefined : this.getRule(id);
   }
 
