@@ -1,6 +1,7 @@
 // Alert delivery under failure: a receiver that is down, a restart between accept and delivery, and digests.
 import assert from 'node:assert/strict';
 import { afterEach, beforeEach, describe, test } from 'node:test';
+import { Metrics } from '../../src/metrics/metrics.js';
 import { eventOf, findingDoc } from '../fixtures/findings.js';
 import { alertsFolder, type AlertsFolder, type AlertsHarness } from '../support/alerts-harness.js';
 import { httpReceiver, type HttpReceiver } from '../support/receivers.js';
@@ -49,7 +50,8 @@ describe('alert delivery under failure', () => {
   });
 
   test('a receiver that is down gets every attempt, then the delivery is dead-lettered, listed, and can be retried', async () => {
-    const h = await folder.open();
+    const metrics = new Metrics(false);
+    const h = await folder.open({ metrics });
     try {
       await setUp(h, receiver.url);
       receiver.answer = 503;
@@ -72,6 +74,11 @@ describe('alert delivery under failure', () => {
       const again = await h.app.inject({ method: 'POST', url: `/api/v1/deliveries/${dead!.id}/retry`, headers: h.auth });
       assert.equal(again.statusCode, 409);
       assert.equal((again.json() as { error: { code: string } }).error.code, 'NOT_DEAD_LETTER');
+      const scraped = await metrics.registry.metrics();
+      assert.match(scraped, /yagura_alert_deliveries_total\{type="webhook",outcome="failed"\} 2/);
+      assert.match(scraped, /yagura_alert_deliveries_total\{type="webhook",outcome="dead"\} 1/);
+      assert.match(scraped, /yagura_alert_deliveries_total\{type="webhook",outcome="sent"\} 1/);
+      assert.match(scraped, /yagura_alert_latency_seconds_count\{type="webhook"\} 1/);
     } finally {
       await h.stop();
     }

@@ -49,7 +49,7 @@ export async function alertsFolder(): Promise<AlertsFolder> {
         accounts: overrides.accounts ?? {},
         ...(overrides.publicUrl !== undefined && { publicUrl: overrides.publicUrl }),
       });
-      const alerts = buildAlerts(embedded, config);
+      const alerts = buildAlerts(embedded, config, overrides.metrics);
       const app = await buildApp({
         store: embedded.store,
         pipeline: embedded.pipeline,
