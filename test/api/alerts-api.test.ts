@@ -149,6 +149,28 @@ describe('alerting API', () => {
     assert.equal((await call('GET', '/api/v1/deliveries/12345')).statusCode, 404);
   });
 
+  test('answers hostile bodies and identifiers with a coded 4xx and stores nothing', async () => {
+    const rulesBefore = ((await call('GET', '/api/v1/alert-rules')).json() as { rules: unknown[] }).rules.length;
+    const bodies: Array<[string, string, string | Buffer]> = [
+      ['POST', '/api/v1/alert-rules', '{"__proto__": {"enabled": true}, "name": "x", "trigger": {"kind": "new"}, "routes": [{"destination": "d"}]}'],
+      ['POST', '/api/v1/alert-rules', JSON.stringify({ name: 'x'.repeat(10_000), trigger: { kind: 'new' }, routes: [{ destination: 'd' }] })],
+      ['POST', '/api/v1/alert-rules', JSON.stringify({ name: 'x', trigger: { kind: 'new' }, routes: Array.from({ length: 51 }, () => ({ destination: 'd' })) })],
+      ['POST', '/api/v1/alert-rules', JSON.stringify({ name: 'x', trigger: { kind: 'count', threshold: -1 }, routes: [{ destination: 'd' }] })],
+      ['POST', '/api/v1/alert-rules', '[]'],
+      ['POST', '/api/v1/alert-rules', 'null'],
+      ['POST', '/api/v1/destinations', JSON.stringify({ type: 'webhook', name: 'x', url: 'javascript:alert(1)', secret: 'sixteen-characters!' })],
+      ['POST', '/api/v1/destinations', JSON.stringify({ type: 'email', name: 'x', host: 'h', from: 'a@example.com', to: ['b@example.com\r\nBcc: c@example.com'] })],
+      ['PUT', '/api/v1/alert-rules/%00', '{}'],
+      ['POST', '/api/v1/alert-rules/dry-run', JSON.stringify({ rule: { name: 'x', trigger: { kind: 'new' } }, from: 'yesterday-ish' })],
+    ];
+    for (const [method, url, payload] of bodies) {
+      const res = await h.app.inject({ method: method as 'POST', url, headers: { ...h.auth, 'content-type': 'application/json' }, payload });
+      assert.ok(res.statusCode >= 400 && res.statusCode < 500, `${method} ${url} ${String(payload).slice(0, 60)} answered ${res.statusCode}`);
+      assert.match((res.json() as { error: { code: string } }).error.code, /^[A-Z_]+$/);
+    }
+    assert.equal(((await call('GET', '/api/v1/alert-rules')).json() as { rules: unknown[] }).rules.length, rulesBefore);
+  });
+
   test('every alerting route needs an API key', async () => {
     for (const url of ['/api/v1/destinations', '/api/v1/alert-rules', '/api/v1/deliveries']) {
       const res = await h.app.inject({ method: 'GET', url });
