@@ -1,8 +1,10 @@
 // `npm run bench`: generates (or reuses) a data set, imports it, serves it, measures, and prints a Markdown report.
+// `npm run bench -- --alerts` runs only the alert-latency benchmark (bench/alerts-phase.ts).
 // `npm run bench -- --store-choice` runs the SQLite-versus-DuckDB store benchmark instead (bench/store-choice.ts).
 import { writeFileSync } from 'node:fs';
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
+import { measureAlerts, renderAlerts } from './alerts-phase.js';
 import { ApiClient } from './api-client.js';
 import { loadBenchConfig, type BenchConfig } from './config.js';
 import { ensureDataset, type Dataset } from './dataset.js';
@@ -141,8 +143,22 @@ async function main(): Promise<void> {
     process.stdout.write(result.markdown);
     return;
   }
+  const measureAlertLatency = () =>
+    progress.phase('alert latency', () =>
+      measureAlerts(config.root, config.workDir, config.bootstrapKey, { rules: 50, backgroundPerSecond: 100, probesPerSecond: 5, seconds: Number(process.env['BENCH_ALERT_SECONDS'] || 30) }),
+    );
+  if (process.argv.includes('--alerts')) {
+    await progress.phase('build', () => buildProject(config.root));
+    const alerts = await measureAlertLatency();
+    await writeFile(path.join(config.workDir, 'alerts.json'), `${JSON.stringify(alerts, null, 2)}\n`);
+    process.stdout.write(renderAlerts(alerts));
+    return;
+  }
   const results = await runMain(config, progress);
-  const markdown = renderReport(results);
+  // After the main run (which builds dist/ first), on its own data folder.
+  const alerts = await measureAlertLatency();
+  await writeFile(path.join(config.workDir, 'alerts.json'), `${JSON.stringify(alerts, null, 2)}\n`);
+  const markdown = `${renderReport(results)}\n${renderAlerts(alerts)}`;
   await writeFile(path.join(config.workDir, 'results.json'), `${JSON.stringify(results, null, 2)}\n`);
   await writeFile(path.join(config.workDir, 'report.md'), markdown);
   process.stdout.write(markdown);

@@ -16,6 +16,11 @@ import { findingsRoutes } from './api/routes/findings.js';
 import { healthRoutes } from './api/routes/health.js';
 import { operationsRoutes } from './api/routes/operations.js';
 import { streamRoutes } from './api/routes/stream.js';
+import type { AlertService } from './alerts/alert-service.js';
+import { alertRulesRoutes } from './api/routes/alert-rules.js';
+import { deliveriesRoutes } from './api/routes/deliveries.js';
+import { destinationsRoutes } from './api/routes/destinations.js';
+import { openApiRoutes } from './api/routes/openapi.js';
 import { registerRateLimits } from './api/rate-limit.js';
 
 export interface AppDeps {
@@ -29,6 +34,10 @@ export interface AppDeps {
   readonly now?: () => number;
   readonly metrics?: Metrics;
   readonly rateRules?: { readonly rules: RateRules; readonly windowSeconds: number };
+  /** Told about every route as it is registered (the OpenAPI coverage test collects them). */
+  readonly onRoute?: (route: { readonly method: string | readonly string[]; readonly url: string }) => void;
+  /** Alerting (rules, destinations, deliveries); its routes are served when it is given. */
+  readonly alerts?: AlertService;
   /** Listener protections; tests leave them out. */
   readonly server?: {
     readonly https?: { readonly cert: Buffer; readonly key: Buffer };
@@ -68,6 +77,10 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
       r.code(400).headers(SECURITY_HEADERS).send(errorBody('INVALID_PARAMETER', 'the request URL is malformed (bad percent-encoding)'));
     },
   });
+  if (deps.onRoute) {
+    const told = deps.onRoute;
+    app.addHook('onRoute', (route) => told(route));
+  }
   if (server) {
     // Load shedding: when the event loop lags, refuse new work so that accepted work finishes.
     await app.register(underPressure, {
@@ -104,5 +117,12 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   await app.register(findingsRoutes, { store: deps.store, cursors: new CursorCodec(deps.cursorSecret), maxPageSize: deps.limits.maxPageSize, now });
   await app.register(aggregateRoutes, { store: deps.store, now });
   await app.register(streamRoutes, { store: deps.store, pipeline: deps.pipeline, securityHeaders: SECURITY_HEADERS });
+  // Alerting.
+  if (deps.alerts) {
+    await app.register(destinationsRoutes, { alerts: deps.alerts });
+    await app.register(alertRulesRoutes, { alerts: deps.alerts, now });
+    await app.register(deliveriesRoutes, { alerts: deps.alerts });
+  }
+  await app.register(openApiRoutes);
   return app;
 }

@@ -16,6 +16,8 @@ import { dataFolder, lockDataFolder, type DataLock } from './store/data-folder.j
 import { SqliteApiKeyRepository } from './store/sqlite/api-key-repository.js';
 import { storedSecret } from './store/sqlite/meta.js';
 import { SqliteStore } from './store/sqlite/sqlite-store.js';
+import { AlertService } from './alerts/alert-service.js';
+import { SqliteAlertStore } from './store/sqlite/alert-store.js';
 
 /** The embedded store, archive and ingest pipeline on one data folder, owned by this process. */
 export interface Embedded {
@@ -91,6 +93,26 @@ export interface Server {
   close(): Promise<void>;
 }
 
+/** Alerting on the embedded store, as configured; started once the HTTP app (and its logger) exists. */
+export function buildAlerts(embedded: Embedded, config: Pick<Config, 'alerts' | 'accounts' | 'publicUrl'>, metrics?: Metrics): AlertService {
+  const a = config.alerts;
+  return new AlertService({
+    store: embedded.store,
+    alerts: new SqliteAlertStore(embedded.store.db),
+    pipeline: embedded.pipeline,
+    settings: {
+      ...(config.publicUrl !== undefined && { publicUrl: config.publicUrl }),
+      accounts: config.accounts,
+      network: { allowPrivateNetworks: a.allowPrivateNetworks },
+      retry: { maxAttempts: a.maxAttempts, retryBaseMs: a.retryBaseMilliseconds, retryMaxMs: a.retryMaxMilliseconds },
+      sendTimeoutMs: a.sendTimeoutSeconds * 1000,
+      concurrency: a.concurrency,
+      keepDeliveriesMs: a.keepDeliveriesDays * 86_400_000,
+    },
+    ...(metrics && { metrics }),
+  });
+}
+
 /** Starts Yagura as configured: data folder, admin key, demo data, HTTP listener. */
 export async function startServer(config: Config): Promise<Server> {
   checkListenAddress(config.host, config.tls !== undefined, config.insecureHttp);
@@ -108,6 +130,7 @@ export async function startServer(config: Config): Promise<Server> {
     metrics,
     readers: { size: config.search.readerThreads, timeoutMs: config.search.queryTimeoutSeconds * 1000 },
   });
+  let alerts: AlertService | undefined;
   try {
     metrics.gauge('yagura_ingest_queue_findings', 'Findings waiting for the next commit', () => embedded.pipeline.queueDepth);
     metrics.gauge('yagura_store_findings', 'Findings in the store', () => embedded.store.count());
@@ -115,6 +138,8 @@ export async function startServer(config: Config): Promise<Server> {
     metrics.gauge('yagura_rate_limit_blocked_sources', 'Sources currently over a rate limit', () => rateRules.blocks().length);
     const bootstrap = await bootstrapAdmin(embedded.keys, config.bootstrapKey, Date.now());
     if (config.demo) await loadDemo(embedded, Date.now());
+    alerts = buildAlerts(embedded, config, metrics);
+    const started = alerts;
     const app = await buildApp({
       store: embedded.store,
       pipeline: embedded.pipeline,
@@ -128,6 +153,7 @@ export async function startServer(config: Config): Promise<Server> {
       logger: { level: config.logLevel },
       metrics,
       rateRules: { rules: rateRules, windowSeconds: p.rateWindowSeconds },
+      alerts,
       server: {
         ...(https && { https }),
         requestTimeoutSeconds: p.requestTimeoutSeconds,
@@ -138,6 +164,8 @@ export async function startServer(config: Config): Promise<Server> {
     });
     app.server.headersTimeout = p.headersTimeoutSeconds * 1000;
     app.server.maxConnections = p.maxConnections;
+    await started.start(app.log.child({ component: 'alerts' }));
+    app.addHook('onClose', async () => started.close());
     await app.listen({ host: config.host, port: config.port });
     const address = app.server.address();
     const port = typeof address === 'object' && address !== null ? address.port : config.port;
@@ -155,6 +183,7 @@ export async function startServer(config: Config): Promise<Server> {
       },
     };
   } catch (error) {
+    await alerts?.close();
     await embedded.close();
     throw error;
   }

@@ -28,6 +28,9 @@ const STATUS_BY_CODE: Readonly<Record<string, number>> = {
   INVALID_CURSOR: 400,
   INVALID_PARAMETER: 400,
   QUERY_TIMEOUT: 503,
+  INVALID_RULE: 400,
+  INVALID_DESTINATION: 400,
+  DESTINATION_IN_USE: 409,
 };
 
 /** Fastify's own error codes, renamed into ours. */

@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 // The `yagura` command: one verb per file; errors end as one line on stderr and a non-zero exit code.
 import { Command, CommanderError } from 'commander';
+import { alertsCommand } from './alerts.js';
 import { importCommand } from './import.js';
 import { searchCommand } from './search.js';
 import { serveCommand } from './serve.js';
@@ -19,6 +20,7 @@ export async function run(argv: readonly string[]): Promise<void> {
   serveCommand(program);
   importCommand(program);
   searchCommand(program);
+  alertsCommand(program);
   try {
     await program.parseAsync(argv as string[]);
   } catch (error) {

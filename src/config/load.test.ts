@@ -44,3 +44,20 @@ test('rejects bad values with one sentence naming the option', () => {
     assert.throws(() => loadConfig(options), (e: unknown) => e instanceof ConfigError && message.test(e.message) && !e.message.includes('\n'));
   }
 });
+
+test('reads alerting options: public URL, account names and tags, private receivers', async () => {
+  const dir = await mkdtemp(path.join(tmpdir(), 'yagura-config-'));
+  try {
+    const file = path.join(dir, 'yagura.json');
+    await writeFile(file, JSON.stringify({ accounts: { '111122223333': { name: 'prod-payments', tags: ['production'] } }, alerts: { maxAttempts: 5 } }));
+    const c = loadConfig({ file, env: { YAGURA_PUBLIC_URL: 'https://yagura.example.com', YAGURA_ALERTS_ALLOW_PRIVATE_NETWORKS: 'true' } });
+    assert.equal(c.publicUrl, 'https://yagura.example.com');
+    assert.deepEqual(c.accounts['111122223333'], { name: 'prod-payments', tags: ['production'] });
+    assert.deepEqual([c.alerts.allowPrivateNetworks, c.alerts.maxAttempts, c.alerts.sendTimeoutSeconds], [true, 5, 10]);
+    assert.throws(() => loadConfig({ env: {}, overrides: { publicUrl: 'javascript:alert(1)' } }), /publicUrl/);
+    await writeFile(file, JSON.stringify({ accounts: { prod: { tags: [] } } }));
+    assert.throws(() => loadConfig({ file, env: {} }), /accounts\.prod/);
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
+});

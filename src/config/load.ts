@@ -22,6 +22,8 @@ const ENV: ReadonlyArray<readonly [string, readonly string[], 'string' | 'number
   ['YAGURA_INSECURE_HTTP', ['insecureHttp'], 'boolean'],
   ['YAGURA_TLS_CERT_FILE', ['tls', 'certFile'], 'string'],
   ['YAGURA_TLS_KEY_FILE', ['tls', 'keyFile'], 'string'],
+  ['YAGURA_PUBLIC_URL', ['publicUrl'], 'string'],
+  ['YAGURA_ALERTS_ALLOW_PRIVATE_NETWORKS', ['alerts', 'allowPrivateNetworks'], 'boolean'],
 ];
 
 function setPath(target: Raw, path: readonly string[], value: unknown): void {

@@ -44,6 +44,31 @@ export const configSchema = z
       })
       .strict()
       .prefault({}),
+    /** Where people reach Yagura's web UI; alert messages link to `${publicUrl}/#/findings/<accountId>/<region>/<id>`. */
+    publicUrl: z.url({ protocol: /^https?$/ }).max(2048).optional(),
+    /** Account names and tags for alert routing, by account ID (until an account catalog exists). */
+    accounts: z
+      .record(
+        z.string().regex(/^\d{12}$/, 'account IDs are 12 digits'),
+        z.object({ name: z.string().min(1).max(200).optional(), tags: z.array(z.string().min(1).max(100)).max(100).default([]) }).strict(),
+      )
+      .default({}),
+    alerts: z
+      .object({
+        /** Allow alert receivers on loopback and private addresses (an internal relay); refused by default (SSRF). */
+        allowPrivateNetworks: z.boolean().default(false),
+        /** Attempts before a delivery is dead-lettered. */
+        maxAttempts: z.number().int().min(1).max(50).default(8),
+        retryBaseMilliseconds: z.number().int().min(10).max(3_600_000).default(2000),
+        retryMaxMilliseconds: z.number().int().min(10).max(86_400_000).default(600_000),
+        sendTimeoutSeconds: z.number().int().min(1).max(120).default(10),
+        /** Deliveries in flight at once. */
+        concurrency: z.number().int().min(1).max(100).default(8),
+        /** Sent deliveries and dead letters stay in the delivery log this long. */
+        keepDeliveriesDays: z.number().int().min(1).max(3650).default(30),
+      })
+      .strict()
+      .prefault({}),
     search: z
       .object({
         maxPageSize: z.number().int().min(1).max(10_000).default(1000),

@@ -16,6 +16,15 @@ export class Metrics {
   readonly ingestFailures = new Counter({ name: 'yagura_ingest_failures_total', help: 'Submissions that could not be made durable', registers: [this.registry] });
   readonly rateLimited = new Counter({ name: 'yagura_rate_limit_refusals_total', help: 'Requests refused by rate-based rules, by scope', labelNames: ['scope'] as const, registers: [this.registry] });
 
+  readonly alertDeliveries = new Counter({ name: 'yagura_alert_deliveries_total', help: 'Alert delivery attempts, by destination type and outcome (sent, failed, dead)', labelNames: ['type', 'outcome'] as const, registers: [this.registry] });
+  readonly alertLatency = new Histogram({
+    name: 'yagura_alert_latency_seconds',
+    help: 'Time from a finding being stored to the receiver confirming its alert',
+    labelNames: ['type'] as const,
+    buckets: [0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 10, 60, 600],
+    registers: [this.registry],
+  });
+
   constructor(collectProcess = true) {
     if (collectProcess) collectDefaultMetrics({ register: this.registry, prefix: 'yagura_' });
   }

@@ -226,5 +226,44 @@ export function describeFindingStore(name: string, open: () => Promise<StoreHand
       assert.deepEqual(await inWindow('2026-11-09T00:00:00Z', '2026-11-11T00:00:00Z'), { buckets: [{ key: '198.51.100.9', doc_count: 1 }], sum_other_doc_count: 0 });
       assert.deepEqual(await inWindow('2026-10-31T00:00:00Z', '2026-11-02T00:00:00Z'), { buckets: [], sum_other_doc_count: 0 });
     });
+
+    withStore('logs every new and updated version in commit order, with the band and count it replaced', async (store) => {
+      const start = await store.lastChange();
+      await store.upsert([f({ severity: 5, count: 1 })], T0);
+      await store.upsert([f({ severity: 5, count: 1 })], T0 + 1); // redelivery: not logged
+      await store.upsert([f({ severity: 8, count: 4, updatedAt: '2026-11-02T00:00:00.000Z' })], T0 + 2);
+      await store.upsert([f({ severity: 2, count: 2, updatedAt: '2026-11-01T12:00:00.000Z' })], T0 + 3); // older: history only
+      const changes = await store.changesSince(start, 100);
+      assert.deepEqual(
+        changes.map((c) => [c.outcome, c.band, c.previousBand, c.count, c.previousCount, c.at]),
+        [
+          ['created', 'Medium', undefined, 1, undefined, T0],
+          ['updated', 'High', 'Medium', 4, 1, T0 + 2],
+        ],
+      );
+      assert.ok(changes[0]!.seq < changes[1]!.seq);
+      assert.deepEqual(changes[1]!.record.key, KEY);
+      assert.equal(changes[1]!.record.derived.band, 'High');
+      assert.equal(await store.lastChange(), changes[1]!.seq);
+    });
+
+    withStore('reads the change log in pages after a cursor', async (store) => {
+      await store.upsert([1, 2, 3, 4, 5].map((n) => f({ id: `p${n}` })), T0);
+      const first = await store.changesSince(0, 2);
+      const rest = await store.changesSince(first[1]!.seq, 100);
+      assert.deepEqual([...first, ...rest].map((c) => c.record.key.id), ['p1', 'p2', 'p3', 'p4', 'p5']);
+    });
+
+    withStore('prunes the change log up to a cursor and never reuses a sequence number', async (store) => {
+      await store.upsert([f({ id: 'x1' }), f({ id: 'x2' })], T0);
+      const all = await store.changesSince(0, 100);
+      assert.equal(await store.pruneChanges(all[1]!.seq), 2);
+      assert.deepEqual(await store.changesSince(0, 100), []);
+      assert.equal(await store.lastChange(), all[1]!.seq, 'the last number survives pruning');
+      await store.upsert([f({ id: 'x3' })], T0 + 1);
+      const after = await store.changesSince(all[1]!.seq, 100);
+      assert.deepEqual(after.map((c) => c.record.key.id), ['x3']);
+      assert.ok(after[0]!.seq > all[1]!.seq);
+    });
   });
 }

@@ -1,5 +1,6 @@
 // The store contract: every backend (SQLite now, PostgreSQL later) passes the same conformance suite.
 import type { DerivedFields, Finding, FindingDocument, FindingKey } from '../findings/finding.js';
+import type { SeverityBand } from '../findings/severity.js';
 import type { QueryNode } from '../query/ast.js';
 import type { AggregationRequest, AggregationResult } from './aggregation.js';
 
@@ -84,6 +85,24 @@ export interface SearchPage {
   readonly next?: SearchPosition;
 }
 
+/** One entry of the change log: a new or updated current version, in commit order. */
+export interface FindingChange {
+  /** Position in the log; strictly increasing in commit order. */
+  readonly seq: number;
+  /** Content hash of the version this entry records. */
+  readonly hash: string;
+  readonly outcome: 'created' | 'updated';
+  readonly band: SeverityBand;
+  /** Band of the version it replaced (absent for a new finding). */
+  readonly previousBand?: SeverityBand;
+  readonly count: number;
+  readonly previousCount?: number;
+  /** Epoch ms when Yagura stored the version. */
+  readonly at: number;
+  /** The finding as it is now (a later change may have replaced the recorded version). */
+  readonly record: FindingRecord;
+}
+
 /** Findings as the store keeps them: one current record per key, its history, and what Yagura derives. */
 export interface FindingStore {
   /** Stores a batch atomically and durably; the result lists the archive objects the new versions belong in. */
@@ -100,6 +119,15 @@ export interface FindingStore {
    * route freshly stored findings to live streams and alert rules.
    */
   matching(query: QueryNode, keys: readonly FindingKey[]): Promise<FindingRecord[]>;
+  /**
+   * Change log entries after `seq`, oldest first, at most `limit`. Entries are written in the same transaction
+   * as the versions they record, so a consumer that keeps its own cursor misses nothing across a crash.
+   */
+  changesSince(seq: number, limit: number): Promise<FindingChange[]>;
+  /** Drops log entries up to and including `seq` (call with the slowest consumer's cursor). */
+  pruneChanges(upToSeq: number): Promise<number>;
+  /** The newest `seq` ever written to the log, pruned or not (0 before the first). */
+  lastChange(): Promise<number>;
   /** Number of findings (current records). */
   count(): Promise<number>;
   close(): Promise<void>;

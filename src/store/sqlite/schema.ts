@@ -1,5 +1,7 @@
 // SQLite schema of the embedded store. Times are epoch milliseconds (INTEGER), booleans 0/1.
 import type Database from 'better-sqlite3';
+import { ALERTS_MIGRATION } from './alert-schema.js';
+import { CHANGE_LOG_MIGRATION } from './change-log.js';
 
 /** Ordered migrations; index + 1 is the schema version recorded in `PRAGMA user_version`. */
 const MIGRATIONS: readonly string[] = [
@@ -128,6 +130,8 @@ const MIGRATIONS: readonly string[] = [
   UPDATE finding_remote_ips SET (updated_at, band) = (SELECT f.updated_at, f.band FROM findings f WHERE f.rowid = finding_remote_ips.finding);
   CREATE INDEX finding_remote_ips_time ON finding_remote_ips (updated_at, ip, band, country, org, finding);
   `,
+  CHANGE_LOG_MIGRATION,
+  ALERTS_MIGRATION,
 ];
 
 /** The schema version this Yagura writes. */

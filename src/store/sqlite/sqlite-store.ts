@@ -6,6 +6,7 @@ import type { AggregationRequest, AggregationResult } from '../aggregation.js';
 import type {
   ArchiveBatch,
   ArchiveObject,
+  FindingChange,
   FindingRecord,
   FindingStore,
   FindingWithHistory,
@@ -22,6 +23,7 @@ import { ReadPool } from './read-pool.js';
 import { migrate } from './schema.js';
 import { search } from './search.js';
 import { buildUpsert } from './upsert.js';
+import { buildChangeLog, type ChangeLog } from './change-log.js';
 
 export interface SqliteStoreOptions {
   /** Path of the database file, or `:memory:` for tests that need no durability. */
@@ -70,6 +72,7 @@ export class SqliteStore implements FindingStore {
   readonly db: Database.Database;
   private readonly upsertBatch: (findings: readonly Finding[], receivedAt: number) => UpsertResult;
   private readonly pool: ReadPool | undefined;
+  private changeLog: ChangeLog | undefined;
 
   constructor(options: SqliteStoreOptions) {
     this.db = openDatabase(options.file, options.readonly ?? false);
@@ -79,6 +82,24 @@ export class SqliteStore implements FindingStore {
     this.upsertBatch = options.readonly ? () => {
       throw new Error('the store is open read-only');
     } : buildUpsert(this.db);
+  }
+
+  /** Built on first use: a read-only handle on an older file may lack the table until a writer migrates it. */
+  private get changes(): ChangeLog {
+    this.changeLog ??= buildChangeLog(this.db);
+    return this.changeLog;
+  }
+
+  async changesSince(seq: number, limit: number): Promise<FindingChange[]> {
+    return this.changes.since(seq, limit);
+  }
+
+  async pruneChanges(upToSeq: number): Promise<number> {
+    return this.changes.prune(upToSeq);
+  }
+
+  async lastChange(): Promise<number> {
+    return this.changes.last();
   }
 
   async upsert(findings: readonly Finding[], receivedAt: number): Promise<UpsertResult> {

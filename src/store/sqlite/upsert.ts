@@ -5,9 +5,11 @@ import type { Finding } from '../../findings/finding.js';
 import { bandRank } from '../../findings/severity.js';
 import { compareVersions } from '../../findings/version-order.js';
 import type { ArchiveBatch, ArchiveObject, UpsertOutcome, UpsertResult } from '../finding-store.js';
+import { buildChangeLog } from './change-log.js';
 
 interface CurrentRow {
   rowid: number;
+  band: number;
   hash: string;
   updated_at: number;
   count: number;
@@ -29,7 +31,7 @@ export function archiveDay(ms: number): string {
 /** Prepared statements for upserts, built once per connection. */
 export function buildUpsert(db: Database.Database): (findings: readonly Finding[], receivedAt: number) => UpsertResult {
   const selectCurrent = db.prepare<[string, string, string], CurrentRow>(
-    'SELECT rowid, hash, updated_at, count, facts_hash FROM findings WHERE account_id = ? AND region = ? AND id = ?',
+    'SELECT rowid, band, hash, updated_at, count, facts_hash FROM findings WHERE account_id = ? AND region = ? AND id = ?',
   );
   const versionExists = db.prepare<[number, string], { one: number }>('SELECT 1 AS one FROM finding_versions WHERE finding = ? AND hash = ?');
   const insertFinding = db.prepare(`
@@ -56,6 +58,7 @@ export function buildUpsert(db: Database.Database): (findings: readonly Finding[
   );
   const retimeIps = db.prepare('UPDATE finding_remote_ips SET updated_at = ?, band = ? WHERE finding = ?');
   const insertOutbox = db.prepare('INSERT INTO archive_outbox (batch, day, finding, hash) VALUES (?, ?, ?, ?)');
+  const changes = buildChangeLog(db);
 
   function columns(f: Finding, facts: string, receivedAt: number): Record<string, unknown> {
     return {
@@ -95,7 +98,7 @@ export function buildUpsert(db: Database.Database): (findings: readonly Finding[
     for (const p of f.remoteParties) insertIp.run(rowid, p.ip, p.country ?? null, p.org ?? null, f.updatedAt, band);
   }
 
-  function storeOne(f: Finding, receivedAt: number): { outcome: UpsertOutcome; rowid: number } {
+  function storeOne(f: Finding, receivedAt: number): { outcome: UpsertOutcome; rowid: number; replaced?: CurrentRow } {
     const current = selectCurrent.get(f.key.accountId, f.key.region, f.key.id);
     if (current === undefined) {
       const facts = factsHash(f);
@@ -114,7 +117,7 @@ export function buildUpsert(db: Database.Database): (findings: readonly Finding[
       replaceCurrent.run({ ...columns(f, facts, receivedAt), rowid: current.rowid, current: seq });
       // A store migrated from v1 has no facts hash yet: '' never equals a real one, so it re-indexes once.
       indexCurrent(current.rowid, f, facts, current.facts_hash);
-      return { outcome: 'updated', rowid: current.rowid };
+      return { outcome: 'updated', rowid: current.rowid, replaced: current };
     }
     insertVersion.run(current.rowid, f.hash, f.updatedAt, f.count, receivedAt, f.json);
     touch.run(receivedAt, current.rowid);
@@ -127,9 +130,20 @@ export function buildUpsert(db: Database.Database): (findings: readonly Finding[
     const objects = new Map<string, { accountId: string; region: string; lines: string[] }>();
     const outcomes: UpsertOutcome[] = [];
     for (const f of findings) {
-      const { outcome, rowid } = storeOne(f, receivedAt);
+      const { outcome, rowid, replaced } = storeOne(f, receivedAt);
       outcomes.push(outcome);
       if (outcome === 'unchanged') continue;
+      if (outcome !== 'history') {
+        changes.record({
+          finding: rowid,
+          hash: f.hash,
+          outcome,
+          band: bandRank(f.band),
+          count: f.count,
+          at: receivedAt,
+          ...(replaced && { prevBand: replaced.band, prevCount: replaced.count }),
+        });
+      }
       insertOutbox.run(name, day, rowid, f.hash);
       const partition = `${f.key.accountId}/${f.key.region}`;
       let object = objects.get(partition);

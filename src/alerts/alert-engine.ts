@@ -1,0 +1,161 @@
+// Evaluates alert rules over the store's change log from a persisted cursor; woken by ingest, caught up on start.
+import { keyString } from '../findings/finding.js';
+import type { QueryNode } from '../query/ast.js';
+import type { FindingChange, FindingStore } from '../store/finding-store.js';
+import type { AlertStore, DigestItem, NewDelivery } from './alert-store.js';
+import { decide, groupKeyOf, inScope, type Incident } from './evaluate.js';
+import { alertFinding, type AlertMessage } from './message.js';
+import type { AccountCatalog } from './routing.js';
+import { routeMatches } from './routing.js';
+import type { AlertRule } from './rule.js';
+
+/** The longest throttle window a rule may have: older incidents can no longer absorb anything. */
+const MAX_THROTTLE_MS = 30 * 86_400_000;
+
+export interface CompiledRule {
+  readonly rule: AlertRule;
+  readonly query: QueryNode;
+}
+
+export interface AlertEngineOptions {
+  readonly store: FindingStore;
+  readonly alerts: AlertStore;
+  readonly rules: () => Promise<readonly CompiledRule[]>;
+  readonly accounts: AccountCatalog;
+  readonly publicUrl?: string;
+  /** Told when a pass queued deliveries. */
+  readonly queued: () => void;
+  readonly onError: (error: unknown) => void;
+  readonly batchSize?: number;
+  /** Sent deliveries and dead letters are kept this long in the delivery log. */
+  readonly keepDeliveriesMs: number;
+  readonly now?: () => number;
+}
+
+export class AlertEngine {
+  private running: Promise<void> | undefined;
+  private prunedAt = 0;
+  private again = false;
+  private closed = false;
+
+  constructor(private readonly options: AlertEngineOptions) {}
+
+  /** Runs a pass soon; calls while a pass runs coalesce into one more pass. */
+  wake(): void {
+    if (this.closed) return;
+    if (this.running) {
+      this.again = true;
+      return;
+    }
+    this.running = this.loop().finally(() => {
+      this.running = undefined;
+    });
+  }
+
+  /** Resolves when no pass is running (tests and shutdown). */
+  async idle(): Promise<void> {
+    while (this.running) await this.running;
+  }
+
+  async close(): Promise<void> {
+    this.closed = true;
+    await this.idle();
+  }
+
+  private async loop(): Promise<void> {
+    do {
+      this.again = false;
+      try {
+        while (!this.closed && (await this.pass())) {
+          // Let requests in between batches: catching up on a large backlog must not stall the server.
+          await new Promise((resolve) => setImmediate(resolve));
+        }
+      } catch (error) {
+        this.options.onError(error);
+      }
+    } while (this.again && !this.closed);
+  }
+
+  /** One batch of the change log; false when there was nothing to read. */
+  private async pass(): Promise<boolean> {
+    const o = this.options;
+    const cursor = await o.alerts.cursor();
+    const rules = (await o.rules()).filter((r) => r.rule.enabled);
+    if (rules.length === 0) {
+      // Nothing to evaluate: skip the log (an import of a million findings must not be read back for nothing).
+      const last = await o.store.lastChange();
+      if (last > cursor) {
+        await o.alerts.commitEvaluation({ cursor: last, incidents: [], deliveries: [], digestItems: [] }, (o.now ?? Date.now)());
+        await this.maintain(last, true);
+      }
+      return false;
+    }
+    const changes = await o.store.changesSince(cursor, o.batchSize ?? 500);
+    if (changes.length === 0) return false;
+    const last = changes[changes.length - 1]!.seq;
+    const incidents = new Map<string, Incident | undefined>();
+    const touched = new Set<string>();
+    const deliveries: NewDelivery[] = [];
+    const digestItems: DigestItem[] = [];
+    for (const { rule, query } of rules) {
+      // The cheap filters first (band, scope, sample, archived): most changes leave most rules here, without SQL.
+      const candidates = changes.filter((c) => inScope(rule, c));
+      if (candidates.length === 0) continue;
+      let matched: Set<string> | undefined;
+      if (query.kind !== 'all') {
+        try {
+          const keys = [...new Map(candidates.map((c) => [keyString(c.record.key), c.record.key])).values()];
+          matched = new Set((await o.store.matching(query, keys)).map((r) => keyString(r.key)));
+        } catch (error) {
+          // A rule whose query the store cannot run must not hold up every other rule.
+          o.onError(error);
+          continue;
+        }
+      }
+      for (const change of candidates) {
+        if (matched && !matched.has(keyString(change.record.key))) continue;
+        if (rule.trigger.kind === 'digest') {
+          digestItems.push({ rule: rule.id, finding: alertFinding(change.record, o.accounts, o.publicUrl), at: change.at });
+          continue;
+        }
+        const group = groupKeyOf(rule, change.record);
+        const id = `${rule.id}\u0000${group}`;
+        const existing = incidents.has(id) ? incidents.get(id) : await o.alerts.incident(rule.id, group);
+        const decision = decide(rule, change, group, existing);
+        if (decision.incident) {
+          incidents.set(id, decision.incident);
+          touched.add(id);
+        }
+        if (decision.alert) deliveries.push(...this.route(rule, change, decision.alert));
+      }
+    }
+    await o.alerts.commitEvaluation(
+      { cursor: last, incidents: [...touched].map((id) => incidents.get(id)!), deliveries, digestItems },
+      (o.now ?? Date.now)(),
+    );
+    if (deliveries.length > 0) o.queued();
+    await this.maintain(last, false);
+    return true;
+  }
+
+  /**
+   * Prunes the change log up to the cursor (alerting is its only consumer today, so its cursor is the slowest),
+   * and old incidents and delivery records. At most once a second, to keep these writes off the alert path.
+   */
+  private async maintain(cursor: number, force: boolean): Promise<void> {
+    const o = this.options;
+    const t = (o.now ?? Date.now)();
+    if (!force && t - this.prunedAt < 1000) return;
+    this.prunedAt = t;
+    await o.store.pruneChanges(cursor);
+    await o.alerts.prune(t - MAX_THROTTLE_MS, t - o.keepDeliveriesMs);
+  }
+
+  private route(rule: AlertRule, change: FindingChange, kind: NewDelivery['kind']): NewDelivery[] {
+    const o = this.options;
+    const message: AlertMessage = { kind, rule: { id: rule.id, name: rule.name }, findings: [alertFinding(change.record, o.accounts, o.publicUrl)] };
+    return rule.routes
+      .filter((route) => routeMatches(route, change.record.key.accountId, o.accounts))
+      .map((route) => ({ rule: rule.id, destination: route.destination, kind, finding: keyString(change.record.key), message, arrivedAt: change.at }));
+  }
+}

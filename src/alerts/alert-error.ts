@@ -1,0 +1,12 @@
+// Alerting's coded errors; the API maps their codes to HTTP statuses in src/api/api-error.ts.
+
+export type AlertErrorCode = 'INVALID_RULE' | 'INVALID_DESTINATION' | 'DESTINATION_IN_USE';
+
+export class AlertError extends Error {
+  constructor(
+    readonly code: AlertErrorCode,
+    message: string,
+  ) {
+    super(message);
+  }
+}

@@ -1,0 +1,268 @@
+// Alerting as one component: rules and destinations, the evaluation engine, the dispatcher and digest schedules.
+import type { IngestPipeline } from '../ingest/pipeline.js';
+import type { Metrics } from '../metrics/metrics.js';
+import { parseQuery } from '../query/parser.js';
+import type { FindingStore } from '../store/finding-store.js';
+import { AlertEngine, type CompiledRule } from './alert-engine.js';
+import { AlertError } from './alert-error.js';
+import type { AlertStore } from './alert-store.js';
+import { DeliveryDispatcher, type DeliveryLog, type RetryPolicy } from './delivery-dispatcher.js';
+import { SECRET_FIELDS, type Destination, type DestinationSpec } from './destination.js';
+import { DigestScheduler, checkSchedule } from './digest-scheduler.js';
+import { dryRun, type DryRunResult } from './dry-run.js';
+import { alertFinding, type AlertMessage } from './message.js';
+import { keyString, type FindingKey } from '../findings/finding.js';
+import { AccountCatalog, type AccountInfo } from './routing.js';
+import type { AlertRule, RuleSpec } from './rule.js';
+import { buildSink } from './sinks/build-sink.js';
+import type { NetworkPolicy } from './sinks/network-policy.js';
+import type { Sink } from './sinks/sink.js';
+
+export interface AlertSettings {
+  readonly publicUrl?: string;
+  readonly accounts: Readonly<Record<string, AccountInfo>>;
+  readonly network: NetworkPolicy;
+  readonly retry: RetryPolicy;
+  readonly sendTimeoutMs: number;
+  readonly concurrency: number;
+  /** Sent deliveries and dead letters stay in the delivery log this long. */
+  readonly keepDeliveriesMs: number;
+}
+
+export interface AlertServiceOptions {
+  readonly store: FindingStore;
+  readonly alerts: AlertStore;
+  readonly pipeline: Pick<IngestPipeline, 'subscribe'>;
+  readonly settings: AlertSettings;
+  readonly metrics?: Metrics;
+  readonly now?: () => number;
+}
+
+export interface AlertLog extends DeliveryLog {
+  error(fields: Record<string, unknown>, message: string): void;
+}
+
+const SILENT: AlertLog = { info() {}, warn() {}, error() {} };
+
+export interface TestResult {
+  readonly ok: boolean;
+  readonly latencyMs: number;
+  readonly error?: string;
+}
+
+export class AlertService {
+  readonly alerts: AlertStore;
+  private readonly engine: AlertEngine;
+  private readonly dispatcher: DeliveryDispatcher;
+  private readonly scheduler: DigestScheduler;
+  private readonly catalog: AccountCatalog;
+  private readonly sinks = new Map<string, { updatedAt: number; sink: Sink; type: string }>();
+  private compiled: Promise<CompiledRule[]> | undefined;
+  private log: AlertLog = SILENT;
+  private unsubscribe: (() => void) | undefined;
+  private readonly now: () => number;
+
+  constructor(private readonly options: AlertServiceOptions) {
+    const s = options.settings;
+    this.alerts = options.alerts;
+    this.now = options.now ?? Date.now;
+    this.catalog = new AccountCatalog(s.accounts);
+    const onError = (error: unknown): void => this.log.error({ err: error }, 'alert evaluation failed');
+    this.dispatcher = new DeliveryDispatcher({
+      alerts: options.alerts,
+      sinkFor: (id) => this.sinkFor(id),
+      retry: s.retry,
+      timeoutMs: s.sendTimeoutMs,
+      concurrency: s.concurrency,
+      log: { info: (f, m) => this.log.info(f, m), warn: (f, m) => this.log.warn(f, m) },
+      ...(options.metrics && { metrics: options.metrics }),
+      now: this.now,
+    });
+    this.engine = new AlertEngine({
+      store: options.store,
+      alerts: options.alerts,
+      rules: () => this.compiledRules(),
+      accounts: this.catalog,
+      ...(s.publicUrl !== undefined && { publicUrl: s.publicUrl }),
+      queued: () => this.dispatcher.wake(),
+      onError,
+      keepDeliveriesMs: s.keepDeliveriesMs,
+      now: this.now,
+    });
+    this.scheduler = new DigestScheduler(options.alerts, this.catalog, () => this.dispatcher.wake(), onError, this.now);
+  }
+
+  /** Catches up from the persisted cursor, sends what is pending, and follows ingest from now on. */
+  async start(log?: AlertLog): Promise<void> {
+    if (log) this.log = log;
+    this.unsubscribe = this.options.pipeline.subscribe(() => this.engine.wake());
+    this.scheduler.reload(await this.options.alerts.listRules());
+    this.engine.wake();
+    this.dispatcher.wake();
+  }
+
+  /** Waits until evaluation and sending are idle (tests, benchmarks). */
+  async settled(): Promise<void> {
+    await this.engine.idle();
+    await this.dispatcher.idle();
+  }
+
+  async close(): Promise<void> {
+    this.unsubscribe?.();
+    this.scheduler.stop();
+    await this.engine.close();
+    await this.dispatcher.close();
+    for (const s of this.sinks.values()) await s.sink.close();
+    this.sinks.clear();
+  }
+
+  // Rules.
+
+  private compiledRules(): Promise<CompiledRule[]> {
+    this.compiled ??= this.options.alerts.listRules().then((rules) => rules.map((rule) => ({ rule, query: parseQuery(rule.query) })));
+    return this.compiled;
+  }
+
+  private async rulesChanged(): Promise<void> {
+    this.compiled = undefined;
+    this.scheduler.reload(await this.options.alerts.listRules());
+  }
+
+  /** Query, schedule and destinations must be valid before a rule is stored. */
+  private async checkRule(spec: RuleSpec): Promise<void> {
+    const query = parseQuery(spec.query);
+    // Semantic errors (an unknown band name…) surface now, as for the live stream.
+    await this.options.store.matching(query, [{ accountId: '-', region: '-', id: '-' }]);
+    if (spec.trigger.kind === 'digest') {
+      try {
+        checkSchedule(spec.trigger.schedule, spec.trigger.timezone);
+      } catch (error) {
+        throw new AlertError('INVALID_RULE', `the digest schedule is not valid: ${(error as Error).message}`);
+      }
+    }
+    for (const route of spec.routes) {
+      if ((await this.options.alerts.getDestination(route.destination)) === undefined) {
+        throw new AlertError('INVALID_RULE', `route to destination "${route.destination}": there is no such destination`);
+      }
+    }
+  }
+
+  async createRule(spec: RuleSpec): Promise<AlertRule> {
+    await this.checkRule(spec);
+    const rule = await this.options.alerts.createRule(spec, this.now());
+    await this.rulesChanged();
+    return rule;
+  }
+
+  async replaceRule(id: string, spec: RuleSpec): Promise<AlertRule | undefined> {
+    await this.checkRule(spec);
+    const rule = await this.options.alerts.replaceRule(id, spec, this.now());
+    await this.rulesChanged();
+    return rule;
+  }
+
+  async deleteRule(id: string): Promise<boolean> {
+    const deleted = await this.options.alerts.deleteRule(id);
+    await this.rulesChanged();
+    return deleted;
+  }
+
+  async dryRun(spec: RuleSpec, from: number, to: number): Promise<DryRunResult> {
+    await this.checkRule({ ...spec, routes: [] });
+    return dryRun(this.options.store, { ...spec, id: 'dry-run', createdAt: 0, updatedAt: 0 }, { from, to }, this.catalog, this.options.settings.publicUrl);
+  }
+
+  // Destinations.
+
+  /** An update may leave secrets out to keep the stored ones (the API never shows them). */
+  async mergeSecrets(id: string, spec: Record<string, unknown>): Promise<Record<string, unknown>> {
+    const old = await this.options.alerts.getDestination(id);
+    if (old === undefined || old.type !== spec.type) return spec;
+    const merged = { ...spec };
+    for (const field of SECRET_FIELDS[old.type]) {
+      if (merged[field] === undefined && (old as Record<string, unknown>)[field] !== undefined) merged[field] = (old as Record<string, unknown>)[field];
+    }
+    return merged;
+  }
+
+  async createDestination(spec: DestinationSpec): Promise<Destination> {
+    return this.options.alerts.createDestination(spec, this.now());
+  }
+
+  async replaceDestination(id: string, spec: DestinationSpec): Promise<Destination | undefined> {
+    return this.options.alerts.replaceDestination(id, spec, this.now());
+  }
+
+  async deleteDestination(id: string): Promise<boolean> {
+    const users = (await this.options.alerts.listRules()).filter((r) => r.routes.some((route) => route.destination === id));
+    if (users.length > 0) {
+      throw new AlertError('DESTINATION_IN_USE', `the destination is routed to by rule(s) ${users.map((r) => `"${r.id}"`).join(', ')}; change those rules first`);
+    }
+    return this.options.alerts.deleteDestination(id);
+  }
+
+  /** Sends a test message now, outside the outbox, and says how it went. */
+  async testDestination(destination: Destination): Promise<TestResult> {
+    const message: AlertMessage = {
+      kind: 'test',
+      rule: { id: 'test', name: destination.name },
+      findings: [
+        {
+          accountId: '000000000000',
+          region: 'us-east-1',
+          id: 'yagura-test',
+          type: 'Yagura:Test/Message',
+          title: 'Yagura test message: this destination works',
+          severity: 5,
+          band: 'Medium',
+          resource: 'none',
+          actor: 'Yagura',
+          count: 1,
+          updatedAt: new Date(this.now()).toISOString(),
+        },
+      ],
+    };
+    const sink = buildSink(destination, this.options.settings.network, this.options.settings.sendTimeoutMs);
+    const started = performance.now();
+    try {
+      const result = await sink.send(message, { idempotencyKey: `test-${destination.id}-${this.now()}`, timeoutMs: this.options.settings.sendTimeoutMs });
+      const latencyMs = Math.round(performance.now() - started);
+      return result.ok ? { ok: true, latencyMs } : { ok: false, latencyMs, error: result.error };
+    } finally {
+      await sink.close();
+    }
+  }
+
+  /** Queues one stored finding for one destination by hand (through the outbox, like any alert). */
+  async sendFinding(destination: Destination, key: FindingKey): Promise<number | undefined> {
+    const record = await this.options.store.get(key);
+    if (record === undefined) return undefined;
+    const now = this.now();
+    const message: AlertMessage = { kind: 'new', rule: { id: 'manual', name: 'sent by hand' }, findings: [alertFinding(record, this.catalog, this.options.settings.publicUrl)] };
+    const [id] = await this.options.alerts.enqueue([{ rule: 'manual', destination: destination.id, kind: 'new', finding: keyString(key), message, arrivedAt: now }], now);
+    this.dispatcher.wake();
+    return id;
+  }
+
+  /** Puts a dead letter back in the queue and sends it at once. */
+  async retryDelivery(id: number): Promise<boolean> {
+    const done = await this.options.alerts.retryDead(id, this.now());
+    if (done) this.dispatcher.wake();
+    return done;
+  }
+
+  private async sinkFor(id: string): Promise<{ sink: Sink; type: string } | undefined> {
+    const destination = await this.options.alerts.getDestination(id);
+    const cached = this.sinks.get(id);
+    if (destination === undefined || (cached && cached.updatedAt !== destination.updatedAt)) {
+      await cached?.sink.close();
+      this.sinks.delete(id);
+    }
+    if (destination === undefined) return undefined;
+    const current = this.sinks.get(id);
+    if (current) return current;
+    const built = { updatedAt: destination.updatedAt, sink: buildSink(destination, this.options.settings.network, this.options.settings.sendTimeoutMs), type: destination.type };
+    this.sinks.set(id, built);
+    return built;
+  }
+}

@@ -1,0 +1,21 @@
+// Builds the sink for a destination: its type decides the channel, configuration decides the network policy.
+import type { Destination } from '../destination.js';
+import { EmailSink } from './email/email-sink.js';
+import type { NetworkPolicy } from './network-policy.js';
+import type { Sink } from './sink.js';
+import { SlackSink } from './slack/slack-sink.js';
+import { TeamsSink } from './teams/teams-sink.js';
+import { WebhookSink } from './webhook/webhook-sink.js';
+
+export function buildSink(destination: Destination, policy: NetworkPolicy, timeoutMs: number): Sink {
+  switch (destination.type) {
+    case 'slack':
+      return new SlackSink(destination.url, policy);
+    case 'teams':
+      return new TeamsSink(destination.url, policy);
+    case 'webhook':
+      return new WebhookSink(destination.url, destination.secret, policy);
+    case 'email':
+      return new EmailSink({ ...destination, timeoutMs }, policy);
+  }
+}

@@ -1,0 +1,21 @@
+// The OpenAPI 3.1 document of the whole HTTP API; a test fails when a registered route is missing from it.
+import { componentSchemas } from './components.js';
+import { alertPaths } from './paths-alerts.js';
+import { findingPaths } from './paths-findings.js';
+
+export function openApiDocument(version: string): Record<string, unknown> {
+  return {
+    openapi: '3.1.0',
+    info: { title: 'Yagura API', version, description: 'Self-hosted, real-time monitoring of Amazon GuardDuty findings. See docs/api.md.' },
+    servers: [{ url: '/' }],
+    security: [{ bearer: [] }, { apiKey: [] }],
+    paths: { ...findingPaths, ...alertPaths },
+    components: {
+      securitySchemes: {
+        bearer: { type: 'http', scheme: 'bearer' },
+        apiKey: { type: 'apiKey', in: 'header', name: 'X-Api-Key' },
+      },
+      schemas: componentSchemas(),
+    },
+  };
+}

@@ -1,0 +1,79 @@
+// /api/v1/alert-rules: alert rules (create, list, read, replace, delete) and dry runs over stored findings.
+import type { FastifyInstance } from 'fastify';
+import { z } from 'zod';
+import type { AlertService } from '../../alerts/alert-service.js';
+import { ruleSpecSchema, type AlertRule } from '../../alerts/rule.js';
+import { resolveTimeRange } from '../../query/time-range.js';
+import { ApiError } from '../api-error.js';
+import { parseParams } from '../validate.js';
+
+export interface AlertRulesRouteOptions {
+  readonly alerts: AlertService;
+  readonly now?: () => number;
+}
+
+const idParams = z.object({ id: z.string().min(1).max(64) }).strict();
+const rangeSchema = z.object({ from: z.string().max(64).default('now-24h'), to: z.string().max(64).default('now') }).strict();
+const dryRunSchema = z.object({ rule: ruleSpecSchema.partial({ routes: true }), from: z.string().max(64).default('now-24h'), to: z.string().max(64).default('now') }).strict();
+
+export function presentRule(rule: AlertRule): Record<string, unknown> {
+  return { ...rule, createdAt: new Date(rule.createdAt).toISOString(), updatedAt: new Date(rule.updatedAt).toISOString() };
+}
+
+export async function alertRulesRoutes(app: FastifyInstance, options: AlertRulesRouteOptions): Promise<void> {
+  const service = options.alerts;
+  const now = options.now ?? Date.now;
+  const found = async (id: string): Promise<AlertRule> => {
+    const rule = await service.alerts.getRule(id);
+    if (rule === undefined) throw new ApiError(404, 'RULE_NOT_FOUND', `there is no alert rule "${id.slice(0, 64)}"`);
+    return rule;
+  };
+  const range = (from: string, to: string): { from: number; to: number } => {
+    const t = now();
+    const r = resolveTimeRange({ from, to }, t);
+    return { from: r.from ?? 0, to: r.to ?? t };
+  };
+
+  app.post('/api/v1/alert-rules', async (request, reply) => {
+    const spec = parseParams(ruleSpecSchema, request.body);
+    reply.code(201);
+    return presentRule(await service.createRule(spec));
+  });
+
+  app.get('/api/v1/alert-rules', async () => ({ rules: (await service.alerts.listRules()).map(presentRule) }));
+
+  app.get('/api/v1/alert-rules/:id', async (request) => {
+    const { id } = parseParams(idParams, request.params);
+    return presentRule(await found(id));
+  });
+
+  app.put('/api/v1/alert-rules/:id', async (request) => {
+    const { id } = parseParams(idParams, request.params);
+    await found(id);
+    const replaced = await service.replaceRule(id, parseParams(ruleSpecSchema, request.body));
+    if (replaced === undefined) throw new ApiError(404, 'RULE_NOT_FOUND', `there is no alert rule "${id}"`);
+    return presentRule(replaced);
+  });
+
+  app.delete('/api/v1/alert-rules/:id', async (request, reply) => {
+    const { id } = parseParams(idParams, request.params);
+    if (!(await service.deleteRule(id))) throw new ApiError(404, 'RULE_NOT_FOUND', `there is no alert rule "${id}"`);
+    reply.code(204);
+  });
+
+  // A stored rule over a range: POST /api/v1/alert-rules/{id}/dry-run?from=now-7d&to=now
+  app.post('/api/v1/alert-rules/:id/dry-run', async (request) => {
+    const { id } = parseParams(idParams, request.params);
+    const { from, to } = parseParams(rangeSchema, request.query ?? {});
+    const rule = await found(id);
+    const r = range(from, to);
+    return service.dryRun(rule, r.from, r.to);
+  });
+
+  // A rule not stored yet: {"rule": {...}, "from": "now-7d", "to": "now"}
+  app.post('/api/v1/alert-rules/dry-run', async (request) => {
+    const body = parseParams(dryRunSchema, request.body);
+    const r = range(body.from, body.to);
+    return service.dryRun({ ...body.rule, routes: body.rule.routes ?? [] }, r.from, r.to);
+  });
+}

@@ -1,0 +1,19 @@
+// Runs the AlertStore conformance suite against SQLite in a real database file.
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { describeAlertStore } from '../../alerts/alert-store.conformance.js';
+import { SqliteAlertStore } from './alert-store.js';
+import { SqliteStore } from './sqlite-store.js';
+
+describeAlertStore('SQLite file', async () => {
+  const dir = await mkdtemp(path.join(tmpdir(), 'yagura-alert-store-'));
+  const store = new SqliteStore({ file: path.join(dir, 'yagura.db') });
+  return {
+    alerts: new SqliteAlertStore(store.db),
+    async cleanup(): Promise<void> {
+      await store.close();
+      await rm(dir, { recursive: true, force: true });
+    },
+  };
+});

@@ -1,0 +1,281 @@
+// The SQLite AlertStore: alerting's tables in the embedded database, next to the findings they refer to.
+import { randomBytes, randomUUID } from 'node:crypto';
+import type Database from 'better-sqlite3';
+import type { AlertStore, Delivery, DeliveryFilter, DeliveryStatus, DigestItem, EvaluationResult, NewDelivery } from '../../alerts/alert-store.js';
+import type { Destination, DestinationSpec } from '../../alerts/destination.js';
+import type { Incident } from '../../alerts/evaluate.js';
+import type { AlertFinding, AlertKind, AlertMessage } from '../../alerts/message.js';
+import type { AlertRule, RuleSpec } from '../../alerts/rule.js';
+import type { SeverityBand } from '../../findings/severity.js';
+
+const CURSOR_KEY = 'alerts:cursor';
+
+interface DeliveryRow {
+  id: number;
+  idempotency_key: string;
+  rule: string;
+  destination: string;
+  kind: AlertKind;
+  finding: string | null;
+  message: string;
+  status: DeliveryStatus;
+  attempts: number;
+  next_attempt_at: number;
+  arrived_at: number;
+  created_at: number;
+  sent_at: number | null;
+  last_error: string | null;
+  latency_ms: number | null;
+}
+
+interface IncidentRow {
+  rule: string;
+  group_key: string;
+  opened_at: number;
+  last_alert_at: number;
+  band: SeverityBand;
+  count: number;
+  updates: number;
+  alerts: number;
+  updated_at: number;
+}
+
+function newId(prefix: string): string {
+  return `${prefix}_${randomBytes(9).toString('base64url')}`;
+}
+
+function toDelivery(r: DeliveryRow): Delivery {
+  return {
+    id: r.id,
+    idempotencyKey: r.idempotency_key,
+    rule: r.rule,
+    destination: r.destination,
+    kind: r.kind,
+    ...(r.finding !== null && { finding: r.finding }),
+    message: JSON.parse(r.message) as AlertMessage,
+    status: r.status,
+    attempts: r.attempts,
+    nextAttemptAt: r.next_attempt_at,
+    arrivedAt: r.arrived_at,
+    createdAt: r.created_at,
+    ...(r.sent_at !== null && { sentAt: r.sent_at }),
+    ...(r.last_error !== null && { lastError: r.last_error }),
+    ...(r.latency_ms !== null && { latencyMs: r.latency_ms }),
+  };
+}
+
+/**
+ * Runs a write transaction without waiting for its own fsync. Safe for alerting's writes: they derive from the
+ * change log, which is committed durably with the findings. A power cut can only roll back whole transactions
+ * (WAL), and rolling back an evaluation rewinds its cursor with it, so the changes are evaluated again.
+ */
+function relaxed<T>(db: Database.Database, run: () => T): T {
+  db.pragma('synchronous = NORMAL');
+  try {
+    return db.transaction(run)();
+  } finally {
+    db.pragma('synchronous = FULL');
+  }
+}
+
+export class SqliteAlertStore implements AlertStore {
+  private readonly insertDelivery: Database.Statement;
+  private readonly upsertIncident: Database.Statement;
+  private readonly insertDigestItem: Database.Statement;
+  private readonly setCursor: Database.Statement;
+
+  constructor(private readonly db: Database.Database) {
+    this.insertDelivery = db.prepare(
+      `INSERT INTO alert_deliveries (idempotency_key, rule, destination, kind, finding, message, status, attempts, next_attempt_at, arrived_at, created_at)
+       VALUES (?, ?, ?, ?, ?, ?, 'pending', 0, ?, ?, ?)`,
+    );
+    this.upsertIncident = db.prepare(
+      `INSERT INTO alert_incidents (rule, group_key, opened_at, last_alert_at, band, count, updates, alerts, updated_at)
+       VALUES (@rule, @groupKey, @openedAt, @lastAlertAt, @band, @count, @updates, @alerts, @updatedAt)
+       ON CONFLICT (rule, group_key) DO UPDATE SET opened_at = excluded.opened_at, last_alert_at = excluded.last_alert_at,
+         band = excluded.band, count = excluded.count, updates = excluded.updates, alerts = excluded.alerts, updated_at = excluded.updated_at`,
+    );
+    this.insertDigestItem = db.prepare('INSERT INTO alert_digest_items (rule, finding, at) VALUES (?, ?, ?)');
+    this.setCursor = db.prepare('INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value');
+  }
+
+  async createDestination(spec: DestinationSpec, now: number): Promise<Destination> {
+    const id = newId('dst');
+    this.db.prepare('INSERT INTO alert_destinations (id, type, spec, created_at, updated_at) VALUES (?, ?, ?, ?, ?)').run(id, spec.type, JSON.stringify(spec), now, now);
+    return { ...spec, id, createdAt: now, updatedAt: now };
+  }
+
+  async getDestination(id: string): Promise<Destination | undefined> {
+    const row = this.db.prepare('SELECT id, spec, created_at, updated_at FROM alert_destinations WHERE id = ?').get(id) as
+      | { id: string; spec: string; created_at: number; updated_at: number }
+      | undefined;
+    return row && { ...(JSON.parse(row.spec) as DestinationSpec), id: row.id, createdAt: row.created_at, updatedAt: row.updated_at };
+  }
+
+  async listDestinations(): Promise<Destination[]> {
+    const rows = this.db.prepare('SELECT id, spec, created_at, updated_at FROM alert_destinations ORDER BY created_at, id').all() as Array<{
+      id: string;
+      spec: string;
+      created_at: number;
+      updated_at: number;
+    }>;
+    return rows.map((row) => ({ ...(JSON.parse(row.spec) as DestinationSpec), id: row.id, createdAt: row.created_at, updatedAt: row.updated_at }));
+  }
+
+  async replaceDestination(id: string, spec: DestinationSpec, now: number): Promise<Destination | undefined> {
+    const changed = this.db.prepare('UPDATE alert_destinations SET type = ?, spec = ?, updated_at = ? WHERE id = ?').run(spec.type, JSON.stringify(spec), now, id).changes;
+    return changed === 0 ? undefined : this.getDestination(id);
+  }
+
+  async deleteDestination(id: string): Promise<boolean> {
+    return this.db.prepare('DELETE FROM alert_destinations WHERE id = ?').run(id).changes > 0;
+  }
+
+  async createRule(spec: RuleSpec, now: number): Promise<AlertRule> {
+    const id = newId('rul');
+    this.db.prepare('INSERT INTO alert_rules (id, spec, created_at, updated_at) VALUES (?, ?, ?, ?)').run(id, JSON.stringify(spec), now, now);
+    return { ...spec, id, createdAt: now, updatedAt: now };
+  }
+
+  async getRule(id: string): Promise<AlertRule | undefined> {
+    const row = this.db.prepare('SELECT id, spec, created_at, updated_at FROM alert_rules WHERE id = ?').get(id) as
+      | { id: string; spec: string; created_at: number; updated_at: number }
+      | undefined;
+    return row && { ...(JSON.parse(row.spec) as RuleSpec), id: row.id, createdAt: row.created_at, updatedAt: row.updated_at };
+  }
+
+  async listRules(): Promise<AlertRule[]> {
+    const rows = this.db.prepare('SELECT id, spec, created_at, updated_at FROM alert_rules ORDER BY created_at, id').all() as Array<{
+      id: string;
+      spec: string;
+      created_at: number;
+      updated_at: number;
+    }>;
+    return rows.map((row) => ({ ...(JSON.parse(row.spec) as RuleSpec), id: row.id, createdAt: row.created_at, updatedAt: row.updated_at }));
+  }
+
+  async replaceRule(id: string, spec: RuleSpec, now: number): Promise<AlertRule | undefined> {
+    const changed = this.db.transaction(() => {
+      // A rule that stops being a digest drops what it had collected for its next digest.
+      if (spec.trigger.kind !== 'digest') this.db.prepare('DELETE FROM alert_digest_items WHERE rule = ?').run(id);
+      return this.db.prepare('UPDATE alert_rules SET spec = ?, updated_at = ? WHERE id = ?').run(JSON.stringify(spec), now, id).changes;
+    })();
+    return changed === 0 ? undefined : this.getRule(id);
+  }
+
+  async deleteRule(id: string): Promise<boolean> {
+    return this.db.transaction(() => {
+      this.db.prepare('DELETE FROM alert_incidents WHERE rule = ?').run(id);
+      this.db.prepare('DELETE FROM alert_digest_items WHERE rule = ?').run(id);
+      return this.db.prepare('DELETE FROM alert_rules WHERE id = ?').run(id).changes > 0;
+    })();
+  }
+
+  async cursor(): Promise<number> {
+    const row = this.db.prepare('SELECT value FROM meta WHERE key = ?').get(CURSOR_KEY) as { value: string } | undefined;
+    return row ? Number(row.value) : 0;
+  }
+
+  async incident(rule: string, groupKey: string): Promise<Incident | undefined> {
+    const r = this.db.prepare('SELECT * FROM alert_incidents WHERE rule = ? AND group_key = ?').get(rule, groupKey) as IncidentRow | undefined;
+    return (
+      r && {
+        rule: r.rule,
+        groupKey: r.group_key,
+        openedAt: r.opened_at,
+        lastAlertAt: r.last_alert_at,
+        band: r.band,
+        count: r.count,
+        updates: r.updates,
+        alerts: r.alerts,
+        updatedAt: r.updated_at,
+      }
+    );
+  }
+
+  private addDeliveries(deliveries: readonly NewDelivery[], now: number): number[] {
+    return deliveries.map((d) =>
+      Number(this.insertDelivery.run(randomUUID(), d.rule, d.destination, d.kind, d.finding ?? null, JSON.stringify(d.message), now, d.arrivedAt, now).lastInsertRowid),
+    );
+  }
+
+  async enqueue(deliveries: readonly NewDelivery[], now: number): Promise<number[]> {
+    return this.db.transaction(() => this.addDeliveries(deliveries, now))();
+  }
+
+  async prune(incidentsBefore: number, deliveriesBefore: number): Promise<void> {
+    relaxed(this.db, () => {
+      this.db.prepare('DELETE FROM alert_incidents WHERE updated_at < ?').run(incidentsBefore);
+      this.db.prepare(`DELETE FROM alert_deliveries WHERE status <> 'pending' AND created_at < ?`).run(deliveriesBefore);
+    });
+  }
+
+  async commitEvaluation(result: EvaluationResult, now: number): Promise<void> {
+    relaxed(this.db, () => {
+      for (const i of result.incidents) this.upsertIncident.run(i);
+      for (const item of result.digestItems) this.insertDigestItem.run(item.rule, JSON.stringify(item.finding), item.at);
+      this.addDeliveries(result.deliveries, now);
+      this.setCursor.run(CURSOR_KEY, String(result.cursor));
+    });
+  }
+
+  async cutDigest(rule: string, build: (items: readonly DigestItem[]) => NewDelivery[], now: number): Promise<number> {
+    return this.db.transaction(() => {
+      const rows = this.db.prepare('SELECT seq, finding, at FROM alert_digest_items WHERE rule = ? ORDER BY seq').all(rule) as Array<{ seq: number; finding: string; at: number }>;
+      if (rows.length === 0) return 0;
+      const deliveries = build(rows.map((r) => ({ rule, finding: JSON.parse(r.finding) as AlertFinding, at: r.at })));
+      this.addDeliveries(deliveries, now);
+      this.db.prepare('DELETE FROM alert_digest_items WHERE rule = ? AND seq <= ?').run(rule, rows[rows.length - 1]!.seq);
+      return deliveries.length;
+    })();
+  }
+
+  async dueDeliveries(now: number, limit: number, exclude: ReadonlySet<number>): Promise<Delivery[]> {
+    const rows = this.db
+      .prepare(`SELECT * FROM alert_deliveries WHERE status = 'pending' AND next_attempt_at <= ? ORDER BY next_attempt_at, id LIMIT ?`)
+      .all(now, limit + exclude.size) as DeliveryRow[];
+    return rows.filter((r) => !exclude.has(r.id)).slice(0, limit).map(toDelivery);
+  }
+
+  async nextDueAt(): Promise<number | undefined> {
+    const row = this.db.prepare(`SELECT min(next_attempt_at) AS at FROM alert_deliveries WHERE status = 'pending'`).get() as { at: number | null };
+    return row.at ?? undefined;
+  }
+
+  async markSent(id: number, now: number, latencyMs: number): Promise<void> {
+    // Losing this mark in a power cut means one repeat with the same idempotency key, never a lost alert.
+    relaxed(this.db, () => this.db.prepare(`UPDATE alert_deliveries SET status = 'sent', attempts = attempts + 1, sent_at = ?, latency_ms = ?, last_error = NULL WHERE id = ?`).run(now, latencyMs, id));
+  }
+
+  async markFailed(id: number, error: string, now: number, retryAt: number | undefined): Promise<void> {
+    relaxed(this.db, () =>
+      this.db
+        .prepare(`UPDATE alert_deliveries SET status = ?, attempts = attempts + 1, next_attempt_at = ?, last_error = ? WHERE id = ?`)
+        .run(retryAt === undefined ? 'dead' : 'pending', retryAt ?? now, error.slice(0, 1000), id),
+    );
+  }
+
+  async retryDead(id: number, now: number): Promise<boolean> {
+    return this.db.prepare(`UPDATE alert_deliveries SET status = 'pending', attempts = 0, next_attempt_at = ? WHERE id = ? AND status = 'dead'`).run(now, id).changes > 0;
+  }
+
+  async getDelivery(id: number): Promise<Delivery | undefined> {
+    const row = this.db.prepare('SELECT * FROM alert_deliveries WHERE id = ?').get(id) as DeliveryRow | undefined;
+    return row && toDelivery(row);
+  }
+
+  async listDeliveries(filter: DeliveryFilter): Promise<Delivery[]> {
+    const where: string[] = [];
+    const params: unknown[] = [];
+    if (filter.status) (where.push('status = ?'), params.push(filter.status));
+    if (filter.rule) (where.push('rule = ?'), params.push(filter.rule));
+    if (filter.destination) (where.push('destination = ?'), params.push(filter.destination));
+    if (filter.before !== undefined) (where.push('id < ?'), params.push(filter.before));
+    const sql = `SELECT * FROM alert_deliveries ${where.length > 0 ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY id DESC LIMIT ?`;
+    return (this.db.prepare(sql).all(...params, filter.limit) as DeliveryRow[]).map(toDelivery);
+  }
+
+  async deleteDelivery(id: number): Promise<boolean> {
+    return this.db.prepare('DELETE FROM alert_deliveries WHERE id = ?').run(id).changes > 0;
+  }
+}

@@ -1,0 +1,180 @@
+// /api/v1/destinations, /api/v1/alert-rules and /api/v1/deliveries: validation, secrets, SSRF, test messages, dry runs.
+import assert from 'node:assert/strict';
+import { after, before, describe, test } from 'node:test';
+import { eventOf, findingDoc } from '../fixtures/findings.js';
+import { alertsFolder, type AlertsFolder, type AlertsHarness } from '../support/alerts-harness.js';
+import { httpReceiver, type HttpReceiver } from '../support/receivers.js';
+
+describe('alerting API', () => {
+  let folder: AlertsFolder;
+  let h: AlertsHarness;
+  let receiver: HttpReceiver;
+  const call = (method: 'GET' | 'POST' | 'PUT' | 'DELETE', url: string, payload?: object) =>
+    h.app.inject({ method, url, headers: h.auth, ...(payload !== undefined && { payload }) });
+
+  before(async () => {
+    receiver = await httpReceiver();
+    folder = await alertsFolder();
+    // Loopback receivers are refused here, as in production.
+    h = await folder.open({ alerts: { allowPrivateNetworks: false } });
+  });
+  after(async () => {
+    await h.stop();
+    await folder.remove();
+    await receiver.close();
+  });
+
+  test('creates, lists, reads, replaces and deletes a destination without ever answering its secrets', async () => {
+    const created = await call('POST', '/api/v1/destinations', { type: 'slack', name: 'sec', url: 'https://hooks.slack.com/services/T000/B000/SECRETTOKEN' });
+    assert.equal(created.statusCode, 201);
+    const d = created.json() as { id: string; url: string };
+    assert.equal(d.url, 'https://hooks.slack.com/…/****');
+    const hook = await call('POST', '/api/v1/destinations', { type: 'webhook', name: 'siem', url: 'https://siem.example.com/in?token=abc', secret: 'this-is-a-long-secret' });
+    const mail = await call('POST', '/api/v1/destinations', { type: 'email', name: 'mail', host: 'smtp.example.com', username: 'u', password: 'hunter2hunter2', from: 'a@example.com', to: ['b@example.com'] });
+    for (const res of [created, hook, mail, await call('GET', '/api/v1/destinations'), await call('GET', `/api/v1/destinations/${d.id}`)]) {
+      for (const secret of ['SECRETTOKEN', 'this-is-a-long-secret', 'hunter2hunter2', 'token=abc']) assert.ok(!res.body.includes(secret), `${secret} leaked`);
+    }
+    assert.equal((mail.json() as { passwordSet: boolean; security: string; port: number }).passwordSet, true);
+
+    // An update may leave the secret out to keep it.
+    const renamed = await call('PUT', `/api/v1/destinations/${d.id}`, { type: 'slack', name: 'sec-prod' });
+    assert.equal(renamed.statusCode, 200, renamed.body);
+    assert.equal((renamed.json() as { name: string }).name, 'sec-prod');
+    const stored = await h.alerts.alerts.getDestination(d.id);
+    assert.equal(stored?.type === 'slack' && stored.url, 'https://hooks.slack.com/services/T000/B000/SECRETTOKEN');
+
+    assert.equal((await call('DELETE', `/api/v1/destinations/${d.id}`)).statusCode, 204);
+    const gone = await call('GET', `/api/v1/destinations/${d.id}`);
+    assert.equal(gone.statusCode, 404);
+    assert.equal((gone.json() as { error: { code: string } }).error.code, 'DESTINATION_NOT_FOUND');
+  });
+
+  test('rejects malformed destinations with a clear error', async () => {
+    const cases: Array<[object, RegExp]> = [
+      [{ type: 'slack', name: 'x', url: 'ftp://example.com' }, /url/],
+      [{ type: 'webhook', name: 'x', url: 'https://example.com', secret: 'short' }, /secret/],
+      [{ type: 'pager', name: 'x' }, /type/],
+      [{ type: 'email', name: 'x', host: 'h', from: 'not an address', to: ['b@example.com'] }, /from/],
+      [{ type: 'email', name: 'x', host: 'h', security: 'none', username: 'u', password: 'p', from: 'a@example.com', to: ['b@example.com'] }, /never sent without TLS/],
+    ];
+    for (const [body, message] of cases) {
+      const res = await call('POST', '/api/v1/destinations', body);
+      assert.equal(res.statusCode, 400, JSON.stringify(body));
+      const error = (res.json() as { error: { code: string; message: string } }).error;
+      assert.equal(error.code, 'INVALID_PARAMETER');
+      assert.match(error.message, message);
+    }
+  });
+
+  test('refuses to send to loopback or private addresses unless configuration allows it (SSRF)', async () => {
+    const created = await call('POST', '/api/v1/destinations', { type: 'webhook', name: 'inside', url: `${receiver.url}/hook`, secret: 'sixteen-characters!' });
+    const id = (created.json() as { id: string }).id;
+    const res = await call('POST', `/api/v1/destinations/${id}/test`);
+    assert.equal(res.statusCode, 200);
+    const result = res.json() as { ok: boolean; error: string };
+    assert.equal(result.ok, false);
+    assert.match(result.error, /loopback or private address/);
+    assert.equal(receiver.received.length, 0);
+    for (const host of ['http://10.1.2.3/', 'http://[::1]:8080/', 'http://169.254.169.254/latest/meta-data']) {
+      const d = await call('POST', '/api/v1/destinations', { type: 'teams', name: 'x', url: host });
+      const t = await call('POST', `/api/v1/destinations/${(d.json() as { id: string }).id}/test`);
+      assert.equal((t.json() as { ok: boolean }).ok, false, host);
+    }
+  });
+
+  test('creates, reads, replaces and deletes a rule, and validates query, schedule and routes', async () => {
+    const dest = await call('POST', '/api/v1/destinations', { type: 'slack', name: 'r', url: 'https://hooks.slack.com/services/a/b/c' });
+    const destination = (dest.json() as { id: string }).id;
+    const spec = { name: 'crypto', query: 'type:CryptoCurrency*', minBand: 'Medium', groupBy: 'type', trigger: { kind: 'count', threshold: 10 }, routes: [{ destination, accountTags: ['production'] }] };
+    const created = await call('POST', '/api/v1/alert-rules', spec);
+    assert.equal(created.statusCode, 201, created.body);
+    const rule = created.json() as { id: string; enabled: boolean; throttleSeconds: number; includeSample: boolean };
+    assert.deepEqual([rule.enabled, rule.throttleSeconds, rule.includeSample], [true, 3600, false]);
+    assert.equal((await call('GET', `/api/v1/alert-rules/${rule.id}`)).statusCode, 200);
+    const replaced = await call('PUT', `/api/v1/alert-rules/${rule.id}`, { ...spec, enabled: false });
+    assert.equal((replaced.json() as { enabled: boolean }).enabled, false);
+    assert.equal(((await call('GET', '/api/v1/alert-rules')).json() as { rules: unknown[] }).rules.length, 1);
+
+    const inUse = await call('DELETE', `/api/v1/destinations/${destination}`);
+    assert.equal(inUse.statusCode, 409);
+    assert.equal((inUse.json() as { error: { code: string } }).error.code, 'DESTINATION_IN_USE');
+
+    const bad: Array<[object, string]> = [
+      [{ ...spec, query: 'severity >= ' }, 'INVALID_QUERY'],
+      [{ ...spec, query: 'band:Severe' }, 'INVALID_QUERY'],
+      [{ ...spec, trigger: { kind: 'digest', schedule: 'every day', timezone: 'UTC' } }, 'INVALID_RULE'],
+      [{ ...spec, trigger: { kind: 'digest', schedule: '0 9 * * *', timezone: 'Mars/Olympus' } }, 'INVALID_RULE'],
+      [{ ...spec, routes: [{ destination: 'dst_nope' }] }, 'INVALID_RULE'],
+      [{ ...spec, routes: [] }, 'INVALID_PARAMETER'],
+      [{ ...spec, trigger: { kind: 'count' } }, 'INVALID_PARAMETER'],
+      [{ ...spec, surprise: 1 }, 'INVALID_PARAMETER'],
+    ];
+    for (const [body, code] of bad) {
+      const res = await call('POST', '/api/v1/alert-rules', body);
+      assert.equal(res.statusCode, 400, JSON.stringify(body));
+      assert.equal((res.json() as { error: { code: string } }).error.code, code, JSON.stringify(body));
+    }
+    assert.equal((await call('DELETE', `/api/v1/alert-rules/${rule.id}`)).statusCode, 204);
+    assert.equal((await call('DELETE', `/api/v1/alert-rules/${rule.id}`)).statusCode, 404);
+    assert.equal((await call('DELETE', `/api/v1/destinations/${destination}`)).statusCode, 204);
+  });
+
+  test('a dry run lists the stored findings a rule would have alerted on in a time range, once per incident', async () => {
+    await h.ingest([
+      eventOf(findingDoc({ id: 'd1', severity: 8, updatedAt: '2026-11-20T08:00:00.000Z' })),
+      eventOf(findingDoc({ id: 'd2', severity: 8.5, updatedAt: '2026-11-20T08:10:00.000Z' })),
+      eventOf(findingDoc({ id: 'd3', severity: 9.1, updatedAt: '2026-11-20T08:20:00.000Z' })),
+      eventOf(findingDoc({ id: 'd4', severity: 3, updatedAt: '2026-11-20T08:30:00.000Z' })),
+      eventOf(findingDoc({ id: 'd5', severity: 8, updatedAt: '2026-11-22T08:00:00.000Z' })),
+    ]);
+    const res = await call('POST', '/api/v1/alert-rules/dry-run', {
+      rule: { name: 'by type', minBand: 'High', groupBy: 'type', trigger: { kind: 'new' }, throttleSeconds: 3600 },
+      from: '2026-11-20T00:00:00Z',
+      to: '2026-11-21T00:00:00Z',
+    });
+    assert.equal(res.statusCode, 200, res.body);
+    const result = res.json() as { matched: number; alerts: Array<{ kind: string; finding: { id: string } }>; truncated: boolean };
+    assert.equal(result.matched, 3);
+    // d1 opens the incident for the type; d2 is absorbed; d3 escalates to Critical.
+    assert.deepEqual(result.alerts.map((a) => [a.kind, a.finding.id]), [['new', 'd1'], ['escalation', 'd3']]);
+    assert.equal(result.truncated, false);
+  });
+
+  test('lists deliveries with filters and refuses unknown parameters', async () => {
+    const res = await call('GET', '/api/v1/deliveries?status=dead');
+    assert.equal(res.statusCode, 200);
+    assert.deepEqual((res.json() as { deliveries: unknown[] }).deliveries, []);
+    assert.equal((await call('GET', '/api/v1/deliveries?status=lost')).statusCode, 400);
+    assert.equal((await call('GET', '/api/v1/deliveries/abc')).statusCode, 400);
+    assert.equal((await call('GET', '/api/v1/deliveries/12345')).statusCode, 404);
+  });
+
+  test('answers hostile bodies and identifiers with a coded 4xx and stores nothing', async () => {
+    const rulesBefore = ((await call('GET', '/api/v1/alert-rules')).json() as { rules: unknown[] }).rules.length;
+    const bodies: Array<[string, string, string | Buffer]> = [
+      ['POST', '/api/v1/alert-rules', '{"__proto__": {"enabled": true}, "name": "x", "trigger": {"kind": "new"}, "routes": [{"destination": "d"}]}'],
+      ['POST', '/api/v1/alert-rules', JSON.stringify({ name: 'x'.repeat(10_000), trigger: { kind: 'new' }, routes: [{ destination: 'd' }] })],
+      ['POST', '/api/v1/alert-rules', JSON.stringify({ name: 'x', trigger: { kind: 'new' }, routes: Array.from({ length: 51 }, () => ({ destination: 'd' })) })],
+      ['POST', '/api/v1/alert-rules', JSON.stringify({ name: 'x', trigger: { kind: 'count', threshold: -1 }, routes: [{ destination: 'd' }] })],
+      ['POST', '/api/v1/alert-rules', '[]'],
+      ['POST', '/api/v1/alert-rules', 'null'],
+      ['POST', '/api/v1/destinations', JSON.stringify({ type: 'webhook', name: 'x', url: 'javascript:alert(1)', secret: 'sixteen-characters!' })],
+      ['POST', '/api/v1/destinations', JSON.stringify({ type: 'email', name: 'x', host: 'h', from: 'a@example.com', to: ['b@example.com\r\nBcc: c@example.com'] })],
+      ['PUT', '/api/v1/alert-rules/%00', '{}'],
+      ['POST', '/api/v1/alert-rules/dry-run', JSON.stringify({ rule: { name: 'x', trigger: { kind: 'new' } }, from: 'yesterday-ish' })],
+    ];
+    for (const [method, url, payload] of bodies) {
+      const res = await h.app.inject({ method: method as 'POST', url, headers: { ...h.auth, 'content-type': 'application/json' }, payload });
+      assert.ok(res.statusCode >= 400 && res.statusCode < 500, `${method} ${url} ${String(payload).slice(0, 60)} answered ${res.statusCode}`);
+      assert.match((res.json() as { error: { code: string } }).error.code, /^[A-Z_]+$/);
+    }
+    assert.equal(((await call('GET', '/api/v1/alert-rules')).json() as { rules: unknown[] }).rules.length, rulesBefore);
+  });
+
+  test('every alerting route needs an API key', async () => {
+    for (const url of ['/api/v1/destinations', '/api/v1/alert-rules', '/api/v1/deliveries']) {
+      const res = await h.app.inject({ method: 'GET', url });
+      assert.equal(res.statusCode, 401, url);
+    }
+  });
+});

@@ -1,0 +1,91 @@
+// `yagura alerts …` as built (dist/), against a real server with a loopback receiver.
+import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { after, before, describe, test } from 'node:test';
+import { fileURLToPath } from 'node:url';
+import { configSchema } from '../../src/config/schema.js';
+import { startServer, type Server } from '../../src/main.js';
+import { httpReceiver, type HttpReceiver } from '../support/receivers.js';
+
+const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
+const KEY = 'cli-alerts-bootstrap-key-0123456789';
+
+function yagura(args: string[], env: Record<string, string> = {}): Promise<{ code: number; stdout: string; stderr: string }> {
+  const clean = Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith('YAGURA_')));
+  return new Promise((resolve) => {
+    const child = spawn(process.execPath, [path.join(ROOT, 'dist/cli/main.js'), ...args], { env: { ...clean, ...env }, cwd: ROOT });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (d) => (stdout += d));
+    child.stderr.on('data', (d) => (stderr += d));
+    child.on('close', (code) => resolve({ code: code ?? -1, stdout, stderr }));
+  });
+}
+
+describe('yagura alerts', () => {
+  let dir: string;
+  let server: Server;
+  let receiver: HttpReceiver;
+  let env: Record<string, string>;
+  before(async () => {
+    dir = await mkdtemp(path.join(tmpdir(), 'yagura-cli-alerts-'));
+    receiver = await httpReceiver();
+    server = await startServer(configSchema.parse({ dataDir: path.join(dir, 'data'), port: 0, bootstrapKey: KEY, logLevel: 'silent', alerts: { allowPrivateNetworks: true } }));
+    env = { YAGURA_URL: server.url, YAGURA_API_KEY: KEY };
+  });
+  after(async () => {
+    await server.close();
+    await receiver.close();
+    await rm(dir, { recursive: true, force: true });
+  });
+
+  test('creates a destination and a rule, lists them, tests the destination, dry-runs the rule and deletes both', async () => {
+    const d = await yagura(['alerts', 'destinations', 'create', '--json', JSON.stringify({ type: 'webhook', name: 'siem', url: `${receiver.url}/hook`, secret: 'sixteen-characters!' })], env);
+    assert.equal(d.code, 0, d.stderr);
+    const destination = (JSON.parse(d.stdout) as { id: string; secretSet: boolean });
+    assert.equal(destination.secretSet, true);
+
+    const ruleFile = path.join(dir, 'rule.json');
+    await writeFile(ruleFile, JSON.stringify({ name: 'high', minBand: 'High', trigger: { kind: 'new' }, routes: [{ destination: destination.id }] }));
+    const r = await yagura(['alerts', 'rules', 'create', '--file', ruleFile], env);
+    assert.equal(r.code, 0, r.stderr);
+    const rule = JSON.parse(r.stdout) as { id: string };
+
+    const list = await yagura(['alerts', 'rules', 'list'], env);
+    assert.equal(list.code, 0);
+    assert.match(list.stdout, new RegExp(rule.id));
+    const dlist = await yagura(['alerts', 'destinations', 'list', '--format', 'json'], env);
+    assert.deepEqual((JSON.parse(dlist.stdout) as Array<{ id: string }>).map((x) => x.id), [destination.id]);
+
+    const t = await yagura(['alerts', 'destinations', 'test', destination.id], env);
+    assert.equal(t.code, 0, t.stderr);
+    assert.match(t.stdout, /^delivered in \d+ ms/);
+    assert.equal(receiver.received.length, 1);
+
+    const dry = await yagura(['alerts', 'rules', 'dry-run', rule.id, '--from', 'now-7d'], env);
+    assert.equal(dry.code, 0, dry.stderr);
+    assert.equal((JSON.parse(dry.stdout) as { matched: number }).matched, 0);
+
+    const dead = await yagura(['alerts', 'deliveries', 'list', '--dead'], env);
+    assert.equal(dead.code, 0, dead.stderr);
+
+    assert.equal((await yagura(['alerts', 'rules', 'delete', rule.id], env)).code, 0);
+    assert.equal((await yagura(['alerts', 'destinations', 'delete', destination.id], env)).code, 0);
+  });
+
+  test('fails with one line and a non-zero exit code on bad input', async () => {
+    const bad = await yagura(['alerts', 'rules', 'create', '--json', '{"name": "x"}'], env);
+    assert.notEqual(bad.code, 0);
+    assert.match(bad.stderr, /^yagura: the server answered 400 INVALID_PARAMETER: /);
+    assert.equal(bad.stderr.trim().split('\n').length, 1);
+    const retry = await yagura(['alerts', 'deliveries', 'retry', '42'], env);
+    assert.notEqual(retry.code, 0);
+    assert.match(retry.stderr, /DELIVERY_NOT_FOUND/);
+    const noServer = await yagura(['alerts', 'rules', 'list']);
+    assert.notEqual(noServer.code, 0);
+    assert.match(noServer.stderr, /talks to a running server: give --url/);
+  });
+});
