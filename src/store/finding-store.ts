@@ -100,6 +100,11 @@ export interface FindingStore {
    * route freshly stored findings to live streams and alert rules.
    */
   matching(query: QueryNode, keys: readonly FindingKey[]): Promise<FindingRecord[]>;
+  /**
+   * Archives or unarchives a finding in Yagura, recording who and when; false when there is no such finding.
+   * A newer GuardDuty version later replaces this state with its own `service.archived` (newer information).
+   */
+  setArchived(key: FindingKey, archived: boolean, actor: string, at: number): Promise<boolean>;
   /** Number of findings (current records). */
   count(): Promise<number>;
   close(): Promise<void>;

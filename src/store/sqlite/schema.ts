@@ -91,6 +91,30 @@ const MIGRATIONS: readonly string[] = [
     value TEXT NOT NULL
   );
   `,
+  `
+  -- Dashboard sessions: only a hash of the cookie token is kept, with its absolute expiry and last use.
+  CREATE TABLE sessions (
+    hash          TEXT    PRIMARY KEY,
+    key_id        TEXT    NOT NULL,
+    name          TEXT    NOT NULL,
+    created_at    INTEGER NOT NULL,
+    last_used_at  INTEGER NOT NULL,
+    expires_at    INTEGER NOT NULL
+  ) WITHOUT ROWID;
+  CREATE INDEX sessions_expiry ON sessions (expires_at);
+  `,
+  `
+  -- Archive and unarchive actions taken in Yagura (findings.archived holds the resulting state).
+  CREATE TABLE finding_archive_actions (
+    account_id  TEXT    NOT NULL,
+    region      TEXT    NOT NULL,
+    id          TEXT    NOT NULL,
+    archived    INTEGER NOT NULL,
+    actor       TEXT    NOT NULL,
+    at          INTEGER NOT NULL
+  );
+  CREATE INDEX finding_archive_actions_key ON finding_archive_actions (account_id, region, id, at);
+  `,
 ];
 
 /** Brings a database up to the current schema inside one transaction. */
