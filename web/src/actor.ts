@@ -1,0 +1,51 @@
+// Who acted in a finding: the remote party of whichever action GuardDuty recorded, and the affected resource.
+import { at, text } from './format.js';
+
+const REMOTE_PATHS = [
+  'service.action.networkConnectionAction.remoteIpDetails',
+  'service.action.awsApiCallAction.remoteIpDetails',
+  'service.action.kubernetesApiCallAction.remoteIpDetails',
+  'service.action.rdsLoginAttemptAction.remoteIpDetails',
+  'service.action.portProbeAction.portProbeDetails[0].remoteIpDetails',
+];
+
+export interface RemoteParty {
+  readonly ip: string;
+  readonly country: string;
+  readonly city: string;
+  readonly org: string;
+  readonly asn: string;
+}
+
+export function remoteParty(doc: unknown): RemoteParty | undefined {
+  for (const path of REMOTE_PATHS) {
+    const r = at(doc, path);
+    if (r && typeof r === 'object') {
+      return {
+        ip: text(at(r, 'ipAddressV4') ?? at(r, 'ipAddressV6')),
+        country: text(at(r, 'country.countryName')),
+        city: text(at(r, 'city.cityName')),
+        org: text(at(r, 'organization.org') ?? at(r, 'organization.asnOrg') ?? at(r, 'organization.isp')),
+        asn: text(at(r, 'organization.asn')),
+      };
+    }
+  }
+  return undefined;
+}
+
+const RESOURCE_IDS = [
+  'resource.instanceDetails.instanceId',
+  'resource.accessKeyDetails.accessKeyId',
+  'resource.s3BucketDetails[0].name',
+  'resource.eksClusterDetails.name',
+  'resource.kubernetesDetails.kubernetesWorkloadDetails.name',
+  'resource.rdsDbInstanceDetails.dbInstanceIdentifier',
+  'resource.lambdaDetails.functionName',
+  'resource.ecsClusterDetails.name',
+];
+
+/** The affected resource's type and identifier (instance ID, access key, bucket, cluster…). */
+export function resource(doc: unknown): { type: string; id: string } {
+  const id = RESOURCE_IDS.map((p) => at(doc, p)).find((v) => v !== undefined && v !== null);
+  return { type: text(at(doc, 'resource.resourceType')), id: text(id) };
+}

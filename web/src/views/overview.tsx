@@ -1,0 +1,226 @@
+// Overview: counts per band against the previous period, findings over time, and top values per field;
+// every panel turns into a filter on the search view.
+import { useCallback, useEffect, useMemo, useRef, useState } from 'preact/hooks';
+import { api, ApiFailure, findingPath, type AggregateAnswer, type Bucket, type Presented, type SearchAnswer } from '../api.js';
+import type { Shared } from '../app.js';
+import { BAND_COLORS, BANDS } from '../bands.js';
+import { Chart, topBarsOption, type ChartClick } from '../components/chart.js';
+import { TimePicker } from '../components/time-picker.js';
+import { duration, when } from '../format.js';
+import { clause } from '../kql.js';
+import { useLive, type LiveEvent } from '../live.js';
+import { navigate, searchUrl, useLocation } from '../router.js';
+import { DEFAULT_FROM, intervalFor, resolve, type Range } from '../time-range.js';
+
+interface Data {
+  readonly current: AggregateAnswer;
+  readonly previous: AggregateAnswer;
+  readonly openLongest: Presented[];
+  readonly bounds: { from: number; to: number };
+}
+
+const TOP = 10;
+const PANELS: ReadonlyArray<readonly [agg: string, field: string, title: string, color: string]> = [
+  ['types', 'type', 'Top finding types', '#7048e8'],
+  ['accounts', 'accountId', 'Top accounts', '#1c7ed6'],
+  ['regions', 'region', 'Regions', '#0ca678'],
+  ['resourceTypes', 'resourceType', 'Resource types', '#f08c00'],
+  ['actionTypes', 'actionType', 'Action types', '#d6336c'],
+];
+
+function overviewAggs(interval: string): Record<string, unknown> {
+  const terms = (field: string, size = TOP): unknown => ({ terms: { field, size } });
+  return {
+    bands: terms('band', 4),
+    timeline: { terms: { field: 'band', size: 4 }, aggs: { t: { date_histogram: { field: 'updatedAt', interval } } } },
+    ...Object.fromEntries(PANELS.map(([agg, field]) => [agg, terms(field)])),
+    remoteIps: { terms: { field: 'remoteIp', size: TOP }, aggs: { country: terms('remoteCountry', 1), org: terms('remoteOrg', 1) } },
+    archived: terms('archived', 2),
+  };
+}
+
+function bandCounts(answer: AggregateAnswer): Record<string, number> {
+  return Object.fromEntries((answer.aggregations['bands']?.buckets ?? []).map((b) => [String(b.key), b.doc_count]));
+}
+
+function subKey(bucket: Bucket, name: string): string {
+  const sub = bucket[name] as { buckets?: Bucket[] } | undefined;
+  return sub?.buckets?.[0] ? String(sub.buckets[0].key) : '';
+}
+
+export function Overview({ dark, paused }: Shared) {
+  const { params } = useLocation();
+  const range: Range = { from: params.get('from') ?? DEFAULT_FROM, ...(params.get('to') && { to: params.get('to')! }) };
+  const [data, setData] = useState<Data>();
+  const [error, setError] = useState('');
+  const [fresh, setFresh] = useState<LiveEvent[]>([]);
+  const [drawn, setDrawn] = useState(0);
+  const generation = useRef(0);
+
+  const load = useCallback(async () => {
+    const gen = ++generation.current;
+    const bounds = resolve(range, Date.now());
+    const span = bounds.to - bounds.from;
+    const window = (from: number, to: number) => ({ from: new Date(from).toISOString(), to: new Date(to).toISOString() });
+    try {
+      const [current, previous, open] = await Promise.all([
+        api<AggregateAnswer>('/api/v1/aggregate', { method: 'POST', body: { ...window(bounds.from, bounds.to), aggs: overviewAggs(intervalFor(span)) } }),
+        api<AggregateAnswer>('/api/v1/aggregate', { method: 'POST', body: { ...window(bounds.from - span, bounds.from - 1), aggs: { bands: { terms: { field: 'band', size: 4 } } } } }),
+        api<SearchAnswer>(`/api/v1/findings?${new URLSearchParams({ q: 'archived:false', sort: 'createdAt:asc', size: '10' })}`),
+      ]);
+      if (gen !== generation.current) return;
+      setData({ current, previous, openLongest: open.findings, bounds });
+      setDrawn(0);
+      setError('');
+    } catch (e) {
+      if (gen === generation.current) setError(e instanceof ApiFailure ? e.message : 'the server cannot be reached');
+    }
+  }, [range.from, range.to]);
+
+  useEffect(() => {
+    setDrawn(0);
+    void load();
+  }, [load]);
+
+  // Live: new findings are listed at once (highlighted) and the counts refresh, at most once a second.
+  const refreshTimer = useRef<ReturnType<typeof setTimeout> | undefined>(undefined);
+  const scheduleRefresh = (): void => {
+    if (refreshTimer.current) return;
+    refreshTimer.current = setTimeout(() => {
+      refreshTimer.current = undefined;
+      void load();
+    }, 1000);
+  };
+  useEffect(() => () => clearTimeout(refreshTimer.current), []);
+  const status = useLive('', paused, (e) => {
+    setFresh((list) => [e, ...list.filter((x) => findingPath(x.yagura) !== findingPath(e.yagura))].slice(0, 8));
+    scheduleRefresh();
+  }, () => void load());
+
+  const toSearch = (c: string): void => navigate(searchUrl({ q: c, from: range.from, ...(range.to && { to: range.to }) }));
+  const setRange = (r: Range): void => navigate(`/?${new URLSearchParams({ from: r.from, ...(r.to && { to: r.to }) })}`);
+
+  const timelineOption = useMemo(() => {
+    const buckets = data?.current.aggregations['timeline']?.buckets ?? [];
+    return {
+      legend: { top: 0, textStyle: { fontSize: 11 } },
+      grid: { left: 40, right: 16, top: 28, bottom: 24 },
+      xAxis: { type: 'time' },
+      yAxis: { type: 'value', minInterval: 1 },
+      tooltip: { trigger: 'axis', renderMode: 'richText' },
+      series: BANDS.map((band) => {
+        const b = buckets.find((x) => x.key === band);
+        const points = ((b?.['t'] as { buckets?: Bucket[] } | undefined)?.buckets ?? []).map((p) => [p.key, p.doc_count]);
+        return { type: 'bar', name: band, stack: 'bands', data: points, itemStyle: { color: BAND_COLORS[band] }, barCategoryGap: '10%', cursor: 'pointer' };
+      }),
+    };
+  }, [data]);
+
+  const panelOptions = useMemo(() => PANELS.map(([agg, , , color]) => {
+    const buckets = data?.current.aggregations[agg]?.buckets ?? [];
+    return topBarsOption(buckets.map((b) => String(b.key)), buckets.map((b) => b.doc_count), color);
+  }), [data]);
+
+  const archivedOption = useMemo(() => {
+    const buckets = data?.current.aggregations['archived']?.buckets ?? [];
+    const count = (k: string): number => buckets.find((b) => String(b.key) === k)?.doc_count ?? 0;
+    return topBarsOption(['Open', 'Archived'], [count('false'), count('true')], '#868e96');
+  }, [data]);
+
+  const chartCount = PANELS.length + 2;
+  const onDrawn = (): void => setDrawn((n) => n + 1);
+  const ready = data !== undefined && drawn >= chartCount;
+
+  const now = bandCounts(data?.current ?? { total: 0, aggregations: {} });
+  const before = bandCounts(data?.previous ?? { total: 0, aggregations: {} });
+  return (
+    <section class="overview" aria-labelledby="overview-title" data-state={ready ? 'ready' : 'loading'} data-testid="overview">
+      <div class="toolbar">
+        <h1 id="overview-title">Overview</h1>
+        <TimePicker range={range} onChange={setRange} />
+        <LiveBadge status={status} />
+      </div>
+      {error && <p class="error" role="alert">{error}</p>}
+      <div class="bands" role="group" aria-label="Findings per severity band">
+        {BANDS.map((band) => {
+          const n = now[band] ?? 0;
+          const delta = n - (before[band] ?? 0);
+          return (
+            <button type="button" class={`band band-${band.toLowerCase()}`} data-testid={`band-${band}`} onClick={() => toSearch(clause('band', band))}>
+              <span class="band-name">{band}</span>
+              <span class="band-count" data-testid={`band-count-${band}`}>{n.toLocaleString('en-US')}</span>
+              <span class="band-delta" aria-label="change against the previous period">{delta > 0 ? `▲ ${delta}` : delta < 0 ? `▼ ${-delta}` : '='} vs previous</span>
+            </button>
+          );
+        })}
+      </div>
+      <div class="panel wide">
+        <h2>Findings over time</h2>
+        <Chart option={timelineOption} label="Findings over time, stacked by severity band" dark={dark} height={220} testId="timeline"
+          onClick={(c: ChartClick) => c.seriesName && toSearch(clause('band', c.seriesName))} onDrawn={onDrawn} />
+      </div>
+      <div class="grid">
+        {PANELS.map(([agg, field, title], i) => (
+          <div class="panel" data-testid={`panel-${agg}`}>
+            <h2>{title}</h2>
+            <Chart option={panelOptions[i]!} label={`${title}: ${(data?.current.aggregations[agg]?.buckets ?? []).map((b) => `${b.key} ${b.doc_count}`).join(', ')}`}
+              dark={dark} height={230} onClick={(c) => toSearch(clause(field, c.name))} onDrawn={onDrawn} testId={`chart-${agg}`} />
+          </div>
+        ))}
+        <div class="panel" data-testid="panel-archived">
+          <h2>Open versus archived</h2>
+          <Chart option={archivedOption} label="Open versus archived findings" dark={dark} height={90} onDrawn={onDrawn}
+            onClick={(c) => toSearch(clause('archived', c.name === 'Archived'))} />
+        </div>
+        <div class="panel" data-testid="panel-remote-ips">
+          <h2>Top remote IPs</h2>
+          <table>
+            <thead><tr><th scope="col">IP</th><th scope="col">Country</th><th scope="col">Organisation</th><th scope="col" class="num">Findings</th></tr></thead>
+            <tbody>
+              {(data?.current.aggregations['remoteIps']?.buckets ?? []).map((b) => (
+                <tr>
+                  <td><button type="button" class="link" onClick={() => toSearch(clause('remoteIp', String(b.key)))}>{String(b.key)}</button></td>
+                  <td>{subKey(b, 'country')}</td>
+                  <td>{subKey(b, 'org')}</td>
+                  <td class="num">{b.doc_count}</td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </div>
+        <div class="panel" data-testid="panel-open-longest">
+          <h2>Open longest</h2>
+          <table>
+            <thead><tr><th scope="col">Finding</th><th scope="col">Band</th><th scope="col" class="num">Open</th></tr></thead>
+            <tbody>
+              {(data?.openLongest ?? []).map((f) => (
+                <tr>
+                  <td><a href={`/findings/${findingPath(f.yagura)}`} onClick={(e) => { e.preventDefault(); navigate(`/findings/${findingPath(f.yagura)}`); }}>{String(f.finding.type ?? f.yagura.id)}</a></td>
+                  <td>{f.yagura.band}</td>
+                  <td class="num">{duration(f.yagura.timeOpenSeconds)}</td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </div>
+        <div class="panel" data-testid="panel-live">
+          <h2>Just in</h2>
+          {fresh.length === 0 ? <p class="muted">New and updated findings appear here as they arrive.</p> : (
+            <ul class="fresh" aria-live="polite">
+              {fresh.map((f) => (
+                <li class="highlight" data-testid="fresh-finding">
+                  <a href={`/findings/${findingPath(f.yagura)}`} onClick={(e) => { e.preventDefault(); navigate(`/findings/${findingPath(f.yagura)}`); }}>{String(f.finding.type ?? f.yagura.id)}</a>
+                  <span class="muted"> {f.outcome} · {f.yagura.band} · {when(f.finding.updatedAt)}</span>
+                </li>
+              ))}
+            </ul>
+          )}
+        </div>
+      </div>
+    </section>
+  );
+}
+
+export function LiveBadge({ status }: { status: string }) {
+  return <span class={`live-badge ${status}`} role="status" data-testid="live-status">{status === 'live' ? '● Live' : status === 'paused' ? 'Paused' : status === 'reconnecting' ? 'Reconnecting…' : 'Connecting…'}</span>;
+}
