@@ -25,7 +25,8 @@ export function remoteParty(doc: unknown): RemoteParty | undefined {
         ip: text(at(r, 'ipAddressV4') ?? at(r, 'ipAddressV6')),
         country: text(at(r, 'country.countryName')),
         city: text(at(r, 'city.cityName')),
-        org: text(at(r, 'organization.org') ?? at(r, 'organization.asnOrg') ?? at(r, 'organization.isp')),
+        // The same preference as the server's remoteOrg field, so a clicked value finds this finding.
+        org: text(at(r, 'organization.asnOrg') ?? at(r, 'organization.org') ?? at(r, 'organization.isp')),
         asn: text(at(r, 'organization.asn')),
       };
     }
