@@ -1,6 +1,7 @@
 // Dashboard sessions over the HTTP API: login for a cookie, its flags, expiry, logout, CSRF, archiving.
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
+import { RateRules } from '../../src/protection/rate-rules.js';
 import { findingDoc } from '../fixtures/findings.js';
 import { harness, type Harness } from '../support/harness.js';
 
@@ -140,5 +141,22 @@ describe('dashboard sessions', () => {
     assert.equal(res.statusCode, 400);
     assert.equal(res.json().error.code, 'INVALID_QUERY');
     assert.equal(typeof res.json().error.position, 'number');
+  });
+});
+
+describe('dashboard login rate limit', () => {
+  test('counts login attempts against the login rule, by address', async () => {
+    const rules = new RateRules({ windowSeconds: 300, limits: { ingest: 100, read: 100, login: 3 }, allowCidrs: [], maxTrackedSources: 1000 });
+    const h = await harness({}, { sessions: { maxAgeSeconds: 3600, idleSeconds: 600 }, rateRules: { rules, windowSeconds: 300 } });
+    try {
+      const attempt = () => h.app.inject({ method: 'POST', url: '/api/v1/sessions', remoteAddress: '198.51.100.9', headers: CSRF, payload: { apiKey: 'ygr_guessing-a-key-000000000000' } });
+      for (let i = 0; i < 3; i++) assert.equal((await attempt()).statusCode, 401);
+      const refused = await attempt();
+      assert.equal(refused.statusCode, 429);
+      assert.equal(refused.json().error.code, 'RATE_LIMITED');
+      assert.match(refused.json().error.message, /login/);
+    } finally {
+      await h.close();
+    }
   });
 });

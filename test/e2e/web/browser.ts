@@ -17,10 +17,10 @@ export interface RunningServer {
 }
 
 /** Starts `yagura serve` as built (dist/) on the data folder; port 0 picks a free one. */
-export async function startServer(data: string, port = 0, extraArgs: string[] = []): Promise<RunningServer> {
+export async function startServer(data: string, port = 0, options: { key?: string; args?: string[] } = {}): Promise<RunningServer> {
   const env = Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith('YAGURA_')));
-  const child: ChildProcessWithoutNullStreams = spawn(process.execPath, [path.join(ROOT, 'dist/cli/main.js'), 'serve', '--data', data, '--port', String(port), ...extraArgs], {
-    env: { ...env, YAGURA_BOOTSTRAP_KEY: KEY, YAGURA_LOG_LEVEL: 'warn' },
+  const child: ChildProcessWithoutNullStreams = spawn(process.execPath, [path.join(ROOT, 'dist/cli/main.js'), 'serve', '--data', data, '--port', String(port), ...(options.args ?? [])], {
+    env: { ...env, YAGURA_BOOTSTRAP_KEY: options.key ?? KEY, YAGURA_LOG_LEVEL: 'warn' },
     cwd: ROOT,
   });
   let stderr = '';
@@ -100,9 +100,9 @@ export async function watchedPage(browser: Browser, base: string, viewport = { w
   return { page, watch };
 }
 
-export async function login(page: Page, base: string): Promise<void> {
+export async function login(page: Page, base: string, key = KEY): Promise<void> {
   await page.goto(`${base}/`);
-  await page.getByLabel('API key').fill(KEY);
+  await page.getByLabel('API key').fill(key);
   await page.getByRole('button', { name: 'Log in' }).click();
   await page.getByRole('navigation', { name: 'Views' }).waitFor();
 }

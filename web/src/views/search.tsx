@@ -17,6 +17,8 @@ const SIDEBAR_FIELDS = ['band', 'type', 'accountId', 'region', 'resourceType', '
 interface Page {
   readonly answer: SearchAnswer;
   readonly ms: number;
+  /** The query this page answers (for tests and the benchmark to know the rows are current). */
+  readonly q: string;
 }
 
 export function Search({ paused }: Shared) {
@@ -44,7 +46,7 @@ export function Search({ paused }: Shared) {
     try {
       const answer = await api<SearchAnswer>(`/api/v1/findings?${search}`);
       if (gen !== generation.current) return;
-      setPage({ answer, ms: Math.round(performance.now() - started) });
+      setPage({ answer, ms: Math.round(performance.now() - started), q });
       setProblem(undefined);
     } catch (e) {
       if (gen !== generation.current) return;
@@ -67,8 +69,8 @@ export function Search({ paused }: Shared) {
   useEffect(() => {
     setCursors([undefined]);
     setHighlight(new Set());
-    void run(undefined);
-    void loadFields();
+    // The sidebar's counts wait for the rows: the server answers one request at a time, rows matter first.
+    void run(undefined).then(loadFields);
   }, [q, range.from, range.to, sort]);
 
   const status = useLive(problem ? '' : q, paused || problem !== undefined, (e) => {
@@ -116,7 +118,7 @@ export function Search({ paused }: Shared) {
             </details>
           ))}
         </aside>
-        <div class="results" data-state={loading ? 'loading' : problem ? 'error' : 'ready'} data-testid="results">
+        <div class="results" data-state={loading ? 'loading' : problem ? 'error' : 'ready'} data-query={page?.q} data-testid="results">
           <div class="results-head">
             <span role="status" data-testid="total">
               {answer ? `${answer.total.toLocaleString('en-US')}${answer.totalRelation === 'gte' ? '+' : ''} findings` : loading ? 'Searching…' : 'No results'}
