@@ -42,8 +42,22 @@ export function checkCsrf(request: FastifyRequest): void {
     throw new ApiError(403, 'CSRF_REJECTED', `a request authenticated by the session cookie must carry the header "X-Yagura-Request: 1"`);
   }
   const origin = request.headers.origin;
-  if (origin !== undefined && origin !== `${request.protocol}://${request.host}`) {
+  if (origin !== undefined && !sameHost(origin, request.host)) {
     throw new ApiError(403, 'CSRF_REJECTED', 'the request comes from another origin than this server');
+  }
+}
+
+/**
+ * Whether an Origin names the host (with port) the request was sent to. The scheme is left out on purpose:
+ * behind a TLS-terminating proxy the browser's origin is https while this server sees plain HTTP.
+ */
+function sameHost(origin: string, host: string): boolean {
+  try {
+    const o = new URL(origin);
+    // Parsed with the origin's scheme on both sides, so a default port (`:80`, `:443`) compares equal to none.
+    return o.host === new URL(`${o.protocol}//${host}`).host;
+  } catch {
+    return false;
   }
 }
 

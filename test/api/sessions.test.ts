@@ -98,6 +98,10 @@ describe('dashboard sessions', () => {
     const own = await h.app.inject({ method: 'POST', url, headers: { cookie, ...CSRF, origin: 'http://localhost:80', host: 'localhost:80' } });
     assert.equal(own.statusCode, 200, own.body);
     assert.equal(own.json().yagura.archived, true);
+    const behindProxy = await h.app.inject({ method: 'POST', url, headers: { cookie, ...CSRF, origin: 'https://yagura.example.com', host: 'yagura.example.com' } });
+    assert.equal(behindProxy.statusCode, 200, 'a TLS-terminating proxy: https origin, same host');
+    const opaque = await h.app.inject({ method: 'POST', url, headers: { cookie, ...CSRF, origin: 'null' } });
+    assert.equal(opaque.statusCode, 403);
   });
 
   test('archives and unarchives a finding in Yagura, recording who did it', async () => {
