@@ -34,19 +34,25 @@ export function remoteParty(doc: unknown): RemoteParty | undefined {
   return undefined;
 }
 
-const RESOURCE_IDS = [
-  'resource.instanceDetails.instanceId',
-  'resource.accessKeyDetails.accessKeyId',
-  'resource.s3BucketDetails[0].name',
-  'resource.eksClusterDetails.name',
-  'resource.kubernetesDetails.kubernetesWorkloadDetails.name',
-  'resource.rdsDbInstanceDetails.dbInstanceIdentifier',
-  'resource.lambdaDetails.functionName',
-  'resource.ecsClusterDetails.name',
-];
+/**
+ * Where each resource type keeps the affected resource's identifier, as KQL paths (array indexes left out:
+ * a path matches any element). The server's `resourceId` aggregation field uses the same choice.
+ */
+export const RESOURCE_ID_PATHS: Readonly<Record<string, string>> = {
+  Instance: 'resource.instanceDetails.instanceId',
+  AccessKey: 'resource.accessKeyDetails.accessKeyId',
+  S3Bucket: 'resource.s3BucketDetails.name',
+  EKSCluster: 'resource.eksClusterDetails.name',
+  RDSDBInstance: 'resource.rdsDbInstanceDetails.dbInstanceIdentifier',
+  Lambda: 'resource.lambdaDetails.functionName',
+  ECSCluster: 'resource.ecsClusterDetails.name',
+  Container: 'resource.containerDetails.name',
+};
 
 /** The affected resource's type and identifier (instance ID, access key, bucket, cluster…). */
 export function resource(doc: unknown): { type: string; id: string } {
-  const id = RESOURCE_IDS.map((p) => at(doc, p)).find((v) => v !== undefined && v !== null);
-  return { type: text(at(doc, 'resource.resourceType')), id: text(id) };
+  const type = text(at(doc, 'resource.resourceType'));
+  const path = RESOURCE_ID_PATHS[type];
+  const id = path === undefined ? undefined : at(doc, path.replace('s3BucketDetails.', 's3BucketDetails[0].'));
+  return { type, id: text(id) };
 }

@@ -107,6 +107,22 @@ describe('web dashboard', () => {
     assert.equal(new URL(page.url()).searchParams.get('q'), `type:"${bars.aggregations.t.buckets[0]!.key}"`);
   });
 
+  test('turns a clicked most-affected resource into a filter on its identifier', async () => {
+    await page.goto(`${server.url}/`);
+    await page.locator('[data-testid=overview][data-state=ready]').waitFor();
+    const chart = page.getByTestId('chart-resources');
+    const box = (await chart.boundingBox())!;
+    // Every fixture finding concerns the same instance: one bar.
+    await chart.click({ position: { x: box.width * 0.42 + 6, y: box.height / 2 } });
+    await page.waitForURL(/\/search\?/);
+    const q = new URL(page.url()).searchParams.get('q')!;
+    assert.equal(q, 'resourceType:"Instance" and resource.instanceDetails.instanceId:"i-0a1b2c3d4e5f60718"');
+    await page.locator('[data-testid=results][data-state=ready]').waitFor();
+    const expected = await apiGet<{ total: number }>(server.url, `/api/v1/findings?q=${encodeURIComponent(q)}&from=now-7d`);
+    assert.ok(expected.total > 40);
+    assert.match((await page.getByTestId('total').textContent()) ?? '', new RegExp(`^${expected.total} findings`));
+  });
+
   test('shows a query syntax error inline at its position', async () => {
     await page.goto(`${server.url}/search`);
     await page.locator('[data-testid=results][data-state=ready]').waitFor();

@@ -7,6 +7,7 @@ import { BAND_COLORS, BANDS } from '../bands.js';
 import { Chart, topBarsOption, type ChartClick } from '../components/chart.js';
 import { TimePicker } from '../components/time-picker.js';
 import { duration, when } from '../format.js';
+import { RESOURCE_ID_PATHS } from '../actor.js';
 import { clause } from '../kql.js';
 import { useLive, type LiveEvent } from '../live.js';
 import { navigate, searchUrl, useLocation } from '../router.js';
@@ -35,6 +36,7 @@ function overviewAggs(interval: string): Record<string, unknown> {
     timeline: { terms: { field: 'band', size: 4 }, aggs: { t: { date_histogram: { field: 'updatedAt', interval } } } },
     ...Object.fromEntries(PANELS.map(([agg, field]) => [agg, terms(field)])),
     remoteIps: { terms: { field: 'remoteIp', size: TOP }, aggs: { country: terms('remoteCountry', 1), org: terms('remoteOrg', 1) } },
+    resources: { terms: { field: 'resourceId', size: TOP }, aggs: { type: terms('resourceType', 1) } },
     archived: terms('archived', 2),
   };
 }
@@ -121,13 +123,22 @@ export function Overview({ dark, paused }: Shared) {
     return topBarsOption(buckets.map((b) => String(b.key)), buckets.map((b) => b.doc_count), color);
   }), [data]);
 
+  const resourceBuckets = data?.current.aggregations['resources']?.buckets ?? [];
+  const resourcesOption = useMemo(() => topBarsOption(resourceBuckets.map((b) => String(b.key)), resourceBuckets.map((b) => b.doc_count), '#5f3dc4'), [data]);
+  const resourceFilter = (index: number): string => {
+    const b = resourceBuckets[index];
+    const type = b ? subKey(b, 'type') : '';
+    const path = RESOURCE_ID_PATHS[type];
+    return b && path ? `${clause('resourceType', type)} and ${clause(path, String(b.key))}` : '';
+  };
+
   const archivedOption = useMemo(() => {
     const buckets = data?.current.aggregations['archived']?.buckets ?? [];
     const count = (k: string): number => buckets.find((b) => String(b.key) === k)?.doc_count ?? 0;
     return topBarsOption(['Open', 'Archived'], [count('false'), count('true')], '#868e96');
   }, [data]);
 
-  const chartCount = PANELS.length + 2;
+  const chartCount = PANELS.length + 3;
   const onDrawn = (): void => setDrawn((n) => n + 1);
   const ready = data !== undefined && drawn >= chartCount;
 
@@ -167,6 +178,11 @@ export function Overview({ dark, paused }: Shared) {
               dark={dark} height={230} onClick={(c) => toSearch(clause(field, c.name))} onDrawn={onDrawn} testId={`chart-${agg}`} />
           </div>
         ))}
+        <div class="panel" data-testid="panel-resources">
+          <h2>Most affected resources</h2>
+          <Chart option={resourcesOption} label={`Most affected resources: ${resourceBuckets.map((b) => `${b.key} ${b.doc_count}`).join(', ')}`}
+            dark={dark} height={230} onDrawn={onDrawn} testId="chart-resources" onClick={(c) => { const f = resourceFilter(c.dataIndex); if (f) toSearch(f); }} />
+        </div>
         <div class="panel" data-testid="panel-archived">
           <h2>Open versus archived</h2>
           <Chart option={archivedOption} label="Open versus archived findings" dark={dark} height={90} onDrawn={onDrawn}
