@@ -5,7 +5,7 @@ import { readdir, readFile, rm } from 'node:fs/promises';
 import path from 'node:path';
 import { gzipSync } from 'node:zlib';
 import type { Page } from 'playwright-core';
-import { launchBrowser, login, ROOT, startServer, tempDir } from '../test/e2e/web/browser.js';
+import { launchBrowser, login, OVERVIEW_DRAWN, ROOT, startServer, tempDir } from '../test/e2e/web/browser.js';
 import { buildProject } from './server-process.js';
 import { summarize, type LatencySummary } from './stats.js';
 
@@ -30,7 +30,7 @@ async function overviewDrawn(page: Page, base: string): Promise<number> {
   await page.goto('about:blank');
   const started = Date.now();
   await page.goto(`${base}/`);
-  await page.locator('[data-testid=overview][data-state=ready]').waitFor({ timeout: 60_000 });
+  await page.locator(OVERVIEW_DRAWN).waitFor({ timeout: 60_000 });
   return Date.now() - started;
 }
 

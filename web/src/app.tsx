@@ -21,6 +21,8 @@ export interface Shared {
 }
 
 export function App() {
+  // Unknown until the server answers; the views load meanwhile (one round trip less before the overview draws)
+  // and any 401 from them shows the login form.
   const [user, setUser] = useState<string | null | undefined>(undefined);
   const [theme, setTheme] = useState<Theme>(initialTheme);
   const [paused, setPaused] = useState(false);
@@ -47,7 +49,6 @@ export function App() {
     return () => window.removeEventListener('keydown', onKey);
   }, []);
 
-  if (user === undefined) return <p class="loading" role="status">Loading…</p>;
   if (user === null) return <Login onLogin={(name) => setUser(name)} />;
 
   const logout = async (): Promise<void> => {
@@ -73,7 +74,7 @@ export function App() {
         <button type="button" aria-label={`Switch to ${theme === 'dark' ? 'light' : 'dark'} theme`} onClick={() => setTheme(theme === 'dark' ? 'light' : 'dark')}>
           {theme === 'dark' ? 'Light' : 'Dark'}
         </button>
-        <span class="user" aria-label="Logged in as">{user}</span>
+        <span class="user" aria-label="Logged in as">{user ?? ''}</span>
         <button type="button" onClick={logout}>Log out</button>
       </header>
       <main>

@@ -10,6 +10,9 @@ export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '
 export const ARTIFACTS = path.join(ROOT, 'test-artifacts', 'web');
 export const KEY = 'e2e-web-bootstrap-key-0123456789abcdef';
 
+/** The overview with every request answered and every chart drawn. */
+export const OVERVIEW_DRAWN = '[data-testid=overview][data-state=loaded]:not(:has(.chart:not([data-drawn=true])))';
+
 export interface RunningServer {
   readonly url: string;
   readonly port: number;

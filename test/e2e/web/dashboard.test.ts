@@ -5,7 +5,7 @@ import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import type { Browser, Page } from 'playwright-core';
 import { findingDoc } from '../../fixtures/findings.js';
-import { apiGet, ingest, launchBrowser, login, screenshot, startServer, tempDir, watchedPage, type RunningServer, type Watch } from './browser.js';
+import { apiGet, ingest, launchBrowser, OVERVIEW_DRAWN, login, screenshot, startServer, tempDir, watchedPage, type RunningServer, type Watch } from './browser.js';
 
 const TYPES = ['UnauthorizedAccess:EC2/SSHBruteForce', 'Recon:EC2/PortProbeUnprotectedPort', 'CryptoCurrency:EC2/BitcoinTool.B!DNS', 'Discovery:S3/AnomalousBehavior'];
 const SEVERITIES = [9.5, 8, 5, 2];
@@ -67,7 +67,7 @@ describe('web dashboard', () => {
 
   test('logs in with an API key and shows overview counts equal to what the API returns', async () => {
     await login(page, server.url);
-    await page.locator('[data-testid=overview][data-state=ready]').waitFor();
+    await page.locator(OVERVIEW_DRAWN).waitFor();
     const answer = await apiGet<{ aggregations: { bands: { buckets: Array<{ key: string; doc_count: number }> } } }>(server.url, '/api/v1/aggregate', {
       method: 'POST',
       body: { from: 'now-7d', aggs: { bands: { terms: { field: 'band' } } } },
@@ -93,7 +93,7 @@ describe('web dashboard', () => {
 
   test('turns a clicked bar of a chart into a filter on the search view', async () => {
     await page.goto(`${server.url}/`);
-    await page.locator('[data-testid=overview][data-state=ready]').waitFor();
+    await page.locator(OVERVIEW_DRAWN).waitFor();
     const chart = page.getByTestId('chart-types');
     const box = (await chart.boundingBox())!;
     // The first (largest) bar starts where the grid does, at 42% of the width, in the top row.
@@ -109,7 +109,7 @@ describe('web dashboard', () => {
 
   test('turns a clicked most-affected resource into a filter on its identifier', async () => {
     await page.goto(`${server.url}/`);
-    await page.locator('[data-testid=overview][data-state=ready]').waitFor();
+    await page.locator(OVERVIEW_DRAWN).waitFor();
     const chart = page.getByTestId('chart-resources');
     const box = (await chart.boundingBox())!;
     // Every fixture finding concerns the same instance: one bar.
@@ -217,7 +217,7 @@ describe('web dashboard', () => {
     await page.goto(`${server.url}/`);
     await page.getByRole('button', { name: 'Switch to dark theme' }).click();
     assert.equal(await page.evaluate('document.documentElement.dataset.theme'), 'dark');
-    await page.locator('[data-testid=overview][data-state=ready]').waitFor();
+    await page.locator(OVERVIEW_DRAWN).waitFor();
     await screenshot(page, 'overview-dark');
     const overflow = await page.evaluate('document.documentElement.scrollWidth > window.innerWidth');
     assert.equal(overflow, false, 'no horizontal scrolling');

@@ -6,7 +6,7 @@ import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import type { Browser, Page } from 'playwright-core';
 import { findingDoc } from '../../fixtures/findings.js';
-import { ingest, launchBrowser, login, screenshot, startServer, tempDir, watchedPage, type RunningServer, type Watch } from './browser.js';
+import { ingest, launchBrowser, OVERVIEW_DRAWN, login, screenshot, startServer, tempDir, watchedPage, type RunningServer, type Watch } from './browser.js';
 
 const PAYLOADS = [
   '<img src=x onerror="alert(1)">',
@@ -103,7 +103,7 @@ describe('web dashboard against hostile finding text', () => {
   }
 
   test('the overview shows hostile types, organisations and countries as text', async () => {
-    await page.locator('[data-testid=overview][data-state=ready]').waitFor();
+    await page.locator(OVERVIEW_DRAWN).waitFor();
     await page.getByTestId('panel-remote-ips').getByText(PAYLOADS[5]!).waitFor();
     await page.getByTestId('panel-open-longest').getByText(`${PAYLOADS[2]}:EC2/Injected`).first().waitFor();
     await assertInert('overview');

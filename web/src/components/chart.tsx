@@ -21,41 +21,55 @@ interface Props {
   readonly dark: boolean;
   readonly height: number;
   readonly onClick?: (click: ChartClick) => void;
-  /** Called once the chart has finished drawing its current option. */
-  readonly onDrawn?: () => void;
   readonly testId?: string;
+  /** While the data is on its way: no chart is set up yet (setting one up costs as much as drawing it). */
+  readonly pending?: boolean;
 }
 
-export function Chart({ option, label, dark, height, onClick, onDrawn, testId }: Props) {
+/**
+ * The container says `data-drawn="true"` once the chart has finished drawing its current option, so tests and
+ * the benchmark can tell when a view is fully drawn.
+ */
+export function Chart({ option, label, dark, height, onClick, testId, pending = false }: Props) {
   const el = useRef<HTMLDivElement>(null);
   const chart = useRef<echarts.ECharts | undefined>(undefined);
-  const handlers = useRef({ onClick, onDrawn });
-  handlers.current = { onClick, onDrawn };
+  const handlers = useRef({ onClick });
+  handlers.current = { onClick };
 
   useEffect(() => {
+    if (pending) return;
     const c = echarts.init(el.current!, dark ? 'dark' : undefined, { renderer: 'canvas' });
     chart.current = c;
     c.on('click', (p) => {
       const params = p as { name: string; seriesName?: string; dataIndex: number };
       handlers.current.onClick?.({ name: params.name, ...(params.seriesName !== undefined && { seriesName: params.seriesName }), dataIndex: params.dataIndex });
     });
-    c.on('finished', () => handlers.current.onDrawn?.());
-    const resize = new ResizeObserver(() => c.resize());
+    c.on('finished', () => {
+      if (el.current) el.current.dataset['drawn'] = 'true';
+    });
+    // The observer reports the initial size at once; only later changes need a redraw.
+    let first = true;
+    const resize = new ResizeObserver(() => {
+      if (first) first = false;
+      else c.resize();
+    });
     resize.observe(el.current!);
     return () => {
       resize.disconnect();
       c.dispose();
+      chart.current = undefined;
     };
-  }, [dark]);
+  }, [dark, pending]);
 
   useEffect(() => {
+    if (el.current) el.current.dataset['drawn'] = 'false';
     chart.current?.setOption(
       { backgroundColor: 'transparent', aria: { enabled: true }, tooltip: { renderMode: 'richText', confine: true }, animation: false, ...option },
       { notMerge: true },
     );
-  }, [option, dark]);
+  }, [option, dark, pending]);
 
-  return <div ref={el} class="chart" role="img" aria-label={label} data-testid={testId} style={{ height: `${height}px` }} />;
+  return <div ref={el} class="chart" role="img" aria-label={label} aria-busy={pending} data-testid={testId} style={{ height: `${height}px` }} />;
 }
 
 /** A horizontal bar chart of the top values of a field, largest first. */

@@ -13,12 +13,16 @@ import { useLive, type LiveEvent } from '../live.js';
 import { navigate, searchUrl, useLocation } from '../router.js';
 import { DEFAULT_FROM, intervalFor, resolve, type Range } from '../time-range.js';
 
-interface Data {
-  readonly current: AggregateAnswer;
-  readonly previous: AggregateAnswer;
-  readonly openLongest: Presented[];
-  readonly bounds: { from: number; to: number };
+/** The overview's requests, each drawn as soon as it answers (the remote-IP terms are the slowest). */
+interface Parts {
+  readonly counts?: AggregateAnswer;
+  readonly previous?: AggregateAnswer;
+  readonly open?: Presented[];
+  readonly fields?: AggregateAnswer;
+  readonly remote?: AggregateAnswer;
 }
+
+const PART_COUNT = 5;
 
 const TOP = 10;
 const PANELS: ReadonlyArray<readonly [agg: string, field: string, title: string, color: string]> = [
@@ -29,15 +33,22 @@ const PANELS: ReadonlyArray<readonly [agg: string, field: string, title: string,
   ['actionTypes', 'actionType', 'Action types', '#d6336c'],
 ];
 
-function overviewAggs(interval: string): Record<string, unknown> {
-  const terms = (field: string, size = TOP): unknown => ({ terms: { field, size } });
+function terms(field: string, size = TOP): unknown {
+  return { terms: { field, size } };
+}
+
+function countAggs(interval: string): Record<string, unknown> {
   return {
     bands: terms('band', 4),
     timeline: { terms: { field: 'band', size: 4 }, aggs: { t: { date_histogram: { field: 'updatedAt', interval } } } },
-    ...Object.fromEntries(PANELS.map(([agg, field]) => [agg, terms(field)])),
-    remoteIps: { terms: { field: 'remoteIp', size: TOP }, aggs: { country: terms('remoteCountry', 1), org: terms('remoteOrg', 1) } },
-    resources: { terms: { field: 'resourceId', size: TOP }, aggs: { type: terms('resourceType', 1) } },
     archived: terms('archived', 2),
+  };
+}
+
+function fieldAggs(): Record<string, unknown> {
+  return {
+    ...Object.fromEntries(PANELS.map(([agg, field]) => [agg, terms(field)])),
+    resources: { terms: { field: 'resourceId', size: TOP }, aggs: { type: terms('resourceType', 1) } },
   };
 }
 
@@ -53,36 +64,36 @@ function subKey(bucket: Bucket, name: string): string {
 export function Overview({ dark, paused }: Shared) {
   const { params } = useLocation();
   const range: Range = { from: params.get('from') ?? DEFAULT_FROM, ...(params.get('to') && { to: params.get('to')! }) };
-  const [data, setData] = useState<Data>();
+  const [parts, setParts] = useState<Parts>({});
   const [error, setError] = useState('');
   const [fresh, setFresh] = useState<LiveEvent[]>([]);
-  const [drawn, setDrawn] = useState(0);
   const generation = useRef(0);
 
-  const load = useCallback(async () => {
+  /** Asks for every part; each is drawn when it arrives. A range change clears the old parts, a refresh keeps them. */
+  const load = useCallback((clear: boolean) => {
     const gen = ++generation.current;
+    if (clear) setParts({});
     const bounds = resolve(range, Date.now());
     const span = bounds.to - bounds.from;
     const window = (from: number, to: number) => ({ from: new Date(from).toISOString(), to: new Date(to).toISOString() });
-    try {
-      const [current, previous, open] = await Promise.all([
-        api<AggregateAnswer>('/api/v1/aggregate', { method: 'POST', body: { ...window(bounds.from, bounds.to), aggs: overviewAggs(intervalFor(span)) } }),
-        api<AggregateAnswer>('/api/v1/aggregate', { method: 'POST', body: { ...window(bounds.from - span, bounds.from - 1), aggs: { bands: { terms: { field: 'band', size: 4 } } } } }),
-        api<SearchAnswer>(`/api/v1/findings?${new URLSearchParams({ q: 'archived:false', sort: 'createdAt:asc', size: '10' })}`),
-      ]);
-      if (gen !== generation.current) return;
-      setData({ current, previous, openLongest: open.findings, bounds });
-      setDrawn(0);
-      setError('');
-    } catch (e) {
+    const aggregate = (from: number, to: number, aggs: Record<string, unknown>): Promise<AggregateAnswer> =>
+      api<AggregateAnswer>('/api/v1/aggregate', { method: 'POST', body: { ...window(from, to), aggs } });
+    const keep = <K extends keyof Parts>(key: K) => (value: Parts[K]): void => {
+      if (gen === generation.current) setParts((p) => ({ ...p, [key]: value }));
+    };
+    const fail = (e: unknown): void => {
       if (gen === generation.current) setError(e instanceof ApiFailure ? e.message : 'the server cannot be reached');
-    }
+    };
+    setError('');
+    // In order of cost, as the server answers one at a time: counts first, the remote-IP terms last.
+    aggregate(bounds.from, bounds.to, countAggs(intervalFor(span))).then(keep('counts'), fail);
+    aggregate(bounds.from - span, bounds.from - 1, { bands: terms('band', 4) }).then(keep('previous'), fail);
+    api<SearchAnswer>(`/api/v1/findings?${new URLSearchParams({ q: 'archived:false', sort: 'createdAt:asc', size: '10' })}`).then((a) => keep('open')(a.findings), fail);
+    aggregate(bounds.from, bounds.to, fieldAggs()).then(keep('fields'), fail);
+    aggregate(bounds.from, bounds.to, { remoteIps: { terms: { field: 'remoteIp', size: TOP }, aggs: { country: terms('remoteCountry', 1), org: terms('remoteOrg', 1) } } }).then(keep('remote'), fail);
   }, [range.from, range.to]);
 
-  useEffect(() => {
-    setDrawn(0);
-    void load();
-  }, [load]);
+  useEffect(() => load(true), [load]);
 
   // Live: new findings are listed at once (highlighted) and the counts refresh, at most once a second.
   const refreshTimer = useRef<ReturnType<typeof setTimeout> | undefined>(undefined);
@@ -90,20 +101,20 @@ export function Overview({ dark, paused }: Shared) {
     if (refreshTimer.current) return;
     refreshTimer.current = setTimeout(() => {
       refreshTimer.current = undefined;
-      void load();
+      load(false);
     }, 1000);
   };
   useEffect(() => () => clearTimeout(refreshTimer.current), []);
   const status = useLive('', paused, (e) => {
     setFresh((list) => [e, ...list.filter((x) => findingPath(x.yagura) !== findingPath(e.yagura))].slice(0, 8));
     scheduleRefresh();
-  }, () => void load());
+  }, () => load(false));
 
   const toSearch = (c: string): void => navigate(searchUrl({ q: c, from: range.from, ...(range.to && { to: range.to }) }));
   const setRange = (r: Range): void => navigate(`/?${new URLSearchParams({ from: r.from, ...(r.to && { to: r.to }) })}`);
 
   const timelineOption = useMemo(() => {
-    const buckets = data?.current.aggregations['timeline']?.buckets ?? [];
+    const buckets = parts.counts?.aggregations['timeline']?.buckets ?? [];
     return {
       legend: { top: 0, textStyle: { fontSize: 11 } },
       grid: { left: 40, right: 16, top: 28, bottom: 24 },
@@ -116,15 +127,15 @@ export function Overview({ dark, paused }: Shared) {
         return { type: 'bar', name: band, stack: 'bands', data: points, itemStyle: { color: BAND_COLORS[band] }, barCategoryGap: '10%', cursor: 'pointer' };
       }),
     };
-  }, [data]);
+  }, [parts.counts]);
 
   const panelOptions = useMemo(() => PANELS.map(([agg, , , color]) => {
-    const buckets = data?.current.aggregations[agg]?.buckets ?? [];
+    const buckets = parts.fields?.aggregations[agg]?.buckets ?? [];
     return topBarsOption(buckets.map((b) => String(b.key)), buckets.map((b) => b.doc_count), color);
-  }), [data]);
+  }), [parts.fields]);
 
-  const resourceBuckets = data?.current.aggregations['resources']?.buckets ?? [];
-  const resourcesOption = useMemo(() => topBarsOption(resourceBuckets.map((b) => String(b.key)), resourceBuckets.map((b) => b.doc_count), '#5f3dc4'), [data]);
+  const resourceBuckets = parts.fields?.aggregations['resources']?.buckets ?? [];
+  const resourcesOption = useMemo(() => topBarsOption(resourceBuckets.map((b) => String(b.key)), resourceBuckets.map((b) => b.doc_count), '#5f3dc4'), [parts.fields]);
   const resourceFilter = (index: number): string => {
     const b = resourceBuckets[index];
     const type = b ? subKey(b, 'type') : '';
@@ -133,19 +144,16 @@ export function Overview({ dark, paused }: Shared) {
   };
 
   const archivedOption = useMemo(() => {
-    const buckets = data?.current.aggregations['archived']?.buckets ?? [];
+    const buckets = parts.counts?.aggregations['archived']?.buckets ?? [];
     const count = (k: string): number => buckets.find((b) => String(b.key) === k)?.doc_count ?? 0;
     return topBarsOption(['Open', 'Archived'], [count('false'), count('true')], '#868e96');
-  }, [data]);
+  }, [parts.counts]);
 
-  const chartCount = PANELS.length + 3;
-  const onDrawn = (): void => setDrawn((n) => n + 1);
-  const ready = data !== undefined && drawn >= chartCount;
-
-  const now = bandCounts(data?.current ?? { total: 0, aggregations: {} });
-  const before = bandCounts(data?.previous ?? { total: 0, aggregations: {} });
+  const loaded = Object.values(parts).filter((v) => v !== undefined).length === PART_COUNT;
+  const now = bandCounts(parts.counts ?? { total: 0, aggregations: {} });
+  const before = bandCounts(parts.previous ?? { total: 0, aggregations: {} });
   return (
-    <section class="overview" aria-labelledby="overview-title" data-state={ready ? 'ready' : 'loading'} data-testid="overview">
+    <section class="overview" aria-labelledby="overview-title" data-state={loaded ? 'loaded' : 'loading'} data-testid="overview">
       <div class="toolbar">
         <h1 id="overview-title">Overview</h1>
         <TimePicker range={range} onChange={setRange} />
@@ -159,33 +167,35 @@ export function Overview({ dark, paused }: Shared) {
           return (
             <button type="button" class={`band band-${band.toLowerCase()}`} data-testid={`band-${band}`} onClick={() => toSearch(clause('band', band))}>
               <span class="band-name">{band}</span>
-              <span class="band-count" data-testid={`band-count-${band}`}>{n.toLocaleString('en-US')}</span>
-              <span class="band-delta" aria-label="change against the previous period">{delta > 0 ? `▲ ${delta}` : delta < 0 ? `▼ ${-delta}` : '='} vs previous</span>
+              <span class="band-count" data-testid={`band-count-${band}`}>{parts.counts ? n.toLocaleString('en-US') : '…'}</span>
+              <span class="band-delta" aria-label="change against the previous period">
+                {!parts.counts || !parts.previous ? '' : delta > 0 ? `▲ ${delta} vs previous` : delta < 0 ? `▼ ${-delta} vs previous` : '= previous'}
+              </span>
             </button>
           );
         })}
       </div>
       <div class="panel wide">
         <h2>Findings over time</h2>
-        <Chart option={timelineOption} label="Findings over time, stacked by severity band" dark={dark} height={220} testId="timeline"
-          onClick={(c: ChartClick) => c.seriesName && toSearch(clause('band', c.seriesName))} onDrawn={onDrawn} />
+        <Chart pending={parts.counts === undefined} option={timelineOption} label="Findings over time, stacked by severity band" dark={dark} height={220} testId="timeline"
+          onClick={(c: ChartClick) => c.seriesName && toSearch(clause('band', c.seriesName))} />
       </div>
       <div class="grid">
         {PANELS.map(([agg, field, title], i) => (
           <div class="panel" data-testid={`panel-${agg}`}>
             <h2>{title}</h2>
-            <Chart option={panelOptions[i]!} label={`${title}: ${(data?.current.aggregations[agg]?.buckets ?? []).map((b) => `${b.key} ${b.doc_count}`).join(', ')}`}
-              dark={dark} height={230} onClick={(c) => toSearch(clause(field, c.name))} onDrawn={onDrawn} testId={`chart-${agg}`} />
+            <Chart pending={parts.fields === undefined} option={panelOptions[i]!} label={`${title}: ${(parts.fields?.aggregations[agg]?.buckets ?? []).map((b) => `${b.key} ${b.doc_count}`).join(', ')}`}
+              dark={dark} height={230} onClick={(c) => toSearch(clause(field, c.name))} testId={`chart-${agg}`} />
           </div>
         ))}
         <div class="panel" data-testid="panel-resources">
           <h2>Most affected resources</h2>
-          <Chart option={resourcesOption} label={`Most affected resources: ${resourceBuckets.map((b) => `${b.key} ${b.doc_count}`).join(', ')}`}
-            dark={dark} height={230} onDrawn={onDrawn} testId="chart-resources" onClick={(c) => { const f = resourceFilter(c.dataIndex); if (f) toSearch(f); }} />
+          <Chart pending={parts.fields === undefined} option={resourcesOption} label={`Most affected resources: ${resourceBuckets.map((b) => `${b.key} ${b.doc_count}`).join(', ')}`}
+            dark={dark} height={230} testId="chart-resources" onClick={(c) => { const f = resourceFilter(c.dataIndex); if (f) toSearch(f); }} />
         </div>
         <div class="panel" data-testid="panel-archived">
           <h2>Open versus archived</h2>
-          <Chart option={archivedOption} label="Open versus archived findings" dark={dark} height={90} onDrawn={onDrawn}
+          <Chart pending={parts.counts === undefined} option={archivedOption} label="Open versus archived findings" dark={dark} height={90}
             onClick={(c) => toSearch(clause('archived', c.name === 'Archived'))} />
         </div>
         <div class="panel" data-testid="panel-remote-ips">
@@ -193,7 +203,7 @@ export function Overview({ dark, paused }: Shared) {
           <table>
             <thead><tr><th scope="col">IP</th><th scope="col">Country</th><th scope="col">Organisation</th><th scope="col" class="num">Findings</th></tr></thead>
             <tbody>
-              {(data?.current.aggregations['remoteIps']?.buckets ?? []).map((b) => (
+              {(parts.remote?.aggregations['remoteIps']?.buckets ?? []).map((b) => (
                 <tr>
                   <td><button type="button" class="link" onClick={() => toSearch(clause('remoteIp', String(b.key)))}>{String(b.key)}</button></td>
                   <td>{subKey(b, 'country')}</td>
@@ -209,7 +219,7 @@ export function Overview({ dark, paused }: Shared) {
           <table>
             <thead><tr><th scope="col">Finding</th><th scope="col">Band</th><th scope="col" class="num">Open</th></tr></thead>
             <tbody>
-              {(data?.openLongest ?? []).map((f) => (
+              {(parts.open ?? []).map((f) => (
                 <tr>
                   <td><a href={`/findings/${findingPath(f.yagura)}`} onClick={(e) => { e.preventDefault(); navigate(`/findings/${findingPath(f.yagura)}`); }}>{String(f.finding.type ?? f.yagura.id)}</a></td>
                   <td>{f.yagura.band}</td>
