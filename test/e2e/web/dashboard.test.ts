@@ -153,6 +153,30 @@ describe('web dashboard', () => {
     assert.deepEqual(numbers, [...numbers].sort((a, b) => a - b));
   });
 
+  test('changes time range, columns and sort from the controls, and the URL follows', async () => {
+    await page.goto(`${server.url}/search`);
+    await page.locator('[data-testid=results][data-state=ready]').waitFor();
+    await page.locator('#range-select').selectOption('now-24h');
+    await page.waitForURL(/from=now-24h/);
+    await page.locator('#range-select').selectOption('absolute');
+    const from = new Date(Date.now() - 10 * 3_600_000);
+    const local = (d: Date): string => new Date(d.getTime() - d.getTimezoneOffset() * 60_000).toISOString().slice(0, 16);
+    await page.getByLabel('From').fill(local(from));
+    await page.getByRole('button', { name: 'Apply' }).click();
+    await page.waitForURL((u) => u.searchParams.get('from')?.startsWith(from.toISOString().slice(0, 16)) ?? false);
+    await page.locator('[data-testid=results][data-state=ready]').waitFor();
+    const inRange = await apiGet<{ total: number }>(server.url, `/api/v1/findings?from=${encodeURIComponent(new URL(page.url()).searchParams.get('from')!)}`);
+    assert.match((await page.getByTestId('total').textContent()) ?? '', new RegExp(`^${inRange.total} findings`));
+    await page.getByText('Columns', { exact: true }).click();
+    await page.getByRole('checkbox', { name: 'Title' }).check();
+    await page.waitForURL(/cols=/);
+    assert.ok((await page.locator('.results-table th').allTextContents()).includes('Title'));
+    await page.getByRole('button', { name: 'Count', exact: true }).click();
+    await page.waitForURL(/sort=count%3Adesc/);
+    await page.locator('[data-testid=results][data-state=ready]').waitFor();
+    assert.equal(await page.locator('th[aria-sort=descending]').textContent(), 'Count ▼');
+  });
+
   test('opens a finding and shows its version history with what changed', async () => {
     await page.goto(`${server.url}/search?q=${encodeURIComponent('id:history01')}`);
     await page.locator('[data-testid=result-row] a').first().click();

@@ -150,7 +150,7 @@ export function Search({ paused }: Shared) {
                   {shown.map((c) => (
                     <th scope="col" aria-sort={c.sort === sortField ? (sortOrder === 'asc' ? 'ascending' : 'descending') : undefined}>
                       {c.sort ? (
-                        <button type="button" class="link" onClick={() => go({ sort: `${c.sort}:${c.sort === sortField && sortOrder === 'desc' ? 'asc' : 'desc'}` })}>
+                        <button type="button" class="link" title={`Sort by ${c.label}`} onClick={() => go({ sort: `${c.sort}:${c.sort === sortField && sortOrder === 'desc' ? 'asc' : 'desc'}` })}>
                           {c.label}{c.sort === sortField ? (sortOrder === 'asc' ? ' ▲' : ' ▼') : ''}
                         </button>
                       ) : c.label}
