@@ -1,6 +1,6 @@
 // Live findings over Server-Sent Events, reconnecting with backoff when the server restarts or refuses.
 import { useEffect, useRef, useState } from 'preact/hooks';
-import type { Presented } from './api.js';
+import { api, type Presented } from './api.js';
 
 export type LiveEvent = Presented & { readonly outcome: 'created' | 'updated' | 'history' };
 export type LiveStatus = 'connecting' | 'live' | 'reconnecting' | 'paused';
@@ -45,6 +45,8 @@ export function useLive(query: string, paused: boolean, onEvent: (e: LiveEvent) 
         // The browser retries by itself after a dropped stream, but gives up after an error answer: then we do.
         if (source?.readyState === EventSource.CLOSED && !stopped) {
           source.close();
+          // The refusal may be an ended session: asking who is logged in shows the login form if so.
+          api('/api/v1/sessions/current').catch(() => undefined);
           const delay = Math.min(30_000, 500 * 2 ** attempt++);
           timer = setTimeout(connect, delay);
         }
