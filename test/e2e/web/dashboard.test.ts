@@ -1,11 +1,12 @@
 // The dashboard in real headless Chromium against the real built server: login, overview, search, finding, live.
 import assert from 'node:assert/strict';
-import { rm } from 'node:fs/promises';
+import { readdir, readFile, rm } from 'node:fs/promises';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
+import { gzipSync } from 'node:zlib';
 import type { Browser, Page } from 'playwright-core';
 import { findingDoc } from '../../fixtures/findings.js';
-import { apiGet, ingest, launchBrowser, OVERVIEW_DRAWN, login, screenshot, startServer, tempDir, watchedPage, type RunningServer, type Watch } from './browser.js';
+import { apiGet, ingest, launchBrowser, OVERVIEW_DRAWN, login, ROOT, screenshot, startServer, tempDir, watchedPage, type RunningServer, type Watch } from './browser.js';
 
 const TYPES = ['UnauthorizedAccess:EC2/SSHBruteForce', 'Recon:EC2/PortProbeUnprotectedPort', 'CryptoCurrency:EC2/BitcoinTool.B!DNS', 'Discovery:S3/AnomalousBehavior'];
 const SEVERITIES = [9.5, 8, 5, 2];
@@ -63,6 +64,15 @@ describe('web dashboard', () => {
     assert.match(js.headers.get('cache-control') ?? '', /immutable/);
     const api = await fetch(`${server.url}/api/v1/findings`);
     assert.equal(api.headers.get('content-security-policy'), "default-src 'none'; frame-ancestors 'none'");
+  });
+
+  test('sends at most 400 KB of JavaScript, gzipped', async () => {
+    const dir = path.join(ROOT, 'dist', 'web', 'assets');
+    const scripts = (await readdir(dir)).filter((n) => n.endsWith('.js'));
+    assert.ok(scripts.length > 0);
+    let gzipped = 0;
+    for (const name of scripts) gzipped += gzipSync(await readFile(path.join(dir, name)), { level: 9 }).length;
+    assert.ok(gzipped <= 400_000, `${gzipped} bytes gzipped`);
   });
 
   test('logs in with an API key and shows overview counts equal to what the API returns', async () => {
