@@ -210,6 +210,8 @@ describe('web dashboard', () => {
     await overview.context().addCookies(await page.context().cookies());
     await overview.goto(`${server.url}/`);
     await overview.locator('[data-testid=live-status]', { hasText: 'Live' }).waitFor();
+    await overview.locator(OVERVIEW_DRAWN).waitFor();
+    const highBefore = Number(await overview.getByTestId('band-count-High').textContent());
     await page.goto(`${server.url}/search`);
     await page.locator('[data-testid=results][data-state=ready]').waitFor();
     await page.locator('[data-testid=live-status]', { hasText: 'Live' }).waitFor();
@@ -219,6 +221,8 @@ describe('web dashboard', () => {
     await row.waitFor({ timeout: 2000 });
     await overview.locator('[data-testid=fresh-finding]', { hasText: 'Backdoor:EC2/C&CActivity.B' }).waitFor({ timeout: 2000 });
     assert.ok(Date.now() - posted < 2000);
+    // The counts follow shortly after (the panels refresh at most once a second).
+    await overview.getByTestId('band-count-High').filter({ hasText: String(highBefore + 1) }).waitFor({ timeout: 5000 });
     await screenshot(page, 'search-live');
     await overview.close();
   });

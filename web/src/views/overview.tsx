@@ -70,8 +70,12 @@ export function Overview({ dark, paused }: Shared) {
   const generation = useRef(0);
 
   /** Asks for every part; each is drawn when it arrives. A range change clears the old parts, a refresh keeps them. */
-  const load = useCallback((clear: boolean) => {
+  /** When the last load started and finished, so that live refreshes never pile up on a slow store. */
+  const lastLoad = useRef({ started: 0, finished: 0 });
+
+  const load = useCallback((clear: boolean): Promise<unknown> => {
     const gen = ++generation.current;
+    lastLoad.current = { started: Date.now(), finished: 0 };
     if (clear) setParts({});
     const bounds = resolve(range, Date.now());
     const span = bounds.to - bounds.from;
@@ -86,29 +90,37 @@ export function Overview({ dark, paused }: Shared) {
     };
     setError('');
     // In order of cost, as the server answers one at a time: counts first, the remote-IP terms last.
-    aggregate(bounds.from, bounds.to, countAggs(intervalFor(span))).then(keep('counts'), fail);
-    aggregate(bounds.from - span, bounds.from - 1, { bands: terms('band', 4) }).then(keep('previous'), fail);
-    api<SearchAnswer>(`/api/v1/findings?${new URLSearchParams({ q: 'archived:false', sort: 'createdAt:asc', size: '10' })}`).then((a) => keep('open')(a.findings), fail);
-    aggregate(bounds.from, bounds.to, fieldAggs()).then(keep('fields'), fail);
-    aggregate(bounds.from, bounds.to, { remoteIps: { terms: { field: 'remoteIp', size: TOP }, aggs: { country: terms('remoteCountry', 1), org: terms('remoteOrg', 1) } } }).then(keep('remote'), fail);
+    return Promise.allSettled([
+      aggregate(bounds.from, bounds.to, countAggs(intervalFor(span))).then(keep('counts'), fail),
+      aggregate(bounds.from - span, bounds.from - 1, { bands: terms('band', 4) }).then(keep('previous'), fail),
+      api<SearchAnswer>(`/api/v1/findings?${new URLSearchParams({ q: 'archived:false', sort: 'createdAt:asc', size: '10' })}`).then((a) => keep('open')(a.findings), fail),
+      aggregate(bounds.from, bounds.to, fieldAggs()).then(keep('fields'), fail),
+      aggregate(bounds.from, bounds.to, { remoteIps: { terms: { field: 'remoteIp', size: TOP }, aggs: { country: terms('remoteCountry', 1), org: terms('remoteOrg', 1) } } }).then(keep('remote'), fail),
+    ]).then(() => {
+      if (gen === generation.current) lastLoad.current = { ...lastLoad.current, finished: Date.now() };
+    });
   }, [range.from, range.to]);
 
-  useEffect(() => load(true), [load]);
+  useEffect(() => void load(true), [load]);
 
-  // Live: new findings are listed at once (highlighted) and the counts refresh, at most once a second.
+  // Live: new findings are listed at once (highlighted); the panels refresh after a pause of at least a second
+  // and twice as long as the last load took, never while one is running, so a busy feed cannot flood the server.
   const refreshTimer = useRef<ReturnType<typeof setTimeout> | undefined>(undefined);
   const scheduleRefresh = (): void => {
     if (refreshTimer.current) return;
+    const { started, finished } = lastLoad.current;
+    const pause = finished === 0 ? 1000 : Math.max(1000, 2 * (finished - started));
     refreshTimer.current = setTimeout(() => {
       refreshTimer.current = undefined;
-      load(false);
-    }, 1000);
+      if (lastLoad.current.finished === 0) scheduleRefresh();
+      else void load(false);
+    }, pause);
   };
   useEffect(() => () => clearTimeout(refreshTimer.current), []);
   const status = useLive('', paused, (e) => {
     setFresh((list) => [e, ...list.filter((x) => findingPath(x.yagura) !== findingPath(e.yagura))].slice(0, 8));
     scheduleRefresh();
-  }, () => load(false));
+  }, () => void load(false));
 
   const toSearch = (c: string): void => navigate(searchUrl({ q: c, from: range.from, ...(range.to && { to: range.to }) }));
   const setRange = (r: Range): void => navigate(`/?${new URLSearchParams({ from: r.from, ...(r.to && { to: r.to }) })}`);
