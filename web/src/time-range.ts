@@ -36,3 +36,10 @@ export function intervalFor(spanMs: number): string {
 export function describe(range: Range): string {
   return PRESETS.find((p) => p.from === range.from)?.label ?? `${range.from} → ${range.to ?? 'now'}`;
 }
+
+const INTERVAL_MS: Readonly<Record<string, number>> = { '30s': 30_000, '5m': 300_000, '1h': 3_600_000, '1d': 86_400_000, '1w': 604_800_000 };
+
+/** The length of a histogram interval in ms. */
+export function intervalMs(interval: string): number {
+  return INTERVAL_MS[interval] ?? 3_600_000;
+}

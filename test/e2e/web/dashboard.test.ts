@@ -117,6 +117,25 @@ describe('web dashboard', () => {
     assert.equal(new URL(page.url()).searchParams.get('q'), `type:"${bars.aggregations.t.buckets[0]!.key}"`);
   });
 
+  test('turns a clicked bar of the histogram into its band over its time', async () => {
+    await page.goto(`${server.url}/`);
+    await page.locator(OVERVIEW_DRAWN).waitFor();
+    const chart = page.getByTestId('timeline');
+    const box = (await chart.boundingBox())!;
+    // Bars stand on the axis (24 px above the bottom); walk along it from the right until one is hit.
+    for (let x = box.width - 18; x > 40 && !page.url().includes('/search'); x -= 3) {
+      await chart.click({ position: { x, y: box.height - 24 - 4 } });
+    }
+    await page.waitForURL(/\/search\?/);
+    const params = new URL(page.url()).searchParams;
+    assert.match(params.get('q') ?? '', /^band:"(Critical|High|Medium|Low)"$/);
+    const from = Date.parse(params.get('from') ?? '');
+    const to = Date.parse(params.get('to') ?? '');
+    assert.equal(to - from, 3_600_000 - 1, 'one hourly bar of the last 7 days');
+    await page.locator('[data-testid=results][data-state=ready]').waitFor();
+    assert.ok((await page.getByTestId('result-row').count()) >= 1);
+  });
+
   test('turns a clicked most-affected resource into a filter on its identifier', async () => {
     await page.goto(`${server.url}/`);
     await page.locator(OVERVIEW_DRAWN).waitFor();

@@ -13,6 +13,8 @@ export interface ChartClick {
   readonly name: string;
   readonly seriesName?: string;
   readonly dataIndex: number;
+  /** The clicked datum: a number, or `[x, y]` on a time axis. */
+  readonly value?: unknown;
 }
 
 interface Props {
@@ -41,8 +43,8 @@ export function Chart({ option, label, dark, height, onClick, testId, pending = 
     const c = echarts.init(el.current!, dark ? 'dark' : undefined, { renderer: 'canvas' });
     chart.current = c;
     c.on('click', (p) => {
-      const params = p as { name: string; seriesName?: string; dataIndex: number };
-      handlers.current.onClick?.({ name: params.name, ...(params.seriesName !== undefined && { seriesName: params.seriesName }), dataIndex: params.dataIndex });
+      const params = p as { name: string; seriesName?: string; dataIndex: number; value?: unknown };
+      handlers.current.onClick?.({ name: params.name, ...(params.seriesName !== undefined && { seriesName: params.seriesName }), dataIndex: params.dataIndex, value: params.value });
     });
     c.on('finished', () => {
       if (el.current) el.current.dataset['drawn'] = 'true';

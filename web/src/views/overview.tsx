@@ -11,7 +11,7 @@ import { RESOURCE_ID_PATHS } from '../actor.js';
 import { clause } from '../kql.js';
 import { useLive, type LiveEvent } from '../live.js';
 import { navigate, searchUrl, useLocation } from '../router.js';
-import { DEFAULT_FROM, intervalFor, resolve, type Range } from '../time-range.js';
+import { DEFAULT_FROM, intervalFor, intervalMs, resolve, type Range } from '../time-range.js';
 
 /** The overview's requests, each drawn as soon as it answers (the remote-IP terms are the slowest). */
 interface Parts {
@@ -123,6 +123,14 @@ export function Overview({ dark, paused }: Shared) {
   }, () => void load(false));
 
   const toSearch = (c: string): void => navigate(searchUrl({ q: c, from: range.from, ...(range.to && { to: range.to }) }));
+  /** A histogram bar: that band, over that bar's time (as Kibana zooms into a clicked bar). */
+  const timelineClick = (band: string, value: unknown): void => {
+    const start = Array.isArray(value) && typeof value[0] === 'number' ? value[0] : undefined;
+    if (start === undefined) return toSearch(clause('band', band));
+    const bounds = resolve(range, Date.now());
+    const end = start + intervalMs(intervalFor(bounds.to - bounds.from)) - 1;
+    navigate(searchUrl({ q: clause('band', band), from: new Date(start).toISOString(), to: new Date(end).toISOString() }));
+  };
   const setRange = (r: Range): void => navigate(`/?${new URLSearchParams({ from: r.from, ...(r.to && { to: r.to }) })}`);
 
   const timelineOption = useMemo(() => {
@@ -190,7 +198,7 @@ export function Overview({ dark, paused }: Shared) {
       <div class="panel wide">
         <h2>Findings over time</h2>
         <Chart pending={parts.counts === undefined} option={timelineOption} label="Findings over time, stacked by severity band" dark={dark} height={220} testId="timeline"
-          onClick={(c: ChartClick) => c.seriesName && toSearch(clause('band', c.seriesName))} />
+          onClick={(c: ChartClick) => c.seriesName && timelineClick(c.seriesName, c.value)} />
       </div>
       <div class="grid">
         {PANELS.map(([agg, field, title], i) => (
