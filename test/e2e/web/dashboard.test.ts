@@ -280,6 +280,15 @@ describe('web dashboard', () => {
     assert.equal(overflow, false, 'no horizontal scrolling');
   });
 
+  test('shows the login form again when the session has ended elsewhere', async () => {
+    const session = (await page.context().cookies()).find((c) => c.name === 'yagura_session')!;
+    const ended = await fetch(`${server.url}/api/v1/sessions/current`, { method: 'DELETE', headers: { cookie: `yagura_session=${session.value}`, 'x-yagura-request': '1' } });
+    assert.equal(ended.status, 204);
+    await page.goto(`${server.url}/search`);
+    await page.getByLabel('API key').waitFor();
+    await login(page, server.url);
+  });
+
   test('logs out: the session cookie no longer works', async () => {
     const cookies = await page.context().cookies();
     const session = cookies.find((c) => c.name === 'yagura_session');
