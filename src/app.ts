@@ -1,7 +1,9 @@
 // buildApp(deps): the HTTP application without listening, so tests drive it with inject().
+import fastifyCookie from '@fastify/cookie';
 import underPressure from '@fastify/under-pressure';
 import Fastify, { type FastifyInstance, type FastifyReply, type FastifyServerOptions } from 'fastify';
 import type { ApiKeyRepository } from './auth/api-keys.js';
+import type { Sessions } from './auth/sessions.js';
 import type { IngestPipeline } from './ingest/pipeline.js';
 import type { Metrics } from './metrics/metrics.js';
 import type { RateRules } from './protection/rate-rules.js';
@@ -11,6 +13,9 @@ import { registerAuthentication } from './api/authenticate.js';
 import { registerBodyParsers } from './api/body-parsers.js';
 import { CursorCodec } from './api/cursor.js';
 import { aggregateRoutes } from './api/routes/aggregate.js';
+import { archiveRoutes } from './api/routes/archive.js';
+import { dashboardRoutes } from './api/routes/dashboard.js';
+import { sessionRoutes } from './api/routes/sessions.js';
 import { eventsRoutes } from './api/routes/events.js';
 import { findingsRoutes } from './api/routes/findings.js';
 import { healthRoutes } from './api/routes/health.js';
@@ -38,6 +43,10 @@ export interface AppDeps {
   readonly onRoute?: (route: { readonly method: string | readonly string[]; readonly url: string }) => void;
   /** Alerting (rules, destinations, deliveries); its routes are served when it is given. */
   readonly alerts?: AlertService;
+  /** Dashboard sessions (cookie login); without them only API keys authenticate. */
+  readonly sessions?: Sessions;
+  /** Folder of the built dashboard (dist/web); without it `/` serves nothing. */
+  readonly dashboardRoot?: string;
   /** Listener protections; tests leave them out. */
   readonly server?: {
     readonly https?: { readonly cert: Buffer; readonly key: Buffer };
@@ -109,7 +118,8 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
 
   registerBodyParsers(app, deps.limits.maxBodyBytes);
   if (deps.rateRules) registerRateLimits(app, deps.rateRules.rules, deps.rateRules.windowSeconds, deps.metrics);
-  registerAuthentication(app, deps.keys);
+  await app.register(fastifyCookie);
+  registerAuthentication(app, deps.keys, deps.sessions);
   const now = deps.now ?? Date.now;
   await app.register(healthRoutes);
   await app.register(eventsRoutes, { pipeline: deps.pipeline, maxItemsPerRequest: deps.limits.maxItemsPerRequest, ...(deps.metrics && { metrics: deps.metrics }) });
@@ -124,5 +134,9 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     await app.register(deliveriesRoutes, { alerts: deps.alerts });
   }
   await app.register(openApiRoutes);
+  // Dashboard: sessions, Yagura-side archiving, and the built front end.
+  if (deps.sessions) await app.register(sessionRoutes, { keys: deps.keys, sessions: deps.sessions, secureCookie: server?.https !== undefined });
+  await app.register(archiveRoutes, { store: deps.store, now });
+  if (deps.dashboardRoot) await app.register(dashboardRoutes, { root: deps.dashboardRoot });
   return app;
 }

@@ -1,10 +1,13 @@
 // Composition root: builds every component from the configuration and wires them together.
 import { randomBytes } from 'node:crypto';
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
 import type { FastifyInstance } from 'fastify';
 import { buildApp } from './app.js';
 import { LocalArchive } from './archive/local/local-archive.js';
 import { bootstrapAdmin, type BootstrapResult } from './auth/api-keys.js';
+import { Sessions } from './auth/sessions.js';
 import type { Config } from './config/schema.js';
 import { generateDemoSet } from './demo/generate.js';
 import { normalizeFinding } from './findings/normalize.js';
@@ -14,6 +17,7 @@ import { checkListenAddress } from './protection/listen-policy.js';
 import { RateRules } from './protection/rate-rules.js';
 import { dataFolder, lockDataFolder, type DataLock } from './store/data-folder.js';
 import { SqliteApiKeyRepository } from './store/sqlite/api-key-repository.js';
+import { SqliteSessionRepository } from './store/sqlite/session-repository.js';
 import { storedSecret } from './store/sqlite/meta.js';
 import { SqliteStore } from './store/sqlite/sqlite-store.js';
 import { AlertService } from './alerts/alert-service.js';
@@ -85,6 +89,12 @@ export async function loadDemo(embedded: Embedded, now: number): Promise<number>
   return outcomes.filter((o) => o !== 'unchanged').length;
 }
 
+/** The dashboard build: dist/web beside the compiled server, or the repository's dist/web when run from src/. */
+export function findDashboard(): string | undefined {
+  const here = path.dirname(fileURLToPath(import.meta.url));
+  return [path.join(here, 'web'), path.join(here, '..', 'dist', 'web')].find((dir) => existsSync(path.join(dir, 'index.html')));
+}
+
 export interface Server {
   readonly app: FastifyInstance;
   readonly url: string;
@@ -140,6 +150,7 @@ export async function startServer(config: Config): Promise<Server> {
     if (config.demo) await loadDemo(embedded, Date.now());
     alerts = buildAlerts(embedded, config, metrics);
     const started = alerts;
+    const dashboardRoot = findDashboard();
     const app = await buildApp({
       store: embedded.store,
       pipeline: embedded.pipeline,
@@ -151,6 +162,8 @@ export async function startServer(config: Config): Promise<Server> {
         maxPageSize: config.search.maxPageSize,
       },
       logger: { level: config.logLevel },
+      sessions: new Sessions(new SqliteSessionRepository(embedded.store.db), config.sessions),
+      ...(dashboardRoot && { dashboardRoot }),
       metrics,
       rateRules: { rules: rateRules, windowSeconds: p.rateWindowSeconds },
       alerts,

@@ -12,11 +12,12 @@ export class ApiError extends Error {
 }
 
 export interface ErrorBody {
-  readonly error: { readonly code: string; readonly message: string };
+  /** `position`: 0-based offset into the query text, for query errors tied to one place in it. */
+  readonly error: { readonly code: string; readonly message: string; readonly position?: number };
 }
 
-export function errorBody(code: string, message: string): ErrorBody {
-  return { error: { code, message } };
+export function errorBody(code: string, message: string, position?: number): ErrorBody {
+  return { error: { code, message, ...(position !== undefined && { position }) } };
 }
 
 /** Status for each domain error code that can reach the API. */
@@ -45,10 +46,11 @@ const FASTIFY_CODES: Readonly<Record<string, [number, string, string]>> = {
 /** Maps anything thrown by a route into status and body; unknown errors become a 500 that reveals nothing. */
 export function toHttpError(error: unknown): { status: number; body: ErrorBody; headers: Readonly<Record<string, string>>; internal: boolean } {
   if (error instanceof ApiError) return { status: error.status, body: errorBody(error.code, error.message), headers: error.headers, internal: false };
-  const e = error as { code?: unknown; message?: unknown; statusCode?: unknown };
+  const e = error as { code?: unknown; message?: unknown; statusCode?: unknown; position?: unknown };
   if (typeof e.code === 'string') {
     const status = STATUS_BY_CODE[e.code];
-    if (status !== undefined) return { status, body: errorBody(e.code, String(e.message)), headers: {}, internal: false };
+    const position = typeof e.position === 'number' ? e.position : undefined;
+    if (status !== undefined) return { status, body: errorBody(e.code, String(e.message), position), headers: {}, internal: false };
     const fastify = FASTIFY_CODES[e.code];
     if (fastify) return { status: fastify[0], body: errorBody(fastify[1], fastify[2]), headers: {}, internal: false };
   }

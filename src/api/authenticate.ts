@@ -1,13 +1,25 @@
-// Requires a valid API key on every /api route: `Authorization: Bearer <key>` or `X-Api-Key: <key>`.
+// Requires a valid credential on every /api route: an API key (`Authorization: Bearer <key>` or
+// `X-Api-Key: <key>`) or the dashboard's session cookie, which must also pass the CSRF check to change state.
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { authenticate, type ApiKeyRepository, type Identity } from '../auth/api-keys.js';
+import type { Sessions } from '../auth/sessions.js';
 import { ApiError } from './api-error.js';
 
 declare module 'fastify' {
   interface FastifyRequest {
     identity?: Identity;
+    /** Set when the request was authenticated by the session cookie. */
+    session?: { readonly token: string; readonly expiresAt: number };
   }
 }
+
+export const SESSION_COOKIE = 'yagura_session';
+/** The header the dashboard sends on every call; a cross-site form or image cannot set it. */
+export const CSRF_HEADER = 'x-yagura-request';
+
+const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
+/** Login authenticates itself with the key in its body. */
+const LOGIN = { method: 'POST', path: '/api/v1/sessions' };
 
 /** The key a request presents, if any. */
 export function presentedKey(request: FastifyRequest): string | undefined {
@@ -20,16 +32,56 @@ export function presentedKey(request: FastifyRequest): string | undefined {
   return typeof apiKey === 'string' ? apiKey.trim() : undefined;
 }
 
-export function registerAuthentication(app: FastifyInstance, keys: ApiKeyRepository): void {
+/**
+ * Refuses a cookie-borne request that a foreign page could have caused: it must carry our custom header
+ * (which no cross-site form can send without a CORS preflight we never grant) and, when the browser names
+ * an Origin, that origin must be this server.
+ */
+export function checkCsrf(request: FastifyRequest): void {
+  if (request.headers[CSRF_HEADER] !== '1') {
+    throw new ApiError(403, 'CSRF_REJECTED', `a request authenticated by the session cookie must carry the header "X-Yagura-Request: 1"`);
+  }
+  const origin = request.headers.origin;
+  if (origin !== undefined && !sameHost(origin, request.host)) {
+    throw new ApiError(403, 'CSRF_REJECTED', 'the request comes from another origin than this server');
+  }
+}
+
+/**
+ * Whether an Origin names the host (with port) the request was sent to. The scheme is left out on purpose:
+ * behind a TLS-terminating proxy the browser's origin is https while this server sees plain HTTP.
+ */
+function sameHost(origin: string, host: string): boolean {
+  try {
+    const o = new URL(origin);
+    // Parsed with the origin's scheme on both sides, so a default port (`:80`, `:443`) compares equal to none.
+    return o.host === new URL(`${o.protocol}//${host}`).host;
+  } catch {
+    return false;
+  }
+}
+
+export function registerAuthentication(app: FastifyInstance, keys: ApiKeyRepository, sessions?: Sessions): void {
   app.addHook('onRequest', async (request) => {
     if (!request.url.startsWith('/api/')) return;
-    const key = presentedKey(request);
+    const path = request.url.split('?')[0]!;
+    if (request.method === LOGIN.method && path === LOGIN.path) return;
     const challenge = { 'www-authenticate': 'Bearer realm="yagura"' };
-    if (key === undefined) {
+    const key = presentedKey(request);
+    if (key !== undefined) {
+      const identity = await authenticate(keys, key);
+      if (identity === undefined) throw new ApiError(401, 'UNAUTHENTICATED', 'the API key is not valid', challenge);
+      request.identity = identity;
+      return;
+    }
+    const token = sessions && request.cookies[SESSION_COOKIE];
+    if (sessions === undefined || token === undefined || token === '') {
       throw new ApiError(401, 'UNAUTHENTICATED', 'this API needs an API key in "Authorization: Bearer <key>" or "X-Api-Key: <key>"', challenge);
     }
-    const identity = await authenticate(keys, key);
-    if (identity === undefined) throw new ApiError(401, 'UNAUTHENTICATED', 'the API key is not valid', challenge);
-    request.identity = identity;
+    const resolved = await sessions.resolve(token);
+    if (resolved === undefined) throw new ApiError(401, 'UNAUTHENTICATED', 'the session has expired or was closed; log in again', challenge);
+    if (!SAFE_METHODS.has(request.method)) checkCsrf(request);
+    request.identity = { keyId: resolved.keyId, name: resolved.name };
+    request.session = { token, expiresAt: resolved.expiresAt };
   });
 }

@@ -8,7 +8,7 @@ function scopeOf(request: FastifyRequest): RateScope | undefined {
   const path = request.url.split('?')[0]!;
   if (path === '/health') return undefined;
   if (path === '/api/v1/events' && request.method === 'POST') return 'ingest';
-  if (path === '/sts' || path.startsWith('/api/v1/login')) return 'login';
+  if (path === '/sts' || path.startsWith('/api/v1/login') || (path === '/api/v1/sessions' && request.method === 'POST')) return 'login';
   return 'read';
 }
 

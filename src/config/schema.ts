@@ -69,6 +69,14 @@ export const configSchema = z
       })
       .strict()
       .prefault({}),
+    /** Dashboard sessions: the cookie ends after maxAgeSeconds, or sooner after idleSeconds without use. */
+    sessions: z
+      .object({
+        maxAgeSeconds: z.number().int().min(60).max(30 * 24 * 3600).default(12 * 3600),
+        idleSeconds: z.number().int().min(60).max(30 * 24 * 3600).default(3600),
+      })
+      .strict()
+      .prefault({}),
     search: z
       .object({
         maxPageSize: z.number().int().min(1).max(10_000).default(1000),

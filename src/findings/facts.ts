@@ -29,6 +29,33 @@ export function at(doc: unknown, path: string): unknown {
   return node;
 }
 
+/**
+ * Where each resource type keeps the identifier of the affected resource. Chosen by `resource.resourceType`,
+ * because other details ride along: an S3 finding also names the caller's access key.
+ */
+const RESOURCE_ID_PATHS: Readonly<Record<string, readonly (string | number)[]>> = {
+  Instance: ['instanceDetails', 'instanceId'],
+  AccessKey: ['accessKeyDetails', 'accessKeyId'],
+  S3Bucket: ['s3BucketDetails', 0, 'name'],
+  EKSCluster: ['eksClusterDetails', 'name'],
+  RDSDBInstance: ['rdsDbInstanceDetails', 'dbInstanceIdentifier'],
+  Lambda: ['lambdaDetails', 'functionName'],
+  ECSCluster: ['ecsClusterDetails', 'name'],
+  Container: ['containerDetails', 'name'],
+};
+
+/** The affected resource's identifier, for the "most affected resources" view; undefined when not a string. */
+export function resourceId(doc: FindingDocument, resourceType: string | undefined): string | undefined {
+  const path = resourceType !== undefined && Object.hasOwn(RESOURCE_ID_PATHS, resourceType) ? RESOURCE_ID_PATHS[resourceType] : undefined;
+  if (path === undefined) return undefined;
+  let node: unknown = at(doc, 'resource');
+  for (const step of path) {
+    if (typeof step === 'number') node = Array.isArray(node) ? node[step] : undefined;
+    else node = obj(node) !== undefined && Object.hasOwn(obj(node)!, step) ? obj(node)![step] : undefined;
+  }
+  return typeof node === 'string' ? node : undefined;
+}
+
 /** Every `remoteIpDetails` object of the finding's action, in GuardDuty's action shapes. */
 function remoteIpDetails(action: Json | undefined): Json[] {
   if (action === undefined) return [];

@@ -44,6 +44,8 @@ export interface Finding {
   readonly sample: boolean;
   readonly resourceType: string | undefined;
   readonly actionType: string | undefined;
+  /** Identifier of the affected resource (instance ID, access key ID, bucket, cluster, …), by resource type. */
+  readonly resourceId: string | undefined;
   readonly remoteParties: readonly RemoteParty[];
   /** Lower-cased text searched by bare KQL words: title, description, type, resource and network names. */
   readonly text: string;

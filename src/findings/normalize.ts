@@ -2,7 +2,7 @@
 import { createHash } from 'node:crypto';
 import { configure } from 'safe-stable-stringify';
 import { checkShape, type ShapeLimits, DEFAULT_SHAPE_LIMITS } from './document-shape.js';
-import { at, freeText, remoteParties } from './facts.js';
+import { at, freeText, remoteParties, resourceId } from './facts.js';
 import type { Finding, FindingDocument } from './finding.js';
 import { rejection, type FindingRejection } from './finding-error.js';
 import { severityBand } from './severity.js';
@@ -129,6 +129,7 @@ export function normalizeFinding(candidate: unknown, limits: ShapeLimits = DEFAU
       sample: sampleFlag === true || sampleFlag === 'true',
       resourceType: typeof resourceType === 'string' ? resourceType : undefined,
       actionType: typeof actionType === 'string' ? actionType : undefined,
+      resourceId: resourceId(doc, typeof resourceType === 'string' ? resourceType : undefined),
       remoteParties: parties,
       text: freeText(doc, parties),
       hash: contentHash(doc),

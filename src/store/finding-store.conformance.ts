@@ -211,6 +211,21 @@ export function describeFindingStore(name: string, open: () => Promise<StoreHand
       assert.deepEqual(await store.matching(parseQuery(''), []), []);
     });
 
+    withStore('archives and unarchives a finding until a newer GuardDuty version says otherwise', async (store) => {
+      await store.upsert([f({ id: 'z1' }), f({ id: 'z2' })], T0);
+      const z1 = { ...KEY, id: 'z1' };
+      assert.equal(await store.setArchived(z1, true, 'analyst', T0 + 1), true);
+      assert.equal((await store.get(z1))?.derived.archived, true);
+      const archivedIds = async (): Promise<string[]> => (await store.search({ query: parseQuery('archived:true'), size: 10, sort: { field: 'updatedAt', order: 'desc' } })).findings.map((r) => r.key.id);
+      assert.deepEqual(await archivedIds(), ['z1']);
+      assert.equal(await store.setArchived(z1, false, 'analyst', T0 + 2), true);
+      assert.deepEqual(await archivedIds(), []);
+      await store.setArchived(z1, true, 'analyst', T0 + 3);
+      await store.upsert([f({ id: 'z1', count: 2, updatedAt: '2026-11-06T00:00:00.000Z' })], T0 + 4);
+      assert.equal((await store.get(z1))?.derived.archived, false);
+      assert.equal(await store.setArchived({ ...KEY, id: 'absent' }, true, 'analyst', T0), false);
+    });
+
     withStore('counts findings, not versions', async (store) => {
       await store.upsert([f({ id: 'n1' }), f({ id: 'n1', count: 2, updatedAt: '2026-11-05T00:00:00.000Z' }), f({ id: 'n2' })], T0);
       assert.equal(await store.count(), 2);

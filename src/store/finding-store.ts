@@ -128,6 +128,11 @@ export interface FindingStore {
   pruneChanges(upToSeq: number): Promise<number>;
   /** The newest `seq` ever written to the log, pruned or not (0 before the first). */
   lastChange(): Promise<number>;
+  /**
+   * Archives or unarchives a finding in Yagura, recording who and when; false when there is no such finding.
+   * A newer GuardDuty version later replaces this state with its own `service.archived` (newer information).
+   */
+  setArchived(key: FindingKey, archived: boolean, actor: string, at: number): Promise<boolean>;
   /** Number of findings (current records). */
   count(): Promise<number>;
   close(): Promise<void>;

@@ -7,6 +7,8 @@ import type { FastifyInstance } from 'fastify';
 import type { AlertService } from '../../src/alerts/alert-service.js';
 import { buildApp, type AppDeps } from '../../src/app.js';
 import { createKey } from '../../src/auth/api-keys.js';
+import { Sessions } from '../../src/auth/sessions.js';
+import { SqliteSessionRepository } from '../../src/store/sqlite/session-repository.js';
 import { configSchema, type Config } from '../../src/config/schema.js';
 import { buildAlerts, openEmbedded, type Embedded } from '../../src/main.js';
 
@@ -57,6 +59,7 @@ export async function alertsFolder(): Promise<AlertsFolder> {
         cursorSecret: randomBytes(32),
         limits: { maxBodyBytes: 1024 * 1024, maxItemsPerRequest: 1000, maxPageSize: 500 },
         alerts,
+        sessions: new Sessions(new SqliteSessionRepository(embedded.store.db), config.sessions),
         ...(overrides.onRoute && { onRoute: overrides.onRoute }),
         ...(overrides.metrics && { metrics: overrides.metrics }),
       });

@@ -6,7 +6,9 @@ import path from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import { buildApp, type AppDeps } from '../../src/app.js';
 import { createKey } from '../../src/auth/api-keys.js';
+import { Sessions, type SessionPolicy } from '../../src/auth/sessions.js';
 import { openEmbedded, type Embedded } from '../../src/main.js';
+import { SqliteSessionRepository } from '../../src/store/sqlite/session-repository.js';
 
 export interface Harness {
   readonly app: FastifyInstance;
@@ -20,7 +22,7 @@ export interface Harness {
 
 export async function harness(
   limits: Partial<{ maxBodyBytes: number; maxItemsPerRequest: number; maxPageSize: number }> = {},
-  extra: Partial<Pick<AppDeps, 'metrics' | 'rateRules' | 'server'>> = {},
+  extra: Partial<Pick<AppDeps, 'metrics' | 'rateRules' | 'server' | 'now'>> & { sessions?: SessionPolicy } = {},
 ): Promise<Harness> {
   const dir = await mkdtemp(path.join(tmpdir(), 'yagura-api-'));
   // Searches and aggregations go through a reader thread, as they do in `yagura serve`.
@@ -36,7 +38,11 @@ export async function harness(
     keys: embedded.keys,
     cursorSecret: randomBytes(32),
     limits: { maxBodyBytes: 1024 * 1024, maxItemsPerRequest: 1000, maxPageSize: 500, ...limits },
-    ...extra,
+    ...(extra.metrics && { metrics: extra.metrics }),
+    ...(extra.rateRules && { rateRules: extra.rateRules }),
+    ...(extra.server && { server: extra.server }),
+    ...(extra.now && { now: extra.now }),
+    ...(extra.sessions && { sessions: new Sessions(new SqliteSessionRepository(embedded.store.db), extra.sessions, extra.now) }),
   });
   return {
     app,

@@ -32,7 +32,7 @@ export const COMMON_ERRORS: Json = {
   '400': errorResponse('Invalid request (code names the problem, e.g. INVALID_PARAMETER)'),
   '401': errorResponse('UNAUTHENTICATED: no or invalid API key'),
   '429': errorResponse('RATE_LIMITED: over a rate-based rule (Retry-After)'),
-  '503': errorResponse('OVERLOADED: the server sheds load (Retry-After)'),
+  '503': errorResponse('OVERLOADED: the server sheds load (Retry-After); QUERY_TIMEOUT: a search or aggregation ran past search.queryTimeoutSeconds'),
 };
 
 const presentedFinding = {

@@ -26,8 +26,9 @@ export async function streamRoutes(app: FastifyInstance, options: StreamRouteOpt
   const maxStreams = options.maxStreams ?? 200;
   const maxBuffered = options.maxBufferedBytes ?? 4 * 1024 * 1024;
   const open = new Set<ServerResponse>();
-  // Streams never end on their own: close them when the server closes, or it would wait for them forever.
-  app.addHook('onClose', async () => {
+  // Streams never end on their own: close them as the server starts closing (preClose, before it waits for
+  // in-flight requests to finish), or it would wait for them forever.
+  app.addHook('preClose', async () => {
     for (const res of open) res.destroy();
   });
 

@@ -119,6 +119,24 @@ const MIGRATIONS: readonly string[] = [
   -- The current version of each finding, by its seq in finding_versions.
   ALTER TABLE findings ADD COLUMN current INTEGER NOT NULL DEFAULT 0;
   UPDATE findings SET current = (SELECT v.seq FROM finding_versions v WHERE v.finding = findings.rowid AND v.hash = findings.hash);
+  -- The affected resource's identifier by resource type (the overview's most affected resources).
+  ALTER TABLE findings ADD COLUMN resource_id TEXT;
+  UPDATE findings SET resource_id = CASE resource_type
+    WHEN 'Instance' THEN json_extract(doc, '$.resource.instanceDetails.instanceId')
+    WHEN 'AccessKey' THEN json_extract(doc, '$.resource.accessKeyDetails.accessKeyId')
+    WHEN 'S3Bucket' THEN json_extract(doc, '$.resource.s3BucketDetails[0].name')
+    WHEN 'EKSCluster' THEN json_extract(doc, '$.resource.eksClusterDetails.name')
+    WHEN 'RDSDBInstance' THEN json_extract(doc, '$.resource.rdsDbInstanceDetails.dbInstanceIdentifier')
+    WHEN 'Lambda' THEN json_extract(doc, '$.resource.lambdaDetails.functionName')
+    WHEN 'ECSCluster' THEN json_extract(doc, '$.resource.ecsClusterDetails.name')
+    WHEN 'Container' THEN json_extract(doc, '$.resource.containerDetails.name')
+  END;
+  UPDATE findings SET resource_id = NULL WHERE typeof(resource_id) <> 'text';
+  CREATE INDEX findings_resource_id_updated ON findings (resource_id, updated_at);
+  -- The overview's covering index gains the resource identifier.
+  DROP INDEX findings_overview;
+  CREATE INDEX findings_overview ON findings (updated_at, band, severity, type, account_id, region, resource_type,
+    action_type, archived, sample, count, resource_id);
   ALTER TABLE findings DROP COLUMN doc;
   -- Hash of what the free-text and remote-party indexes hold: an update that changes neither (most
   -- updates only raise count and updatedAt) leaves those indexes alone instead of deleting and re-adding.
@@ -132,6 +150,30 @@ const MIGRATIONS: readonly string[] = [
   `,
   CHANGE_LOG_MIGRATION,
   ALERTS_MIGRATION,
+  `
+  -- Dashboard sessions: only a hash of the cookie token is kept, with its absolute expiry and last use.
+  CREATE TABLE sessions (
+    hash          TEXT    PRIMARY KEY,
+    key_id        TEXT    NOT NULL,
+    name          TEXT    NOT NULL,
+    created_at    INTEGER NOT NULL,
+    last_used_at  INTEGER NOT NULL,
+    expires_at    INTEGER NOT NULL
+  ) WITHOUT ROWID;
+  CREATE INDEX sessions_expiry ON sessions (expires_at);
+  `,
+  `
+  -- Archive and unarchive actions taken in Yagura (findings.archived holds the resulting state).
+  CREATE TABLE finding_archive_actions (
+    account_id  TEXT    NOT NULL,
+    region      TEXT    NOT NULL,
+    id          TEXT    NOT NULL,
+    archived    INTEGER NOT NULL,
+    actor       TEXT    NOT NULL,
+    at          INTEGER NOT NULL
+  );
+  CREATE INDEX finding_archive_actions_key ON finding_archive_actions (account_id, region, id, at);
+  `,
 ];
 
 /** The schema version this Yagura writes. */

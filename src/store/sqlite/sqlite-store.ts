@@ -17,6 +17,7 @@ import type {
 } from '../finding-store.js';
 import { compareVersions } from '../../findings/version-order.js';
 import { aggregate } from './aggregate.js';
+import { setArchived } from './archive-state.js';
 import { compileQuery, registerQueryFunctions } from './compile-query.js';
 import { RECORD_COLUMNS, toRecord, type RecordRow } from './rows.js';
 import { ReadPool } from './read-pool.js';
@@ -197,6 +198,10 @@ export class SqliteStore implements FindingStore {
       for (const row of rows) found.push(toRecord(row));
     }
     return found;
+  }
+
+  async setArchived(key: FindingKey, archived: boolean, actor: string, at: number): Promise<boolean> {
+    return setArchived(this.db, key, archived, actor, at);
   }
 
   async count(): Promise<number> {

@@ -36,12 +36,12 @@ export function buildUpsert(db: Database.Database): (findings: readonly Finding[
   const versionExists = db.prepare<[number, string], { one: number }>('SELECT 1 AS one FROM finding_versions WHERE finding = ? AND hash = ?');
   const insertFinding = db.prepare(`
     INSERT INTO findings (account_id, region, id, arn, type, severity, band, title, resource_type, action_type,
-      created_at, updated_at, count, archived, sample, first_seen, last_seen, versions, hash, received_at, facts_hash)
+      resource_id, created_at, updated_at, count, archived, sample, first_seen, last_seen, versions, hash, received_at, facts_hash)
     VALUES (@accountId, @region, @id, @arn, @type, @severity, @band, @title, @resourceType, @actionType,
-      @createdAt, @updatedAt, @count, @archived, @sample, @receivedAt, @receivedAt, 1, @hash, @receivedAt, @factsHash)`);
+      @resourceId, @createdAt, @updatedAt, @count, @archived, @sample, @receivedAt, @receivedAt, 1, @hash, @receivedAt, @factsHash)`);
   const replaceCurrent = db.prepare(`
     UPDATE findings SET arn = @arn, type = @type, severity = @severity, band = @band, title = @title,
-      resource_type = @resourceType, action_type = @actionType, created_at = @createdAt, updated_at = @updatedAt,
+      resource_type = @resourceType, action_type = @actionType, resource_id = @resourceId, created_at = @createdAt, updated_at = @updatedAt,
       count = @count, archived = @archived, sample = @sample, last_seen = @receivedAt, versions = versions + 1,
       hash = @hash, received_at = @receivedAt, facts_hash = @factsHash, current = @current
     WHERE rowid = @rowid`);
@@ -72,6 +72,7 @@ export function buildUpsert(db: Database.Database): (findings: readonly Finding[
       title: f.title ?? null,
       resourceType: f.resourceType ?? null,
       actionType: f.actionType ?? null,
+      resourceId: f.resourceId ?? null,
       createdAt: f.createdAt ?? null,
       updatedAt: f.updatedAt,
       count: f.count,

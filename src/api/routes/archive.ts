@@ -1,0 +1,28 @@
+// POST /api/v1/findings/{accountId}/{region}/{id}/archive and /unarchive: Yagura's own archived state.
+import type { FastifyInstance } from 'fastify';
+import { z } from 'zod';
+import type { FindingStore } from '../../store/finding-store.js';
+import { ApiError } from '../api-error.js';
+import { presentFinding } from '../present.js';
+import { parseParams } from '../validate.js';
+
+export interface ArchiveRouteOptions {
+  readonly store: FindingStore;
+  readonly now?: () => number;
+}
+
+const keyParams = z.object({ accountId: z.string().max(64), region: z.string().max(32), id: z.string().max(256) }).strict();
+
+export async function archiveRoutes(app: FastifyInstance, options: ArchiveRouteOptions): Promise<void> {
+  const now = options.now ?? Date.now;
+  for (const [action, archived] of [['archive', true], ['unarchive', false]] as const) {
+    app.post(`/api/v1/findings/:accountId/:region/:id/${action}`, async (request) => {
+      const key = parseParams(keyParams, request.params);
+      const at = now();
+      const found = await options.store.setArchived(key, archived, request.identity!.name, at);
+      if (!found) throw new ApiError(404, 'FINDING_NOT_FOUND', `no finding ${key.id} in account ${key.accountId}, region ${key.region}`);
+      const record = await options.store.get(key);
+      return presentFinding(record!, at);
+    });
+  }
+}

@@ -1,0 +1,75 @@
+// Dashboard sessions: a random cookie token, stored only as a hash, with an absolute and an idle expiry.
+import { randomBytes } from 'node:crypto';
+import { hashKey, type Identity } from './api-keys.js';
+
+export interface SessionRecord {
+  /** SHA-256 of the token, base64url; the token itself is never stored. */
+  readonly hash: string;
+  readonly keyId: string;
+  readonly name: string;
+  readonly createdAt: number;
+  readonly lastUsedAt: number;
+  /** Absolute expiry, epoch ms: the session ends then however active it is. */
+  readonly expiresAt: number;
+}
+
+/** Where sessions are kept; the embedded store provides one in SQLite. */
+export interface SessionRepository {
+  insert(record: SessionRecord): Promise<void>;
+  findByHash(hash: string): Promise<SessionRecord | undefined>;
+  touch(hash: string, at: number): Promise<void>;
+  delete(hash: string): Promise<void>;
+  /** Removes sessions whose absolute expiry has passed or that were idle since before `idleBefore`. */
+  deleteExpired(now: number, idleBefore: number): Promise<number>;
+}
+
+export interface SessionPolicy {
+  readonly maxAgeSeconds: number;
+  readonly idleSeconds: number;
+}
+
+export interface OpenedSession {
+  readonly token: string;
+  readonly record: SessionRecord;
+}
+
+/** Last use is written at most this often, so that reading the dashboard does not write on every request. */
+const TOUCH_EVERY_MS = 30_000;
+
+export class Sessions {
+  constructor(
+    private readonly repo: SessionRepository,
+    readonly policy: SessionPolicy,
+    private readonly now: () => number = Date.now,
+  ) {}
+
+  /** Opens a session for an identity already authenticated by its API key. */
+  async open(identity: Identity): Promise<OpenedSession> {
+    const token = `ygs_${randomBytes(32).toString('base64url')}`;
+    const at = this.now();
+    const record = { hash: hashKey(token), keyId: identity.keyId, name: identity.name, createdAt: at, lastUsedAt: at, expiresAt: at + this.policy.maxAgeSeconds * 1000 };
+    await this.repo.insert(record);
+    // Opening a session is rare enough to sweep expired ones here instead of on a timer.
+    await this.repo.deleteExpired(at, at - this.policy.idleSeconds * 1000);
+    return { token, record };
+  }
+
+  /** The identity behind a presented token, or undefined when it is unknown, expired or idle too long. */
+  async resolve(token: string): Promise<(Identity & { readonly expiresAt: number }) | undefined> {
+    if (token.length < 16 || token.length > 512) return undefined;
+    const hash = hashKey(token);
+    const record = await this.repo.findByHash(hash);
+    if (record === undefined) return undefined;
+    const at = this.now();
+    if (at >= record.expiresAt || at - record.lastUsedAt >= this.policy.idleSeconds * 1000) {
+      await this.repo.delete(hash);
+      return undefined;
+    }
+    if (at - record.lastUsedAt >= TOUCH_EVERY_MS) await this.repo.touch(hash, at);
+    return { keyId: record.keyId, name: record.name, expiresAt: record.expiresAt };
+  }
+
+  async close(token: string): Promise<void> {
+    await this.repo.delete(hashKey(token));
+  }
+}

@@ -1,0 +1,85 @@
+// The dashboard shell: who is logged in, navigation, theme, live pause, and the `/` shortcut.
+import { useEffect, useState } from 'preact/hooks';
+import { api, setUnauthenticatedHandler } from './api.js';
+import { navigate, useLocation } from './router.js';
+import { FindingView } from './views/finding.js';
+import { Login } from './views/login.js';
+import { Overview } from './views/overview.js';
+import { Search } from './views/search.js';
+
+type Theme = 'light' | 'dark';
+
+function initialTheme(): Theme {
+  const saved = localStorage.getItem('yagura-theme');
+  if (saved === 'light' || saved === 'dark') return saved;
+  return matchMedia('(prefers-color-scheme: dark)').matches ? 'dark' : 'light';
+}
+
+export interface Shared {
+  readonly dark: boolean;
+  readonly paused: boolean;
+}
+
+export function App() {
+  // Unknown until the server answers; the views load meanwhile (one round trip less before the overview draws)
+  // and any 401 from them shows the login form.
+  const [user, setUser] = useState<string | null | undefined>(undefined);
+  const [theme, setTheme] = useState<Theme>(initialTheme);
+  const [paused, setPaused] = useState(false);
+  const { path } = useLocation();
+
+  useEffect(() => {
+    setUnauthenticatedHandler(() => setUser(null));
+    api<{ name: string }>('/api/v1/sessions/current').then((s) => setUser(s.name), () => setUser(null));
+  }, []);
+  useEffect(() => {
+    document.documentElement.dataset['theme'] = theme;
+    localStorage.setItem('yagura-theme', theme);
+  }, [theme]);
+  useEffect(() => {
+    const onKey = (e: KeyboardEvent): void => {
+      const target = e.target as HTMLElement;
+      if (e.key !== '/' || e.ctrlKey || e.metaKey || e.altKey || /^(INPUT|TEXTAREA|SELECT)$/.test(target.tagName)) return;
+      e.preventDefault();
+      const input = document.getElementById('query');
+      if (input) input.focus();
+      else navigate('/search?focus=1');
+    };
+    window.addEventListener('keydown', onKey);
+    return () => window.removeEventListener('keydown', onKey);
+  }, []);
+
+  if (user === null) return <Login onLogin={(name) => setUser(name)} />;
+
+  const logout = async (): Promise<void> => {
+    await api('/api/v1/sessions/current', { method: 'DELETE' }).catch(() => undefined);
+    setUser(null);
+  };
+  const shared: Shared = { dark: theme === 'dark', paused };
+  const link = (href: string, label: string, active: boolean) => (
+    <a href={href} aria-current={active ? 'page' : undefined} onClick={(e) => { e.preventDefault(); navigate(href); }}>{label}</a>
+  );
+  return (
+    <div class="shell">
+      <header class="top" role="banner">
+        <span class="brand">Yagura</span>
+        <nav aria-label="Views">
+          {link('/', 'Overview', path === '/')}
+          {link('/search', 'Search', path === '/search')}
+        </nav>
+        <span class="spacer" />
+        <button type="button" class={paused ? 'toggle on' : 'toggle'} aria-pressed={paused} onClick={() => setPaused(!paused)} data-testid="pause">
+          {paused ? 'Resume live' : 'Pause live'}
+        </button>
+        <button type="button" aria-label={`Switch to ${theme === 'dark' ? 'light' : 'dark'} theme`} onClick={() => setTheme(theme === 'dark' ? 'light' : 'dark')}>
+          {theme === 'dark' ? 'Light' : 'Dark'}
+        </button>
+        <span class="user" aria-label="Logged in as">{user ?? ''}</span>
+        <button type="button" onClick={logout}>Log out</button>
+      </header>
+      <main>
+        {path === '/search' ? <Search {...shared} /> : path.startsWith('/findings/') ? <FindingView path={path} {...shared} /> : <Overview {...shared} />}
+      </main>
+    </div>
+  );
+}

@@ -1,0 +1,47 @@
+// The KQL query bar: Enter searches; a syntax error is shown under the query at its position.
+import { useEffect, useRef, useState } from 'preact/hooks';
+
+export interface QueryProblem {
+  readonly message: string;
+  readonly position?: number;
+}
+
+export function QueryBar({ query, problem, onSubmit, autoFocus }: { query: string; problem?: QueryProblem; onSubmit: (q: string) => void; autoFocus?: boolean }) {
+  const [text, setText] = useState(query);
+  const input = useRef<HTMLInputElement>(null);
+  useEffect(() => setText(query), [query]);
+  useEffect(() => {
+    if (autoFocus) input.current?.focus();
+  }, [autoFocus]);
+  const pos = problem?.position;
+  const shown = problem ? query : '';
+  return (
+    <form class="query-bar" role="search" onSubmit={(e) => { e.preventDefault(); onSubmit(text); }}>
+      <label for="query" class="sr-only">KQL query</label>
+      <input
+        id="query"
+        ref={input}
+        type="search"
+        spellcheck={false}
+        autocomplete="off"
+        placeholder='Search with KQL, e.g. band >= High and type:Recon*   (press / to focus)'
+        value={text}
+        aria-invalid={problem ? true : undefined}
+        aria-describedby={problem ? 'query-error' : undefined}
+        onInput={(e) => setText(e.currentTarget.value)}
+      />
+      <button type="submit">Search</button>
+      {problem && (
+        <div id="query-error" class="query-error" role="alert" data-testid="query-error" data-position={pos ?? ''}>
+          {pos !== undefined && (
+            <pre class="query-echo" aria-hidden="true">
+              {shown.slice(0, pos)}<mark data-testid="query-error-mark">{shown.slice(pos, pos + 1) || ' '}</mark>{shown.slice(pos + 1)}
+              {'\n'}{' '.repeat(pos)}^
+            </pre>
+          )}
+          <span>{pos !== undefined ? `Position ${pos}: ` : ''}{problem.message}</span>
+        </div>
+      )}
+    </form>
+  );
+}

@@ -1,0 +1,5 @@
+// Entry point of the dashboard.
+import { render } from 'preact';
+import { App } from './app.js';
+
+render(<App />, document.getElementById('app')!);

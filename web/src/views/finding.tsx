@@ -1,0 +1,91 @@
+// One finding: summary, version history as a timeline of changed paths, raw JSON with copy, archive toggle.
+import { useEffect, useState } from 'preact/hooks';
+import { api, ApiFailure, findingPath, type FindingDetail, type Presented } from '../api.js';
+import type { Shared } from '../app.js';
+import { remoteParty, resource } from '../actor.js';
+import { brief, diffJson } from '../diff.js';
+import { at, text, when } from '../format.js';
+
+export function FindingView({ path }: { path: string } & Shared) {
+  const [detail, setDetail] = useState<FindingDetail>();
+  const [error, setError] = useState('');
+  const [copied, setCopied] = useState(false);
+  const key = path.slice('/findings/'.length);
+
+  useEffect(() => {
+    setDetail(undefined);
+    api<FindingDetail>(`/api/v1/findings/${key}`).then(setDetail, (e: unknown) => setError(e instanceof ApiFailure ? e.message : 'the server cannot be reached'));
+  }, [key]);
+
+  if (error) return <p class="error" role="alert">{error}</p>;
+  if (!detail) return <p role="status">Loading…</p>;
+  const f = detail.finding;
+  const y = detail.yagura;
+  const remote = remoteParty(f);
+  const res = resource(f);
+  const toggleArchive = async (): Promise<void> => {
+    const updated = await api<Presented>(`/api/v1/findings/${findingPath(y)}/${y.archived ? 'unarchive' : 'archive'}`, { method: 'POST' });
+    setDetail({ ...detail, yagura: updated.yagura });
+  };
+  const raw = JSON.stringify(f, null, 2);
+  const rows: Array<[string, string]> = [
+    ['Type', text(f.type)],
+    ['Severity', `${y.band} (${text(f.severity)})`],
+    ['Title', text(f.title)],
+    ['Account', y.accountId],
+    ['Region', y.region],
+    ['Resource', `${res.type}${res.id ? ` ${res.id}` : ''}`],
+    ['Action', text(at(f, 'service.action.actionType'))],
+    ['Remote IP', remote?.ip ?? ''],
+    ['Location', remote ? [remote.city, remote.country].filter(Boolean).join(', ') : ''],
+    ['Organisation', remote ? `${remote.org}${remote.asn ? ` (AS${remote.asn})` : ''}` : ''],
+    ['First seen', when(at(f, 'service.eventFirstSeen'))],
+    ['Last seen', when(at(f, 'service.eventLastSeen'))],
+    ['Count', text(at(f, 'service.count'))],
+    ['In Yagura since', when(y.firstSeen)],
+    ['Versions', String(y.versions)],
+    ['State', y.archived ? 'Archived' : 'Open'],
+  ];
+  return (
+    <article class="finding" aria-labelledby="finding-title">
+      <div class="toolbar">
+        <h1 id="finding-title" data-testid="finding-title">{text(f.title) || text(f.type)}</h1>
+        <button type="button" onClick={toggleArchive} data-testid="archive-toggle">{y.archived ? 'Unarchive' : 'Archive'}</button>
+      </div>
+      <p class="muted">{text(f.description)}</p>
+      <div class="finding-grid">
+        <section class="panel" aria-labelledby="summary-title">
+          <h2 id="summary-title">Summary</h2>
+          <dl class="summary">
+            {rows.filter(([, v]) => v !== '').map(([k, v]) => <><dt>{k}</dt><dd data-field={k}>{v}</dd></>)}
+          </dl>
+        </section>
+        <section class="panel" aria-labelledby="history-title">
+          <h2 id="history-title">History</h2>
+          <ol class="timeline" data-testid="history">
+            {detail.history.map((v, i) => {
+              const changes = i === 0 ? [] : diffJson(detail.history[i - 1]!.finding, v.finding);
+              return (
+                <li data-testid="version">
+                  <div><strong>Version {i + 1}</strong> <span class="muted">updated {when(v.updatedAt)} · received {when(v.receivedAt)} · count {v.count}</span></div>
+                  {i === 0 ? <p class="muted">First version stored.</p> : (
+                    <ul class="changes">
+                      {changes.map((c) => <li data-testid="change"><code>{c.path}</code>: {brief(c.before)} → {brief(c.after)}</li>)}
+                    </ul>
+                  )}
+                </li>
+              );
+            })}
+          </ol>
+        </section>
+      </div>
+      <section class="panel" aria-labelledby="raw-title">
+        <div class="toolbar">
+          <h2 id="raw-title">Raw JSON</h2>
+          <button type="button" onClick={() => void navigator.clipboard.writeText(raw).then(() => setCopied(true), () => setCopied(false))}>{copied ? 'Copied' : 'Copy'}</button>
+        </div>
+        <pre class="raw" data-testid="raw-json" tabIndex={0}>{raw}</pre>
+      </section>
+    </article>
+  );
+}
