@@ -40,6 +40,8 @@ export interface EmbeddedOptions {
   readonly metrics?: Metrics;
   /** Reader threads for searches and aggregations; none runs them on the main thread (one-shot CLI verbs). */
   readonly readers?: { readonly size: number; readonly timeoutMs: number };
+  /** Writer page cache (see SqliteStoreOptions.cacheMiB). */
+  readonly cacheMiB?: number;
 }
 
 export async function openEmbedded(dataDir: string, owner: string, options: EmbeddedOptions = {}): Promise<Embedded> {
@@ -47,7 +49,11 @@ export async function openEmbedded(dataDir: string, owner: string, options: Embe
   const lock = lockDataFolder(folder, owner);
   let store: SqliteStore | undefined;
   try {
-    store = new SqliteStore({ file: folder.databaseFile, ...(options.readers && { readers: options.readers }) });
+    store = new SqliteStore({
+      file: folder.databaseFile,
+      ...(options.readers && { readers: options.readers }),
+      ...(options.cacheMiB !== undefined && { cacheMiB: options.cacheMiB }),
+    });
     const archive = new LocalArchive(folder.archiveDir);
     const pipeline = new IngestPipeline({
       store,

@@ -155,13 +155,17 @@ class LocalTarget implements Target {
   }
 }
 
+/** Page cache of an import into a data folder; pages are only used as the store grows. */
+const IMPORT_CACHE_MIB = 1024;
+
 /** A server when `url` is given, else the data folder; says which options to use when neither is. */
 export async function openTarget(options: TargetOptions, verb: string): Promise<Target> {
   if (options.url) {
     if (!options.apiKey) throw new CliError('--url needs an API key: give --api-key KEY or set YAGURA_API_KEY');
     return new RemoteTarget(options.url, options.apiKey);
   }
-  if (options.data) return new LocalTarget(await openEmbedded(options.data, `yagura ${verb}`));
+  // An import writes into every index at random places: give it a cache that holds them (a server keeps 64 MiB).
+  if (options.data) return new LocalTarget(await openEmbedded(options.data, `yagura ${verb}`, verb === 'import' || verb === 'bench' ? { cacheMiB: IMPORT_CACHE_MIB } : {}));
   throw new CliError(
     'no Yagura to talk to: give --url URL and --api-key KEY (or YAGURA_URL, YAGURA_API_KEY) for a running server, or --data DIR (or YAGURA_DATA) for a data folder no server holds',
   );
