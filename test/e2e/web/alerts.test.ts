@@ -136,6 +136,10 @@ describe('web dashboard: alerting page', () => {
     await link.click();
     await page.waitForURL(/\/findings\/111122223333\/us-east-1\/alertweb01$/);
     await page.getByTestId('archive-toggle').waitFor();
+    // Alert messages link to `${publicUrl}/#/findings/…`: that address opens the same view.
+    await page.goto(`${server.url}/#/findings/111122223333/us-east-1/alertweb01`);
+    await page.waitForURL(/\/findings\/111122223333\/us-east-1\/alertweb01$/);
+    await page.getByTestId('archive-toggle').waitFor();
   });
 
   test('a dry run over the last hour lists the finding the rule would have alerted on', async () => {
