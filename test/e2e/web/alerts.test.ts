@@ -235,6 +235,17 @@ describe('web dashboard: alerting page', () => {
     assert.deepEqual(watch.dialogs, []);
   });
 
+  test('moves between the tabs with the arrow keys, keeping the tab in the URL', async () => {
+    await openTab('Rules');
+    await page.getByRole('tab', { name: 'Rules' }).focus();
+    await page.keyboard.press('ArrowRight');
+    await page.waitForURL(/\/alerts\?tab=destinations$/);
+    assert.equal(await page.getByRole('tab', { name: 'Destinations' }).getAttribute('aria-selected'), 'true');
+    await page.waitForFunction("document.activeElement?.id === 'tab-destinations'");
+    await page.keyboard.press('ArrowLeft');
+    await page.waitForURL(/\/alerts$/);
+  });
+
   test('reported no CSP violation, script error, dialog or foreign request', () => {
     assert.deepEqual(watch.violations, []);
     assert.deepEqual(watch.pageErrors, []);

@@ -46,11 +46,20 @@ export function Alerts() {
 
   const catalog: Catalog = { rules, destinations, reload };
   const select = (key: Tab): void => navigate(key === 'rules' ? '/alerts' : `/alerts?tab=${key}`);
+  /** Arrow keys move between tabs (only the selected tab is in the Tab order), as the ARIA tabs pattern asks. */
+  const onTabKey = (e: KeyboardEvent): void => {
+    if (e.key !== 'ArrowRight' && e.key !== 'ArrowLeft') return;
+    e.preventDefault();
+    const i = TABS.findIndex(([key]) => key === tab);
+    const next = TABS[(i + (e.key === 'ArrowRight' ? 1 : TABS.length - 1)) % TABS.length]![0];
+    select(next);
+    requestAnimationFrame(() => document.getElementById(`tab-${next}`)?.focus());
+  };
   return (
     <section class="alerts" aria-labelledby="alerts-title" data-state={loaded ? 'loaded' : 'loading'} data-testid="alerts">
       <div class="toolbar">
         <h1 id="alerts-title">Alerts</h1>
-        <div role="tablist" aria-label="Alerting" class="tabs">
+        <div role="tablist" aria-label="Alerting" class="tabs" onKeyDown={onTabKey}>
           {TABS.map(([key, label]) => (
             <button type="button" role="tab" id={`tab-${key}`} aria-selected={tab === key} aria-controls={`panel-${key}`} tabIndex={tab === key ? 0 : -1} onClick={() => select(key)}>
               {label}
