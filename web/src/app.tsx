@@ -2,6 +2,7 @@
 import { useEffect, useState } from 'preact/hooks';
 import { api, setUnauthenticatedHandler } from './api.js';
 import { navigate, useLocation } from './router.js';
+import { Alerts } from './views/alerts.js';
 import { FindingView } from './views/finding.js';
 import { Login } from './views/login.js';
 import { Overview } from './views/overview.js';
@@ -28,6 +29,10 @@ export function App() {
   const [paused, setPaused] = useState(false);
   const { path } = useLocation();
 
+  useEffect(() => {
+    // Alert messages link to `${publicUrl}/#/findings/…`: show that finding.
+    if (location.hash.startsWith('#/findings/')) navigate(location.hash.slice(1), true);
+  }, []);
   useEffect(() => {
     setUnauthenticatedHandler(() => setUser(null));
     api<{ name: string }>('/api/v1/sessions/current').then((s) => setUser(s.name), () => setUser(null));
@@ -66,6 +71,7 @@ export function App() {
         <nav aria-label="Views">
           {link('/', 'Overview', path === '/')}
           {link('/search', 'Search', path === '/search')}
+          {link('/alerts', 'Alerts', path === '/alerts')}
         </nav>
         <span class="spacer" />
         <button type="button" class={paused ? 'toggle on' : 'toggle'} aria-pressed={paused} onClick={() => setPaused(!paused)} data-testid="pause">
@@ -78,7 +84,7 @@ export function App() {
         <button type="button" onClick={logout}>Log out</button>
       </header>
       <main>
-        {path === '/search' ? <Search {...shared} /> : path.startsWith('/findings/') ? <FindingView path={path} {...shared} /> : <Overview {...shared} />}
+        {path === '/search' ? <Search {...shared} /> : path === '/alerts' ? <Alerts /> : path.startsWith('/findings/') ? <FindingView path={path} {...shared} /> : <Overview {...shared} />}
       </main>
     </div>
   );

@@ -13,8 +13,6 @@ export function QueryBar({ query, problem, onSubmit, autoFocus }: { query: strin
   useEffect(() => {
     if (autoFocus) input.current?.focus();
   }, [autoFocus]);
-  const pos = problem?.position;
-  const shown = problem ? query : '';
   return (
     <form class="query-bar" role="search" onSubmit={(e) => { e.preventDefault(); onSubmit(text); }}>
       <label for="query" class="sr-only">KQL query</label>
@@ -31,17 +29,23 @@ export function QueryBar({ query, problem, onSubmit, autoFocus }: { query: strin
         onInput={(e) => setText(e.currentTarget.value)}
       />
       <button type="submit">Search</button>
-      {problem && (
-        <div id="query-error" class="query-error" role="alert" data-testid="query-error" data-position={pos ?? ''}>
-          {pos !== undefined && (
-            <pre class="query-echo" aria-hidden="true">
-              {shown.slice(0, pos)}<mark data-testid="query-error-mark">{shown.slice(pos, pos + 1) || ' '}</mark>{shown.slice(pos + 1)}
-              {'\n'}{' '.repeat(pos)}^
-            </pre>
-          )}
-          <span>{pos !== undefined ? `Position ${pos}: ` : ''}{problem.message}</span>
-        </div>
-      )}
+      {problem && <QueryError id="query-error" query={query} problem={problem} testId="query-error" />}
     </form>
+  );
+}
+
+/** A query's error under its input: the message, and the query echoed with a caret at the position named. */
+export function QueryError({ id, query, problem, testId }: { id: string; query: string; problem: QueryProblem; testId: string }) {
+  const pos = problem.position;
+  return (
+    <div id={id} class="query-error" role="alert" data-testid={testId} data-position={pos ?? ''}>
+      {pos !== undefined && (
+        <pre class="query-echo" aria-hidden="true">
+          {query.slice(0, pos)}<mark data-testid={`${testId}-mark`}>{query.slice(pos, pos + 1) || ' '}</mark>{query.slice(pos + 1)}
+          {'\n'}{' '.repeat(pos)}^
+        </pre>
+      )}
+      <span>{pos !== undefined ? `Position ${pos}: ` : ''}{problem.message}</span>
+    </div>
   );
 }
