@@ -49,9 +49,17 @@ test('opening a version-1 store moves documents out of the findings row and keep
       query: parseQuery('*'),
       from: Date.parse('2026-11-19T00:00:00Z'),
       to: Date.parse('2026-11-21T00:00:00Z'),
-      aggs: { ips: { terms: { field: 'remoteIp' } } },
+      aggs: { ips: { terms: { field: 'remoteIp' } }, countries: { terms: { field: 'remoteCountry' } } },
     });
     assert.deepEqual(terms.aggregations['ips'], { buckets: [{ key: '198.51.100.7', doc_count: 1 }], sum_other_doc_count: 0 });
+    // A match-all query reads the parties' own time index: the finding outside the range is not counted.
+    assert.deepEqual(terms.aggregations['countries'], { buckets: [{ key: 'Germany', doc_count: 1 }], sum_other_doc_count: 0 });
+    const outside = await store.aggregate({
+      query: parseQuery('*'),
+      from: Date.parse('2026-11-21T00:00:00Z'),
+      aggs: { countries: { terms: { field: 'remoteCountry' } } },
+    });
+    assert.deepEqual(outside.aggregations['countries'], { buckets: [], sum_other_doc_count: 0 });
   } finally {
     await store.close();
   }
