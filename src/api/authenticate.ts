@@ -4,6 +4,7 @@ import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { authenticate, type ApiKeyRepository, type Identity } from '../auth/api-keys.js';
 import type { Sessions } from '../auth/sessions.js';
 import { ApiError } from './api-error.js';
+import { routePath } from './route-path.js';
 
 declare module 'fastify' {
   interface FastifyRequest {
@@ -63,8 +64,8 @@ function sameHost(origin: string, host: string): boolean {
 
 export function registerAuthentication(app: FastifyInstance, keys: ApiKeyRepository, sessions?: Sessions): void {
   app.addHook('onRequest', async (request) => {
-    if (!request.url.startsWith('/api/')) return;
-    const path = request.url.split('?')[0]!;
+    const path = routePath(request);
+    if (!path.startsWith('/api/')) return;
     if (request.method === LOGIN.method && path === LOGIN.path) return;
     const challenge = { 'www-authenticate': 'Bearer realm="yagura"' };
     const key = presentedKey(request);

@@ -3,9 +3,10 @@ import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { Metrics } from '../metrics/metrics.js';
 import type { RateRules, RateScope } from '../protection/rate-rules.js';
 import { ApiError } from './api-error.js';
+import { routePath } from './route-path.js';
 
 function scopeOf(request: FastifyRequest): RateScope | undefined {
-  const path = request.url.split('?')[0]!;
+  const path = routePath(request);
   if (path === '/health') return undefined;
   if (path === '/api/v1/events' && request.method === 'POST') return 'ingest';
   if (path === '/sts' || path.startsWith('/api/v1/login') || (path === '/api/v1/sessions' && request.method === 'POST')) return 'login';
