@@ -1,7 +1,7 @@
 // Alerting across SIGKILL of the real server: a delivery in flight when the process dies is sent again after the
 // restart with the same idempotency key (the documented at-least-once window), and a confirmed one never again.
 import assert from 'node:assert/strict';
-import { spawn, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { createServer, type ServerResponse } from 'node:http';
@@ -9,29 +9,13 @@ import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { test } from 'node:test';
-import { fileURLToPath } from 'node:url';
 import { eventOf, findingDoc } from '../fixtures/findings.js';
+import { spawnServe, type ServeProcess } from '../support/serve-process.js';
 
-const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
-const CLI = path.join(ROOT, 'dist/cli/main.js');
 const KEY = 'alerts-crash-bootstrap-key-0123456789';
 
-async function start(data: string, config: string): Promise<{ child: ChildProcess; url: string }> {
-  const child = spawn(process.execPath, [CLI, 'serve', '--data', data, '--port', '0', '--config', config], {
-    env: { ...process.env, YAGURA_BOOTSTRAP_KEY: KEY, YAGURA_LOG_LEVEL: 'error' },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  return new Promise((resolve, reject) => {
-    let out = '';
-    let err = '';
-    child.stdout!.on('data', (d) => {
-      out += d;
-      const m = /listening on (http:\/\/\S+)/.exec(out);
-      if (m) resolve({ child, url: m[1]! });
-    });
-    child.stderr!.on('data', (d) => (err += d));
-    child.on('exit', (code) => reject(new Error(`serve exited with ${code}: ${err}`)));
-  });
+function start(data: string, config: string): Promise<ServeProcess> {
+  return spawnServe(data, { key: KEY, args: ['--config', config] });
 }
 
 async function kill(child: ChildProcess): Promise<void> {

@@ -1,18 +1,16 @@
 // Crash safety: SIGKILL the real server at random moments while another client ingests, restart it, and prove
 // that every acknowledged finding is present exactly once, with its latest version, in store and archive.
 import assert from 'node:assert/strict';
-import { spawn, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { test } from 'node:test';
-import { fileURLToPath } from 'node:url';
 import { gunzipSync } from 'node:zlib';
 import Database from 'better-sqlite3';
 import { eventOf, findingDoc } from '../fixtures/findings.js';
+import { spawnServe } from '../support/serve-process.js';
 
-const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
-const CLI = path.join(ROOT, 'dist/cli/main.js');
 const KEY = 'crash-test-bootstrap-key-0123456789';
 const KILLS = Number(process.env.CRASH_KILLS ?? 20);
 const FINDINGS = 40;
@@ -35,21 +33,7 @@ interface Running {
 }
 
 function start(data: string): Promise<Running> {
-  const child = spawn(process.execPath, [CLI, 'serve', '--data', data, '--port', '0'], {
-    env: { ...process.env, YAGURA_BOOTSTRAP_KEY: KEY, YAGURA_LOG_LEVEL: 'error' },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  return new Promise((resolve, reject) => {
-    let out = '';
-    let err = '';
-    child.stdout!.on('data', (d) => {
-      out += d;
-      const m = /listening on (http:\/\/\S+)/.exec(out);
-      if (m) resolve({ child, url: m[1]! });
-    });
-    child.stderr!.on('data', (d) => (err += d));
-    child.on('exit', (code) => reject(new Error(`serve exited with ${code}: ${err}`)));
-  });
+  return spawnServe(data, { key: KEY });
 }
 
 function version(i: number, v: number): Record<string, unknown> {

@@ -1,12 +1,11 @@
 // Support for the dashboard's browser tests: the built server as a child process, and Debian's headless Chromium.
-import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
 import { mkdir, mkdtemp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { chromium, type Browser, type Page } from 'playwright-core';
+import { ROOT as REPOSITORY, spawnServe } from '../../support/serve-process.js';
 
-export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../..');
+export const ROOT = REPOSITORY;
 export const ARTIFACTS = path.join(ROOT, 'test-artifacts', 'web');
 export const KEY = 'e2e-web-bootstrap-key-0123456789abcdef';
 
@@ -21,22 +20,7 @@ export interface RunningServer {
 
 /** Starts `yagura serve` as built (dist/) on the data folder; port 0 picks a free one. */
 export async function startServer(data: string, port = 0, options: { key?: string; args?: string[] } = {}): Promise<RunningServer> {
-  const env = Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith('YAGURA_')));
-  const child: ChildProcessWithoutNullStreams = spawn(process.execPath, [path.join(ROOT, 'dist/cli/main.js'), 'serve', '--data', data, '--port', String(port), ...(options.args ?? [])], {
-    env: { ...env, YAGURA_BOOTSTRAP_KEY: options.key ?? KEY, YAGURA_LOG_LEVEL: 'warn' },
-    cwd: ROOT,
-  });
-  let stderr = '';
-  child.stderr.on('data', (d) => (stderr += d));
-  const url = await new Promise<string>((resolve, reject) => {
-    let out = '';
-    child.stdout.on('data', (d) => {
-      out += d;
-      const m = /listening on (http:\/\/\S+)/.exec(out);
-      if (m) resolve(m[1]!);
-    });
-    child.on('exit', (code) => reject(new Error(`serve exited with ${code}: ${stderr}`)));
-  });
+  const { child, url } = await spawnServe(data, { key: options.key ?? KEY, args: ['--port', String(port), ...(options.args ?? [])], logLevel: 'warn', cleanEnv: true });
   return {
     url,
     port: Number(new URL(url).port),
