@@ -1,18 +1,16 @@
 // `yagura import PATH…`: loads GuardDuty S3-export objects and JSON files, with progress and a summary.
 import { SingleBar } from 'cli-progress';
 import type { Command } from 'commander';
-import type { BodyItem } from '../ingest/json-lines.js';
-import { listExportFiles, loadExportFile, readExportFile, type ExportFile } from '../ingest/s3-export/export-files.js';
+import { listExportFiles } from '../ingest/s3-export/export-files.js';
+import { ExportReader, type ReadPart } from '../ingest/s3-export/export-reader.js';
 import { CliError } from './cli-error.js';
 import { addConnectionOptions, connectionOf } from './connection-options.js';
 import { terminalSafe } from './output.js';
-import { openTarget, type ImportTally, type Target } from './target.js';
+import { openTarget, type ImportBatch, type ImportTally, type Target } from './target.js';
 
 const MAX_REPORTED = 100;
 /** Items of one file held back until the file is read completely; beyond this they are imported as they come. */
 const MAX_PENDING_PER_FILE = 200_000;
-/** Small files read and inflated ahead of the one being imported, so disk and zlib work beside parsing. */
-const READ_AHEAD = 4;
 
 export interface ImportSummary extends ImportTally {
   read: number;
@@ -20,7 +18,10 @@ export interface ImportSummary extends ImportTally {
   seconds: number;
 }
 
-/** Imports every readable file below `paths` through `target`, `batchSize` items per submission. */
+/**
+ * Imports every readable file below `paths` through `target`, `batchSize` findings per submission. Files are
+ * read, inflated, parsed and validated on a worker thread while this thread stores the previous batch.
+ */
 export async function importPaths(
   target: Target,
   paths: readonly string[],
@@ -30,74 +31,63 @@ export async function importPaths(
   const files = await listExportFiles(paths);
   const total = files.reduce((n, f) => n + f.bytes, 0);
   const summary: ImportSummary = { read: 0, files: files.length, seconds: 0, created: 0, updated: 0, unchanged: 0, ignored: 0, rejected: [] };
-  let items: BodyItem[] = [];
-  let refs: string[] = [];
+  let batch: ImportBatch = { findings: [], refs: [] };
   let done = 0;
-  /** Failures of the target (server or store) end the import; only reading a file is a per-file problem. */
-  let targetFailure: unknown;
   const flush = async (): Promise<void> => {
     options.onProgress?.(done, total);
-    if (items.length === 0) return;
-    try {
-      await target.ingest(items, refs, summary);
-    } catch (error) {
-      targetFailure = error;
-      throw error;
-    }
-    items = [];
-    refs = [];
+    if (batch.findings.length === 0) return;
+    const taken = batch;
+    batch = { findings: [], refs: [] };
+    await target.ingest(taken, summary);
   };
-  const ahead = new Map<number, Promise<Buffer | undefined>>();
-  const readAhead = (from: number): void => {
-    for (let i = from; i < Math.min(files.length, from + READ_AHEAD); i++) {
-      if (ahead.has(i)) continue;
-      const loading = loadExportFile(files[i] as ExportFile);
-      // Failures surface when the file's turn comes, inside its own error handling.
-      loading.catch(() => undefined);
-      ahead.set(i, loading);
-    }
-  };
-  for (const [index, file] of files.entries()) {
-    readAhead(index);
-    const loaded = ahead.get(index);
-    ahead.delete(index);
-    // A file's items join the batch only once the whole file has been read: a truncated or corrupt object
-    // (bad gzip CRC, I/O error) imports nothing, unless it is larger than a batch can hold.
-    let pending: BodyItem[] = [];
-    let pendingRefs: string[] = [];
-    let committedLines = 0;
-    let lastLine = 0;
-    const release = async (): Promise<void> => {
-      items.push(...pending);
-      refs.push(...pendingRefs);
-      pending = [];
-      pendingRefs = [];
-      committedLines = lastLine;
-      if (items.length >= options.batchSize) await flush();
-    };
-    try {
-      for await (const line of readExportFile(file, undefined, loaded)) {
-        summary.read++;
-        pending.push(line.item);
-        pendingRefs.push(`${file.path}:${line.line}`);
-        lastLine = line.line;
-        if (pending.length >= MAX_PENDING_PER_FILE) {
+  const reader = new ExportReader(files);
+  try {
+    for (const [index, file] of files.entries()) {
+      // A file's findings join the batch only once the whole file has been read: a truncated or corrupt object
+      // (bad gzip CRC, I/O error) imports nothing, unless it is larger than a batch can hold.
+      let pending: ReadPart[] = [];
+      let pendingItems = 0;
+      let committedLines = 0;
+      const release = async (): Promise<void> => {
+        for (const part of pending) {
+          summary.read += part.read;
+          summary.ignored += part.ignored;
+          for (const r of part.rejected) summary.rejected.push({ ref: `${file.path}:${r.line}`, code: r.code, message: r.message });
+          batch.findings.push(...part.findings);
+          for (const line of part.lines) batch.refs.push(`${file.path}:${line}`);
+          committedLines = part.lastLine;
+        }
+        pending = [];
+        pendingItems = 0;
+        if (batch.findings.length >= options.batchSize) await flush();
+      };
+      for await (const part of reader.parts(index)) {
+        if (part.error !== undefined) {
+          summary.read += part.read;
+          const lastLine = part.lastLine || pending.at(-1)?.lastLine || committedLines;
+          const kept = committedLines > 0 ? `lines up to ${committedLines} were imported, the rest was not` : 'nothing from it was imported';
+          const message = `${part.error} (after line ${lastLine}; ${kept})`;
+          for (const p of pending) summary.read += p.read;
+          pending = [];
+          summary.rejected.push({ ref: file.path, code: 'UNREADABLE_FILE', message });
+          options.onFileError?.(file.path, message);
+          break;
+        }
+        pending.push(part);
+        pendingItems += part.read;
+        if (part.done) await release();
+        else if (pendingItems >= MAX_PENDING_PER_FILE) {
           await release();
-          options.onProgress?.(done + line.bytesRead, total);
+          options.onProgress?.(done + part.bytesRead, total);
         }
       }
-      await release();
-    } catch (error) {
-      if (error === targetFailure) throw error;
-      const kept = committedLines > 0 ? `lines up to ${committedLines} were imported, the rest was not` : 'nothing from it was imported';
-      const message = `${(error as Error).message} (after line ${lastLine}; ${kept})`;
-      summary.rejected.push({ ref: file.path, code: 'UNREADABLE_FILE', message });
-      options.onFileError?.(file.path, message);
+      done += file.bytes;
+      options.onProgress?.(done, total);
     }
-    done += file.bytes;
-    options.onProgress?.(done, total);
+    await flush();
+  } finally {
+    await reader.close();
   }
-  await flush();
   summary.seconds = (performance.now() - started) / 1000;
   return summary;
 }

@@ -1,6 +1,5 @@
 // Where a CLI verb sends its work: a running server over HTTP, or a data folder opened directly.
-import type { BodyItem } from '../ingest/json-lines.js';
-import { classifyItem, emptyClassified } from '../ingest/classify.js';
+import type { Finding } from '../findings/finding.js';
 import { openEmbedded, type Embedded } from '../main.js';
 import { presentFinding, type PresentedFinding } from '../api/present.js';
 import { parseSort } from '../api/routes/findings.js';
@@ -33,9 +32,15 @@ export interface SearchResult {
   readonly nextCursor: string | null;
 }
 
+/** Validated findings to store; `refs[i]` names where finding i came from in messages (`file:line`). */
+export interface ImportBatch {
+  readonly findings: Finding[];
+  readonly refs: string[];
+}
+
 export interface Target {
-  /** Stores a batch of delivered items; `refs[i]` names item i in messages (`file:line`). */
-  ingest(items: readonly BodyItem[], refs: readonly string[], tally: ImportTally): Promise<void>;
+  /** Stores a batch of findings and counts the outcomes in `tally`. */
+  ingest(batch: ImportBatch, tally: ImportTally): Promise<void>;
   search(params: SearchParams): Promise<SearchResult>;
   close(): Promise<void>;
 }
@@ -69,7 +74,7 @@ class RemoteTarget implements Target {
     return body;
   }
 
-  async ingest(items: readonly BodyItem[], refs: readonly string[], tally: ImportTally): Promise<void> {
+  async ingest(batch: ImportBatch, tally: ImportTally): Promise<void> {
     let lines: string[] = [];
     let sent: number[] = [];
     let bytes = 0;
@@ -84,22 +89,18 @@ class RemoteTarget implements Target {
       tally.updated += report.updated;
       tally.unchanged += report.duplicates;
       tally.ignored += report.ignored;
-      for (const r of report.rejected) tally.rejected.push({ ref: refs[sent[r.index]!] ?? '?', code: r.code, message: r.message });
+      for (const r of report.rejected) tally.rejected.push({ ref: batch.refs[sent[r.index]!] ?? '?', code: r.code, message: r.message });
       lines = [];
       sent = [];
       bytes = 0;
     };
-    for (const [i, item] of items.entries()) {
-      if ('error' in item) {
-        tally.rejected.push({ ref: refs[i]!, ...item.error });
-        continue;
-      }
-      const line = JSON.stringify(item.value);
+    // Findings were validated here already; the server validates them again, as it does every request.
+    for (const [i, finding] of batch.findings.entries()) {
       // Stay under the server's default body limit (10 MiB) and item limit (10,000).
-      if (bytes + line.length > MAX_REQUEST_BYTES || lines.length >= MAX_REQUEST_ITEMS) await post();
-      lines.push(line);
+      if (bytes + finding.json.length > MAX_REQUEST_BYTES || lines.length >= MAX_REQUEST_ITEMS) await post();
+      lines.push(finding.json);
       sent.push(i);
-      bytes += line.length + 1;
+      bytes += finding.json.length + 1;
     }
     await post();
   }
@@ -119,12 +120,8 @@ class RemoteTarget implements Target {
 class LocalTarget implements Target {
   constructor(private readonly embedded: Embedded) {}
 
-  async ingest(items: readonly BodyItem[], refs: readonly string[], tally: ImportTally): Promise<void> {
-    const classified = emptyClassified();
-    items.forEach((item, i) => classifyItem(classified, i, item));
-    tally.ignored += classified.ignored;
-    for (const r of classified.rejected) tally.rejected.push({ ref: refs[r.index]!, code: r.code, message: r.message });
-    for (const outcome of await this.embedded.pipeline.submit(classified.findings)) {
+  async ingest(batch: ImportBatch, tally: ImportTally): Promise<void> {
+    for (const outcome of await this.embedded.pipeline.submit(batch.findings)) {
       if (outcome === 'created') tally.created++;
       else if (outcome === 'unchanged') tally.unchanged++;
       else tally.updated++;

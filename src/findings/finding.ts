@@ -67,3 +67,20 @@ export interface DerivedFields {
 export function keyString(key: FindingKey): string {
   return `${key.accountId}/${key.region}/${key.id}`;
 }
+
+/** A finding as it crosses to another thread: `doc` stays behind, since `json` holds it already. */
+export type FindingWire = Omit<Finding, 'doc'>;
+
+export function findingToWire(finding: Finding): FindingWire {
+  const { doc: _doc, ...wire } = finding;
+  return wire;
+}
+
+/** The finding again, its `doc` parsed from `json` on first use (a store write needs only `json`). */
+export function findingFromWire(wire: FindingWire): Finding {
+  let doc: FindingDocument | undefined;
+  return Object.defineProperty(wire, 'doc', {
+    enumerable: true,
+    get: (): FindingDocument => (doc ??= JSON.parse(wire.json) as FindingDocument),
+  }) as Finding;
+}

@@ -1,7 +1,6 @@
 // Reader threads for the embedded store: long searches and aggregations never block ingest or other requests.
-import path from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { Worker } from 'node:worker_threads';
+import type { Worker } from 'node:worker_threads';
+import { startWorker } from '../../runtime/start-worker.js';
 import { QueryError, type QueryErrorCode } from '../../query/query-error.js';
 import { AggregationError, type AggregationRequest, type AggregationResult } from '../aggregation.js';
 import { QueryTimeoutError, type SearchPage, type SearchRequest } from '../finding-store.js';
@@ -32,17 +31,6 @@ interface Reader {
   readonly worker: Worker;
   job?: Job;
   timer?: NodeJS.Timeout;
-}
-
-/** The worker module beside this one: `.js` when built, `.ts` when run from source under tsx. */
-function workerFor(file: string): Worker {
-  const self = fileURLToPath(import.meta.url);
-  const entry = path.join(path.dirname(self), `read-worker${path.extname(self)}`);
-  const options = { workerData: { file } };
-  if (entry.endsWith('.js')) return new Worker(entry, options);
-  // From source (tests): the worker loads TypeScript through tsx, as the parent does.
-  const loader = `import('tsx/esm/api').then(({ tsImport }) => tsImport(${JSON.stringify(entry)}, ${JSON.stringify(import.meta.url)}))`;
-  return new Worker(loader, { ...options, eval: true });
 }
 
 function revive(error: Extract<ReadReply, { ok: false }>['error']): Error {
@@ -88,7 +76,7 @@ export class ReadPool {
   }
 
   private spawn(): Reader {
-    const reader: Reader = { worker: workerFor(this.options.file) };
+    const reader: Reader = { worker: startWorker(import.meta.url, 'read-worker', { workerData: { file: this.options.file } }) };
     reader.worker.on('message', (reply: ReadReply) => {
       const job = reader.job;
       if (job === undefined || job.task.id !== reply.id) return;
