@@ -42,6 +42,8 @@ export interface EmbeddedOptions {
   readonly readers?: { readonly size: number; readonly timeoutMs: number };
   /** Writer page cache (see SqliteStoreOptions.cacheMiB). */
   readonly cacheMiB?: number;
+  /** Catalogue facts in memory for fast overview aggregations (see SqliteStoreOptions.facets). */
+  readonly facets?: boolean;
 }
 
 export async function openEmbedded(dataDir: string, owner: string, options: EmbeddedOptions = {}): Promise<Embedded> {
@@ -53,6 +55,7 @@ export async function openEmbedded(dataDir: string, owner: string, options: Embe
       file: folder.databaseFile,
       ...(options.readers && { readers: options.readers }),
       ...(options.cacheMiB !== undefined && { cacheMiB: options.cacheMiB }),
+      ...(options.facets && { facets: true }),
     });
     const archive = new LocalArchive(folder.archiveDir);
     const pipeline = new IngestPipeline({
@@ -145,6 +148,7 @@ export async function startServer(config: Config): Promise<Server> {
     maxBatchFindings: config.ingest.maxBatchFindings,
     metrics,
     readers: { size: config.search.readerThreads, timeoutMs: config.search.queryTimeoutSeconds * 1000 },
+    facets: true,
   });
   let alerts: AlertService | undefined;
   try {

@@ -25,9 +25,10 @@ export async function harness(
   extra: Partial<Pick<AppDeps, 'metrics' | 'rateRules' | 'server' | 'now'>> & { sessions?: SessionPolicy } = {},
 ): Promise<Harness> {
   const dir = await mkdtemp(path.join(tmpdir(), 'yagura-api-'));
-  // Searches and aggregations go through a reader thread, as they do in `yagura serve`.
+  // Searches and aggregations go through a reader thread or the in-memory facets, as they do in `yagura serve`.
   const embedded = await openEmbedded(path.join(dir, 'data'), 'test', {
     readers: { size: 1, timeoutMs: 30_000 },
+    facets: true,
     ...(extra.metrics && { metrics: extra.metrics }),
   });
   const key = `ygr_${randomBytes(32).toString('base64url')}`;

@@ -23,7 +23,9 @@ import { RECORD_COLUMNS, toRecord, type RecordRow } from './rows.js';
 import { ReadPool } from './read-pool.js';
 import { migrate } from './schema.js';
 import { search } from './search.js';
-import { buildUpsert } from './upsert.js';
+import { buildUpsert, type SqliteUpsertResult } from './upsert.js';
+import { SqliteFacets } from './facet-source.js';
+import { facetAggregate } from '../facets/facet-aggregate.js';
 import { buildChangeLog, type ChangeLog } from './change-log.js';
 
 export interface SqliteStoreOptions {
@@ -38,6 +40,11 @@ export interface SqliteStoreOptions {
   readonly cacheMiB?: number;
   /** Reader threads for searches and aggregations (0: run them on the caller's thread, as tests may). */
   readonly readers?: { readonly size: number; readonly timeoutMs: number };
+  /**
+   * Keep the catalogue facts of every finding in memory (about 60 bytes a finding plus its distinct values) and
+   * answer the overview's aggregations from there: a server wants this; a one-shot CLI verb does not.
+   */
+  readonly facets?: boolean;
 }
 
 /** Keys per query when matching fresh findings: three parameters each, well under SQLite's limit. */
@@ -77,7 +84,9 @@ export function openDatabase(file: string, readonly = false, cacheMiB = 64): Dat
 
 export class SqliteStore implements FindingStore {
   readonly db: Database.Database;
-  private readonly upsertBatch: (findings: readonly Finding[], receivedAt: number) => UpsertResult;
+  private readonly upsertBatch: (findings: readonly Finding[], receivedAt: number) => SqliteUpsertResult;
+  private readonly facets: SqliteFacets | undefined;
+  private closing = false;
   private readonly pool: ReadPool | undefined;
   private changeLog: ChangeLog | undefined;
 
@@ -89,7 +98,15 @@ export class SqliteStore implements FindingStore {
     this.upsertBatch = options.readonly ? () => {
       throw new Error('the store is open read-only');
     } : buildUpsert(this.db);
+    if (options.facets) {
+      const facets = new SqliteFacets(this.db);
+      this.facets = facets;
+      this.facetsLoaded = facets.load(() => this.closing);
+    }
   }
+
+  /** Settles when the in-memory facets are loaded (at once when the store keeps none). */
+  readonly facetsLoaded: Promise<void> = Promise.resolve();
 
   /** Built on first use: a read-only handle on an older file may lack the table until a writer migrates it. */
   private get changes(): ChangeLog {
@@ -110,7 +127,9 @@ export class SqliteStore implements FindingStore {
   }
 
   async upsert(findings: readonly Finding[], receivedAt: number): Promise<UpsertResult> {
-    return this.upsertBatch(findings, receivedAt);
+    const result = this.upsertBatch(findings, receivedAt);
+    this.facets?.refresh(result.changed);
+    return { outcomes: result.outcomes, archive: result.archive };
   }
 
   async pendingArchive(): Promise<ArchiveBatch> {
@@ -179,6 +198,10 @@ export class SqliteStore implements FindingStore {
   }
 
   async aggregate(request: AggregationRequest): Promise<AggregationResult> {
+    if (this.facets?.isReady) {
+      const answer = facetAggregate(this.facets.columns, request);
+      if (answer !== undefined) return answer;
+    }
     if (this.pool) return this.pool.aggregate(request);
     return aggregate(this.db, request);
   }
@@ -207,7 +230,9 @@ export class SqliteStore implements FindingStore {
   }
 
   async setArchived(key: FindingKey, archived: boolean, actor: string, at: number): Promise<boolean> {
-    return setArchived(this.db, key, archived, actor, at);
+    const changed = setArchived(this.db, key, archived, actor, at);
+    if (changed) this.facets?.refreshKey(key);
+    return changed;
   }
 
   async count(): Promise<number> {
@@ -215,6 +240,8 @@ export class SqliteStore implements FindingStore {
   }
 
   async close(): Promise<void> {
+    this.closing = true;
+    await this.facetsLoaded;
     await this.pool?.close();
     if (this.db.open) {
       if (!this.db.readonly) {

@@ -28,8 +28,13 @@ export function archiveDay(ms: number): string {
   return new Date(ms).toISOString().slice(0, 10).replaceAll('-', '/');
 }
 
+/** An upsert's result plus the row ids whose current version changed (for the in-memory facets). */
+export interface SqliteUpsertResult extends UpsertResult {
+  readonly changed: number[];
+}
+
 /** Prepared statements for upserts, built once per connection. */
-export function buildUpsert(db: Database.Database): (findings: readonly Finding[], receivedAt: number) => UpsertResult {
+export function buildUpsert(db: Database.Database): (findings: readonly Finding[], receivedAt: number) => SqliteUpsertResult {
   const selectCurrent = db.prepare<[string, string, string], CurrentRow>(
     'SELECT rowid, band, hash, updated_at, count, facts_hash FROM findings WHERE account_id = ? AND region = ? AND id = ?',
   );
@@ -125,16 +130,18 @@ export function buildUpsert(db: Database.Database): (findings: readonly Finding[
     return { outcome: 'history', rowid: current.rowid };
   }
 
-  return db.transaction((findings: readonly Finding[], receivedAt: number): UpsertResult => {
+  return db.transaction((findings: readonly Finding[], receivedAt: number): SqliteUpsertResult => {
     const name = randomUUID();
     const day = archiveDay(receivedAt);
     const objects = new Map<string, { accountId: string; region: string; lines: string[] }>();
     const outcomes: UpsertOutcome[] = [];
+    const changed: number[] = [];
     for (const f of findings) {
       const { outcome, rowid, replaced } = storeOne(f, receivedAt);
       outcomes.push(outcome);
       if (outcome === 'unchanged') continue;
       if (outcome !== 'history') {
+        changed.push(rowid);
         changes.record({
           finding: rowid,
           hash: f.hash,
@@ -157,6 +164,6 @@ export function buildUpsert(db: Database.Database): (findings: readonly Finding[
     const archive: ArchiveBatch = {
       objects: [...objects.values()].map((o): ArchiveObject => ({ ...o, day, name })),
     };
-    return { outcomes, archive };
+    return { outcomes, archive, changed };
   });
 }

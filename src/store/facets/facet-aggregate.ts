@@ -1,0 +1,356 @@
+// Aggregations over the in-memory facet columns: the same answers as the SQL path for the requests it takes
+// (every finding in a time range, grouped by catalogue fields); anything else is left to the store's SQL.
+import { SEVERITY_BANDS } from '../../findings/severity.js';
+import {
+  intervalMs,
+  type Aggregation,
+  type AggregationRequest,
+  type AggregationResult,
+  type Bucket,
+  type BucketResult,
+  type StatsResult,
+} from '../aggregation.js';
+import { REMOTE_FACETS, TEXT_FACETS, type FacetColumns, type RemoteFacet, type TextFacet } from './facet-columns.js';
+
+const MAX_TERMS = 1000;
+const MAX_HISTOGRAM_BUCKETS = 5000;
+const MAX_AGGREGATIONS = 20;
+const MAX_RANGES = 100;
+const MAX_BUCKETS = 200_000;
+const MAX_STATEMENTS = 2_000;
+
+type Field =
+  | { readonly kind: 'text'; readonly name: TextFacet }
+  | { readonly kind: 'remote'; readonly name: RemoteFacet; readonly offset: number }
+  | { readonly kind: 'band' }
+  | { readonly kind: 'flag'; readonly name: 'archived' | 'sample' }
+  | { readonly kind: 'number'; readonly name: 'severity' | 'updatedAt' };
+
+const ALIASES: Readonly<Record<string, string>> = {
+  severityBand: 'band',
+  'resource.resourceType': 'resourceType',
+  'service.action.actionType': 'actionType',
+  'service.archived': 'archived',
+  'service.additionalInfo.sample': 'sample',
+};
+
+function fieldOf(name: string): Field | undefined {
+  const canonical = ALIASES[name] ?? name;
+  if ((TEXT_FACETS as readonly string[]).includes(canonical)) return { kind: 'text', name: canonical as TextFacet };
+  const remote = (REMOTE_FACETS as readonly string[]).indexOf(canonical);
+  if (remote >= 0) return { kind: 'remote', name: canonical as RemoteFacet, offset: remote };
+  if (canonical === 'band') return { kind: 'band' };
+  if (canonical === 'archived' || canonical === 'sample') return { kind: 'flag', name: canonical };
+  if (canonical === 'severity' || canonical === 'updatedAt') return { kind: 'number', name: canonical };
+  return undefined;
+}
+
+/** Thrown while answering when the request turns out to need the SQL path (which also words any error). */
+class NotHere extends Error {}
+
+/** Same order as SQLite's BINARY collation on UTF-8 text: by code point. */
+function compareText(a: string, b: string): number {
+  const n = Math.min(a.length, b.length);
+  for (let i = 0; i < n; i++) {
+    const x = a.charCodeAt(i);
+    const y = b.charCodeAt(i);
+    if (x === y) continue;
+    // Surrogates (U+D800–DFFF) stand for code points above U+FFFF, which sort after U+E000–FFFF.
+    const sx = x >= 0xd800 && x <= 0xdfff;
+    const sy = y >= 0xd800 && y <= 0xdfff;
+    if (sx !== sy) return sx ? 1 : -1;
+    return x - y;
+  }
+  return a.length - b.length;
+}
+
+/** True when the request is one this module answers exactly like the SQL path does. */
+export function facetsCanAnswer(request: AggregationRequest): boolean {
+  if (request.query.kind !== 'all') return false;
+  const entries = Object.values(request.aggs);
+  if (entries.length === 0 || entries.length > MAX_AGGREGATIONS) return false;
+  return entries.every((agg) => takes(agg, 0));
+}
+
+function takes(agg: Aggregation, depth: number): boolean {
+  const subs = 'aggs' in agg && agg.aggs !== undefined ? Object.values(agg.aggs) : [];
+  if (subs.length > 0 && (depth > 0 || !subs.every((s) => takes(s, depth + 1)))) return false;
+  if ('terms' in agg) {
+    const size = agg.terms.size ?? 10;
+    const field = fieldOf(agg.terms.field);
+    return field !== undefined && !(field.kind === 'number' && field.name === 'updatedAt') && Number.isInteger(size) && size >= 1 && size <= MAX_TERMS;
+  }
+  if ('date_histogram' in agg) {
+    if (fieldOf(agg.date_histogram.field)?.kind !== 'number' || (ALIASES[agg.date_histogram.field] ?? agg.date_histogram.field) !== 'updatedAt') return false;
+    try {
+      intervalMs(agg.date_histogram.interval);
+      return true;
+    } catch {
+      return false;
+    }
+  }
+  if ('stats' in agg) {
+    const kind = fieldOf(agg.stats.field)?.kind;
+    return kind === 'number' || kind === 'band';
+  }
+  if ('range' in agg) {
+    const kind = fieldOf(agg.range.field)?.kind;
+    return (kind === 'number' || kind === 'band') && agg.range.ranges.length > 0 && agg.range.ranges.length <= MAX_RANGES;
+  }
+  return false;
+}
+
+interface Context {
+  readonly c: FacetColumns;
+  readonly from: number | undefined;
+  readonly to: number | undefined;
+  /** The SQL path's work budget, counted the same way: past it, SQL answers (with its error). */
+  buckets: number;
+  statements: number;
+}
+
+/** A numeric column's value for slot s. */
+function numberAt(c: FacetColumns, field: Field, s: number): number {
+  if (field.kind === 'band') return c.band[s]!;
+  if (field.kind === 'number') return field.name === 'severity' ? c.severity[s]! : c.updatedAt[s]!;
+  throw new NotHere();
+}
+
+/** Answers `request` from the columns, or returns undefined when the SQL path must (errors included). */
+export function facetAggregate(c: FacetColumns, request: AggregationRequest): AggregationResult | undefined {
+  if (!facetsCanAnswer(request)) return undefined;
+  const ctx: Context = { c, from: request.from, to: request.to, buckets: 0, statements: 0 };
+  const slots = matching(ctx);
+  try {
+    const aggregations = Object.fromEntries(Object.entries(request.aggs).map(([name, agg]) => [name, run(ctx, slots, agg)]));
+    return { total: slots.length, aggregations };
+  } catch (error) {
+    if (error instanceof NotHere) return undefined;
+    throw error;
+  }
+}
+
+function matching(ctx: Context): Int32Array {
+  const { c } = ctx;
+  const from = ctx.from ?? -Infinity;
+  const to = ctx.to ?? Infinity;
+  const out = new Int32Array(c.limit);
+  let n = 0;
+  const present = c.present;
+  const updated = c.updatedAt;
+  for (let s = 0; s < c.limit; s++) {
+    if (present[s] === 1) {
+      const t = updated[s]!;
+      if (t >= from && t < to) out[n++] = s;
+    }
+  }
+  return out.subarray(0, n);
+}
+
+function run(ctx: Context, slots: Int32Array, agg: Aggregation): BucketResult | StatsResult {
+  if (++ctx.statements > MAX_STATEMENTS) throw new NotHere();
+  if ('stats' in agg) return stats(ctx, slots, fieldOf(agg.stats.field)!);
+  let result: BucketResult;
+  let subsets: () => Int32Array[];
+  if ('terms' in agg) {
+    const t = terms(ctx, slots, fieldOf(agg.terms.field)!, agg.terms.size ?? 10);
+    result = t.result;
+    subsets = t.subsets;
+  } else if ('date_histogram' in agg) {
+    const h = histogram(ctx, slots, intervalMs(agg.date_histogram.interval));
+    result = h.result;
+    subsets = h.subsets;
+  } else if ('range' in agg) {
+    const r = ranges(ctx, slots, fieldOf(agg.range.field)!, agg.range.ranges);
+    result = r.result;
+    subsets = r.subsets;
+  } else {
+    throw new NotHere();
+  }
+  ctx.buckets += result.buckets.length;
+  if (ctx.buckets > MAX_BUCKETS) throw new NotHere();
+  const subs = 'aggs' in agg && agg.aggs !== undefined ? Object.entries(agg.aggs) : [];
+  if (subs.length === 0) return result;
+  const parts = subsets();
+  return {
+    ...result,
+    buckets: result.buckets.map((bucket, i) => {
+      if (bucket.doc_count === 0) {
+        return { ...bucket, ...Object.fromEntries(subs.map(([name, sub]) => [name, 'stats' in sub ? { count: 0, min: null, max: null, avg: null, sum: 0 } : { buckets: [] }])) };
+      }
+      return { ...bucket, ...Object.fromEntries(subs.map(([name, sub]) => [name, run(ctx, parts[i]!, sub)])) };
+    }),
+  };
+}
+
+/** Codes of slot s for a grouping field (one for columns, one per distinct value for remote parties). */
+function codesOf(c: FacetColumns, field: Field, s: number, into: number[]): void {
+  into.length = 0;
+  switch (field.kind) {
+    case 'text': {
+      const code = c.textCodes[field.name][s]!;
+      if (code >= 0) into.push(code);
+      return;
+    }
+    case 'band':
+      into.push(c.band[s]!);
+      return;
+    case 'flag':
+      into.push(field.name === 'archived' ? c.archived[s]! : c.sample[s]!);
+      return;
+    case 'number':
+      into.push(c.severity[s]!);
+      return;
+    case 'remote': {
+      const start = c.partyStart[s]!;
+      const count = c.partyCount[s]!;
+      for (let i = 0; i < count; i++) {
+        const code = c.parties[start + i * 3 + field.offset]!;
+        if (code >= 0 && !into.includes(code)) into.push(code);
+      }
+    }
+  }
+}
+
+function keyOf(c: FacetColumns, field: Field, code: number): string | number {
+  switch (field.kind) {
+    case 'text':
+      return c.dictionaries[field.name].values[code]!;
+    case 'remote':
+      return c.dictionaries[field.name].values[code]!;
+    case 'band':
+      return SEVERITY_BANDS[code - 1] ?? String(code);
+    case 'flag':
+      return code === 1 ? 'true' : 'false';
+    case 'number':
+      return code;
+  }
+}
+
+function terms(ctx: Context, slots: Int32Array, field: Field, size: number): { result: BucketResult; subsets: () => Int32Array[] } {
+  const { c } = ctx;
+  const counts = new Map<number, number>();
+  const codes: number[] = [];
+  let total = 0;
+  for (const s of slots) {
+    codesOf(c, field, s, codes);
+    for (const code of codes) counts.set(code, (counts.get(code) ?? 0) + 1);
+    total += codes.length;
+  }
+  const textual = field.kind === 'text' || field.kind === 'remote';
+  // SQL orders by count, then by the stored value: text by code point, bands and flags by their number.
+  const top = [...counts].sort((a, b) => {
+    if (a[1] !== b[1]) return b[1] - a[1];
+    return textual ? compareText(keyOf(c, field, a[0]) as string, keyOf(c, field, b[0]) as string) : a[0] - b[0];
+  }).slice(0, size);
+  const inTop = top.reduce((n, [, count]) => n + count, 0);
+  return {
+    result: {
+      buckets: top.map(([code, count]) => ({ key: keyOf(c, field, code), doc_count: count })),
+      sum_other_doc_count: total - inTop,
+    },
+    subsets: () => {
+      const index = new Map(top.map(([code], i) => [code, i]));
+      const lists: number[][] = top.map(() => []);
+      for (const s of slots) {
+        codesOf(c, field, s, codes);
+        for (const code of codes) {
+          const i = index.get(code);
+          if (i !== undefined) lists[i]!.push(s);
+        }
+      }
+      return lists.map((l) => Int32Array.from(l));
+    },
+  };
+}
+
+function histogram(ctx: Context, slots: Int32Array, width: number): { result: BucketResult; subsets: () => Int32Array[] } {
+  const { c } = ctx;
+  const counts = new Map<number, number>();
+  let min = Infinity;
+  let max = -Infinity;
+  for (const s of slots) {
+    const k = Math.trunc(c.updatedAt[s]! / width) * width;
+    counts.set(k, (counts.get(k) ?? 0) + 1);
+    if (k < min) min = k;
+    if (k > max) max = k;
+  }
+  const first = ctx.from !== undefined ? Math.floor(ctx.from / width) * width : slots.length > 0 ? min : undefined;
+  const last = ctx.to !== undefined ? Math.floor((ctx.to - 1) / width) * width : slots.length > 0 ? max : undefined;
+  const buckets: Bucket[] = [];
+  if (first !== undefined && last !== undefined) {
+    if ((last - first) / width + 1 > MAX_HISTOGRAM_BUCKETS) throw new NotHere();
+    for (let k = first; k <= last; k += width) buckets.push({ key: k, key_as_string: new Date(k).toISOString(), doc_count: counts.get(k) ?? 0 });
+  }
+  return {
+    result: { buckets },
+    subsets: () => {
+      const index = new Map(buckets.map((b, i) => [b.key as number, i]));
+      const lists: number[][] = buckets.map(() => []);
+      for (const s of slots) lists[index.get(Math.trunc(c.updatedAt[s]! / width) * width) ?? -1]?.push(s);
+      return lists.map((l) => Int32Array.from(l));
+    },
+  };
+}
+
+/** Sums the way SQLite's total() and avg() do, so that both paths give the same digits. */
+function sumLikeSqlite(values: Iterable<number>, integers: boolean): number {
+  if (integers) {
+    // INTEGER columns are summed exactly (64-bit), then turned into a double once.
+    let high = 0;
+    let low = 0;
+    for (const v of values) {
+      const h = Math.floor(v / 2 ** 32);
+      high += h;
+      low += v - h * 2 ** 32;
+    }
+    return Number(BigInt(high) * 2n ** 32n + BigInt(low));
+  }
+  // REAL columns: the Kahan–Babuška–Neumaier sum of SQLite's func.c.
+  let sum = 0;
+  let err = 0;
+  for (const v of values) {
+    const t = sum + v;
+    err += Math.abs(sum) > Math.abs(v) ? sum - t + v : v - t + sum;
+    sum = t;
+  }
+  return sum + err;
+}
+
+function stats(ctx: Context, slots: Int32Array, field: Field): StatsResult {
+  let min = Infinity;
+  let max = -Infinity;
+  const values = new Float64Array(slots.length);
+  for (let i = 0; i < slots.length; i++) {
+    const v = numberAt(ctx.c, field, slots[i]!);
+    values[i] = v;
+    if (v < min) min = v;
+    if (v > max) max = v;
+  }
+  const count = slots.length;
+  if (count === 0) return { count: 0, min: null, max: null, avg: null, sum: 0 };
+  const sum = sumLikeSqlite(values, field.kind !== 'number' || field.name !== 'severity');
+  return { count, min, max, avg: sum / count, sum };
+}
+
+function ranges(
+  ctx: Context,
+  slots: Int32Array,
+  field: Field,
+  list: ReadonlyArray<{ from?: number; to?: number; key?: string }>,
+): { result: BucketResult; subsets: () => Int32Array[] } {
+  const inRange = (r: { from?: number; to?: number }, v: number): boolean => (r.from === undefined || v >= r.from) && (r.to === undefined || v < r.to);
+  const members = (r: { from?: number; to?: number }): Int32Array => slots.filter((s) => inRange(r, numberAt(ctx.c, field, s)));
+  const counts = list.map((r) => {
+    let n = 0;
+    for (const s of slots) if (inRange(r, numberAt(ctx.c, field, s))) n++;
+    return n;
+  });
+  const buckets = list.map((r, i): Bucket => ({
+    key: r.key ?? `${r.from ?? '*'}-${r.to ?? '*'}`,
+    ...(r.from !== undefined && { from: r.from }),
+    ...(r.to !== undefined && { to: r.to }),
+    doc_count: counts[i]!,
+  }));
+  return { result: { buckets }, subsets: () => list.map(members) };
+}

@@ -1,0 +1,147 @@
+// The in-memory facets answer exactly what the SQL path answers, and stay equal to the table through writes.
+import assert from 'node:assert/strict';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { after, before, describe, test } from 'node:test';
+import { generateFindingVersions } from '../../demo/generate.js';
+import type { Finding } from '../../findings/finding.js';
+import { normalizeFinding } from '../../findings/normalize.js';
+import { parseQuery } from '../../query/parser.js';
+import type { Aggregation, AggregationRequest } from '../aggregation.js';
+import { facetAggregate } from '../facets/facet-aggregate.js';
+import { aggregate } from './aggregate.js';
+import { SqliteFacets } from './facet-source.js';
+import { SqliteStore } from './sqlite-store.js';
+
+const NOW = Date.parse('2026-11-20T12:00:00Z');
+const DAY = 86_400_000;
+const all = parseQuery('');
+
+function normalized(doc: Record<string, unknown>): Finding {
+  const r = normalizeFinding(doc);
+  if (!r.ok) throw new Error(r.error.message);
+  return r.finding;
+}
+
+/** Findings whose text sorts differently by UTF-16 and by code point, with ties, empty and missing values. */
+function oddFindings(): Finding[] {
+  const base = { accountId: '999900001111', region: 'eu-west-1', severity: 5, createdAt: '2026-11-19T00:00:00Z', updatedAt: '2026-11-19T10:00:00Z' };
+  const names = ['\u{1F600}emoji', '\uFF21fullwidth', 'plain', '', 'Zed', 'zed'];
+  return names.map((name, i) => normalized({
+    ...base,
+    id: `odd${i}`,
+    type: `Odd:EC2/${name}`,
+    severity: i + 0.1,
+    resource: { resourceType: name === '' ? undefined : name, instanceDetails: { instanceId: name || 'i-empty' } },
+    service: {
+      count: 1,
+      archived: i % 2 === 0,
+      action: {
+        actionType: 'NETWORK_CONNECTION',
+        networkConnectionAction: { remoteIpDetails: { ipAddressV4: `198.51.100.${i % 3}`, country: { countryName: name }, organization: { asnOrg: i % 2 ? 'Org' : name } } },
+      },
+    },
+  }));
+}
+
+const REQUESTS: Record<string, Readonly<Record<string, Aggregation>>> = {
+  overview: {
+    bands: { terms: { field: 'band', size: 4 } },
+    types: { terms: { field: 'type', size: 10 } },
+    accounts: { terms: { field: 'accountId', size: 10 } },
+    regions: { terms: { field: 'region', size: 17 } },
+    resourceTypes: { terms: { field: 'resource.resourceType', size: 10 } },
+    hourlyByBand: { terms: { field: 'band', size: 4 }, aggs: { hourly: { date_histogram: { field: 'updatedAt', interval: '1h' } } } },
+    severity: { stats: { field: 'severity' } },
+    remoteIps: { terms: { field: 'remoteIp', size: 10 }, aggs: { country: { terms: { field: 'remoteCountry', size: 1 } }, org: { terms: { field: 'remoteOrg', size: 1 } } } },
+  },
+  fields: {
+    actionTypes: { terms: { field: 'actionType', size: 10 } },
+    resources: { terms: { field: 'resourceId', size: 10 }, aggs: { type: { terms: { field: 'resourceType', size: 1 } } } },
+    archived: { terms: { field: 'archived', size: 2 } },
+    sample: { terms: { field: 'service.additionalInfo.sample', size: 2 } },
+    countries: { terms: { field: 'remoteCountry', size: 1000 } },
+    orgs: { terms: { field: 'remoteOrg', size: 3 } },
+    severities: { terms: { field: 'severity', size: 20 } },
+  },
+  numbers: {
+    band: { stats: { field: 'band' } },
+    updated: { stats: { field: 'updatedAt' } },
+    ranges: { range: { field: 'severity', ranges: [{ to: 4 }, { from: 4, to: 7, key: 'mid' }, { from: 7 }, {}] }, aggs: { t: { terms: { field: 'type', size: 3 } } } },
+    daily: { date_histogram: { field: 'updatedAt', interval: '1d' }, aggs: { s: { stats: { field: 'severity' } }, b: { terms: { field: 'band', size: 4 } } } },
+    bandRange: { range: { field: 'band', ranges: [{ from: 3 }] } },
+  },
+};
+
+const WINDOWS: Array<{ from?: number; to?: number }> = [{}, { from: NOW - 7 * DAY, to: NOW }, { from: NOW - DAY }, { to: NOW - 20 * DAY }, { from: NOW + DAY, to: NOW + 2 * DAY }];
+
+describe('in-memory facets', () => {
+  let dir: string;
+  let store: SqliteStore;
+  let facets: SqliteFacets;
+
+  before(async () => {
+    dir = await mkdtemp(path.join(tmpdir(), 'yagura-facets-'));
+    store = new SqliteStore({ file: path.join(dir, 'yagura.db') });
+    const docs = [...generateFindingVersions({ seed: 7, findings: 3000, accounts: 40, types: 60, days: 30, updatedShare: 0.3, now: NOW })];
+    // Half before the facets load, half after: the second half reaches them through refreshes.
+    const findings = docs.map(normalized);
+    await store.upsert(findings.slice(0, 2000), NOW);
+    facets = new SqliteFacets(store.db);
+    await facets.load(() => false);
+    for (const batch of [findings.slice(2000), oddFindings()]) {
+      const changed = (store as unknown as { upsertBatch: (f: readonly Finding[], t: number) => { changed: number[] } }).upsertBatch(batch, NOW);
+      facets.refresh(changed.changed);
+    }
+  });
+
+  after(async () => {
+    await store.close();
+    await rm(dir, { recursive: true, force: true });
+  });
+
+  for (const [name, aggs] of Object.entries(REQUESTS)) {
+    test(`answer the ${name} aggregations exactly as SQL does, over every time window`, () => {
+      for (const window of WINDOWS) {
+        const request: AggregationRequest = { query: all, aggs, ...window };
+        const fromMemory = facetAggregate(facets.columns, request);
+        assert.ok(fromMemory !== undefined, 'the facets take this request');
+        assert.deepEqual(fromMemory, aggregate(store.db, request), `window ${JSON.stringify(window)}`);
+      }
+    });
+  }
+
+  test('follow archiving and unarchiving', async () => {
+    const key = { accountId: '999900001111', region: 'eu-west-1', id: 'odd1' };
+    assert.equal(await store.setArchived(key, true, 'tester', NOW), true);
+    facets.refreshKey(key);
+    const request: AggregationRequest = { query: all, aggs: REQUESTS['fields']! };
+    assert.deepEqual(facetAggregate(facets.columns, request), aggregate(store.db, request));
+  });
+
+  test('leave queries, fields and invalid requests to SQL', () => {
+    const refused: AggregationRequest[] = [
+      { query: parseQuery('severity >= 7'), aggs: { b: { terms: { field: 'band' } } } },
+      { query: all, aggs: { c: { date_histogram: { field: 'createdAt', interval: '1d' } } } },
+      { query: all, aggs: { t: { terms: { field: 'title' } } } },
+      { query: all, aggs: { t: { terms: { field: 'type', size: 0 } } } },
+      { query: all, aggs: { h: { date_histogram: { field: 'updatedAt', interval: '1x' } } } },
+      { query: all, aggs: { h: { date_histogram: { field: 'updatedAt', interval: '1s' } } } },
+      { query: all, aggs: { t: { terms: { field: 'type' }, aggs: { u: { terms: { field: 'region' }, aggs: { v: { terms: { field: 'band' } } } } } } } },
+      { query: all, aggs: {} },
+    ];
+    for (const request of refused) assert.equal(facetAggregate(facets.columns, request), undefined, JSON.stringify(request.aggs));
+  });
+
+  test('answer through the store once loaded, in a store that keeps facets', async () => {
+    const kept = new SqliteStore({ file: path.join(dir, 'yagura.db'), facets: true });
+    try {
+      await kept.facetsLoaded;
+      const request: AggregationRequest = { query: all, aggs: REQUESTS['overview']!, from: NOW - 7 * DAY, to: NOW };
+      assert.deepEqual(await kept.aggregate(request), aggregate(store.db, request));
+    } finally {
+      await kept.close();
+    }
+  });
+});
