@@ -84,3 +84,12 @@ test('searches run in parallel with each other and the event loop stays free', a
   }
   assert.ok(ticks > 0, 'timers ran while the queries did');
 });
+
+test('a search is not queued behind aggregations: they keep one reader free for searches', async () => {
+  const slow = { query: parseQuery('padding.v:*zzz*'), aggs: { bands: { terms: { field: 'band' } } } };
+  const finished: string[] = [];
+  const aggregations = [1, 2, 3].map((n) => pooled.aggregate(slow).then(() => finished.push(`aggregation ${n}`)));
+  const search = pooled.search(request('severity >= 7')).then(() => finished.push('search'));
+  await Promise.all([...aggregations, search]);
+  assert.equal(finished[0], 'search', `finished in this order: ${finished.join(', ')}`);
+});

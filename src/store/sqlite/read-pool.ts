@@ -118,11 +118,24 @@ export class ReadPool {
     this.dispatch();
   }
 
+  /**
+   * The next job for a free reader: searches first, since an analyst waits on them; aggregations (the
+   * dashboard's panels and sidebars, which may scan for seconds) hold all readers but one, so that a
+   * search never queues behind them.
+   */
+  private nextJob(): Job | undefined {
+    const search = this.queue.findIndex((j) => j.task.kind === 'search');
+    if (search >= 0) return this.queue.splice(search, 1)[0];
+    const aggregating = this.readers.filter((r) => r.job?.task.kind === 'aggregate').length;
+    if (this.queue.length > 0 && aggregating < Math.max(1, this.readers.length - 1)) return this.queue.shift();
+    return undefined;
+  }
+
   private dispatch(): void {
     for (const reader of this.readers) {
       if (reader.job !== undefined) continue;
-      const job = this.queue.shift();
-      if (job === undefined) return;
+      const job = this.nextJob();
+      if (job === undefined) break;
       reader.job = job;
       reader.worker.ref();
       reader.timer = setTimeout(() => {
