@@ -62,7 +62,7 @@ export function renderReport(r: BenchResults): string {
   out.push('');
   out.push('## Start-up');
   out.push('');
-  out.push(`\`node dist/cli/main.js serve\` on the imported folder: ${ms(r.startupMs)} from spawn until \`GET /health\` answered.`);
+  out.push(`\`node dist/cli/main.js serve\` on the imported folder: ${ms(r.startupMs)} from spawn until \`GET /health\` answered; the in-memory facets were loaded ${ms(r.facetsLoadedMs)} after spawn (until then the overview is answered by SQL).`);
   out.push('');
   out.push('## Search (`GET /api/v1/findings`, size 50, sort updatedAt:desc, one client)');
   out.push('');

@@ -19,6 +19,8 @@ export interface BenchResults {
   /** Absent when the export objects were no longer on disk (a reused import). */
   readonly bareRead: BareReadResult | undefined;
   readonly startupMs: number;
+  /** From spawn until the overview's in-memory facets were loaded. */
+  readonly facetsLoadedMs: number;
   readonly search: SearchResult;
   readonly overview: OverviewResult;
   readonly duckdb: DuckdbOverviewResult;

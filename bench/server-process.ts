@@ -25,6 +25,8 @@ export interface RunningServer {
   /** From spawn until GET /health first answered 200, ms. */
   readonly startupMs: number;
   memory(): Promise<ServerMemory>;
+  /** Polls /metrics until the overview's in-memory facets are loaded; resolves with ms since spawn. */
+  facetsLoaded(apiKey: string, timeoutMs?: number): Promise<number>;
   /** SIGTERM, then waits for the exit (SIGKILL after `graceMs`); resolves with the exit code. */
   stop(graceMs?: number): Promise<number | null>;
 }
@@ -94,6 +96,15 @@ export async function startServer(root: string, dataDir: string, bootstrapKey: s
     pid,
     startupMs,
     memory: () => readStatus(pid),
+    async facetsLoaded(apiKey: string, waitMs = 300_000): Promise<number> {
+      const until = performance.now() + waitMs;
+      while (performance.now() < until) {
+        const text = await fetch(new URL('/metrics', url), { headers: { 'x-api-key': apiKey } }).then((r) => r.text(), () => '');
+        if (/^yagura_store_facets_ready 1$/m.test(text)) return performance.now() - t0;
+        await sleep(100);
+      }
+      throw new Error(`the in-memory facets were not loaded within ${waitMs} ms`);
+    },
     async stop(graceMs = 120_000): Promise<number | null> {
       const done = exited(child);
       child.kill('SIGTERM');

@@ -154,6 +154,7 @@ export async function startServer(config: Config): Promise<Server> {
   try {
     metrics.gauge('yagura_ingest_queue_findings', 'Findings waiting for the next commit', () => embedded.pipeline.queueDepth);
     metrics.gauge('yagura_store_findings', 'Findings in the store', () => embedded.store.count());
+    metrics.gauge('yagura_store_facets_ready', 'Whether overview aggregations are answered from memory (1) or still from SQL while loading (0)', () => (embedded.store.facetsReady ? 1 : 0));
     metrics.gauge('yagura_store_bytes', 'Size of the store database file', () => embedded.store.sizeBytes());
     metrics.gauge('yagura_rate_limit_blocked_sources', 'Sources currently over a rate limit', () => rateRules.blocks().length);
     const bootstrap = await bootstrapAdmin(embedded.keys, config.bootstrapKey, Date.now());

@@ -183,31 +183,92 @@ function run(ctx: Context, slots: Int32Array, agg: Aggregation): BucketResult | 
   };
 }
 
-/** Codes of slot s for a grouping field (one for columns, one per distinct value for remote parties). */
-function codesOf(c: FacetColumns, field: Field, s: number, into: number[]): void {
-  into.length = 0;
+/** Counts per code of a grouping field over `slots`; each finding counts once per distinct value. */
+function countCodes(c: FacetColumns, field: Field, slots: Int32Array): Map<number, number> {
+  const counts = new Map<number, number>();
+  const tally = (size: number, codeAt: (s: number) => number): void => {
+    const n = new Int32Array(size + 1);
+    for (let i = 0; i < slots.length; i++) n[codeAt(slots[i]!) + 1]!++;
+    // Index 0 holds the NULLs (code -1), which make no bucket.
+    for (let code = 0; code < size; code++) if (n[code + 1]! > 0) counts.set(code, n[code + 1]!);
+  };
   switch (field.kind) {
     case 'text': {
-      const code = c.textCodes[field.name][s]!;
-      if (code >= 0) into.push(code);
-      return;
+      const codes = c.textCodes[field.name];
+      tally(c.dictionaries[field.name].values.length, (s) => codes[s]!);
+      break;
     }
     case 'band':
-      into.push(c.band[s]!);
-      return;
-    case 'flag':
-      into.push(field.name === 'archived' ? c.archived[s]! : c.sample[s]!);
-      return;
+      tally(256, (s) => c.band[s]!);
+      break;
+    case 'flag': {
+      const flags = field.name === 'archived' ? c.archived : c.sample;
+      tally(2, (s) => flags[s]!);
+      break;
+    }
     case 'number':
-      into.push(c.severity[s]!);
-      return;
+      for (let i = 0; i < slots.length; i++) {
+        const v = c.severity[slots[i]!]!;
+        counts.set(v, (counts.get(v) ?? 0) + 1);
+      }
+      break;
+    case 'remote': {
+      const size = c.dictionaries[field.name].values.length;
+      const n = new Int32Array(size);
+      // The last slot that counted each code: a finding with two parties in one country counts once.
+      const last = new Int32Array(size).fill(-1);
+      for (let i = 0; i < slots.length; i++) {
+        const s = slots[i]!;
+        const start = c.partyStart[s]!;
+        const end = start + c.partyCount[s]! * 3;
+        for (let at = start + field.offset; at < end; at += 3) {
+          const code = c.parties[at]!;
+          if (code >= 0 && last[code] !== s) {
+            last[code] = s;
+            n[code]!++;
+          }
+        }
+      }
+      for (let code = 0; code < size; code++) if (n[code]! > 0) counts.set(code, n[code]!);
+    }
+  }
+  return counts;
+}
+
+/** The code of a single-valued field (a column, not the remote parties) at slot s. */
+function singleCode(c: FacetColumns, field: Exclude<Field, { kind: 'remote' }>): (s: number) => number {
+  switch (field.kind) {
+    case 'text': {
+      const codes = c.textCodes[field.name];
+      return (s) => codes[s]!;
+    }
+    case 'band':
+      return (s) => c.band[s]!;
+    case 'flag': {
+      const flags = field.name === 'archived' ? c.archived : c.sample;
+      return (s) => flags[s]!;
+    }
+    case 'number':
+      return (s) => c.severity[s]!;
+  }
+}
+
+/** True when slot s has value `code` in the grouping field. */
+function hasCode(c: FacetColumns, field: Field, s: number, code: number): boolean {
+  switch (field.kind) {
+    case 'text':
+      return c.textCodes[field.name][s] === code;
+    case 'band':
+      return c.band[s] === code;
+    case 'flag':
+      return (field.name === 'archived' ? c.archived[s] : c.sample[s]) === code;
+    case 'number':
+      return c.severity[s] === code;
     case 'remote': {
       const start = c.partyStart[s]!;
-      const count = c.partyCount[s]!;
-      for (let i = 0; i < count; i++) {
-        const code = c.parties[start + i * 3 + field.offset]!;
-        if (code >= 0 && !into.includes(code)) into.push(code);
-      }
+      const end = start + c.partyCount[s]! * 3;
+      for (let at = start + field.offset; at < end; at += 3) if (c.parties[at] === code) return true;
+      return false;
     }
   }
 }
@@ -227,22 +288,46 @@ function keyOf(c: FacetColumns, field: Field, code: number): string | number {
   }
 }
 
+/**
+ * The `size` entries with the highest counts, ties by key: the counts decide first, so only the entries at or
+ * above the size-th count are ordered by key (a field with 300,000 distinct values is not sorted whole).
+ */
+function topEntries(counts: Map<number, number>, size: number, before: (a: number, b: number) => number): Array<[number, number]> {
+  if (counts.size <= size) return [...counts].sort((a, b) => b[1] - a[1] || before(a[0], b[0]));
+  const values = Float64Array.from(counts.values()).sort();
+  const threshold = values[values.length - size]!;
+  const above: Array<[number, number]> = [];
+  const tied: number[] = [];
+  for (const [code, n] of counts) {
+    if (n > threshold) above.push([code, n]);
+    else if (n === threshold) tied.push(code);
+  }
+  above.sort((a, b) => b[1] - a[1] || before(a[0], b[0]));
+  // Of the values tied at the threshold, the first ones by key fill the remaining places.
+  const wanted = size - above.length;
+  const chosen: number[] = [];
+  for (const code of tied) {
+    if (chosen.length === wanted && before(code, chosen[wanted - 1]!) >= 0) continue;
+    let at = chosen.length === wanted ? wanted - 1 : chosen.length;
+    while (at > 0 && before(code, chosen[at - 1]!) < 0) {
+      chosen[at] = chosen[at - 1]!;
+      at--;
+    }
+    chosen[at] = code;
+    chosen.length = Math.min(chosen.length, wanted);
+  }
+  return [...above, ...chosen.map((code): [number, number] => [code, threshold])];
+}
+
 function terms(ctx: Context, slots: Int32Array, field: Field, size: number): { result: BucketResult; subsets: () => Int32Array[] } {
   const { c } = ctx;
-  const counts = new Map<number, number>();
-  const codes: number[] = [];
+  const counts = countCodes(c, field, slots);
   let total = 0;
-  for (const s of slots) {
-    codesOf(c, field, s, codes);
-    for (const code of codes) counts.set(code, (counts.get(code) ?? 0) + 1);
-    total += codes.length;
-  }
+  for (const n of counts.values()) total += n;
   const textual = field.kind === 'text' || field.kind === 'remote';
   // SQL orders by count, then by the stored value: text by code point, bands and flags by their number.
-  const top = [...counts].sort((a, b) => {
-    if (a[1] !== b[1]) return b[1] - a[1];
-    return textual ? compareText(keyOf(c, field, a[0]) as string, keyOf(c, field, b[0]) as string) : a[0] - b[0];
-  }).slice(0, size);
+  const before = textual ? (a: number, b: number): number => compareText(keyOf(c, field, a) as string, keyOf(c, field, b) as string) : (a: number, b: number): number => a - b;
+  const top = topEntries(counts, size, before);
   const inTop = top.reduce((n, [, count]) => n + count, 0);
   return {
     result: {
@@ -250,14 +335,14 @@ function terms(ctx: Context, slots: Int32Array, field: Field, size: number): { r
       sum_other_doc_count: total - inTop,
     },
     subsets: () => {
+      if (field.kind === 'remote') return top.map(([code]) => slots.filter((s) => hasCode(c, field, s, code)));
+      // One value per finding: one pass puts each finding in its bucket.
+      const codeAt = singleCode(c, field);
       const index = new Map(top.map(([code], i) => [code, i]));
       const lists: number[][] = top.map(() => []);
-      for (const s of slots) {
-        codesOf(c, field, s, codes);
-        for (const code of codes) {
-          const i = index.get(code);
-          if (i !== undefined) lists[i]!.push(s);
-        }
+      for (let i = 0; i < slots.length; i++) {
+        const at = index.get(codeAt(slots[i]!));
+        if (at !== undefined) lists[at]!.push(slots[i]!);
       }
       return lists.map((l) => Int32Array.from(l));
     },
@@ -266,28 +351,39 @@ function terms(ctx: Context, slots: Int32Array, field: Field, size: number): { r
 
 function histogram(ctx: Context, slots: Int32Array, width: number): { result: BucketResult; subsets: () => Int32Array[] } {
   const { c } = ctx;
-  const counts = new Map<number, number>();
-  let min = Infinity;
-  let max = -Infinity;
-  for (const s of slots) {
-    const k = Math.trunc(c.updatedAt[s]! / width) * width;
-    counts.set(k, (counts.get(k) ?? 0) + 1);
-    if (k < min) min = k;
-    if (k > max) max = k;
+  const keyAt = (s: number): number => Math.trunc(c.updatedAt[s]! / width) * width;
+  let first = ctx.from !== undefined ? Math.floor(ctx.from / width) * width : undefined;
+  let last = ctx.to !== undefined ? Math.floor((ctx.to - 1) / width) * width : undefined;
+  if (slots.length > 0 && (first === undefined || last === undefined)) {
+    let min = Infinity;
+    let max = -Infinity;
+    for (let i = 0; i < slots.length; i++) {
+      const k = keyAt(slots[i]!);
+      if (k < min) min = k;
+      if (k > max) max = k;
+    }
+    first ??= min;
+    last ??= max;
   }
-  const first = ctx.from !== undefined ? Math.floor(ctx.from / width) * width : slots.length > 0 ? min : undefined;
-  const last = ctx.to !== undefined ? Math.floor((ctx.to - 1) / width) * width : slots.length > 0 ? max : undefined;
   const buckets: Bucket[] = [];
-  if (first !== undefined && last !== undefined) {
-    if ((last - first) / width + 1 > MAX_HISTOGRAM_BUCKETS) throw new NotHere();
-    for (let k = first; k <= last; k += width) buckets.push({ key: k, key_as_string: new Date(k).toISOString(), doc_count: counts.get(k) ?? 0 });
+  if (first === undefined || last === undefined) return { result: { buckets }, subsets: () => [] };
+  const count = (last - first) / width + 1;
+  if (count > MAX_HISTOGRAM_BUCKETS) throw new NotHere();
+  const start = first;
+  const n = new Int32Array(Math.max(0, count));
+  for (let i = 0; i < slots.length; i++) {
+    const b = (keyAt(slots[i]!) - start) / width;
+    if (b >= 0 && b < count) n[b]!++;
+  }
+  for (let b = 0; b < count; b++) {
+    const k = start + b * width;
+    buckets.push({ key: k, key_as_string: new Date(k).toISOString(), doc_count: n[b]! });
   }
   return {
     result: { buckets },
     subsets: () => {
-      const index = new Map(buckets.map((b, i) => [b.key as number, i]));
       const lists: number[][] = buckets.map(() => []);
-      for (const s of slots) lists[index.get(Math.trunc(c.updatedAt[s]! / width) * width) ?? -1]?.push(s);
+      for (const s of slots) lists[(keyAt(s) - start) / width]?.push(s);
       return lists.map((l) => Int32Array.from(l));
     },
   };

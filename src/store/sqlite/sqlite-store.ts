@@ -105,6 +105,11 @@ export class SqliteStore implements FindingStore {
     }
   }
 
+  /** True when the store keeps in-memory facets and has loaded them. */
+  get facetsReady(): boolean {
+    return this.facets?.isReady === true;
+  }
+
   /** Settles when the in-memory facets are loaded (at once when the store keeps none). */
   readonly facetsLoaded: Promise<void> = Promise.resolve();
 
