@@ -168,7 +168,7 @@ function exists(field: SqliteField): CompiledQuery {
     case 'column':
       return sql(`f.${field.column} IS NOT NULL`);
     case 'remote':
-      return sql(`f.rowid IN (SELECT finding FROM finding_remote_ips WHERE ${field.column} IS NOT NULL)`);
+      return remoteParty(field.column, (column) => sql(`${column} IS NOT NULL`), false);
     case 'json':
       // Arrays exist through their elements, so `[]` and `[null]` do not count, as in Elasticsearch.
       return jsonTree(field, sql(`t.type NOT IN ('null', 'array')`));
@@ -180,10 +180,8 @@ function compare(field: SqliteField, value: QueryValue, op: RangeOperator | unde
   switch (field.kind) {
     case 'column':
       return compareColumn(field, value, op, now);
-    case 'remote': {
-      const cond = textCondition(field.column, value, op);
-      return sql(`f.rowid IN (SELECT finding FROM finding_remote_ips WHERE ${cond.sql})`, ...cond.params);
-    }
+    case 'remote':
+      return remoteParty(field.column, (column) => textCondition(column, value, op), field.column === 'ip');
     case 'json':
       return jsonTree(field, jsonCondition(value, op, now));
   }
@@ -217,6 +215,20 @@ function compareColumn(field: ColumnField, value: QueryValue, op: RangeOperator 
 }
 
 /** Exact (case-sensitive), GLOB for wildcards, or a string comparison for ranges. */
+/**
+ * A finding with a remote party meeting `cond`. Conditions on the IP use its index: the few findings it
+ * names become a list. Others (country, organisation, any IP at all) match most findings, so each candidate
+ * finding is probed instead (measured at 1M, 7 days, `remoteCountry:*` top 50: 2.3 s as a list, ms probed).
+ */
+function remoteParty(column: 'ip' | 'country' | 'org', condition: (column: string) => CompiledQuery, indexed: boolean): CompiledQuery {
+  if (indexed) {
+    const cond = condition(column);
+    return sql(`f.rowid IN (SELECT finding FROM finding_remote_ips WHERE ${cond.sql})`, ...cond.params);
+  }
+  const cond = condition(`r.${column}`);
+  return sql(`EXISTS (SELECT 1 FROM finding_remote_ips r WHERE r.finding = f.rowid AND ${cond.sql})`, ...cond.params);
+}
+
 function textCondition(column: string, value: QueryValue, op: RangeOperator | undefined): CompiledQuery {
   if (op !== undefined) return sql(`${column} ${op} ?`, value.text);
   return value.wildcard ? sql(`${column} GLOB ?`, globPattern(value.text)) : sql(`${column} = ?`, value.text);
