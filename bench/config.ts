@@ -85,7 +85,7 @@ export function loadBenchConfig(): BenchConfig {
       objectMaxFindings: 5_000,
     },
     datasetMaxAgeHours: intEnv('BENCH_DATA_MAX_AGE_HOURS', 24, 1, 24 * 365),
-    importBatchSize: 10_000,
+    importBatchSize: 25_000,
     bareReadMaxSeconds: seconds(60),
     searchRequests: Math.max(50, Math.round((200 * Math.sqrt(scale)) / 10) * 10),
     searchMaxSeconds: seconds(180),

@@ -42,6 +42,8 @@ export interface EmbeddedOptions {
   readonly readers?: { readonly size: number; readonly timeoutMs: number };
   /** Writer page cache (see SqliteStoreOptions.cacheMiB). */
   readonly cacheMiB?: number;
+  /** Bulk loading (see SqliteStoreOptions.bulk). */
+  readonly bulk?: boolean;
   /** Catalogue facts in memory for fast overview aggregations (see SqliteStoreOptions.facets). */
   readonly facets?: boolean;
 }
@@ -55,6 +57,7 @@ export async function openEmbedded(dataDir: string, owner: string, options: Embe
       file: folder.databaseFile,
       ...(options.readers && { readers: options.readers }),
       ...(options.cacheMiB !== undefined && { cacheMiB: options.cacheMiB }),
+      ...(options.bulk && { bulk: true }),
       ...(options.facets && { facets: true }),
     });
     const archive = new LocalArchive(folder.archiveDir);

@@ -103,7 +103,7 @@ export function importCommand(program: Command): void {
       .command('import')
       .description('import GuardDuty S3-export objects (AWSLogs/<account>/GuardDuty/<region>/...jsonl.gz), JSON lines or JSON files')
       .argument('<path...>', 'files or folders (searched recursively)')
-      .option('--batch-size <n>', 'items per write (larger batches make fewer, larger archive objects but hold more in memory)', '10000'),
+      .option('--batch-size <n>', 'items per write (larger batches make fewer, larger archive objects and rewrite fewer index pages, but hold more in memory)', '25000'),
   ).action(async (paths: string[], opts: { url?: string; apiKey?: string; data?: string; batchSize: string }) => {
     const batchSize = Number(opts.batchSize);
     if (!Number.isInteger(batchSize) || batchSize < 1 || batchSize > 100_000) throw new CliError('--batch-size must be a whole number from 1 to 100000');

@@ -38,6 +38,12 @@ export interface SqliteStoreOptions {
    * from disk per index per finding: measured 18,000 page reads/s and ~350 versions/s).
    */
   readonly cacheMiB?: number;
+  /**
+   * Bulk loading (`yagura import` into a data folder): checkpoint the WAL into the database only after about
+   * 1 GiB of it rather than after every commit, so index pages rewritten by batch after batch are copied once
+   * (measured at 1M findings: 1,533 → 1,866 versions/s). Commits still fsync the WAL: durability is the same.
+   */
+  readonly bulk?: boolean;
   /** Reader threads for searches and aggregations (0: run them on the caller's thread, as tests may). */
   readonly readers?: { readonly size: number; readonly timeoutMs: number };
   /**
@@ -46,6 +52,9 @@ export interface SqliteStoreOptions {
    */
   readonly facets?: boolean;
 }
+
+/** WAL pages between checkpoints when bulk loading: 1 GiB of 4 KiB pages. */
+const BULK_CHECKPOINT_PAGES = 262_144;
 
 /** Keys per query when matching fresh findings: three parameters each, well under SQLite's limit. */
 const MATCH_CHUNK = 500;
@@ -95,6 +104,7 @@ export class SqliteStore implements FindingStore {
 
   constructor(options: SqliteStoreOptions) {
     this.db = openDatabase(options.file, options.readonly ?? false, options.cacheMiB);
+    if (options.bulk && !options.readonly) this.db.pragma(`wal_autocheckpoint = ${BULK_CHECKPOINT_PAGES}`);
     this.pool = options.readers && options.readers.size > 0 && options.file !== ':memory:'
       ? new ReadPool({ file: options.file, ...options.readers })
       : undefined;
