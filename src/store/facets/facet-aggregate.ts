@@ -1,104 +1,13 @@
 // Aggregations over the in-memory facet columns: the same answers as the SQL path for the requests it takes
 // (every finding in a time range, grouped by catalogue fields); anything else is left to the store's SQL.
 import { SEVERITY_BANDS } from '../../findings/severity.js';
-import {
-  intervalMs,
-  type Aggregation,
-  type AggregationRequest,
-  type AggregationResult,
-  type Bucket,
-  type BucketResult,
-  type StatsResult,
-} from '../aggregation.js';
-import { REMOTE_FACETS, TEXT_FACETS, type FacetColumns, type RemoteFacet, type TextFacet } from './facet-columns.js';
-
-const MAX_TERMS = 1000;
-const MAX_HISTOGRAM_BUCKETS = 5000;
-const MAX_AGGREGATIONS = 20;
-const MAX_RANGES = 100;
-const MAX_BUCKETS = 200_000;
-const MAX_STATEMENTS = 2_000;
-
-type Field =
-  | { readonly kind: 'text'; readonly name: TextFacet }
-  | { readonly kind: 'remote'; readonly name: RemoteFacet; readonly offset: number }
-  | { readonly kind: 'band' }
-  | { readonly kind: 'flag'; readonly name: 'archived' | 'sample' }
-  | { readonly kind: 'number'; readonly name: 'severity' | 'updatedAt' };
-
-const ALIASES: Readonly<Record<string, string>> = {
-  severityBand: 'band',
-  'resource.resourceType': 'resourceType',
-  'service.action.actionType': 'actionType',
-  'service.archived': 'archived',
-  'service.additionalInfo.sample': 'sample',
-};
-
-function fieldOf(name: string): Field | undefined {
-  const canonical = ALIASES[name] ?? name;
-  if ((TEXT_FACETS as readonly string[]).includes(canonical)) return { kind: 'text', name: canonical as TextFacet };
-  const remote = (REMOTE_FACETS as readonly string[]).indexOf(canonical);
-  if (remote >= 0) return { kind: 'remote', name: canonical as RemoteFacet, offset: remote };
-  if (canonical === 'band') return { kind: 'band' };
-  if (canonical === 'archived' || canonical === 'sample') return { kind: 'flag', name: canonical };
-  if (canonical === 'severity' || canonical === 'updatedAt') return { kind: 'number', name: canonical };
-  return undefined;
-}
+import { intervalMs, type Aggregation, type AggregationRequest, type AggregationResult, type Bucket, type BucketResult, type StatsResult } from '../aggregation.js';
+import type { FacetColumns } from './facet-columns.js';
+import { facetField, facetsCanAnswer, LIMITS, type FacetField as Field } from './facet-request.js';
+import { compareText, sumLikeSqlite } from './sqlite-semantics.js';
 
 /** Thrown while answering when the request turns out to need the SQL path (which also words any error). */
 class NotHere extends Error {}
-
-/** Same order as SQLite's BINARY collation on UTF-8 text: by code point. */
-function compareText(a: string, b: string): number {
-  const n = Math.min(a.length, b.length);
-  for (let i = 0; i < n; i++) {
-    const x = a.charCodeAt(i);
-    const y = b.charCodeAt(i);
-    if (x === y) continue;
-    // Surrogates (U+D800–DFFF) stand for code points above U+FFFF, which sort after U+E000–FFFF.
-    const sx = x >= 0xd800 && x <= 0xdfff;
-    const sy = y >= 0xd800 && y <= 0xdfff;
-    if (sx !== sy) return sx ? 1 : -1;
-    return x - y;
-  }
-  return a.length - b.length;
-}
-
-/** True when the request is one this module answers exactly like the SQL path does. */
-export function facetsCanAnswer(request: AggregationRequest): boolean {
-  if (request.query.kind !== 'all') return false;
-  const entries = Object.values(request.aggs);
-  if (entries.length === 0 || entries.length > MAX_AGGREGATIONS) return false;
-  return entries.every((agg) => takes(agg, 0));
-}
-
-function takes(agg: Aggregation, depth: number): boolean {
-  const subs = 'aggs' in agg && agg.aggs !== undefined ? Object.values(agg.aggs) : [];
-  if (subs.length > 0 && (depth > 0 || !subs.every((s) => takes(s, depth + 1)))) return false;
-  if ('terms' in agg) {
-    const size = agg.terms.size ?? 10;
-    const field = fieldOf(agg.terms.field);
-    return field !== undefined && !(field.kind === 'number' && field.name === 'updatedAt') && Number.isInteger(size) && size >= 1 && size <= MAX_TERMS;
-  }
-  if ('date_histogram' in agg) {
-    if (fieldOf(agg.date_histogram.field)?.kind !== 'number' || (ALIASES[agg.date_histogram.field] ?? agg.date_histogram.field) !== 'updatedAt') return false;
-    try {
-      intervalMs(agg.date_histogram.interval);
-      return true;
-    } catch {
-      return false;
-    }
-  }
-  if ('stats' in agg) {
-    const kind = fieldOf(agg.stats.field)?.kind;
-    return kind === 'number' || kind === 'band';
-  }
-  if ('range' in agg) {
-    const kind = fieldOf(agg.range.field)?.kind;
-    return (kind === 'number' || kind === 'band') && agg.range.ranges.length > 0 && agg.range.ranges.length <= MAX_RANGES;
-  }
-  return false;
-}
 
 interface Context {
   readonly c: FacetColumns;
@@ -148,12 +57,12 @@ function matching(ctx: Context): Int32Array {
 }
 
 function run(ctx: Context, slots: Int32Array, agg: Aggregation): BucketResult | StatsResult {
-  if (++ctx.statements > MAX_STATEMENTS) throw new NotHere();
-  if ('stats' in agg) return stats(ctx, slots, fieldOf(agg.stats.field)!);
+  if (++ctx.statements > LIMITS.statements) throw new NotHere();
+  if ('stats' in agg) return stats(ctx, slots, facetField(agg.stats.field)!);
   let result: BucketResult;
   let subsets: () => Int32Array[];
   if ('terms' in agg) {
-    const t = terms(ctx, slots, fieldOf(agg.terms.field)!, agg.terms.size ?? 10);
+    const t = terms(ctx, slots, facetField(agg.terms.field)!, agg.terms.size ?? 10);
     result = t.result;
     subsets = t.subsets;
   } else if ('date_histogram' in agg) {
@@ -161,14 +70,14 @@ function run(ctx: Context, slots: Int32Array, agg: Aggregation): BucketResult | 
     result = h.result;
     subsets = h.subsets;
   } else if ('range' in agg) {
-    const r = ranges(ctx, slots, fieldOf(agg.range.field)!, agg.range.ranges);
+    const r = ranges(ctx, slots, facetField(agg.range.field)!, agg.range.ranges);
     result = r.result;
     subsets = r.subsets;
   } else {
     throw new NotHere();
   }
   ctx.buckets += result.buckets.length;
-  if (ctx.buckets > MAX_BUCKETS) throw new NotHere();
+  if (ctx.buckets > LIMITS.buckets) throw new NotHere();
   const subs = 'aggs' in agg && agg.aggs !== undefined ? Object.entries(agg.aggs) : [];
   if (subs.length === 0) return result;
   const parts = subsets();
@@ -368,7 +277,7 @@ function histogram(ctx: Context, slots: Int32Array, width: number): { result: Bu
   const buckets: Bucket[] = [];
   if (first === undefined || last === undefined) return { result: { buckets }, subsets: () => [] };
   const count = (last - first) / width + 1;
-  if (count > MAX_HISTOGRAM_BUCKETS) throw new NotHere();
+  if (count > LIMITS.histogramBuckets) throw new NotHere();
   const start = first;
   const n = new Int32Array(Math.max(0, count));
   for (let i = 0; i < slots.length; i++) {
@@ -387,30 +296,6 @@ function histogram(ctx: Context, slots: Int32Array, width: number): { result: Bu
       return lists.map((l) => Int32Array.from(l));
     },
   };
-}
-
-/** Sums the way SQLite's total() and avg() do, so that both paths give the same digits. */
-function sumLikeSqlite(values: Iterable<number>, integers: boolean): number {
-  if (integers) {
-    // INTEGER columns are summed exactly (64-bit), then turned into a double once.
-    let high = 0;
-    let low = 0;
-    for (const v of values) {
-      const h = Math.floor(v / 2 ** 32);
-      high += h;
-      low += v - h * 2 ** 32;
-    }
-    return Number(BigInt(high) * 2n ** 32n + BigInt(low));
-  }
-  // REAL columns: the Kahan–Babuška–Neumaier sum of SQLite's func.c.
-  let sum = 0;
-  let err = 0;
-  for (const v of values) {
-    const t = sum + v;
-    err += Math.abs(sum) > Math.abs(v) ? sum - t + v : v - t + sum;
-    sum = t;
-  }
-  return sum + err;
 }
 
 function stats(ctx: Context, slots: Int32Array, field: Field): StatsResult {

@@ -1,0 +1,72 @@
+// Which aggregation requests the in-memory facets take: every finding in a time range (no KQL filter), grouped
+// by the catalogue fields they hold, within the same limits as the SQL path (which words any error).
+import { intervalMs, type Aggregation, type AggregationRequest } from '../aggregation.js';
+import { REMOTE_FACETS, TEXT_FACETS, type RemoteFacet, type TextFacet } from './facet-columns.js';
+
+/** The SQL path's limits: a request past them goes there, to be refused with its message. */
+export const LIMITS = { terms: 1000, histogramBuckets: 5000, aggregations: 20, ranges: 100, buckets: 200_000, statements: 2_000 } as const;
+
+export type FacetField =
+  | { readonly kind: 'text'; readonly name: TextFacet }
+  | { readonly kind: 'remote'; readonly name: RemoteFacet; readonly offset: number }
+  | { readonly kind: 'band' }
+  | { readonly kind: 'flag'; readonly name: 'archived' | 'sample' }
+  | { readonly kind: 'number'; readonly name: 'severity' | 'updatedAt' };
+
+const ALIASES: Readonly<Record<string, string>> = {
+  severityBand: 'band',
+  'resource.resourceType': 'resourceType',
+  'service.action.actionType': 'actionType',
+  'service.archived': 'archived',
+  'service.additionalInfo.sample': 'sample',
+};
+
+/** The facet holding a KQL field name, or undefined when the facets do not hold it. */
+export function facetField(name: string): FacetField | undefined {
+  const canonical = ALIASES[name] ?? name;
+  if ((TEXT_FACETS as readonly string[]).includes(canonical)) return { kind: 'text', name: canonical as TextFacet };
+  const remote = (REMOTE_FACETS as readonly string[]).indexOf(canonical);
+  if (remote >= 0) return { kind: 'remote', name: canonical as RemoteFacet, offset: remote };
+  if (canonical === 'band') return { kind: 'band' };
+  if (canonical === 'archived' || canonical === 'sample') return { kind: 'flag', name: canonical };
+  if (canonical === 'severity' || canonical === 'updatedAt') return { kind: 'number', name: canonical };
+  return undefined;
+}
+
+/** True when the request is one this module answers exactly like the SQL path does. */
+export function facetsCanAnswer(request: AggregationRequest): boolean {
+  if (request.query.kind !== 'all') return false;
+  const entries = Object.values(request.aggs);
+  if (entries.length === 0 || entries.length > LIMITS.aggregations) return false;
+  return entries.every((agg) => takes(agg, 0));
+}
+
+function takes(agg: Aggregation, depth: number): boolean {
+  const subs = 'aggs' in agg && agg.aggs !== undefined ? Object.values(agg.aggs) : [];
+  if (subs.length > 0 && (depth > 0 || !subs.every((s) => takes(s, depth + 1)))) return false;
+  if ('terms' in agg) {
+    const size = agg.terms.size ?? 10;
+    const field = facetField(agg.terms.field);
+    return field !== undefined && !(field.kind === 'number' && field.name === 'updatedAt') && Number.isInteger(size) && size >= 1 && size <= LIMITS.terms;
+  }
+  if ('date_histogram' in agg) {
+    const field = facetField(agg.date_histogram.field);
+    if (field?.kind !== 'number' || field.name !== 'updatedAt') return false;
+    try {
+      intervalMs(agg.date_histogram.interval);
+      return true;
+    } catch {
+      return false;
+    }
+  }
+  if ('stats' in agg) {
+    const kind = facetField(agg.stats.field)?.kind;
+    return kind === 'number' || kind === 'band';
+  }
+  if ('range' in agg) {
+    const kind = facetField(agg.range.field)?.kind;
+    return (kind === 'number' || kind === 'band') && agg.range.ranges.length > 0 && agg.range.ranges.length <= LIMITS.ranges;
+  }
+  return false;
+}
+
