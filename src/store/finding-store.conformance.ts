@@ -269,6 +269,22 @@ export function describeFindingStore(name: string, open: () => Promise<StoreHand
       assert.deepEqual([...first, ...rest].map((c) => c.record.key.id), ['p1', 'p2', 'p3', 'p4', 'p5']);
     });
 
+    withStore('finds a finding by the words of its current version only, when versions arrive in one batch or in several', async (store) => {
+      const words = async (q: string): Promise<string[]> =>
+        (await store.search({ query: parseQuery(q), size: 10, sort: { field: 'updatedAt', order: 'desc' } })).findings.map((x) => x.key.id);
+      await store.upsert([
+        f({ id: 'w1', extra: { title: 'First kestrel sighting' } }),
+        f({ id: 'w1', extra: { title: 'Second osprey sighting' }, updatedAt: '2026-11-02T00:00:00.000Z' }),
+        f({ id: 'w2', extra: { title: 'Lone heron' } }),
+      ], T0);
+      assert.deepEqual(await words('osprey'), ['w1']);
+      assert.deepEqual(await words('kestrel'), [], 'the replaced version no longer matches');
+      await store.upsert([f({ id: 'w2', extra: { title: 'Lone egret' }, updatedAt: '2026-11-03T00:00:00.000Z' })], T0 + 1);
+      assert.deepEqual(await words('egret'), ['w2']);
+      assert.deepEqual(await words('heron'), []);
+      assert.deepEqual(await words('sighting'), ['w1']);
+    });
+
     withStore('prunes the change log up to a cursor and never reuses a sequence number', async (store) => {
       await store.upsert([f({ id: 'x1' }), f({ id: 'x2' })], T0);
       const all = await store.changesSince(0, 100);
