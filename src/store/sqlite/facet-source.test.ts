@@ -12,6 +12,8 @@ import type { Aggregation, AggregationRequest } from '../aggregation.js';
 import { facetAggregate } from '../facets/facet-aggregate.js';
 import { aggregate } from './aggregate.js';
 import { SqliteFacets } from './facet-source.js';
+import { facetCount } from './facet-filter.js';
+import { whereClause } from './search.js';
 import { SqliteStore } from './sqlite-store.js';
 
 const NOW = Date.parse('2026-11-20T12:00:00Z');
@@ -132,6 +134,30 @@ describe('in-memory facets', () => {
       { query: all, aggs: {} },
     ];
     for (const request of refused) assert.equal(facetAggregate(facets.columns, request), undefined, JSON.stringify(request.aggs));
+  });
+
+  test('count the findings a query on their fields matches exactly as SQL does', () => {
+    const queries = [
+      '', 'band >= High', 'band:Critical or band:Low', 'not band:Low', 'severity >= 7', 'severity < 4.5 and not archived:true',
+      'archived:true', 'archived:FALSE', 'type:Recon*', 'type:*Tor*', 'type:*', 'type:*plain', 'type:Odd*plain', 'type:*EC2*Zed', 'type:*ed', 'type:"Odd:EC2/plain"', 'type > "Recon" and type <= "Trojan"',
+      'accountId:999900001111 and region:eu-west-1', 'resourceType:Instance and actionType:NETWORK_CONNECTION', 'not resourceType:*',
+      'resourceId:i-empty or resourceType:Zed', 'remoteCountry:*', 'not remoteOrg:*', 'remoteIp:198.51.100.1', 'remoteIp:198.51.100.*',
+      'remoteCountry:"\u{1F600}emoji" or remoteOrg:Org', 'remoteIp > "198.51.100.1"', 'sample:true', 'type:(Recon* or Odd*) and not severity >= 5',
+    ];
+    for (const q of queries) {
+      for (const window of WINDOWS) {
+        const where = whereClause({ query: parseQuery(q), ...window });
+        const sql = (store.db.prepare(`SELECT count(*) AS n FROM findings f WHERE ${where.sql}`).get(...where.params) as { n: number }).n;
+        assert.equal(facetCount(facets.columns, parseQuery(q), window.from, window.to, Number.POSITIVE_INFINITY), sql, `${q} ${JSON.stringify(window)}`);
+      }
+    }
+    assert.equal(facetCount(facets.columns, all, undefined, undefined, 10), 11, 'counting stops past the cap');
+  });
+
+  test('leave free text, document paths, times and values SQL refuses to SQL', () => {
+    for (const q of ['tor', 'band:Low and tor', 'service.count > 2', 'updatedAt > now-1d', 'count:3', 'title:x', 'band:Severe', 'severity:high', 'band:Hi*', 'archived:maybe', 'severity:1*']) {
+      assert.equal(facetCount(facets.columns, parseQuery(q), undefined, undefined, 100), undefined, q);
+    }
   });
 
   test('answer through the store once loaded, in a store that keeps facets', async () => {

@@ -6,7 +6,7 @@ import { AggregationError, type AggregationRequest, type AggregationResult } fro
 import { QueryTimeoutError, type SearchPage, type SearchRequest } from '../finding-store.js';
 
 export type ReadTask =
-  | { readonly id: number; readonly kind: 'search'; readonly request: SearchRequest }
+  | { readonly id: number; readonly kind: 'search'; readonly request: SearchRequest; readonly counted?: number }
   | { readonly id: number; readonly kind: 'aggregate'; readonly request: AggregationRequest };
 
 export type ReadReply =
@@ -58,8 +58,9 @@ export class ReadPool {
     for (let i = 0; i < options.size; i++) this.readers.push(this.spawn());
   }
 
-  search(request: SearchRequest): Promise<SearchPage> {
-    return this.run({ id: this.nextId++, kind: 'search', request }) as Promise<SearchPage>;
+  /** `counted`: the total, when the caller counted it already (see search.ts). */
+  search(request: SearchRequest, counted?: number): Promise<SearchPage> {
+    return this.run({ id: this.nextId++, kind: 'search', request, ...(counted !== undefined && { counted }) }) as Promise<SearchPage>;
   }
 
   aggregate(request: AggregationRequest): Promise<AggregationResult> {

@@ -33,11 +33,15 @@ export function whereClause(request: { query: SearchRequest['query']; from?: num
   return { sql: parts.join(' AND '), params };
 }
 
-export function search(db: Database.Database, request: SearchRequest): SearchPage {
+/**
+ * One page of findings and their total. `counted` is the total when the caller counted it already (the
+ * in-memory facets do, for queries on the fields they hold), up to `trackTotalUpTo` + 1.
+ */
+export function search(db: Database.Database, request: SearchRequest, counted?: number): SearchPage {
   const where = whereClause(request);
   // Counting every match of a broad query costs a scan; like Elasticsearch, count exactly only up to a bound.
   const cap = request.trackTotalUpTo;
-  const counted = cap === undefined
+  counted ??= cap === undefined
     ? (db.prepare(`SELECT count(*) AS n FROM findings f WHERE ${where.sql}`).get(...where.params) as { n: number }).n
     : (db.prepare(`SELECT count(*) AS n FROM (SELECT 1 FROM findings f WHERE ${where.sql} LIMIT ?)`).get(...where.params, cap + 1) as { n: number }).n;
   const total = cap !== undefined && counted > cap ? cap : counted;

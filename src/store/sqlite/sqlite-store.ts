@@ -25,6 +25,7 @@ import { migrate } from './schema.js';
 import { search } from './search.js';
 import { buildUpsert, type SqliteUpsertResult } from './upsert.js';
 import { SqliteFacets } from './facet-source.js';
+import { facetCount } from './facet-filter.js';
 import { facetAggregate } from '../facets/facet-aggregate.js';
 import { buildChangeLog, type ChangeLog } from './change-log.js';
 
@@ -211,8 +212,12 @@ export class SqliteStore implements FindingStore {
   }
 
   async search(request: SearchRequest): Promise<SearchPage> {
-    if (this.pool) return this.pool.search(request);
-    return this.db.transaction(() => search(this.db, request))();
+    // Queries on the fields the facets hold are counted from memory; the page still comes from SQL.
+    const counted = this.facets?.isReady
+      ? facetCount(this.facets.columns, request.query, request.from, request.to, request.trackTotalUpTo ?? Number.POSITIVE_INFINITY)
+      : undefined;
+    if (this.pool) return this.pool.search(request, counted);
+    return this.db.transaction(() => search(this.db, request, counted))();
   }
 
   async aggregate(request: AggregationRequest): Promise<AggregationResult> {
