@@ -67,7 +67,11 @@ async function main(): Promise<void> {
     await page.goto(`${server.url}/search`);
     await page.locator('[data-testid=results][data-state=ready]').waitFor({ timeout: 60_000 });
     const search: number[] = [];
-    for (let i = 0; i < RUNS; i++) search.push(await enterToResults(page, QUERIES[i % QUERIES.length]!));
+    for (let i = 0; i < RUNS; i++) {
+      const query = QUERIES[i % QUERIES.length]!;
+      search.push(await enterToResults(page, query));
+      if (process.env["BENCH_DASHBOARD_VERBOSE"]) process.stderr.write(`${query}: ${search.at(-1)} ms\n`);
+    }
     const size = await scriptSize();
     const line = (name: string, s: LatencySummary, target: number): string => `| ${name} | ${s.p50} | ${s.p99} | ${s.max} | ${target} |`;
     process.stdout.write(

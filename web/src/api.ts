@@ -18,7 +18,17 @@ export function setUnauthenticatedHandler(handler: () => void): void {
   onUnauthenticated = handler;
 }
 
+/**
+ * Counts logins: a request sent before the latest login that comes back 401 (the views start loading before
+ * the session is known; on a busy server they answer after the login) must not show the login form again.
+ */
+let sessionEpoch = 0;
+export function sessionStarted(): void {
+  sessionEpoch++;
+}
+
 export async function api<T>(path: string, init: { method?: string; body?: unknown; signal?: AbortSignal } = {}): Promise<T> {
+  const epoch = sessionEpoch;
   const res = await fetch(path, {
     method: init.method ?? 'GET',
     credentials: 'same-origin',
@@ -31,7 +41,7 @@ export async function api<T>(path: string, init: { method?: string; body?: unkno
   const body = (await res.json().catch(() => ({}))) as { error?: { code?: string; message?: string; position?: number } };
   if (!res.ok) {
     const e = body.error ?? {};
-    if (res.status === 401 && path !== '/api/v1/sessions') onUnauthenticated();
+    if (res.status === 401 && path !== '/api/v1/sessions' && epoch === sessionEpoch) onUnauthenticated();
     throw new ApiFailure(res.status, e.code ?? 'HTTP_ERROR', e.message ?? `the server answered ${res.status}`, e.position);
   }
   return body as T;

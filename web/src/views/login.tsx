@@ -1,6 +1,6 @@
 // Login with an API key (LDAP/OIDC come with federation); the server answers with a session cookie.
 import { useState } from 'preact/hooks';
-import { api, ApiFailure } from '../api.js';
+import { api, ApiFailure, sessionStarted } from '../api.js';
 
 export function Login({ onLogin }: { onLogin: (name: string) => void }) {
   const [key, setKey] = useState('');
@@ -12,6 +12,7 @@ export function Login({ onLogin }: { onLogin: (name: string) => void }) {
     setError('');
     try {
       const s = await api<{ name: string }>('/api/v1/sessions', { method: 'POST', body: { apiKey: key.trim() } });
+      sessionStarted();
       onLogin(s.name);
     } catch (err) {
       setError(err instanceof ApiFailure ? err.message : 'the server cannot be reached');
