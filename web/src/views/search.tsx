@@ -38,13 +38,21 @@ export function Search({ paused }: Shared) {
   const state = { q, from: range.from, ...(range.to && { to: range.to }), sort: sort === 'updatedAt:desc' ? '' : sort, cols: params.get('cols') ?? '' };
   const go = (change: Partial<typeof state>): void => navigate(searchUrl({ ...state, ...change }));
 
+  /**
+   * The requests of one query (rows, pages, sidebar) share a controller, aborted when the query changes: a browser
+   * keeps six connections per server, and sidebar counts still waiting on a busy server would otherwise hold
+   * them while the new query's rows queue behind.
+   */
+  const inFlight = useRef<AbortController>(new AbortController());
+
   const run = async (cursor: string | undefined): Promise<void> => {
     const gen = ++generation.current;
+    const controller = inFlight.current;
     setLoading(true);
     const started = performance.now();
     const search = new URLSearchParams({ q, from: range.from, sort, size: String(PAGE_SIZE), ...(range.to && { to: range.to }), ...(cursor && { cursor }) });
     try {
-      const answer = await api<SearchAnswer>(`/api/v1/findings?${search}`);
+      const answer = await api<SearchAnswer>(`/api/v1/findings?${search}`, { signal: controller.signal });
       if (gen !== generation.current) return;
       setPage({ answer, ms: Math.round(performance.now() - started), q });
       setProblem(undefined);
@@ -59,14 +67,17 @@ export function Search({ paused }: Shared) {
 
   const loadFields = async (): Promise<void> => {
     const aggs = Object.fromEntries(SIDEBAR_FIELDS.map((f) => [f, { terms: { field: f, size: 5 } }]));
+    const signal = inFlight.current.signal;
     try {
-      setFields(await api<AggregateAnswer>('/api/v1/aggregate', { method: 'POST', body: { q, from: range.from, ...(range.to && { to: range.to }), aggs } }));
+      setFields(await api<AggregateAnswer>('/api/v1/aggregate', { method: 'POST', body: { q, from: range.from, ...(range.to && { to: range.to }), aggs }, signal }));
     } catch {
-      setFields(undefined);
+      if (!signal.aborted) setFields(undefined);
     }
   };
 
   useEffect(() => {
+    inFlight.current.abort();
+    inFlight.current = new AbortController();
     setCursors([undefined]);
     setHighlight(new Set());
     // The sidebar's counts wait for the rows: the server answers one request at a time, rows matter first.
