@@ -151,6 +151,22 @@ export class FacetColumns {
     this.partiesUsed = used;
   }
 
+  /** Gives back the room the arrays grew ahead by (up to half their size), keeping a little for new findings. */
+  trim(): void {
+    const size = Math.ceil(this.limit * 1.02) + 1024;
+    const fit = <T extends Float64Array | Int32Array | Uint8Array | Uint32Array>(a: T): T => (a.length > size ? (a.slice(0, size) as T) : a);
+    this.present = fit(this.present);
+    this.updatedAt = fit(this.updatedAt);
+    this.band = fit(this.band);
+    this.severity = fit(this.severity);
+    this.archived = fit(this.archived);
+    this.sample = fit(this.sample);
+    this.partyStart = fit(this.partyStart);
+    this.partyCount = fit(this.partyCount);
+    for (const f of TEXT_FACETS) this.textCodes[f] = fit(this.textCodes[f]);
+    if (this.parties.length > this.partiesUsed * 1.1 + 3072) this.parties = this.parties.slice(0, Math.ceil(this.partiesUsed * 1.05) + 3072);
+  }
+
   /** Approximate bytes held, for the metrics and the benchmark's memory figure. */
   bytes(): number {
     let n = this.limit * (1 + 8 + 1 + 8 + 1 + 1 + 4 + 1 + 4 * TEXT_FACETS.length) + this.parties.byteLength;

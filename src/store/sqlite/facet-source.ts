@@ -50,6 +50,7 @@ export class SqliteFacets {
       this.loadedBelow = end;
       // Rows added while loading get higher row ids: the loop ends only past the highest one.
       if (end > (this.maxRowid.get() ?? 0)) {
+        this.columns.trim();
         this.ready = true;
         return;
       }

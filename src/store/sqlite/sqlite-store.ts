@@ -72,7 +72,7 @@ interface VersionRow {
  * Opens the database with the durability Yagura promises: WAL, and `synchronous = FULL` so that a
  * committed transaction (and so a 2xx answer) survives power loss, not just a process crash.
  */
-export function openDatabase(file: string, readonly = false, cacheMiB = readonly ? 32 : 64): Database.Database {
+export function openDatabase(file: string, readonly = false, cacheMiB = readonly ? 16 : 64): Database.Database {
   const db = new Database(file, { readonly, fileMustExist: readonly });
   if (!readonly) {
     db.pragma('journal_mode = WAL');
