@@ -8,6 +8,8 @@ import { openTarget } from '../src/cli/target.js';
 import { listExportFiles } from '../src/ingest/s3-export/export-files.js';
 
 export interface ImportResult {
+  /** Findings per write (`yagura import --batch-size`). */
+  readonly batchSize?: number;
   readonly seconds: number;
   /** Finding versions read per second. */
   readonly versionsPerSecond: number;
@@ -37,6 +39,7 @@ export async function measureImport(exportDir: string, dataDir: string, batchSiz
   }
   const seconds = (performance.now() - t0) / 1000;
   return {
+    batchSize,
     seconds,
     versionsPerSecond: summary.read / seconds,
     summary: { ...summary, rejected: summary.rejected.length },

@@ -49,7 +49,7 @@ export function renderReport(r: BenchResults): string {
       `${int(ds.files)} export objects, ${mb(ds.compressedBytes)} gzipped. ${r.dataset.reused ? 'Reused from an earlier run' : `Generated in ${ds.generatedSeconds.toFixed(0)} s`} (now = ${new Date(ds.now).toISOString()}).`,
   );
   out.push('');
-  out.push('## Import (`yagura import` code path, data folder, batches of 20,000)');
+  out.push(`## Import (\`yagura import\` code path, data folder${r.import.batchSize ? `, batches of ${r.import.batchSize.toLocaleString('en-US')}` : ''})`);
   out.push('');
   const s = r.import.summary;
   out.push(table(['Measure', 'Value'], [
