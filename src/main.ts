@@ -46,6 +46,8 @@ export interface EmbeddedOptions {
   readonly bulk?: boolean;
   /** Catalogue facts in memory for fast overview aggregations (see SqliteStoreOptions.facets). */
   readonly facets?: boolean;
+  /** WAL checkpoints on a thread of their own (see SqliteStoreOptions.backgroundCheckpoints). */
+  readonly backgroundCheckpoints?: boolean;
 }
 
 export async function openEmbedded(dataDir: string, owner: string, options: EmbeddedOptions = {}): Promise<Embedded> {
@@ -59,6 +61,7 @@ export async function openEmbedded(dataDir: string, owner: string, options: Embe
       ...(options.cacheMiB !== undefined && { cacheMiB: options.cacheMiB }),
       ...(options.bulk && { bulk: true }),
       ...(options.facets && { facets: true }),
+      ...(options.backgroundCheckpoints && { backgroundCheckpoints: true }),
     });
     const archive = new LocalArchive(folder.archiveDir);
     const pipeline = new IngestPipeline({
@@ -152,6 +155,7 @@ export async function startServer(config: Config): Promise<Server> {
     metrics,
     readers: { size: config.search.readerThreads, timeoutMs: config.search.queryTimeoutSeconds * 1000 },
     facets: true,
+    backgroundCheckpoints: true,
   });
   let alerts: AlertService | undefined;
   try {

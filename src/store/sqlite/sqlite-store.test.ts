@@ -1,7 +1,11 @@
-// Runs the store conformance suite against SQLite in a real database file.
+// Runs the store conformance suite against SQLite in a real database file, and checks SQLite-only behaviour.
+import assert from 'node:assert/strict';
+import { existsSync, statSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { test } from 'node:test';
+import { finding } from '../../../test/fixtures/findings.js';
 import { describeFindingStore } from '../finding-store.conformance.js';
 import { SqliteStore } from './sqlite-store.js';
 
@@ -15,4 +19,23 @@ describeFindingStore('SQLite file', async () => {
       await rm(dir, { recursive: true, force: true });
     },
   };
+});
+
+test('with background checkpoints, commits leave the WAL to a thread of its own that copies it into the database', async () => {
+  const dir = await mkdtemp(path.join(tmpdir(), 'yagura-checkpoint-'));
+  const file = path.join(dir, 'yagura.db');
+  const store = new SqliteStore({ file, backgroundCheckpoints: true });
+  try {
+    const before = statSync(file).size;
+    await store.upsert(Array.from({ length: 300 }, (_, i) => finding({ id: `c${i}` })), Date.now());
+    assert.equal(statSync(file).size, before, 'the commit itself did not checkpoint');
+    const deadline = Date.now() + 10_000;
+    while (statSync(file).size === before && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
+    assert.ok(statSync(file).size > before, 'the checkpoint thread copied the WAL into the database');
+    await store.close();
+    assert.equal(existsSync(`${file}-wal`) ? statSync(`${file}-wal`).size : 0, 0, 'closing stops the thread and leaves an empty WAL');
+  } finally {
+    await store.close();
+    await rm(dir, { recursive: true, force: true });
+  }
 });
