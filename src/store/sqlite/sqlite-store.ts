@@ -118,7 +118,12 @@ export class SqliteStore implements FindingStore {
       // Commits no longer checkpoint; a thread of its own does, every second.
       this.db.pragma('wal_autocheckpoint = 0');
       this.checkpointer = startWorker(import.meta.url, 'checkpoint-worker', { workerData: { file: options.file, intervalMs: 1000 } });
-      this.checkpointer.on('error', () => this.db.open && this.db.pragma('wal_autocheckpoint = 1000'));
+      // Should the thread fail or stop, commits checkpoint again as SQLite does by default: the WAL never grows unbounded.
+      const fallBack = (): void => {
+        if (!this.closing && this.db.open) this.db.pragma('wal_autocheckpoint = 1000');
+      };
+      this.checkpointer.on('error', fallBack);
+      this.checkpointer.on('exit', fallBack);
       this.checkpointer.unref();
     }
     this.pool = options.readers && options.readers.size > 0 && options.file !== ':memory:'
