@@ -295,8 +295,13 @@ function globPattern(text: string): string {
   return text.replace(/[[\]?]/g, (c) => `[${c}]`);
 }
 
+/** A KQL number as numeric fields read it (decimal, optional exponent); NaN for anything else. */
+export function queryNumber(text: string): number {
+  return NUMBER.test(text) ? Number(text) : Number.NaN;
+}
+
 function numberValue(field: string, value: QueryValue): number {
-  const n = NUMBER.test(value.text) ? Number(value.text) : Number.NaN;
+  const n = queryNumber(value.text);
   if (!Number.isFinite(n)) throw new QueryError(`${field} needs a number, not "${value.text}"`);
   return n;
 }

@@ -5,8 +5,8 @@ import type { QueryNode, QueryValue, RangeOperator } from '../../query/ast.js';
 import type { FacetColumns, RemoteFacet, TextFacet } from '../facets/facet-columns.js';
 import { facetField } from '../facets/facet-request.js';
 import { compareText } from '../facets/sqlite-semantics.js';
+import { queryNumber } from './compile-query.js';
 
-const NUMBER = /^[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?$/;
 const MAX_DEPTH = 64;
 
 /** `col op value` on text, as SQLite compares TEXT with BINARY collation; wildcards as GLOB with only `*`. */
@@ -134,7 +134,7 @@ function leaf(c: FacetColumns, node: Extract<QueryNode, { kind: 'match' | 'range
     case 'number': {
       if (field.name !== 'severity') return undefined;
       if (value === undefined) return out.fill(1);
-      const n = !value.wildcard && NUMBER.test(value.text) ? Number(value.text) : Number.NaN;
+      const n = value.wildcard ? Number.NaN : queryNumber(value.text);
       if (!Number.isFinite(n)) return undefined;
       return compareInto(out, c.severity, op, n);
     }
