@@ -162,24 +162,12 @@ function singleCode(c: FacetColumns, field: Exclude<Field, { kind: 'remote' }>):
   }
 }
 
-/** True when slot s has value `code` in the grouping field. */
-function hasCode(c: FacetColumns, field: Field, s: number, code: number): boolean {
-  switch (field.kind) {
-    case 'text':
-      return c.textCodes[field.name][s] === code;
-    case 'band':
-      return c.band[s] === code;
-    case 'flag':
-      return (field.name === 'archived' ? c.archived[s] : c.sample[s]) === code;
-    case 'number':
-      return c.severity[s] === code;
-    case 'remote': {
-      const start = c.partyStart[s]!;
-      const end = start + c.partyCount[s]! * 3;
-      for (let at = start + field.offset; at < end; at += 3) if (c.parties[at] === code) return true;
-      return false;
-    }
-  }
+/** True when one of slot s's remote parties has value `code` (columns put each slot in its bucket in one pass). */
+function hasParty(c: FacetColumns, field: Extract<Field, { kind: 'remote' }>, s: number, code: number): boolean {
+  const start = c.partyStart[s]!;
+  const end = start + c.partyCount[s]! * 3;
+  for (let at = start + field.offset; at < end; at += 3) if (c.parties[at] === code) return true;
+  return false;
 }
 
 function keyOf(c: FacetColumns, field: Field, code: number): string | number {
@@ -244,7 +232,7 @@ function terms(ctx: Context, slots: Int32Array, field: Field, size: number): { r
       sum_other_doc_count: total - inTop,
     },
     subsets: () => {
-      if (field.kind === 'remote') return top.map(([code]) => slots.filter((s) => hasCode(c, field, s, code)));
+      if (field.kind === 'remote') return top.map(([code]) => slots.filter((s) => hasParty(c, field, s, code)));
       // One value per finding: one pass puts each finding in its bucket.
       const codeAt = singleCode(c, field);
       const index = new Map(top.map(([code], i) => [code, i]));
