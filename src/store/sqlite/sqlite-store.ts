@@ -108,6 +108,8 @@ export class SqliteStore implements FindingStore {
   private readonly facets: SqliteFacets | undefined;
   private closing = false;
   private checkpointer: Worker | undefined;
+  /** Settles when the in-memory facets are loaded (at once when the store keeps none). */
+  readonly facetsLoaded: Promise<void> = Promise.resolve();
   private readonly pool: ReadPool | undefined;
   private changeLog: ChangeLog | undefined;
 
@@ -163,8 +165,6 @@ export class SqliteStore implements FindingStore {
     return this.facets?.isReady === true;
   }
 
-  /** Settles when the in-memory facets are loaded (at once when the store keeps none). */
-  readonly facetsLoaded: Promise<void> = Promise.resolve();
 
   /** Built on first use: a read-only handle on an older file may lack the table until a writer migrates it. */
   private get changes(): ChangeLog {
