@@ -5,6 +5,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { after, before, test } from 'node:test';
 import { gzipSync } from 'node:zlib';
+import Database from 'better-sqlite3';
 import { findingDoc } from '../../test/fixtures/findings.js';
 import { importPaths } from './import.js';
 import { openTarget, type Target } from './target.js';
@@ -53,4 +54,37 @@ test('a corrupt object imports nothing and names the line it stopped after; the 
   assert.match(bad!.message, /nothing from it was imported/);
   assert.match(line!.ref, /c\.jsonl:3$/);
   assert.equal(line!.code, 'INVALID_JSON');
+});
+
+test('an import larger than the store defers its search indexes and builds them at the end; a small one keeps them', async () => {
+  const data = path.join(dir, 'bulk');
+  const own = await openTarget({ data }, 'import');
+  // A second connection watches the schema while the import runs (the import holds the folder's lock, not the file).
+  const watch = (): number => {
+    const db = new Database(path.join(data, 'yagura.db'), { readonly: true });
+    try {
+      return (db.prepare(`SELECT count(*) AS n FROM sqlite_schema WHERE type = 'index'`).get() as { n: number }).n;
+    } finally {
+      db.close();
+    }
+  };
+  try {
+    const complete = watch();
+    const folder = path.join(dir, 'bulk-in');
+    await mkdir(folder, { recursive: true });
+    for (const name of ['a', 'b', 'c']) await writeFile(path.join(folder, `${name}.jsonl.gz`), gzipSync(lines(name, 400)));
+    const during: number[] = [];
+    const summary = await importPaths(own, [folder], { batchSize: 300, onProgress: () => during.push(watch()) });
+    assert.equal(summary.created, 1_200);
+    assert.ok(Math.min(...during) < complete, 'the search indexes were dropped during the import');
+    assert.equal(watch(), complete, 'and built again at its end');
+
+    const small = path.join(dir, 'bulk-small.jsonl.gz');
+    await writeFile(small, gzipSync(lines('small', 3)));
+    const seen: number[] = [];
+    await importPaths(own, [small], { batchSize: 300, onProgress: () => seen.push(watch()) });
+    assert.deepEqual([...new Set(seen)], [complete], 'three findings into 1,200 keep every index');
+  } finally {
+    await own.close();
+  }
 });

@@ -41,6 +41,7 @@ export async function importPaths(
     await target.ingest(taken, summary);
   };
   const reader = new ExportReader(files);
+  await target.beginImport(total);
   try {
     for (const [index, file] of files.entries()) {
       // A file's findings join the batch only once the whole file has been read: a truncated or corrupt object
@@ -87,6 +88,7 @@ export async function importPaths(
     await flush();
   } finally {
     await reader.close();
+    await target.endImport();
   }
   summary.seconds = (performance.now() - started) / 1000;
   return summary;

@@ -55,13 +55,17 @@ export function contentHash(doc: FindingDocument): string {
 /**
  * Validates a bare GuardDuty finding. Requires `id`, `accountId`, `region`, `type`, a numeric `severity`
  * and a parseable `updatedAt`; everything else GuardDuty may add is kept verbatim and unchecked.
+ * `shape` is `'checked'` when the caller already passed a value containing `candidate` through `checkShape`
+ * with the default limits (a delivered envelope and the finding inside it are checked once, not twice).
  */
-export function normalizeFinding(candidate: unknown, limits: ShapeLimits = DEFAULT_SHAPE_LIMITS): NormalizeResult {
+export function normalizeFinding(candidate: unknown, shape: ShapeLimits | 'checked' = DEFAULT_SHAPE_LIMITS): NormalizeResult {
   if (candidate === null || typeof candidate !== 'object' || Array.isArray(candidate)) {
     return fail(rejection('NOT_AN_OBJECT', `a finding must be a JSON object, not ${describe(candidate)}`));
   }
-  const shape = checkShape(candidate, limits);
-  if (shape) return fail(shape);
+  if (shape !== 'checked') {
+    const wrong = checkShape(candidate, shape);
+    if (wrong) return fail(wrong);
+  }
   const doc = candidate as FindingDocument;
   let json: string;
   try {

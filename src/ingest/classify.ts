@@ -42,7 +42,8 @@ export function classifyItem(into: Classified, index: number, item: { value: unk
     } else if (part.kind === 'rejected') {
       into.rejected.push({ index, ...part.error });
     } else {
-      const result = normalizeFinding(part.value);
+      // `part.value` is the item or a value inside it, so the item's shape check covered it.
+      const result = normalizeFinding(part.value, 'checked');
       if (result.ok) {
         into.findings.push(result.finding);
         into.indexes.push(index);

@@ -21,7 +21,8 @@ import { setArchived } from './archive-state.js';
 import { compileQuery, registerQueryFunctions } from './compile-query.js';
 import { RECORD_COLUMNS, toRecord, type RecordRow } from './rows.js';
 import { ReadPool } from './read-pool.js';
-import { migrate } from './schema.js';
+import { migrate, SCHEMA_VERSION } from './schema.js';
+import { buildDeferredIndexes, deferIndexes } from './deferred-indexes.js';
 import { search } from './search.js';
 import { buildUpsert, type SqliteUpsertResult } from './upsert.js';
 import { SqliteFacets } from './facet-source.js';
@@ -93,6 +94,8 @@ export function openDatabase(file: string, readonly = false, cacheMiB = readonly
   // bounded page cache keep the server's memory at what its caches are configured to.
   db.pragma('mmap_size = 0');
   if (!readonly) {
+    // An import that stopped before building the indexes it deferred leaves them to the next writer.
+    if ((db.pragma('user_version', { simple: true }) as number) <= SCHEMA_VERSION) buildDeferredIndexes(db);
     migrate(db);
     // Planner statistics from a bounded sample, so that opening a large store stays quick.
     db.pragma('analysis_limit = 1000');
@@ -266,6 +269,25 @@ export class SqliteStore implements FindingStore {
     }
     if (this.pool) return this.pool.aggregate(request);
     return aggregate(this.db, request);
+  }
+
+  /**
+   * Before a bulk import that will hold more findings than the store does: drops the indexes that only
+   * searches use, so each stored version writes a few pages instead of ~15 random ones. Searches scan until
+   * `finishBulkLoad`; only the holder of the data folder's lock (an import) may call this.
+   */
+  deferIndexes(): number {
+    return deferIndexes(this.db);
+  }
+
+  /** Builds the indexes `deferIndexes` dropped (sorting on two threads); returns how many. */
+  finishBulkLoad(): number {
+    this.db.pragma('threads = 2');
+    try {
+      return buildDeferredIndexes(this.db);
+    } finally {
+      this.db.pragma('threads = 0');
+    }
   }
 
   /** Bytes of the database's pages (the file once checkpointed). */
