@@ -33,12 +33,19 @@ export async function importPaths(
   const summary: ImportSummary = { read: 0, files: files.length, seconds: 0, created: 0, updated: 0, unchanged: 0, ignored: 0, rejected: [] };
   let batch: ImportBatch = { findings: [], refs: [] };
   let done = 0;
+  // One batch is stored while the one before it is archived: a batch goes out before the previous one is
+  // acknowledged, and the next waits for that acknowledgement.
+  let inFlight: Promise<void> | undefined;
   const flush = async (): Promise<void> => {
     options.onProgress?.(done, total);
     if (batch.findings.length === 0) return;
     const taken = batch;
     batch = { findings: [], refs: [] };
-    await target.ingest(taken, summary);
+    const previous = inFlight;
+    inFlight = target.ingest(taken, summary);
+    // Handled where it is awaited; until then a failure must not count as unhandled.
+    inFlight.catch(() => undefined);
+    await previous;
   };
   const reader = new ExportReader(files);
   await target.beginImport(total);
@@ -86,7 +93,9 @@ export async function importPaths(
       options.onProgress?.(done, total);
     }
     await flush();
+    await inFlight;
   } finally {
+    await inFlight?.catch(() => undefined);
     await reader.close();
     await target.endImport();
   }

@@ -2,7 +2,7 @@
 import type { Archive } from '../archive/archive.js';
 import type { Finding } from '../findings/finding.js';
 import type { Metrics } from '../metrics/metrics.js';
-import type { ArchiveBatch, FindingStore, UpsertOutcome } from '../store/finding-store.js';
+import type { ArchiveBatch, FindingStore, UpsertOutcome, UpsertResult } from '../store/finding-store.js';
 
 /** Told about every version that was stored (not about redeliveries); the live stream and alerts listen here. */
 export type StoredListener = (stored: ReadonlyArray<{ finding: Finding; outcome: Exclude<UpsertOutcome, 'unchanged'> }>) => void;
@@ -105,39 +105,68 @@ export class IngestPipeline {
     return taken;
   }
 
+  /**
+   * Commits batch after batch. A batch's archive objects are written while the next batch is committed (the
+   * archive outbox keeps them safe meanwhile), and each submission is acknowledged once its own objects are
+   * durable, in order. At most one batch is being archived while another is committed.
+   */
   private async drain(): Promise<void> {
     // Yield once so that submissions made in the same tick join this commit.
     await new Promise((r) => setImmediate(r));
+    let archiving: Promise<void> | undefined;
     while (this.queue.length > 0) {
       const taken = this.take();
+      let all: Finding[];
+      let result: UpsertResult;
       try {
-        if (this.archiveBehind) await this.replayArchive();
-        const all = taken.flatMap((p) => p.findings);
-        const result = await this.store.upsert(all, this.now());
-        try {
-          await this.writeArchive(result.archive);
-        } catch (error) {
-          this.archiveBehind = true;
-          throw error;
+        if (this.archiveBehind) {
+          // A replay rewrites objects that may still be being written: let the write in flight finish first.
+          await archiving;
+          await this.replayArchive();
         }
-        let offset = 0;
-        const done = performance.now();
-        for (const p of taken) {
-          p.resolve(result.outcomes.slice(offset, offset + p.findings.length) as UpsertOutcome[]);
-          offset += p.findings.length;
-          this.metrics?.ingestLatency.observe((done - p.submittedAt) / 1000);
-        }
-        if (this.metrics) {
-          const byOutcome = new Map<UpsertOutcome, number>();
-          for (const o of result.outcomes) byOutcome.set(o, (byOutcome.get(o) ?? 0) + 1);
-          for (const [outcome, n] of byOutcome) this.metrics.stored.inc({ outcome }, n);
-        }
-        this.notify(all, result.outcomes);
+        all = taken.flatMap((p) => p.findings);
+        result = await this.store.upsert(all, this.now());
       } catch (error) {
-        this.metrics?.ingestFailures.inc(taken.length);
-        for (const p of taken) p.reject(error);
+        this.fail(taken, error);
+        continue;
       }
+      const before = archiving;
+      archiving = (async () => {
+        await before;
+        await this.archiveAndAcknowledge(taken, all, result);
+      })();
+      await before;
     }
+    await archiving;
+  }
+
+  /** Writes a committed batch's archive objects, then resolves its submissions. Never rejects. */
+  private async archiveAndAcknowledge(taken: readonly Pending[], all: readonly Finding[], result: UpsertResult): Promise<void> {
+    try {
+      await this.writeArchive(result.archive);
+    } catch (error) {
+      this.archiveBehind = true;
+      this.fail(taken, error);
+      return;
+    }
+    let offset = 0;
+    const done = performance.now();
+    for (const p of taken) {
+      p.resolve(result.outcomes.slice(offset, offset + p.findings.length) as UpsertOutcome[]);
+      offset += p.findings.length;
+      this.metrics?.ingestLatency.observe((done - p.submittedAt) / 1000);
+    }
+    if (this.metrics) {
+      const byOutcome = new Map<UpsertOutcome, number>();
+      for (const o of result.outcomes) byOutcome.set(o, (byOutcome.get(o) ?? 0) + 1);
+      for (const [outcome, n] of byOutcome) this.metrics.stored.inc({ outcome }, n);
+    }
+    this.notify(all, result.outcomes);
+  }
+
+  private fail(taken: readonly Pending[], error: unknown): void {
+    this.metrics?.ingestFailures.inc(taken.length);
+    for (const p of taken) p.reject(error);
   }
 
   private notify(findings: readonly Finding[], outcomes: readonly UpsertOutcome[]): void {
