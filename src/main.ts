@@ -48,6 +48,8 @@ export interface EmbeddedOptions {
   readonly facets?: boolean;
   /** WAL checkpoints on a thread of their own (see SqliteStoreOptions.backgroundCheckpoints). */
   readonly backgroundCheckpoints?: boolean;
+  /** Free-text index merged between commits (see SqliteStoreOptions.textMerges). */
+  readonly textMerges?: boolean;
 }
 
 export async function openEmbedded(dataDir: string, owner: string, options: EmbeddedOptions = {}): Promise<Embedded> {
@@ -62,6 +64,7 @@ export async function openEmbedded(dataDir: string, owner: string, options: Embe
       ...(options.bulk && { bulk: true }),
       ...(options.facets && { facets: true }),
       ...(options.backgroundCheckpoints && { backgroundCheckpoints: true }),
+      ...(options.textMerges && { textMerges: true }),
     });
     const archive = new LocalArchive(folder.archiveDir);
     const pipeline = new IngestPipeline({
@@ -156,6 +159,7 @@ export async function startServer(config: Config): Promise<Server> {
     readers: { size: config.search.readerThreads, timeoutMs: config.search.queryTimeoutSeconds * 1000 },
     facets: true,
     backgroundCheckpoints: true,
+    textMerges: true,
   });
   let alerts: AlertService | undefined;
   try {

@@ -5,9 +5,11 @@ export interface Archive {
   /**
    * Writes each object durably and atomically (a reader sees all of it or none of it). Writing an object
    * with the same partition and name again replaces it with identical content, which makes replay after a
-   * crash idempotent.
+   * crash idempotent. No object appears under its name before `ready` resolves (the store's commit of its
+   * versions is durable): an object of a commit lost in a power cut must not exist. Its bytes may be written
+   * and flushed before, beside the store's own flush.
    */
-  write(objects: readonly ArchiveObject[]): Promise<void>;
+  write(objects: readonly ArchiveObject[], ready?: Promise<void>): Promise<void>;
   close(): Promise<void>;
 }
 

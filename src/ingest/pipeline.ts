@@ -88,9 +88,13 @@ export class IngestPipeline {
     while (this.draining) await this.draining;
   }
 
-  private async writeArchive(batch: ArchiveBatch): Promise<void> {
-    if (batch.objects.length === 0) return;
-    await this.archive.write(batch.objects);
+  /** Writes the objects (made visible once `durable`, the store's commit, settles) and confirms them. */
+  private async writeArchive(batch: ArchiveBatch, durable?: Promise<void>): Promise<void> {
+    if (batch.objects.length === 0) {
+      await durable;
+      return;
+    }
+    await this.archive.write(batch.objects, durable);
     await this.store.confirmArchived([...new Set(batch.objects.map((o) => o.name))]);
   }
 
@@ -143,7 +147,7 @@ export class IngestPipeline {
   /** Writes a committed batch's archive objects, then resolves its submissions. Never rejects. */
   private async archiveAndAcknowledge(taken: readonly Pending[], all: readonly Finding[], result: UpsertResult): Promise<void> {
     try {
-      await this.writeArchive(result.archive);
+      await this.writeArchive(result.archive, result.durable);
     } catch (error) {
       this.archiveBehind = true;
       this.fail(taken, error);

@@ -27,6 +27,11 @@ export interface ArchiveObject {
 export interface UpsertResult {
   readonly outcomes: readonly UpsertOutcome[];
   readonly archive: ArchiveBatch;
+  /**
+   * Settles when the commit would survive a power cut, when that comes after `upsert` resolved (the commit is
+   * visible at once, and made durable beside other work); absent when `upsert` resolved only once it was.
+   */
+  readonly durable?: Promise<void>;
 }
 
 export interface StoredVersion {
@@ -105,7 +110,10 @@ export interface FindingChange {
 
 /** Findings as the store keeps them: one current record per key, its history, and what Yagura derives. */
 export interface FindingStore {
-  /** Stores a batch atomically and durably; the result lists the archive objects the new versions belong in. */
+  /**
+   * Stores a batch atomically; the result lists the archive objects the new versions belong in and, when the
+   * commit is made durable after it, a promise of that.
+   */
   upsert(findings: readonly Finding[], receivedAt: number): Promise<UpsertResult>;
   /** Archive objects whose versions were stored but are not yet confirmed on disk (after a crash). */
   pendingArchive(): Promise<ArchiveBatch>;

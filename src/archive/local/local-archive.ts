@@ -27,6 +27,14 @@ async function fsyncPath(p: string): Promise<void> {
   }
 }
 
+interface Written {
+  readonly tmp: string;
+  readonly file: string;
+  readonly dir: string;
+  /** Folders this write created, whose parents must be fsynced. */
+  readonly created: string[];
+}
+
 export class LocalArchive implements Archive {
   private readonly root: string;
   /** Directories known to exist durably, so each is created and fsynced once. */
@@ -45,15 +53,28 @@ export class LocalArchive implements Archive {
     return full;
   }
 
-  async write(objects: readonly ArchiveObject[]): Promise<void> {
-    if (objects.length === 0) return;
+  async write(objects: readonly ArchiveObject[], ready: Promise<void> = Promise.resolve()): Promise<void> {
+    if (objects.length === 0) {
+      await ready;
+      return;
+    }
     const bulk = this.syncfs && objects.length >= BULK_OBJECTS;
-    const written: Array<{ file: string; dir: string; created: string[] }> = [];
+    const written: Written[] = [];
     let next = 0;
     const worker = async (): Promise<void> => {
-      while (next < objects.length) written.push(await this.writeOne(objects[next++]!, !bulk));
+      while (next < objects.length) written.push(await this.writeTemporary(objects[next++]!, !bulk));
     };
-    await Promise.all(Array.from({ length: Math.min(PARALLEL, objects.length) }, worker));
+    // Small batches: each object's bytes are flushed here, beside the store's flush of its commit.
+    const writers = await Promise.allSettled(Array.from({ length: Math.min(PARALLEL, objects.length) }, worker));
+    try {
+      const failed = writers.find((w): w is PromiseRejectedResult => w.status === 'rejected');
+      if (failed) throw failed.reason;
+      await ready;
+    } catch (error) {
+      await Promise.all(written.map((w) => rm(w.tmp, { force: true })));
+      throw error;
+    }
+    await Promise.all(written.map((w) => rename(w.tmp, w.file)));
     if (bulk) {
       try {
         await mkdir(this.root, { recursive: true });
@@ -69,7 +90,8 @@ export class LocalArchive implements Archive {
     await Promise.all([...dirs].map(fsyncPath));
   }
 
-  private async writeOne(object: ArchiveObject, fsyncFile: boolean): Promise<{ file: string; dir: string; created: string[] }> {
+  /** Writes an object's bytes to a temporary file beside its final name (flushed to disk when `fsyncFile`). */
+  private async writeTemporary(object: ArchiveObject, fsyncFile: boolean): Promise<Written> {
     const file = this.pathOf(object);
     const dir = path.dirname(file);
     const created = await this.ensureDir(dir);
@@ -91,8 +113,7 @@ export class LocalArchive implements Archive {
       await rm(tmp, { force: true });
       throw error;
     }
-    await rename(tmp, file);
-    return { file, dir, created };
+    return { tmp, file, dir, created };
   }
 
   /** Creates a partition folder; returns the parents whose entries changed and must be fsynced. */

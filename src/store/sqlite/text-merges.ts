@@ -1,0 +1,47 @@
+// When FTS5 merges the free-text index's segments: in small slices between commits (a server), or inside the
+// commits that write them (SQLite's default, for imports and CLI verbs).
+import type Database from 'better-sqlite3';
+
+/**
+ * Pages of merge work per slice: about a millisecond. FTS5 by default merges inside the commit that adds a
+ * segment, up to 64 pages per level of the index for each page written: a commit of a single finding into a
+ * store of 1M findings then took 30–75 ms every few hundred milliseconds (measured), and held the event loop.
+ */
+const PAGES_PER_SLICE = 16;
+/** FTS5's own default for `automerge`: merge once a level holds this many segments. */
+const DEFAULT_AUTOMERGE = 4;
+
+function setAutomerge(db: Database.Database, value: number): void {
+  const row = db.prepare(`SELECT v FROM findings_text_config WHERE k = 'automerge'`).get() as { v: number } | undefined;
+  if ((row?.v ?? DEFAULT_AUTOMERGE) === value) return;
+  // FTS5 takes integers only, and a bound JS number arrives as a real: the (constant) value is written inline.
+  db.exec(`INSERT INTO findings_text (findings_text, rank) VALUES ('automerge', ${Math.trunc(value)})`);
+}
+
+/**
+ * Turns FTS5's merges inside commits off and merges in slices every `intervalMs` instead; returns the function
+ * that stops it. A slice that finds no level with four or more segments does nothing. Slices commit without
+ * an fsync: a merge lost in a power cut only leaves segments unmerged, and the next commit's fsync covers it.
+ */
+export function startTextMerges(db: Database.Database, intervalMs = 100): () => void {
+  setAutomerge(db, 0);
+  const merge = db.prepare(`INSERT INTO findings_text (findings_text, rank) VALUES ('merge', ${PAGES_PER_SLICE})`);
+  const timer = setInterval(() => {
+    if (!db.open) return;
+    db.pragma('synchronous = NORMAL');
+    try {
+      merge.run();
+    } catch {
+      // The next slice tries again; nothing stored depends on a merge.
+    } finally {
+      db.pragma('synchronous = FULL');
+    }
+  }, intervalMs);
+  timer.unref();
+  return () => clearInterval(timer);
+}
+
+/** Leaves merging to FTS5 inside commits again (a store a server left with merges in slices). */
+export function inlineTextMerges(db: Database.Database): void {
+  setAutomerge(db, DEFAULT_AUTOMERGE);
+}
