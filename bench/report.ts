@@ -109,6 +109,7 @@ export function renderReport(r: BenchResults): string {
   const storeBytes = d.databaseBytes + d.walBytes;
   out.push(table(['Measure', 'Value'], [
     ['Server VmRSS after all phases', `${mb(r.memory.rssBytes)} (anonymous ${mb(r.memory.anonBytes)}, file-backed ${mb(r.memory.fileBytes)})`],
+    ...(r.memoryIdle ? [[`Server VmRSS after ${r.memoryIdle.idleSeconds} s idle`, `${mb(r.memoryIdle.rssBytes)} (anonymous ${mb(r.memoryIdle.anonBytes)})`]] : []),
     ['Server VmHWM (peak RSS)', mb(r.memory.hwmBytes)],
     ['Findings / versions stored', `${int(r.findingsStored)} / ${int(r.versionsStored)}`],
     ['yagura.db + -wal', `${mb(d.databaseBytes)} + ${mb(d.walBytes)} = ${int(storeBytes / r.findingsStored)} B/finding, ${int(storeBytes / r.versionsStored)} B/version`],

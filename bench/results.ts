@@ -28,6 +28,8 @@ export interface BenchResults {
   readonly batchIngest: IngestResult;
   readonly arrival: ArrivalResult;
   readonly memory: ServerMemory;
+  /** The same, after the server sat idle for `idleSeconds` (V8 collects the load phases' garbage when idle). */
+  readonly memoryIdle?: ServerMemory & { readonly idleSeconds: number };
   readonly disk: DiskUsage;
   /** Current findings and stored versions when the disk was measured. */
   readonly findingsStored: number;
