@@ -36,6 +36,43 @@ for (const count of [3, 120]) {
   });
 }
 
+async function archived(root: string): Promise<string[]> {
+  return (await readdir(root, { recursive: true })).filter((f) => /\.gz|tmp/.test(f)).sort();
+}
+
+for (const count of [3, 120]) {
+  test(`${count} objects appear under their names only once the store's commit is durable, and none if it never is`, async () => {
+    const root = await mkdtemp(path.join(tmpdir(), 'yagura-archive-'));
+    try {
+      const archive = new LocalArchive(root);
+      let durable!: () => void;
+      const ready = new Promise<void>((resolve) => {
+        durable = resolve;
+      });
+      const writing = archive.write(objects(count, 'batch-2'), ready);
+      // Long enough for every temporary file to be written (and, for small batches, flushed).
+      const deadline = Date.now() + 5_000;
+      while ((await archived(root)).length < count && Date.now() < deadline) await new Promise((r) => setTimeout(r, 10));
+      const waiting = await archived(root);
+      assert.equal(waiting.length, count);
+      assert.ok(waiting.every((f) => f.includes('.tmp-')), 'nothing under a final name before the commit is durable');
+      durable();
+      await writing;
+      const done = await archived(root);
+      assert.equal(done.length, count);
+      assert.ok(done.every((f) => f.endsWith('batch-2.jsonl.gz')));
+
+      const failedSync = Promise.reject(new Error('fsync of the WAL failed'));
+      failedSync.catch(() => undefined); // as the store hands it over: awaited later
+      const lost = archive.write(objects(count, 'batch-3'), failedSync);
+      await assert.rejects(lost, /fsync of the WAL failed/);
+      assert.deepEqual(await archived(root), done, 'a commit that may be lost leaves no object and no temporary file');
+    } finally {
+      await rm(root, { recursive: true, force: true });
+    }
+  });
+}
+
 test('refuses an object whose key would leave the archive folder', async () => {
   const root = await mkdtemp(path.join(tmpdir(), 'yagura-archive-'));
   try {
