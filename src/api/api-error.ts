@@ -29,6 +29,8 @@ const STATUS_BY_CODE: Readonly<Record<string, number>> = {
   INVALID_CURSOR: 400,
   INVALID_PARAMETER: 400,
   QUERY_TIMEOUT: 503,
+  // Nobody reads this answer (the client closed the connection); nginx's code for it, for the logs.
+  CLIENT_CLOSED_REQUEST: 499,
   INVALID_RULE: 400,
   INVALID_DESTINATION: 400,
   DESTINATION_IN_USE: 409,

@@ -120,8 +120,8 @@ export interface FindingStore {
   /** Confirms that these archive objects are durable, so they leave the outbox. */
   confirmArchived(names: readonly string[]): Promise<void>;
   get(key: FindingKey): Promise<FindingWithHistory | undefined>;
-  search(request: SearchRequest): Promise<SearchPage>;
-  aggregate(request: AggregationRequest): Promise<AggregationResult>;
+  search(request: SearchRequest, options?: ReadOptions): Promise<SearchPage>;
+  aggregate(request: AggregationRequest, options?: ReadOptions): Promise<AggregationResult>;
   /**
    * Which of these findings (current versions) a query selects — the same semantics as `search`, used to
    * route freshly stored findings to live streams and alert rules.
@@ -144,6 +144,20 @@ export interface FindingStore {
   /** Number of findings (current records). */
   count(): Promise<number>;
   close(): Promise<void>;
+}
+
+export interface ReadOptions {
+  /** Aborted when nobody waits for the answer any more (the client went away): a read not started is dropped. */
+  readonly signal?: AbortSignal;
+}
+
+/** A search or aggregation dropped before it ran, because its `signal` was aborted. */
+export class ReadAbortedError extends Error {
+  readonly code = 'CLIENT_CLOSED_REQUEST';
+
+  constructor() {
+    super('the client closed the request before it was answered');
+  }
 }
 
 /** A search or aggregation that ran past the store's time limit; the client should narrow it. */

@@ -6,6 +6,7 @@ import { resolveTimeRange } from '../../query/time-range.js';
 import type { Aggregation } from '../../store/aggregation.js';
 import type { FindingStore } from '../../store/finding-store.js';
 import { parseParams } from '../validate.js';
+import { clientGone } from '../client-gone.js';
 
 const field = z.string().min(1).max(200);
 
@@ -45,7 +46,7 @@ const body = z
 
 export async function aggregateRoutes(app: FastifyInstance, options: { store: FindingStore; now?: () => number }): Promise<void> {
   const now = options.now ?? Date.now;
-  app.post('/api/v1/aggregate', async (request) => {
+  app.post('/api/v1/aggregate', async (request, reply) => {
     const params = parseParams(body, request.body ?? {});
     const range = resolveTimeRange({ from: params.from, to: params.to }, now());
     return options.store.aggregate({
@@ -53,6 +54,6 @@ export async function aggregateRoutes(app: FastifyInstance, options: { store: Fi
       ...(range.from !== undefined && { from: range.from }),
       ...(range.to !== undefined && { to: range.to }),
       aggs: params.aggs as Record<string, Aggregation>,
-    });
+    }, { signal: clientGone(reply) });
   });
 }

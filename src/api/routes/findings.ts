@@ -9,6 +9,7 @@ import { ApiError } from '../api-error.js';
 import type { CursorCodec } from '../cursor.js';
 import { presentFinding, presentWithHistory } from '../present.js';
 import { parseParams } from '../validate.js';
+import { clientGone } from '../client-gone.js';
 
 /** Elasticsearch's default: exact totals up to 10,000, then "10,000 or more". */
 const TRACK_TOTAL_UP_TO = 10_000;
@@ -44,7 +45,7 @@ export async function findingsRoutes(app: FastifyInstance, options: FindingsRout
     })
     .strict();
 
-  app.get('/api/v1/findings', async (request) => {
+  app.get('/api/v1/findings', async (request, reply) => {
     const params = parseParams(listParams, request.query);
     const t = now();
     const query = parseQuery(params.q ?? '');
@@ -63,7 +64,7 @@ export async function findingsRoutes(app: FastifyInstance, options: FindingsRout
       sort,
       ...(after && { after }),
       trackTotalUpTo: TRACK_TOTAL_UP_TO,
-    });
+    }, { signal: clientGone(reply) });
     return {
       total: page.total,
       totalRelation: page.totalRelation,

@@ -7,7 +7,7 @@ import { finding } from '../../../test/fixtures/findings.js';
 import { QueryError } from '../../query/query-error.js';
 import { parseQuery } from '../../query/parser.js';
 import { AggregationError } from '../aggregation.js';
-import { QueryTimeoutError, type SearchRequest } from '../finding-store.js';
+import { QueryTimeoutError, ReadAbortedError, type SearchRequest } from '../finding-store.js';
 import { SqliteStore } from './sqlite-store.js';
 
 const dir = mkdtempSync(path.join(tmpdir(), 'yagura-readers-'));
@@ -92,4 +92,20 @@ test('a search is not queued behind aggregations: they keep one reader free for 
   const search = pooled.search(request('severity >= 7')).then(() => finished.push('search'));
   await Promise.all([...aggregations, search]);
   assert.equal(finished[0], 'search', `finished in this order: ${finished.join(', ')}`);
+});
+
+test('a queued read whose client went away leaves the queue; a running one finishes; the rest are answered', async () => {
+  const slow = { query: parseQuery('padding.v:*zzz*'), aggs: { bands: { terms: { field: 'band' } } } };
+  // Aggregations hold one of the two readers: the first runs, the other two wait.
+  const running = new AbortController();
+  const waiting = new AbortController();
+  const first = pooled.aggregate(slow, { signal: running.signal });
+  const dropped = pooled.aggregate(slow, { signal: waiting.signal });
+  const kept = pooled.aggregate(slow);
+  running.abort();
+  waiting.abort();
+  await assert.rejects(dropped, (e: Error) => e instanceof ReadAbortedError && (e as ReadAbortedError).code === 'CLIENT_CLOSED_REQUEST');
+  const [ran, answered] = await Promise.all([first, kept]);
+  assert.deepEqual(ran, answered, 'the running aggregation finished and the queued one after it was answered');
+  await assert.rejects(pooled.search(request('*'), { signal: AbortSignal.abort() }), ReadAbortedError, 'an already aborted read never queues');
 });

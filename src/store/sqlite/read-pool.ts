@@ -3,7 +3,7 @@ import type { Worker } from 'node:worker_threads';
 import { startWorker } from '../../runtime/start-worker.js';
 import { QueryError, type QueryErrorCode } from '../../query/query-error.js';
 import { AggregationError, type AggregationRequest, type AggregationResult } from '../aggregation.js';
-import { QueryTimeoutError, type SearchPage, type SearchRequest } from '../finding-store.js';
+import { QueryTimeoutError, ReadAbortedError, type SearchPage, type SearchRequest } from '../finding-store.js';
 
 export type ReadTask =
   | { readonly id: number; readonly kind: 'search'; readonly request: SearchRequest; readonly counted?: number }
@@ -25,6 +25,8 @@ interface Job {
   readonly task: ReadTask;
   readonly resolve: (value: SearchPage | AggregationResult) => void;
   readonly reject: (error: Error) => void;
+  /** Stops listening to the job's abort signal (once it runs or settles). */
+  forget?: () => void;
 }
 
 interface Reader {
@@ -59,19 +61,45 @@ export class ReadPool {
   }
 
   /** `counted`: the total, when the caller counted it already (see search.ts). */
-  search(request: SearchRequest, counted?: number): Promise<SearchPage> {
-    return this.run({ id: this.nextId++, kind: 'search', request, ...(counted !== undefined && { counted }) }) as Promise<SearchPage>;
+  search(request: SearchRequest, counted?: number, signal?: AbortSignal): Promise<SearchPage> {
+    return this.run({ id: this.nextId++, kind: 'search', request, ...(counted !== undefined && { counted }) }, signal) as Promise<SearchPage>;
   }
 
-  aggregate(request: AggregationRequest): Promise<AggregationResult> {
-    return this.run({ id: this.nextId++, kind: 'aggregate', request }) as Promise<AggregationResult>;
+  aggregate(request: AggregationRequest, signal?: AbortSignal): Promise<AggregationResult> {
+    return this.run({ id: this.nextId++, kind: 'aggregate', request }, signal) as Promise<AggregationResult>;
   }
 
-  private run(task: ReadTask): Promise<SearchPage | AggregationResult> {
+  /**
+   * Queues a task. When `signal` aborts while the task waits, it leaves the queue and rejects with
+   * ReadAbortedError (a dashboard that moved on does not keep readers busy); a task already running finishes.
+   */
+  private run(task: ReadTask, signal?: AbortSignal): Promise<SearchPage | AggregationResult> {
     if (this.closed) return Promise.reject(new Error('the store is closed'));
     if (this.readers.length === 0) return Promise.reject(new Error('the store has no working reader; see the log'));
+    if (signal?.aborted) return Promise.reject(new ReadAbortedError());
     return new Promise((resolve, reject) => {
-      this.queue.push({ task, resolve, reject });
+      const job: Job = {
+        task,
+        resolve: (value) => {
+          job.forget?.();
+          resolve(value);
+        },
+        reject: (error) => {
+          job.forget?.();
+          reject(error);
+        },
+      };
+      if (signal) {
+        const drop = (): void => {
+          const index = this.queue.indexOf(job);
+          if (index === -1) return;
+          this.queue.splice(index, 1);
+          job.reject(new ReadAbortedError());
+        };
+        signal.addEventListener('abort', drop, { once: true });
+        job.forget = () => signal.removeEventListener('abort', drop);
+      }
+      this.queue.push(job);
       this.dispatch();
     });
   }
@@ -138,6 +166,7 @@ export class ReadPool {
       const job = this.nextJob();
       if (job === undefined) break;
       reader.job = job;
+      job.forget?.();
       reader.worker.ref();
       reader.timer = setTimeout(() => {
         this.replace(reader, new QueryTimeoutError(this.options.timeoutMs / 1000));

@@ -11,6 +11,7 @@ import type {
   FindingRecord,
   FindingStore,
   FindingWithHistory,
+  ReadOptions,
   SearchPage,
   SearchRequest,
   StoredVersion,
@@ -294,21 +295,21 @@ export class SqliteStore implements FindingStore {
     })();
   }
 
-  async search(request: SearchRequest): Promise<SearchPage> {
+  async search(request: SearchRequest, options: ReadOptions = {}): Promise<SearchPage> {
     // Queries on the fields the facets hold are counted from memory; the page still comes from SQL.
     const counted = this.facets?.isReady
       ? facetCount(this.facets.columns, request.query, request.from, request.to, request.trackTotalUpTo ?? Number.POSITIVE_INFINITY)
       : undefined;
-    if (this.pool) return this.pool.search(request, counted);
+    if (this.pool) return this.pool.search(request, counted, options.signal);
     return this.db.transaction(() => search(this.db, request, counted))();
   }
 
-  async aggregate(request: AggregationRequest): Promise<AggregationResult> {
+  async aggregate(request: AggregationRequest, options: ReadOptions = {}): Promise<AggregationResult> {
     if (this.facets?.isReady) {
       const answer = facetAggregate(this.facets.columns, request);
       if (answer !== undefined) return answer;
     }
-    if (this.pool) return this.pool.aggregate(request);
+    if (this.pool) return this.pool.aggregate(request, options.signal);
     return aggregate(this.db, request);
   }
 
