@@ -47,8 +47,8 @@ export async function importPaths(
     inFlight.catch(() => undefined);
     await previous;
   };
-  const reader = new ExportReader(files);
   await target.beginImport(total);
+  const reader = new ExportReader(files);
   try {
     for (const [index, file] of files.entries()) {
       // A file's findings join the batch only once the whole file has been read: a truncated or corrupt object

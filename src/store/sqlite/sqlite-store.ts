@@ -205,8 +205,8 @@ export class SqliteStore implements FindingStore {
 
   /**
    * Commits without waiting for the disk (`synchronous = NORMAL` writes the WAL but does not fsync it), then
-   * fsyncs the WAL on libuv's pool: the caller flushes its archive objects meanwhile and acknowledges once
-   * both are on disk: one round of flushes instead of two, and the event loop is not held for the fsync.
+   * fsyncs the WAL on libuv's pool: the caller flushes its archive objects at the same time and acknowledges
+   * once both are on disk (`durable`), and the event loop is not held for the fsync.
    * Fsyncing the WAL after a NORMAL commit makes it exactly as durable as a FULL commit (which is that fsync).
    */
   async upsert(findings: readonly Finding[], receivedAt: number): Promise<UpsertResult> {

@@ -3,9 +3,9 @@
 import type Database from 'better-sqlite3';
 
 /**
- * Pages of merge work per slice: about a millisecond. FTS5 by default merges inside the commit that adds a
- * segment, up to 64 pages per level of the index for each page written: a commit of a single finding into a
- * store of 1M findings then took 30–75 ms every few hundred milliseconds (measured), and held the event loop.
+ * Pages of merge work per slice: a few milliseconds at most. FTS5 by default merges inside the commits that add
+ * segments, up to 64 pages of work per level of the index every 64 pages written: a commit of a single finding
+ * into a store of 1M findings then took 30–75 ms every few hundred milliseconds (measured), on the event loop.
  */
 const PAGES_PER_SLICE = 16;
 /** FTS5's own default for `automerge`: merge once a level holds this many segments. */
