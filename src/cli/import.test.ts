@@ -74,15 +74,18 @@ test('an import larger than the store defers its search indexes and builds them 
     await mkdir(folder, { recursive: true });
     for (const name of ['a', 'b', 'c']) await writeFile(path.join(folder, `${name}.jsonl.gz`), gzipSync(lines(name, 400)));
     const during: number[] = [];
-    const summary = await importPaths(own, [folder], { batchSize: 300, onProgress: () => during.push(watch()) });
+    let indexing = 0;
+    const summary = await importPaths(own, [folder], { batchSize: 300, onProgress: () => during.push(watch()), onIndexing: () => indexing++ });
     assert.equal(summary.created, 1_200);
+    assert.equal(indexing, 1, 'the caller was told once that the indexes are being built');
     assert.ok(Math.min(...during) < complete, 'the search indexes were dropped during the import');
     assert.equal(watch(), complete, 'and built again at its end');
 
     const small = path.join(dir, 'bulk-small.jsonl.gz');
     await writeFile(small, gzipSync(lines('small', 3)));
     const seen: number[] = [];
-    await importPaths(own, [small], { batchSize: 300, onProgress: () => seen.push(watch()) });
+    await importPaths(own, [small], { batchSize: 300, onProgress: () => seen.push(watch()), onIndexing: () => indexing++ });
+    assert.equal(indexing, 1, 'nothing to build after a small import');
     assert.deepEqual([...new Set(seen)], [complete], 'three findings into 1,200 keep every index');
   } finally {
     await own.close();

@@ -25,7 +25,13 @@ export interface ImportSummary extends ImportTally {
 export async function importPaths(
   target: Target,
   paths: readonly string[],
-  options: { batchSize: number; onProgress?: (bytes: number, total: number) => void; onFileError?: (file: string, message: string) => void },
+  options: {
+    batchSize: number;
+    onProgress?: (bytes: number, total: number) => void;
+    onFileError?: (file: string, message: string) => void;
+    /** Called when the findings are in and the deferred search indexes are being built. */
+    onIndexing?: () => void;
+  },
 ): Promise<ImportSummary> {
   const started = performance.now();
   const files = await listExportFiles(paths);
@@ -47,7 +53,7 @@ export async function importPaths(
     inFlight.catch(() => undefined);
     await previous;
   };
-  await target.beginImport(total);
+  const deferred = await target.beginImport(total);
   const reader = new ExportReader(files);
   try {
     for (const [index, file] of files.entries()) {
@@ -97,6 +103,7 @@ export async function importPaths(
   } finally {
     await inFlight?.catch(() => undefined);
     await reader.close();
+    if (deferred) options.onIndexing?.();
     await target.endImport();
   }
   summary.seconds = (performance.now() - started) / 1000;
@@ -131,6 +138,11 @@ export function importCommand(program: Command): void {
             started = true;
           }
           bar.update(bytes);
+        },
+        onIndexing: () => {
+          if (!bar) return;
+          bar.stop();
+          process.stderr.write('building the search indexes…\n');
         },
       });
       bar?.stop();

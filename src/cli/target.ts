@@ -41,9 +41,10 @@ export interface ImportBatch {
 export interface Target {
   /**
    * Called before an import of files holding about `compressedBytes`; a data folder may prepare for a bulk
-   * load. `endImport` is then called once, whether the import succeeded or not.
+   * load (true: it deferred its search indexes, which `endImport` builds). `endImport` is then called once,
+   * whether the import succeeded or not.
    */
-  beginImport(compressedBytes: number): Promise<void>;
+  beginImport(compressedBytes: number): Promise<boolean>;
   endImport(): Promise<void>;
   /** Stores a batch of findings and counts the outcomes in `tally`. */
   ingest(batch: ImportBatch, tally: ImportTally): Promise<void>;
@@ -80,7 +81,9 @@ class RemoteTarget implements Target {
     return body;
   }
 
-  async beginImport(): Promise<void> {}
+  async beginImport(): Promise<boolean> {
+    return false;
+  }
 
   async endImport(): Promise<void> {}
 
@@ -141,9 +144,11 @@ class LocalTarget implements Target {
    * An import expected to bring more versions than the store holds findings defers the search indexes and
    * builds them once at the end: sorted builds over the whole store cost less than random inserts into them.
    */
-  async beginImport(compressedBytes: number): Promise<void> {
+  async beginImport(compressedBytes: number): Promise<boolean> {
     const expected = compressedBytes / EXPORT_BYTES_PER_VERSION;
-    if (expected > (await this.embedded.store.count())) this.embedded.store.deferIndexes();
+    if (expected <= (await this.embedded.store.count())) return false;
+    this.embedded.store.deferIndexes();
+    return true;
   }
 
   async endImport(): Promise<void> {
