@@ -1,7 +1,17 @@
 // `yagura serve`: starts the server on the embedded store.
+import { setFlagsFromString } from 'node:v8';
 import type { Command } from 'commander';
 import { loadConfig } from '../config/load.js';
 import { startServer } from '../main.js';
+
+/**
+ * V8 lets the old generation grow to up to four times what survived the last full collection before collecting
+ * again; a server's live heap is small (~60 MB at 1M findings) but ingest makes garbage steadily, so its RSS sat
+ * ~120 MB above what it held. Growing by at most half keeps it close (measured at 1M: heap 188 → 122 MB, RSS
+ * 504 → 443 MB, same ingest rate and latency); 20% made collections frequent enough to cost ingest throughput.
+ * Worker threads share the flag.
+ */
+const HEAP_GROWING_PERCENT = 50;
 
 export function serveCommand(program: Command): void {
   program
@@ -14,6 +24,7 @@ export function serveCommand(program: Command): void {
     .option('--demo', 'load generated demo findings into an empty store')
     .option('--insecure-http', 'allow plain HTTP on a non-loopback --host (e.g. behind a TLS-terminating proxy)')
     .action(async (opts: { data?: string; host?: string; port?: string; config?: string; demo?: boolean; insecureHttp?: boolean }) => {
+      setFlagsFromString(`--heap-growing-percent=${HEAP_GROWING_PERCENT}`);
       const port = opts.port === undefined ? undefined : /^\d+$/.test(opts.port) ? Number(opts.port) : opts.port;
       const config = loadConfig({
         ...(opts.config !== undefined && { file: opts.config }),
