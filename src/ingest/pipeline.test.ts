@@ -1,0 +1,65 @@
+// The pipeline acknowledges a batch only once the store's commit is durable and its archive objects are in place.
+import assert from 'node:assert/strict';
+import { mkdtemp, readdir, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { test } from 'node:test';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { finding } from '../../test/fixtures/findings.js';
+import { LocalArchive } from '../archive/local/local-archive.js';
+import type { FindingStore, UpsertResult } from '../store/finding-store.js';
+import { SqliteStore } from '../store/sqlite/sqlite-store.js';
+import { IngestPipeline } from './pipeline.js';
+
+async function objects(root: string): Promise<string[]> {
+  return (await readdir(root, { recursive: true }).catch(() => [])).filter((f) => f.endsWith('.jsonl.gz')).sort();
+}
+
+test('a batch is answered, and its archive object appears, only once the commit is durable; a failed flush is answered with an error and replayed', async () => {
+  const dir = await mkdtemp(path.join(tmpdir(), 'yagura-pipeline-'));
+  const store = new SqliteStore({ file: path.join(dir, 'yagura.db') });
+  const root = path.join(dir, 'archive');
+  // The real store and archive; only the moment the store's commit becomes durable is in the test's hands.
+  let flushes: Array<{ settle: (error?: Error) => void }> = [];
+  const gated = Object.create(store) as FindingStore;
+  gated.upsert = async (findings, receivedAt): Promise<UpsertResult> => {
+    const result = await store.upsert(findings, receivedAt);
+    assert.ok(result.durable instanceof Promise, 'a store in a file commits first and fsyncs its WAL after');
+    await result.durable;
+    const durable = new Promise<void>((resolve, reject) => flushes.push({ settle: (error) => (error ? reject(error) : resolve()) }));
+    durable.catch(() => undefined);
+    return { ...result, durable };
+  };
+  const pipeline = new IngestPipeline({ store: gated, archive: new LocalArchive(root) });
+  try {
+    let answered = false;
+    const first = pipeline.submit([finding({ id: 'durable1' })]).then((o) => ((answered = true), o));
+    while (flushes.length === 0) await sleep(5);
+    await sleep(100);
+    assert.equal(answered, false, 'not answered while the commit may still be lost');
+    assert.deepEqual(await objects(root), [], 'no archive object before the commit is durable');
+    flushes[0]!.settle();
+    assert.deepEqual(await first, ['created']);
+    assert.equal((await objects(root)).length, 1);
+
+    flushes = [];
+    const failing = pipeline.submit([finding({ id: 'durable2' })]);
+    while (flushes.length === 0) await sleep(5);
+    flushes[0]!.settle(new Error('fsync failed'));
+    await assert.rejects(failing, /fsync failed/);
+    assert.equal((await objects(root)).length, 1, 'the failed batch left no object');
+
+    // The next batch first replays what the failed one committed, then is answered once durable itself.
+    flushes = [];
+    const next = pipeline.submit([finding({ id: 'durable3' })]);
+    while (flushes.length === 0) await sleep(5);
+    flushes[0]!.settle();
+    assert.deepEqual(await next, ['created']);
+    assert.equal((await objects(root)).length, 3, 'the committed version of the failed batch reached the archive');
+    assert.deepEqual((await store.pendingArchive()).objects, [], 'and left the outbox');
+  } finally {
+    await pipeline.flush();
+    await store.close();
+    await rm(dir, { recursive: true, force: true });
+  }
+});
