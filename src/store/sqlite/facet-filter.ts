@@ -41,10 +41,14 @@ function textPredicate(value: QueryValue, op: RangeOperator | undefined): (text:
   };
 }
 
-/** A mask over a dictionary's codes: which distinct values meet the condition (each value is tested once). */
+/**
+ * Which distinct values of a dictionary meet the condition (each value tested once), indexed by code + 1: NULL
+ * (code -1) reads mask[0], which is 0 — no match, as a comparison with NULL in SQL (and an in-bounds read, which
+ * V8 keeps fast).
+ */
 function codeMask(values: readonly string[], test: (text: string) => boolean): Uint8Array {
-  const mask = new Uint8Array(values.length);
-  for (let code = 0; code < values.length; code++) if (test(values[code]!)) mask[code] = 1;
+  const mask = new Uint8Array(values.length + 1);
+  for (let code = 0; code < values.length; code++) mask[code + 1] = test(values[code]!) ? 1 : 0;
   return mask;
 }
 
@@ -87,24 +91,17 @@ function leaf(c: FacetColumns, node: Extract<QueryNode, { kind: 'match' | 'range
         for (let s = 0; s < c.limit; s++) out[s] = codes[s]! >= 0 ? 1 : 0;
         return out;
       }
-      // Shifted by one so that NULL (code -1) reads mask[0], which is 0: no match, as a comparison with NULL in
-      // SQL (and an in-bounds read, which V8 keeps fast).
-      const values = c.dictionaries[field.name].values;
-      const test = textPredicate(value, op);
-      const mask = new Uint8Array(values.length + 1);
-      for (let code = 0; code < values.length; code++) mask[code + 1] = test(values[code]!) ? 1 : 0;
+      const mask = codeMask(c.dictionaries[field.name].values, textPredicate(value, op));
       for (let s = 0; s < c.limit; s++) out[s] = mask[codes[s]! + 1]!;
       return out;
     }
     case 'remote': {
-      const dictionary = c.dictionaries[field.name as RemoteFacet];
-      const mask = value === undefined ? new Uint8Array(dictionary.values.length).fill(1) : codeMask(dictionary.values, textPredicate(value, op));
+      const mask = codeMask(c.dictionaries[field.name as RemoteFacet].values, value === undefined ? () => true : textPredicate(value, op));
       for (let s = 0; s < c.limit; s++) {
         const start = c.partyStart[s]!;
         const end = start + c.partyCount[s]! * 3;
         for (let at = start + field.offset; at < end; at += 3) {
-          const code = c.parties[at]!;
-          if (code >= 0 && mask[code] === 1) {
+          if (mask[c.parties[at]! + 1] === 1) {
             out[s] = 1;
             break;
           }
