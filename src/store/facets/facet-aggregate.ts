@@ -104,7 +104,7 @@ function countCodes(c: FacetColumns, field: Field, slots: Int32Array): Map<numbe
   switch (field.kind) {
     case 'text': {
       const codes = c.textCodes[field.name];
-      tally(c.dictionaries[field.name].values.length, (s) => codes[s]!);
+      tally(c.dictionaries[field.name].values.length, (s) => codes[s]! - 1);
       break;
     }
     case 'band':
@@ -149,7 +149,7 @@ function singleCode(c: FacetColumns, field: Exclude<Field, { kind: 'remote' }>):
   switch (field.kind) {
     case 'text': {
       const codes = c.textCodes[field.name];
-      return (s) => codes[s]!;
+      return (s) => codes[s]! - 1;
     }
     case 'band':
       return (s) => c.band[s]!;

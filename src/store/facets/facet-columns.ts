@@ -42,7 +42,15 @@ export class Dictionary {
   }
 }
 
-function grown<T extends Float64Array | Int32Array | Uint8Array | Uint32Array>(array: T, size: number): T {
+/**
+ * A text column's codes shifted by one (0 is NULL), in the narrowest unsigned array the dictionary fits: one byte
+ * per finding for regions or types, two for accounts, four only for a column with more than 65,535 values.
+ */
+export type CodeArray = Uint8Array | Uint16Array | Uint32Array;
+
+type Column = Float64Array | Int32Array | CodeArray;
+
+function grown<T extends Column>(array: T, size: number): T {
   if (array.length >= size) return array;
   const next = new (array.constructor as new (n: number) => T)(Math.max(size, Math.ceil(array.length * 1.5), 1024));
   next.set(array);
@@ -61,7 +69,8 @@ export class FacetColumns {
   archived = new Uint8Array(0);
   sample = new Uint8Array(0);
   readonly dictionaries: Readonly<Record<TextFacet | RemoteFacet, Dictionary>>;
-  readonly textCodes: Record<TextFacet, Int32Array>;
+  /** Per text facet, slot s holds its value's code + 1, or 0 for NULL (see CodeArray). */
+  readonly textCodes: Record<TextFacet, CodeArray>;
   /** Remote parties of slot s: `parties[partyStart[s] … + partyCount[s]*3)` as (ip, country, org) codes. */
   partyStart = new Uint32Array(0);
   partyCount = new Uint8Array(0);
@@ -71,7 +80,7 @@ export class FacetColumns {
 
   constructor() {
     this.dictionaries = Object.fromEntries([...TEXT_FACETS, ...REMOTE_FACETS].map((f) => [f, new Dictionary()])) as Record<TextFacet | RemoteFacet, Dictionary>;
-    this.textCodes = Object.fromEntries(TEXT_FACETS.map((f) => [f, new Int32Array(0)])) as Record<TextFacet, Int32Array>;
+    this.textCodes = Object.fromEntries(TEXT_FACETS.map((f) => [f, new Uint8Array(0)])) as Record<TextFacet, CodeArray>;
   }
 
   private reserve(rowid: number): void {
@@ -100,8 +109,15 @@ export class FacetColumns {
     this.severity[s] = row.severity;
     this.archived[s] = row.archived ? 1 : 0;
     this.sample[s] = row.sample ? 1 : 0;
-    for (const f of TEXT_FACETS) this.textCodes[f][s] = this.dictionaries[f].code(row.text[f]);
+    for (const f of TEXT_FACETS) this.setCode(f, s, this.dictionaries[f].code(row.text[f]) + 1);
     this.setParties(s, parties);
+  }
+
+  private setCode(f: TextFacet, s: number, shifted: number): void {
+    let codes = this.textCodes[f];
+    if (codes instanceof Uint8Array && shifted > 0xff) codes = this.textCodes[f] = Uint16Array.from(codes);
+    if (codes instanceof Uint16Array && shifted > 0xffff) codes = this.textCodes[f] = Uint32Array.from(codes);
+    codes[s] = shifted;
   }
 
   setArchived(rowid: number, archived: boolean): void {
@@ -154,7 +170,7 @@ export class FacetColumns {
   /** Gives back the room the arrays grew ahead by (up to half their size), keeping a little for new findings. */
   trim(): void {
     const size = Math.ceil(this.limit * 1.02) + 1024;
-    const fit = <T extends Float64Array | Int32Array | Uint8Array | Uint32Array>(a: T): T => (a.length > size ? (a.slice(0, size) as T) : a);
+    const fit = <T extends Column>(a: T): T => (a.length > size ? (a.slice(0, size) as T) : a);
     this.present = fit(this.present);
     this.updatedAt = fit(this.updatedAt);
     this.band = fit(this.band);
@@ -169,7 +185,8 @@ export class FacetColumns {
 
   /** Approximate bytes held, for the metrics and the benchmark's memory figure. */
   bytes(): number {
-    let n = this.limit * (1 + 8 + 1 + 8 + 1 + 1 + 4 + 1 + 4 * TEXT_FACETS.length) + this.parties.byteLength;
+    let n = this.limit * (1 + 8 + 1 + 8 + 1 + 1 + 4 + 1) + this.parties.byteLength;
+    for (const f of TEXT_FACETS) n += this.limit * this.textCodes[f].BYTES_PER_ELEMENT;
     for (const d of Object.values(this.dictionaries)) for (const v of d.values) n += 40 + 2 * v.length;
     return n;
   }

@@ -42,9 +42,9 @@ function textPredicate(value: QueryValue, op: RangeOperator | undefined): (text:
 }
 
 /**
- * Which distinct values of a dictionary meet the condition (each value tested once), indexed by code + 1: NULL
- * (code -1) reads mask[0], which is 0 — no match, as a comparison with NULL in SQL (and an in-bounds read, which
- * V8 keeps fast).
+ * Which distinct values of a dictionary meet the condition (each value tested once), indexed by code + 1 as the
+ * text columns hold them: NULL (code -1, held as 0) reads mask[0], which is 0 — no match, as a comparison with
+ * NULL in SQL (and an in-bounds read, which V8 keeps fast).
  */
 function codeMask(values: readonly string[], test: (text: string) => boolean): Uint8Array {
   const mask = new Uint8Array(values.length + 1);
@@ -88,11 +88,11 @@ function leaf(c: FacetColumns, node: Extract<QueryNode, { kind: 'match' | 'range
     case 'text': {
       const codes = c.textCodes[field.name as TextFacet];
       if (value === undefined) {
-        for (let s = 0; s < c.limit; s++) out[s] = codes[s]! >= 0 ? 1 : 0;
+        for (let s = 0; s < c.limit; s++) out[s] = codes[s]! > 0 ? 1 : 0;
         return out;
       }
       const mask = codeMask(c.dictionaries[field.name].values, textPredicate(value, op));
-      for (let s = 0; s < c.limit; s++) out[s] = mask[codes[s]! + 1]!;
+      for (let s = 0; s < c.limit; s++) out[s] = mask[codes[s]!]!;
       return out;
     }
     case 'remote': {
