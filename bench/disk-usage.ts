@@ -37,12 +37,12 @@ export async function diskUsage(dataDir: string): Promise<DiskUsage> {
   };
 }
 
-/** Current findings and stored versions, counted in the database itself (search totals stop counting at 10,000). */
+/** Current findings and stored versions (every version, the current one included, as schema v2 keeps them), counted in the database itself. */
 export function storedCounts(dataDir: string): { findings: number; versions: number } {
   const db = new Database(path.join(dataDir, 'yagura.db'), { readonly: true, fileMustExist: true });
   try {
     const row = db.prepare('SELECT (SELECT count(*) FROM findings) AS f, (SELECT count(*) FROM finding_versions) AS v').get() as { f: number; v: number };
-    return { findings: row.f, versions: row.f + row.v };
+    return { findings: row.f, versions: row.v };
   } finally {
     db.close();
   }
