@@ -1,6 +1,6 @@
 // The local archive writes GuardDuty's export layout, whole objects only, small and large batches alike.
 import assert from 'node:assert/strict';
-import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
+import { mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { test } from 'node:test';
@@ -55,7 +55,7 @@ for (const count of [3, 120]) {
       while ((await archived(root)).length < count && Date.now() < deadline) await new Promise((r) => setTimeout(r, 10));
       const waiting = await archived(root);
       assert.equal(waiting.length, count);
-      assert.ok(waiting.every((f) => f.includes('.tmp-')), 'nothing under a final name before the commit is durable');
+      assert.ok(waiting.every((f) => f.startsWith('.staging/') && f.includes('.tmp-')), 'nothing in the export layout before the commit is durable');
       durable();
       await writing;
       const done = await archived(root);
@@ -78,6 +78,25 @@ test('refuses an object whose key would leave the archive folder', async () => {
   try {
     const archive = new LocalArchive(root);
     await assert.rejects(archive.write([{ accountId: '..', region: '..', day: '../../..', name: 'x', lines: [] }]), /escapes the archive folder/);
+  } finally {
+    await rm(root, { recursive: true, force: true });
+  }
+});
+
+test('removes what a crash left in the staging folder when it opens, and writes on if the folder disappears', async () => {
+  const root = await mkdtemp(path.join(tmpdir(), 'yagura-archive-'));
+  try {
+    await mkdir(path.join(root, '.staging'), { recursive: true });
+    await writeFile(path.join(root, '.staging', 'batch-9.jsonl.gz.tmp-4242-17'), 'half an object');
+    const archive = new LocalArchive(root);
+    assert.deepEqual(await archived(root), [], 'the leftover is gone');
+    await archive.write(objects(2, 'batch-10'));
+    await rm(path.join(root, '.staging'), { recursive: true });
+    await assert.rejects(archive.write(objects(2, 'batch-11')), { code: 'ENOENT' });
+    await archive.write(objects(2, 'batch-11'));
+    const files = await archived(root);
+    assert.equal(files.length, 4);
+    assert.ok(files.every((f) => f.startsWith('AWSLogs/')), files.join(', '));
   } finally {
     await rm(root, { recursive: true, force: true });
   }

@@ -1,6 +1,7 @@
-// Archive in a local folder: objects are written to a temporary file, renamed into place, and made durable —
-// one fsync per file and folder for small batches, one syncfs of the file system for large ones.
+// Archive in a local folder: objects are written to a temporary file in a staging folder, renamed into place, and
+// made durable — one fsync per file and folder for small batches, one syncfs of the file system for large ones.
 import { execFile } from 'node:child_process';
+import { rmSync } from 'node:fs';
 import { mkdir, open, rename, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { promisify } from 'node:util';
@@ -17,6 +18,12 @@ const PARALLEL = 8;
  * 2,000 small objects take about 0.15 s instead of 2 s. Below it, fsyncs avoid starting a process.
  */
 const BULK_OBJECTS = 32;
+/**
+ * Objects being written, under the archive root but outside `AWSLogs/`: readers of the export layout never see a
+ * partial object, and what a crash leaves behind is in one place, removed at the next open (the store's outbox
+ * writes those objects again).
+ */
+const STAGING = '.staging';
 
 async function fsyncPath(p: string): Promise<void> {
   const handle = await open(p, 'r');
@@ -37,13 +44,20 @@ interface Written {
 
 export class LocalArchive implements Archive {
   private readonly root: string;
+  private readonly staging: string;
+  private stagingReady: Promise<unknown> | undefined;
+  private sequence = 0;
   /** Directories known to exist durably, so each is created and fsynced once. */
   private readonly knownDirs = new Set<string>();
   /** Cleared when `sync -f` is unavailable (not Linux), so bulk writes fall back to fsyncs. */
   private syncfs = process.platform === 'linux';
 
+  /** Opens the archive of a data folder this process holds (the folder lock makes it the only writer). */
   constructor(root: string) {
     this.root = path.resolve(root);
+    this.staging = path.join(this.root, STAGING);
+    // No other process writes here, so any file in the staging folder is a crash's leftover.
+    rmSync(this.staging, { recursive: true, force: true });
   }
 
   /** Resolves an object's path and refuses any that would land outside the archive root. */
@@ -90,13 +104,14 @@ export class LocalArchive implements Archive {
     await Promise.all([...dirs].map(fsyncPath));
   }
 
-  /** Writes an object's bytes to a temporary file beside its final name (flushed to disk when `fsyncFile`). */
+  /** Writes an object's bytes to a temporary file in the staging folder (flushed to disk when `fsyncFile`). */
   private async writeTemporary(object: ArchiveObject, fsyncFile: boolean): Promise<Written> {
     const file = this.pathOf(object);
     const dir = path.dirname(file);
     const created = await this.ensureDir(dir);
     const data = await gzipAsync(encodeLines(object));
-    const tmp = `${file}.tmp-${process.pid}`;
+    await this.ensureStaging();
+    const tmp = path.join(this.staging, `${path.basename(file)}.tmp-${process.pid}-${++this.sequence}`);
     try {
       if (fsyncFile) {
         const handle = await open(tmp, 'w', 0o640);
@@ -111,9 +126,19 @@ export class LocalArchive implements Archive {
       }
     } catch (error) {
       await rm(tmp, { force: true });
+      // The staging folder was removed under us: make it again for the next write (this batch is replayed).
+      if ((error as NodeJS.ErrnoException).code === 'ENOENT') this.stagingReady = undefined;
       throw error;
     }
     return { tmp, file, dir, created };
+  }
+
+  private ensureStaging(): Promise<unknown> {
+    this.stagingReady ??= mkdir(this.staging, { recursive: true, mode: 0o750 }).catch((error: unknown) => {
+      this.stagingReady = undefined;
+      throw error;
+    });
+    return this.stagingReady;
   }
 
   /** Creates a partition folder; returns the parents whose entries changed and must be fsynced. */
