@@ -142,12 +142,17 @@ export class SqliteStore implements FindingStore {
       // few large ones (arrival p99 on a served 1M store: 56–80 ms every second, 22–44 ms every 100 ms).
       this.db.pragma('wal_autocheckpoint = 0');
       this.checkpointer = startWorker(import.meta.url, 'checkpoint-worker', { workerData: { file: options.file, intervalMs: 100 } });
-      // Should the thread fail or stop, commits checkpoint again as SQLite does by default: the WAL never grows unbounded.
+      // Should the thread fail, stop or report a failed checkpoint (a full disk, an I/O error), commits checkpoint
+      // again as SQLite does by default once the WAL passes ~4 MiB: the WAL never grows unbounded, and the error
+      // then surfaces in a commit, whose request fails, instead of nowhere.
       const fallBack = (): void => {
         if (!this.closing && this.db.open) this.db.pragma('wal_autocheckpoint = 1000');
       };
       this.checkpointer.on('error', fallBack);
       this.checkpointer.on('exit', fallBack);
+      this.checkpointer.on('message', (m: { error?: string }) => {
+        if (m.error !== undefined) fallBack();
+      });
       this.checkpointer.unref();
     }
     this.pool = options.readers && options.readers.size > 0 && options.file !== ':memory:'
