@@ -137,9 +137,10 @@ export class SqliteStore implements FindingStore {
     }
     if (options.bulk && !options.readonly) this.db.pragma(`wal_autocheckpoint = ${BULK_CHECKPOINT_PAGES}`);
     else if (options.backgroundCheckpoints && !options.readonly && options.file !== ':memory:') {
-      // Commits no longer checkpoint; a thread of its own does, ten times a second: each checkpoint ends with an
-      // fsync of the database, which the commits' own fsyncs queue behind, so many small ones hurt less than
-      // few large ones (arrival p99 on a served 1M store: 56–80 ms every second, 22–44 ms every 100 ms).
+      // Commits no longer checkpoint; a thread of its own does, every 100 ms under a light load: each checkpoint
+      // ends with an fsync of the database, which the commits' own fsyncs queue behind, so many small ones hurt
+      // less than few large ones (arrival p99 on a served 1M store: 56–80 ms every second, 22–44 ms every 100 ms).
+      // Under a saturating load it waits longer between them (see checkpoint-worker.ts).
       this.db.pragma('wal_autocheckpoint = 0');
       this.checkpointer = startWorker(import.meta.url, 'checkpoint-worker', { workerData: { file: options.file, intervalMs: 100 } });
       // Should the thread fail, stop or report a failed checkpoint (a full disk, an I/O error), commits checkpoint
