@@ -25,11 +25,13 @@ describeFindingStore('SQLite file', async () => {
 test('with background checkpoints, commits leave the WAL to a thread of its own that copies it into the database', async () => {
   const dir = await mkdtemp(path.join(tmpdir(), 'yagura-checkpoint-'));
   const file = path.join(dir, 'yagura.db');
-  const store = new SqliteStore({ file, backgroundCheckpoints: true });
+  // A first checkpoint a second after the thread starts: long after the commit below, so it cannot race it.
+  const store = new SqliteStore({ file, backgroundCheckpoints: true, checkpointIntervalMs: 1_000 });
   try {
     assert.equal(store.db.pragma('wal_autocheckpoint', { simple: true }), 0, 'commits do not checkpoint');
     const before = statSync(file).size;
     await store.upsert(Array.from({ length: 300 }, (_, i) => finding({ id: `c${i}` })), Date.now());
+    assert.equal(statSync(file).size, before, 'the commit itself did not checkpoint');
     const deadline = Date.now() + 10_000;
     while (statSync(file).size === before && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
     assert.ok(statSync(file).size > before, 'the checkpoint thread copied the WAL into the database');

@@ -41,8 +41,8 @@ export interface SqliteStoreOptions {
   readonly readonly?: boolean;
   /**
    * Page cache of the writer connection. 32 MiB keeps a server small (a served store's writer touches index
-   * pages at random, so a larger cache fills up without making commits measurably faster); a bulk import into a large store wants
-   * its indexes in cache (at 1M findings they are ~600 MB, and random inserts into them otherwise read a page
+   * pages at random, so a larger cache fills up without making commits measurably faster); a bulk import into
+   * a large store wants its indexes in cache (at 1M findings they are ~600 MB, and random inserts into them otherwise read a page
    * from disk per index per finding: measured 18,000 page reads/s and ~350 versions/s).
    */
   readonly cacheMiB?: number;
@@ -57,6 +57,8 @@ export interface SqliteStoreOptions {
    * waits for a checkpoint's copy and fsync (a server wants this; tests and CLI verbs need not).
    */
   readonly backgroundCheckpoints?: boolean;
+  /** Pause between background checkpoints under a light load (default 100 ms; see checkpoint-pause.ts). */
+  readonly checkpointIntervalMs?: number;
   /**
    * Merge the free-text index in small slices between commits instead of inside them, so that no commit
    * waits tens of milliseconds for FTS5 (a server wants this; an import is faster with merges inside).
@@ -140,9 +142,9 @@ export class SqliteStore implements FindingStore {
       // Commits no longer checkpoint; a thread of its own does, every 100 ms under a light load: each checkpoint
       // ends with an fsync of the database, which the commits' own fsyncs queue behind, so many small ones hurt
       // less than few large ones (arrival p99 on a served 1M store: 56–80 ms every second, 22–44 ms every 100 ms).
-      // Under a saturating load it waits longer between them (see checkpoint-worker.ts).
+      // Under a saturating load it waits longer between them (see checkpoint-pause.ts).
       this.db.pragma('wal_autocheckpoint = 0');
-      this.checkpointer = startWorker(import.meta.url, 'checkpoint-worker', { workerData: { file: options.file, intervalMs: 100 } });
+      this.checkpointer = startWorker(import.meta.url, 'checkpoint-worker', { workerData: { file: options.file, intervalMs: options.checkpointIntervalMs ?? 100 } });
       // Should the thread fail, stop or report a failed checkpoint (a full disk, an I/O error), commits checkpoint
       // again as SQLite does by default once the WAL passes ~4 MiB: the WAL never grows unbounded, and the error
       // then surfaces in a commit, whose request fails, instead of nowhere.
