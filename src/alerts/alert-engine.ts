@@ -11,6 +11,11 @@ import type { AlertRule } from './rule.js';
 
 /** The longest throttle window a rule may have: older incidents can no longer absorb anything. */
 const MAX_THROTTLE_MS = 30 * 86_400_000;
+/**
+ * Change-log entries dropped per statement: after an import of a million findings the log holds a million and
+ * more, and one statement deleting them all would hold the event loop for seconds.
+ */
+const PRUNE_CHUNK = 5_000;
 
 export interface CompiledRule {
   readonly rule: AlertRule;
@@ -86,7 +91,7 @@ export class AlertEngine {
       const last = await o.store.lastChange();
       if (last > cursor) {
         await o.alerts.commitEvaluation({ cursor: last, incidents: [], deliveries: [], digestItems: [] }, (o.now ?? Date.now)());
-        await this.maintain(last, true);
+        await this.maintain(last);
       }
       return false;
     }
@@ -134,20 +139,23 @@ export class AlertEngine {
       (o.now ?? Date.now)(),
     );
     if (deliveries.length > 0) o.queued();
-    await this.maintain(last, false);
+    await this.maintain(last);
     return true;
   }
 
   /**
    * Prunes the change log up to the cursor (alerting is its only consumer today, so its cursor is the slowest),
-   * and old incidents and delivery records. At most once a second, to keep these writes off the alert path.
+   * and old incidents and delivery records. At most once a second, to keep these writes off the ingest and alert
+   * paths (with no rules, every stored batch ends a pass), and in chunks that let requests in between.
    */
-  private async maintain(cursor: number, force: boolean): Promise<void> {
+  private async maintain(cursor: number): Promise<void> {
     const o = this.options;
     const t = (o.now ?? Date.now)();
-    if (!force && t - this.prunedAt < 1000) return;
+    if (t - this.prunedAt < 1000) return;
     this.prunedAt = t;
-    await o.store.pruneChanges(cursor);
+    while (!this.closed && (await o.store.pruneChanges(cursor, PRUNE_CHUNK)) === PRUNE_CHUNK) {
+      await new Promise((resolve) => setImmediate(resolve));
+    }
     await o.alerts.prune(t - MAX_THROTTLE_MS, t - o.keepDeliveriesMs);
   }
 

@@ -288,7 +288,9 @@ export function describeFindingStore(name: string, open: () => Promise<StoreHand
     withStore('prunes the change log up to a cursor and never reuses a sequence number', async (store) => {
       await store.upsert([f({ id: 'x1' }), f({ id: 'x2' })], T0);
       const all = await store.changesSince(0, 100);
-      assert.equal(await store.pruneChanges(all[1]!.seq), 2);
+      assert.equal(await store.pruneChanges(all[1]!.seq, 1), 1, 'at most the limit');
+      assert.deepEqual((await store.changesSince(0, 100)).map((c) => c.seq), [all[1]!.seq], 'the oldest first');
+      assert.equal(await store.pruneChanges(all[1]!.seq, 100), 1);
       assert.deepEqual(await store.changesSince(0, 100), []);
       assert.equal(await store.lastChange(), all[1]!.seq, 'the last number survives pruning');
       await store.upsert([f({ id: 'x3' })], T0 + 1);

@@ -132,8 +132,11 @@ export interface FindingStore {
    * as the versions they record, so a consumer that keeps its own cursor misses nothing across a crash.
    */
   changesSince(seq: number, limit: number): Promise<FindingChange[]>;
-  /** Drops log entries up to and including `seq` (call with the slowest consumer's cursor). */
-  pruneChanges(upToSeq: number): Promise<number>;
+  /**
+   * Drops log entries up to and including `seq` (call with the slowest consumer's cursor), the oldest first and
+   * at most `limit` of them; returns how many were dropped (`limit` means there may be more).
+   */
+  pruneChanges(upToSeq: number, limit: number): Promise<number>;
   /** The newest `seq` ever written to the log, pruned or not (0 before the first). */
   lastChange(): Promise<number>;
   /**

@@ -34,7 +34,7 @@ interface ChangeRow extends RecordRow {
 export interface ChangeLog {
   record(entry: { finding: number; hash: string; outcome: 'created' | 'updated'; band: number; prevBand?: number; count: number; prevCount?: number; at: number }): void;
   since(seq: number, limit: number): FindingChange[];
-  prune(upToSeq: number): number;
+  prune(upToSeq: number, limit: number): number;
   last(): number;
 }
 
@@ -47,7 +47,7 @@ export function buildChangeLog(db: Database.Database): ChangeLog {
     `SELECT c.seq, c.hash, c.outcome, c.band AS change_band, c.prev_band, c.count AS change_count, c.prev_count, c.at, ${RECORD_COLUMNS}
      FROM finding_changes c JOIN findings f ON f.rowid = c.finding WHERE c.seq > ? ORDER BY c.seq LIMIT ?`,
   );
-  const prune = db.prepare('DELETE FROM finding_changes WHERE seq <= ?');
+  const prune = db.prepare('DELETE FROM finding_changes WHERE seq IN (SELECT seq FROM finding_changes WHERE seq <= ? ORDER BY seq LIMIT ?)');
   // AUTOINCREMENT keeps the last assigned number here, so it survives pruning the log empty.
   const last = db.prepare<[], { seq: number | null }>(`SELECT seq FROM sqlite_sequence WHERE name = 'finding_changes'`);
   return {
@@ -67,8 +67,8 @@ export function buildChangeLog(db: Database.Database): ChangeLog {
         record: toRecord(r),
       }));
     },
-    prune(upToSeq): number {
-      return prune.run(upToSeq).changes;
+    prune(upToSeq, limit): number {
+      return prune.run(upToSeq, limit).changes;
     },
     last(): number {
       return last.get()?.seq ?? 0;

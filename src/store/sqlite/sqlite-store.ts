@@ -206,8 +206,17 @@ export class SqliteStore implements FindingStore {
     return this.changes.since(seq, limit);
   }
 
-  async pruneChanges(upToSeq: number): Promise<number> {
-    return this.changes.prune(upToSeq);
+  /**
+   * Without waiting for its own fsync: a prune lost in a power cut leaves entries the consumer has read, and the
+   * next prune drops them. Waiting would hold the event loop for an fsync beside every ingest's commit.
+   */
+  async pruneChanges(upToSeq: number, limit: number): Promise<number> {
+    this.db.pragma('synchronous = NORMAL');
+    try {
+      return this.changes.prune(upToSeq, limit);
+    } finally {
+      this.db.pragma('synchronous = FULL');
+    }
   }
 
   async lastChange(): Promise<number> {
