@@ -15,12 +15,9 @@ async function objects(root: string): Promise<string[]> {
   return (await readdir(root, { recursive: true }).catch(() => [])).filter((f) => f.endsWith('.jsonl.gz')).sort();
 }
 
-test('a batch is answered, and its archive object appears, only once the commit is durable; a failed flush is answered with an error and replayed', async () => {
-  const dir = await mkdtemp(path.join(tmpdir(), 'yagura-pipeline-'));
-  const store = new SqliteStore({ file: path.join(dir, 'yagura.db') });
-  const root = path.join(dir, 'archive');
-  // The real store and archive; only the moment the store's commit becomes durable is in the test's hands.
-  let flushes: Array<{ settle: (error?: Error) => void }> = [];
+/** The real store, with the moment each commit becomes durable in the test's hands. */
+function gate(store: SqliteStore): { gated: FindingStore; flushes: Array<{ settle: (error?: Error) => void }> } {
+  const flushes: Array<{ settle: (error?: Error) => void }> = [];
   const gated = Object.create(store) as FindingStore;
   gated.upsert = async (findings, receivedAt): Promise<UpsertResult> => {
     const result = await store.upsert(findings, receivedAt);
@@ -30,6 +27,17 @@ test('a batch is answered, and its archive object appears, only once the commit 
     durable.catch(() => undefined);
     return { ...result, durable };
   };
+  return { gated, flushes };
+}
+
+test('a batch is answered, and its archive object appears, only once the commit is durable; a failed flush is answered with an error and replayed', async () => {
+  const dir = await mkdtemp(path.join(tmpdir(), 'yagura-pipeline-'));
+  const store = new SqliteStore({ file: path.join(dir, 'yagura.db') });
+  const root = path.join(dir, 'archive');
+  // The real store and archive; only the moment the store's commit becomes durable is in the test's hands.
+  const gates = gate(store);
+  const gated = gates.gated;
+  const flushes = gates.flushes;
   const pipeline = new IngestPipeline({ store: gated, archive: new LocalArchive(root) });
   try {
     let answered = false;
@@ -42,7 +50,7 @@ test('a batch is answered, and its archive object appears, only once the commit 
     assert.deepEqual(await first, ['created']);
     assert.equal((await objects(root)).length, 1);
 
-    flushes = [];
+    flushes.length = 0;
     const failing = pipeline.submit([finding({ id: 'durable2' })]);
     while (flushes.length === 0) await sleep(5);
     flushes[0]!.settle(new Error('fsync failed'));
@@ -50,13 +58,42 @@ test('a batch is answered, and its archive object appears, only once the commit 
     assert.equal((await objects(root)).length, 1, 'the failed batch left no object');
 
     // The next batch first replays what the failed one committed, then is answered once durable itself.
-    flushes = [];
+    flushes.length = 0;
     const next = pipeline.submit([finding({ id: 'durable3' })]);
     while (flushes.length === 0) await sleep(5);
     flushes[0]!.settle();
     assert.deepEqual(await next, ['created']);
     assert.equal((await objects(root)).length, 3, 'the committed version of the failed batch reached the archive');
     assert.deepEqual((await store.pendingArchive()).objects, [], 'and left the outbox');
+  } finally {
+    await pipeline.flush();
+    await store.close();
+    await rm(dir, { recursive: true, force: true });
+  }
+});
+
+test('a batch is archived while the batch before it still waits for its flush, and answered after it', async () => {
+  const dir = await mkdtemp(path.join(tmpdir(), 'yagura-pipeline-'));
+  const store = new SqliteStore({ file: path.join(dir, 'yagura.db') });
+  const root = path.join(dir, 'archive');
+  const { gated, flushes } = gate(store);
+  const pipeline = new IngestPipeline({ store: gated, archive: new LocalArchive(root) });
+  try {
+    const answered: string[] = [];
+    const first = pipeline.submit([finding({ id: 'side1' })]).then(() => answered.push('first'));
+    while (flushes.length < 1) await sleep(5);
+    const second = pipeline.submit([finding({ id: 'side2', accountId: '222222222222' })]).then(() => answered.push('second'));
+    while (flushes.length < 2) await sleep(5);
+    flushes[1]!.settle();
+    for (let i = 0; i < 200 && (await objects(root)).length === 0; i++) await sleep(5);
+    assert.equal((await objects(root)).length, 1, "the second batch's object is in place before the first batch's commit is durable");
+    await sleep(50);
+    assert.deepEqual(answered, [], 'but it is not answered before the batch committed ahead of it');
+    flushes[0]!.settle();
+    await Promise.all([first, second]);
+    assert.deepEqual(answered, ['first', 'second'], 'answers keep commit order');
+    assert.equal((await objects(root)).length, 2);
+    assert.deepEqual((await store.pendingArchive()).objects, []);
   } finally {
     await pipeline.flush();
     await store.close();

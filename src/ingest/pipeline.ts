@@ -4,6 +4,12 @@ import type { Finding } from '../findings/finding.js';
 import type { Metrics } from '../metrics/metrics.js';
 import type { ArchiveBatch, FindingStore, UpsertOutcome, UpsertResult } from '../store/finding-store.js';
 
+/**
+ * Batches whose archive objects are being written at once. Flushes in flight together share the file system's
+ * journal commits, so a few at a time keep an acknowledgement from queueing behind the flushes of the batch before.
+ */
+const MAX_ARCHIVING = 4;
+
 /** Told about every version that was stored (not about redeliveries); the live stream and alerts listen here. */
 export type StoredListener = (stored: ReadonlyArray<{ finding: Finding; outcome: Exclude<UpsertOutcome, 'unchanged'> }>) => void;
 
@@ -36,6 +42,10 @@ export class IngestPipeline {
   private readonly queue: Pending[] = [];
   private readonly listeners = new Set<StoredListener>();
   private draining: Promise<void> | undefined;
+  /** Batches committed whose archive objects are being written (at most `MAX_ARCHIVING`). */
+  private readonly archiving = new Set<Promise<void>>();
+  /** Settles when the last committed batch has been answered. */
+  private acknowledged: Promise<void> = Promise.resolve();
   /** Set when an archive write failed: the outbox must be replayed before anything else is acknowledged. */
   private archiveBehind = true;
 
@@ -85,7 +95,10 @@ export class IngestPipeline {
 
   /** Waits for queued submissions to finish. */
   async flush(): Promise<void> {
-    while (this.draining) await this.draining;
+    while (this.draining || this.archiving.size > 0) {
+      await this.draining;
+      await Promise.all(this.archiving);
+    }
   }
 
   /** Writes the objects (made visible once `durable`, the store's commit, settles) and confirms them. */
@@ -110,22 +123,23 @@ export class IngestPipeline {
   }
 
   /**
-   * Commits batch after batch. A batch's archive objects are written while the next batch is committed (the
-   * archive outbox keeps them safe meanwhile), and each submission is acknowledged once its own objects are
-   * durable, in order. At most one batch is being archived while another is committed.
+   * Commits batch after batch. A batch's archive objects are written as soon as it is committed, while later
+   * batches commit and write theirs (the archive outbox keeps them safe meanwhile): an acknowledgement waits
+   * mostly for flushes, and flushes in flight together cost about one. Each submission is acknowledged once its
+   * own objects are durable, in commit order. At most `MAX_ARCHIVING` batches are being archived at a time.
    */
   private async drain(): Promise<void> {
     // Yield once so that submissions made in the same tick join this commit.
     await new Promise((r) => setImmediate(r));
-    let archiving: Promise<void> | undefined;
+    const archiving = this.archiving;
     while (this.queue.length > 0) {
       const taken = this.take();
       let all: Finding[];
       let result: UpsertResult;
       try {
         if (this.archiveBehind) {
-          // A replay rewrites objects that may still be being written: let the write in flight finish first.
-          await archiving;
+          // A replay rewrites objects that may still be being written: let the writes in flight finish first.
+          await Promise.all(archiving);
           await this.replayArchive();
         }
         all = taken.flatMap((p) => p.findings);
@@ -134,23 +148,31 @@ export class IngestPipeline {
         this.fail(taken, error);
         continue;
       }
-      const before = archiving;
-      archiving = (async () => {
-        await before;
-        await this.archiveAndAcknowledge(taken, all, result);
-      })();
-      await before;
+      const task = this.archiveAndAcknowledge(taken, all, result, this.acknowledged);
+      this.acknowledged = task;
+      archiving.add(task);
+      void task.finally(() => archiving.delete(task));
+      if (archiving.size >= MAX_ARCHIVING) await Promise.race(archiving);
     }
-    await archiving;
+    // Returns without waiting for the writes in flight: a submission that arrives meanwhile commits at once.
   }
 
-  /** Writes a committed batch's archive objects, then resolves its submissions. Never rejects. */
-  private async archiveAndAcknowledge(taken: readonly Pending[], all: readonly Finding[], result: UpsertResult): Promise<void> {
+  /**
+   * Writes a committed batch's archive objects at once, then resolves its submissions after the batches
+   * committed before it (`previous`) were answered. Never rejects.
+   */
+  private async archiveAndAcknowledge(taken: readonly Pending[], all: readonly Finding[], result: UpsertResult, previous: Promise<void>): Promise<void> {
+    let failure: { error: unknown } | undefined;
     try {
       await this.writeArchive(result.archive, result.durable);
     } catch (error) {
+      // Set at once, so that the next commit replays the outbox first.
       this.archiveBehind = true;
-      this.fail(taken, error);
+      failure = { error };
+    }
+    await previous;
+    if (failure) {
+      this.fail(taken, failure.error);
       return;
     }
     let offset = 0;
