@@ -7,6 +7,7 @@ import type { Incident } from '../../alerts/evaluate.js';
 import type { AlertFinding, AlertKind, AlertMessage } from '../../alerts/message.js';
 import type { AlertRule, RuleSpec } from '../../alerts/rule.js';
 import type { SeverityBand } from '../../findings/severity.js';
+import { relaxed } from './relaxed.js';
 
 const CURSOR_KEY = 'alerts:cursor';
 
@@ -64,19 +65,8 @@ function toDelivery(r: DeliveryRow): Delivery {
   };
 }
 
-/**
- * Runs a write transaction without waiting for its own fsync. Safe for alerting's writes: they derive from the
- * change log, which is committed durably with the findings. A power cut can only roll back whole transactions
- * (WAL), and rolling back an evaluation rewinds its cursor with it, so the changes are evaluated again.
- */
-function relaxed<T>(db: Database.Database, run: () => T): T {
-  db.pragma('synchronous = NORMAL');
-  try {
-    return db.transaction(run)();
-  } finally {
-    db.pragma('synchronous = FULL');
-  }
-}
+// Alerting's writes are `relaxed`: they derive from the change log, which is committed durably with the findings,
+// and rolling back an evaluation in a power cut rewinds its cursor with it, so the changes are evaluated again.
 
 export class SqliteAlertStore implements AlertStore {
   private readonly insertDelivery: Database.Statement;

@@ -26,6 +26,7 @@ import { ReadPool } from './read-pool.js';
 import { migrate, SCHEMA_VERSION } from './schema.js';
 import { buildDeferredIndexes, deferIndexes } from './deferred-indexes.js';
 import { inlineTextMerges, startTextMerges } from './text-merges.js';
+import { relaxed } from './relaxed.js';
 import { search } from './search.js';
 import { buildUpsert, type SqliteUpsertResult } from './upsert.js';
 import { SqliteFacets } from './facet-source.js';
@@ -211,12 +212,7 @@ export class SqliteStore implements FindingStore {
    * next prune drops them. Waiting would hold the event loop for an fsync beside every ingest's commit.
    */
   async pruneChanges(upToSeq: number, limit: number): Promise<number> {
-    this.db.pragma('synchronous = NORMAL');
-    try {
-      return this.changes.prune(upToSeq, limit);
-    } finally {
-      this.db.pragma('synchronous = FULL');
-    }
+    return relaxed(this.db, () => this.changes.prune(upToSeq, limit));
   }
 
   async lastChange(): Promise<number> {
@@ -282,14 +278,9 @@ export class SqliteStore implements FindingStore {
     const del = this.db.prepare('DELETE FROM archive_outbox WHERE batch = ?');
     // Losing this commit in a power cut only means rewriting identical archive objects on the next start,
     // so it need not wait for its own fsync (the next FULL commit or checkpoint makes it durable).
-    this.db.pragma('synchronous = NORMAL');
-    try {
-      this.db.transaction(() => {
-        for (const name of names) del.run(name);
-      })();
-    } finally {
-      this.db.pragma('synchronous = FULL');
-    }
+    relaxed(this.db, () => {
+      for (const name of names) del.run(name);
+    });
   }
 
   async get(key: FindingKey): Promise<FindingWithHistory | undefined> {

@@ -1,6 +1,7 @@
 // When FTS5 merges the free-text index's segments: in small slices between commits (a server), or inside the
 // commits that write them (SQLite's default, for imports and CLI verbs).
 import type Database from 'better-sqlite3';
+import { relaxed } from './relaxed.js';
 
 /**
  * Pages of merge work per slice: a few milliseconds at most. FTS5 by default merges inside the commits that add
@@ -28,13 +29,10 @@ export function startTextMerges(db: Database.Database, intervalMs = 100): () => 
   const merge = db.prepare(`INSERT INTO findings_text (findings_text, rank) VALUES ('merge', ${PAGES_PER_SLICE})`);
   const timer = setInterval(() => {
     if (!db.open) return;
-    db.pragma('synchronous = NORMAL');
     try {
-      merge.run();
+      relaxed(db, () => merge.run());
     } catch {
       // The next slice tries again; nothing stored depends on a merge.
-    } finally {
-      db.pragma('synchronous = FULL');
     }
   }, intervalMs);
   timer.unref();
