@@ -2,7 +2,7 @@
 import assert from 'node:assert/strict';
 import { afterEach, beforeEach, describe, test } from 'node:test';
 import { Metrics } from '../../src/metrics/metrics.js';
-import { eventOf, findingDoc } from '../fixtures/findings.js';
+import { eventOf, finding, findingDoc } from '../fixtures/findings.js';
 import { alertsFolder, type AlertsFolder, type AlertsHarness } from '../support/alerts-harness.js';
 import { httpReceiver, type HttpReceiver } from '../support/receivers.js';
 
@@ -177,6 +177,23 @@ describe('alert delivery under failure', () => {
 });
 
 describe('alerting without rules', () => {
+  test('prunes a change log longer than one prune statement takes, as an import leaves it, down to nothing', async () => {
+    const folder = await alertsFolder();
+    const h = await folder.open({ start: false });
+    try {
+      // More than two chunks of the engine's prune: a loop that stopped after one would leave rows behind.
+      await h.embedded.store.upsert(Array.from({ length: 12_345 }, (_, i) => finding({ id: `imported${i}` })), Date.now());
+      assert.equal((await h.embedded.store.changesSince(0, 20_000)).length, 12_345);
+      await h.alerts.start();
+      await h.alerts.settled();
+      assert.deepEqual(await h.embedded.store.changesSince(0, 10), [], 'the whole log was pruned');
+      assert.equal(await h.alerts.alerts.cursor(), await h.embedded.store.lastChange());
+    } finally {
+      await h.stop();
+      await folder.remove();
+    }
+  });
+
   test('skips the change log while no rule exists, and a rule created later alerts only on what arrives after it', async () => {
     const folder = await alertsFolder();
     const receiver = await httpReceiver();
