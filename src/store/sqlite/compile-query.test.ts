@@ -352,6 +352,31 @@ test('dotted paths reach into the document and through arrays', () => {
   assert.deepEqual(select('resource.accessKeyDetails.userName:Alice'), []);
 });
 
+test('text JSON escapes in stored documents is still found by an exact match on a document path', () => {
+  // Exact matches skip documents whose text lacks the value as JSON.stringify writes it; escaped forms must match.
+  const values = ['say "hi" \\ back\\slash', 'line\nbreak\ttab', 'é 櫓 😀', '</script>', 'lone \ud800 surrogate', 'ctrl \u0001 \u007f', ''];
+  const local = openDatabase();
+  try {
+    const rowid = Number(local.prepare(
+      `INSERT INTO findings (account_id, region, id, type, severity, band, updated_at, count, archived, sample, first_seen, last_seen, versions, hash, received_at)
+       VALUES ('111122223333', 'us-east-1', 'esc', 'T', 1, 0, 0, 1, 0, 0, 0, 0, 1, 'h', 0)`,
+    ).run().lastInsertRowid);
+    const doc = { odd: { list: values.map((value) => ({ value })), plain: values[0] } };
+    const seq = local.prepare("INSERT INTO finding_versions (finding, hash, updated_at, count, received_at, doc) VALUES (?, 'h', 0, 1, 0, ?)").run(rowid, JSON.stringify(doc)).lastInsertRowid;
+    local.prepare('UPDATE findings SET current = ? WHERE rowid = ?').run(seq, rowid);
+    const ids = (field: string, text: string): string[] => {
+      const { sql, params } = compileQuery({ kind: 'match', field, value: { text, quoted: true, wildcard: false } }, { now: NOW });
+      return (local.prepare(`SELECT f.id FROM findings f WHERE ${sql}`).all(...params) as Array<{ id: string }>).map((r) => r.id);
+    };
+    for (const value of values) assert.deepEqual(ids('odd.list.value', value), ['esc'], JSON.stringify(value));
+    assert.deepEqual(ids('odd.plain', values[0]!), ['esc']);
+    assert.deepEqual(ids('odd.list.value', 'say'), []);
+    assert.deepEqual(ids('odd.plain', values[1]!), []);
+  } finally {
+    local.close();
+  }
+});
+
 test('conditions on one array field may be met by different elements, as in Elasticsearch', () => {
   assert.deepEqual(select('resource.instanceDetails.tags.key:Name and resource.instanceDetails.tags.value:prod'), ['f1']);
 });

@@ -256,17 +256,36 @@ function timeCondition(column: string, span: TimeInterval, op: RangeOperator | u
  * field's path: `a.b:x` matches `{"a":[{"b":"x"}]}` as Elasticsearch's flattened arrays do. The value
  * condition comes before the key check so the SQL function runs only for atoms that already match.
  */
-function jsonTree(field: JsonField, condition: CompiledQuery): CompiledQuery {
+function jsonTree(field: JsonField, condition: JsonCondition): CompiledQuery {
+  if (condition.needle === undefined) {
+    return sql(
+      `EXISTS (SELECT 1 FROM json_tree((SELECT v.doc FROM finding_versions v WHERE v.seq = f.current), ?) t WHERE ${condition.sql} AND yg_strip_index(t.fullkey) = ?)`,
+      field.root,
+      ...condition.params,
+      field.key,
+    );
+  }
+  // A document without the needle in its text cannot hold the value: it is skipped before json_tree parses it
+  // (1M store, counting a country name over 24 hours, 48k documents: 658 → 456 ms; reading them is most of the rest).
   return sql(
-    `EXISTS (SELECT 1 FROM json_tree((SELECT v.doc FROM finding_versions v WHERE v.seq = f.current), ?) t WHERE ${condition.sql} AND yg_strip_index(t.fullkey) = ?)`,
+    `EXISTS (SELECT 1 FROM finding_versions v, json_tree(v.doc, ?) t WHERE v.seq = f.current AND instr(v.doc, ?) > 0 AND ${condition.sql} AND yg_strip_index(t.fullkey) = ?)`,
     field.root,
+    condition.needle,
     ...condition.params,
     field.key,
   );
 }
 
+/**
+ * A condition on json_tree rows, and text every document it can match contains: stored documents are
+ * `JSON.stringify` output, so a text atom equal to `s` appears in them as `JSON.stringify(s)`.
+ */
+interface JsonCondition extends CompiledQuery {
+  readonly needle?: string;
+}
+
 /** Conditions on `t` (a json_tree row). Numbers match JSON numbers or the same text; true/false match JSON booleans. */
-function jsonCondition(value: QueryValue, op: RangeOperator | undefined, now: number): CompiledQuery {
+function jsonCondition(value: QueryValue, op: RangeOperator | undefined, now: number): JsonCondition {
   const text = value.text;
   if (value.wildcard) return sql(`t.type = 'text' AND t.atom GLOB ?`, globPattern(text));
   const number = NUMBER.test(text) ? Number(text) : undefined;
@@ -278,7 +297,7 @@ function jsonCondition(value: QueryValue, op: RangeOperator | undefined, now: nu
     if (lower === 'true' || lower === 'false') {
       return sql(`(t.type = ? OR (t.type = 'text' AND t.atom = ?))`, lower, text);
     }
-    return sql(`t.type = 'text' AND t.atom = ?`, text);
+    return { ...sql(`t.type = 'text' AND t.atom = ?`, text), needle: JSON.stringify(text) };
   }
   if (number !== undefined && Number.isFinite(number)) return sql(`t.type IN ('integer', 'real') AND t.atom ${op} ?`, number);
   const span = tryTime(text, now);
