@@ -2,7 +2,7 @@
 import { parentPort } from 'node:worker_threads';
 import { findingToWire } from '../../findings/finding.js';
 import { classifyItem, emptyClassified } from '../classify.js';
-import { loadExportFile, readExportFile, type ExportLine } from './export-files.js';
+import { readExportFile, type ExportLine } from './export-files.js';
 import type { FilePart, PartRequest } from './export-reader.js';
 
 const port = parentPort;
@@ -10,24 +10,11 @@ if (port === null) throw new Error('parse-worker runs only as a worker thread');
 
 /** Items per part: a large file arrives in parts of this size, each asked for by the importing thread. */
 const PART_ITEMS = 5_000;
-/** Queued small files whose bytes are read and inflated ahead, so disk and zlib work beside parsing. */
-const READ_AHEAD = 4;
 
 const queue: PartRequest[] = [];
 /** Files read part-way, waiting for a request for their next part. */
 const paused = new Map<number, AsyncGenerator<ExportLine>>();
-const loading = new Map<number, Promise<Buffer | undefined>>();
 let busy = false;
-
-function readAhead(): void {
-  for (const request of queue.slice(0, READ_AHEAD)) {
-    if (request.kind !== 'read' || loading.has(request.index)) continue;
-    const loaded = loadExportFile(request.file);
-    // A failure surfaces when the file's turn comes, inside its own error handling.
-    loaded.catch(() => undefined);
-    loading.set(request.index, loaded);
-  }
-}
 
 async function readPart(request: PartRequest): Promise<FilePart> {
   const { index } = request;
@@ -35,8 +22,7 @@ async function readPart(request: PartRequest): Promise<FilePart> {
   paused.delete(index);
   if (lines === undefined) {
     if (request.kind !== 'read') return { index, done: true, read: 0, lastLine: 0, bytesRead: 0, findings: [], lines: [], ignored: 0, rejected: [], error: 'no such file in progress' };
-    lines = readExportFile(request.file, undefined, loading.get(index));
-    loading.delete(index);
+    lines = readExportFile(request.file);
   }
   const classified = emptyClassified();
   let read = 0;
@@ -81,7 +67,6 @@ async function pump(): Promise<void> {
   try {
     while (queue.length > 0) {
       const request = queue.shift()!;
-      readAhead();
       port!.postMessage(await readPart(request));
     }
   } finally {
