@@ -1,4 +1,5 @@
 // Arrival → searchable: a paced stream of new findings, each searched for by id until the search returns it.
+import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { findingsPath, type ApiClient } from './api-client.js';
 import type { FreshFinding } from './fresh-findings.js';
 import { sleep, summarize, type LatencySummary } from './stats.js';
@@ -17,6 +18,32 @@ export interface ArrivalResult {
   readonly postLatency: LatencySummary;
   /** Searches per finding until it was found (1 means the first search found it). */
   readonly searchesPerFinding: number;
+  /** The second of the phase (0-based, by when findings were sent) whose slowest arrival was slowest. */
+  readonly slowestSecond?: { readonly second: number; readonly n: number; readonly p50: number; readonly max: number };
+  /** Seconds in which some arrival took longer than 100 ms. */
+  readonly secondsOver100ms: number;
+  /**
+   * The longest the benchmark's own event loop was blocked during the phase, ms: every arrival in flight while it
+   * was is measured that much late, so a large value means the client, not the server, made the tail.
+   */
+  readonly clientLoopDelayMaxMs: number;
+}
+
+/** Arrival times grouped by the second they were sent in: a tail from one stall shows as one slow second. */
+function bySecond(samples: ReadonlyArray<{ sentAt: number; ms: number }>): Pick<ArrivalResult, 'slowestSecond' | 'secondsOver100ms'> {
+  const seconds = new Map<number, number[]>();
+  for (const { sentAt, ms } of samples) {
+    const second = Math.floor(sentAt / 1000);
+    seconds.set(second, [...(seconds.get(second) ?? []), ms]);
+  }
+  let slowest: ArrivalResult['slowestSecond'];
+  let over = 0;
+  for (const [second, all] of seconds) {
+    const summary = summarize(all);
+    if (summary.max > 100) over++;
+    if (slowest === undefined || summary.max > slowest.max) slowest = { second, n: summary.n, p50: summary.p50, max: summary.max };
+  }
+  return { ...(slowest && { slowestSecond: slowest }), secondsOver100ms: over };
 }
 
 interface SearchAnswer {
@@ -34,6 +61,8 @@ export async function measureArrival(
 ): Promise<ArrivalResult> {
   const count = Math.min(findings.length, Math.round(options.perSecond * options.seconds));
   const latencies: number[] = [];
+  const sentAt: Array<{ sentAt: number; ms: number }> = [];
+  let started = 0;
   const posts: number[] = [];
   let searches = 0;
   let created = 0;
@@ -51,6 +80,7 @@ export async function measureArrival(
         const answer = await client.get<SearchAnswer>(path);
         if (answer.total === 1) {
           latencies.push(performance.now() - t0);
+          sentAt.push({ sentAt: t0 - started, ms: performance.now() - t0 });
           return;
         }
         if (performance.now() > deadline) throw new Error(`finding ${finding.key.id} not searchable after ${options.pollTimeoutMs} ms`);
@@ -61,7 +91,9 @@ export async function measureArrival(
       firstError ??= (error as Error).message;
     }
   };
-  const started = performance.now();
+  const loopDelay = monitorEventLoopDelay({ resolution: 5 });
+  loopDelay.enable();
+  started = performance.now();
   const all: Promise<void>[] = [];
   let active = 0;
   let skipped = 0;
@@ -78,6 +110,7 @@ export async function measureArrival(
     all.push(one(findings[i]!).finally(() => active--));
   }
   await Promise.all(all);
+  loopDelay.disable();
   return {
     perSecond: options.perSecond,
     sent: count - skipped,
@@ -87,5 +120,7 @@ export async function measureArrival(
     latency: summarize(latencies),
     postLatency: summarize(posts),
     searchesPerFinding: latencies.length > 0 ? searches / latencies.length : Number.NaN,
+    ...bySecond(sentAt),
+    clientLoopDelayMaxMs: loopDelay.max / 1e6,
   };
 }

@@ -102,6 +102,11 @@ export function renderReport(r: BenchResults): string {
   ]));
   out.push('');
   out.push(`Sent ${int(a.sent)}, missed ${int(a.missed)}${a.firstError ? ` (first: ${a.firstError})` : ''}; ${a.searchesPerFinding.toFixed(2)} searches per finding.`);
+  if (a.slowestSecond !== undefined) {
+    const s = a.slowestSecond;
+    out.push(`Seconds with an arrival over 100 ms: ${a.secondsOver100ms ?? 0}; slowest: second ${s.second} of the phase, ${s.n} findings, p50 ${ms(s.p50)}, max ${ms(s.max)}.`);
+  }
+  if (a.clientLoopDelayMaxMs !== undefined) out.push(`The benchmark's own event loop was blocked for at most ${ms(a.clientLoopDelayMaxMs)} during the phase.`);
   out.push('');
   out.push('## Memory and disk');
   out.push('');

@@ -76,7 +76,7 @@ async function runMain(config: BenchConfig, progress: Progress): Promise<BenchRe
   await forgetImportRecord(config.workDir);
   keep('import', imported);
   keep('bareRead', bareRead);
-  const server = await progress.phase('start server', () => startServer(config.root, dataDir, config.bootstrapKey));
+  const server = await progress.phase('start server', () => startServer(config.root, dataDir, config.bootstrapKey, undefined, [], path.join(config.workDir, 'server.log')));
   keep('startupMs', server.startupMs);
   // Overview aggregations are answered from memory once the facets are loaded; SQL answers them until then.
   const facetsMs = keep('facetsLoadedMs', await progress.phase('load in-memory facets', () => server.facetsLoaded(config.bootstrapKey)));
@@ -109,6 +109,8 @@ async function runMain(config: BenchConfig, progress: Progress): Promise<BenchRe
     const memoryIdle = keep('memoryIdle', { ...(await server.memory()), idleSeconds });
     const serverExitCode = await progress.phase('stop server (SIGTERM)', () => server.stop());
     stopped = true;
+    const logged = (await readFile(path.join(config.workDir, 'server.log'), 'utf8').catch(() => '')).split('\n').filter((l) => l.trim() !== '').length;
+    notes.push(logged === 0 ? 'The server logged no warning or error.' : `The server logged ${logged} warning or error lines: see .bench/server.log.`);
     const disk = await diskUsage(dataDir);
     const { findings: findingsStored, versions: versionsStored } = storedCounts(dataDir);
     return {

@@ -1,5 +1,6 @@
 // The real `yagura serve` as a child process: build, start, time to first /health, memory, SIGTERM.
 import { execFile, spawn, type ChildProcess } from 'node:child_process';
+import { createWriteStream } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { promisify } from 'node:util';
@@ -48,7 +49,14 @@ function exited(child: ChildProcess): Promise<number | null> {
 }
 
 /** Starts the built CLI on a free loopback port and waits (at most `timeoutMs`) until /health answers. */
-export async function startServer(root: string, dataDir: string, bootstrapKey: string, timeoutMs = 120_000, args: readonly string[] = []): Promise<RunningServer> {
+export async function startServer(
+  root: string,
+  dataDir: string,
+  bootstrapKey: string,
+  timeoutMs = 120_000,
+  args: readonly string[] = [],
+  logFile?: string,
+): Promise<RunningServer> {
   const env = Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith('YAGURA_')));
   const t0 = performance.now();
   const child = spawn(process.execPath, [path.join(root, 'dist/cli/main.js'), 'serve', '--data', dataDir, '--host', '127.0.0.1', '--port', '0', ...args], {
@@ -58,9 +66,13 @@ export async function startServer(root: string, dataDir: string, bootstrapKey: s
   });
   let stdout = '';
   let stderr = '';
+  // The server logs warnings and errors only (YAGURA_LOG_LEVEL=warn); kept whole when asked, they explain outliers.
+  const log = logFile === undefined ? undefined : createWriteStream(logFile);
   child.stderr.on('data', (d: Buffer) => {
     stderr = (stderr + d.toString()).slice(-8_000);
+    log?.write(d);
   });
+  child.once('exit', () => log?.end());
   const url = await new Promise<string>((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error(`the server did not say where it listens within ${timeoutMs} ms`)), timeoutMs);
     child.stdout.on('data', (d: Buffer) => {
