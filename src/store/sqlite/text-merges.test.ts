@@ -50,3 +50,33 @@ test('with text merges, commits only add segments and a timer merges them in sli
     await rm(dir, { recursive: true, force: true });
   }
 });
+
+test('after a burst of large commits, slices catch up within an interval or two instead of one slice per interval', async () => {
+  const dir = await mkdtemp(path.join(tmpdir(), 'yagura-text-merges-'));
+  try {
+    const store = new SqliteStore({ file: path.join(dir, 'yagura.db'), textMerges: true });
+    try {
+      // 15 commits of 200 findings with distinct words: merging their segments takes about seven 16-page slices.
+      for (let c = 0; c < 15; c++) {
+        await store.upsert(
+          Array.from({ length: 200 }, (_, i) => finding({ id: `burst${c}-${i}`, title: `Zanzibar probe ${c * 1000 + i} word${(c * 7919 + i * 104729) % 100000}` })),
+          Date.now(),
+        );
+      }
+      assert.equal(segments(store.db), 15);
+      // Three intervals: one slice per interval would have merged three slices' worth and left work behind.
+      await sleep(300);
+      const changes = store.db.prepare('SELECT total_changes()').pluck();
+      const before = changes.get() as number;
+      store.db.exec(`INSERT INTO findings_text (findings_text, rank) VALUES ('merge', 16)`);
+      assert.equal((changes.get() as number) - before, 1, 'a further slice finds nothing left to merge');
+      assert.ok(segments(store.db) <= 3, `${segments(store.db)} segments left`);
+      const page = await store.search({ query: parseQuery('zanzibar'), size: 1, sort: { field: 'updatedAt', order: 'desc' } });
+      assert.equal(page.total, 3_000);
+    } finally {
+      await store.close();
+    }
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
+});
