@@ -80,3 +80,27 @@ test('after a burst of large commits, slices catch up within an interval or two 
     await rm(dir, { recursive: true, force: true });
   }
 });
+
+test("a commit's free text reaches the index as one segment, even past FTS5's default 1 MiB of pending text", async () => {
+  const dir = await mkdtemp(path.join(tmpdir(), 'yagura-text-merges-'));
+  try {
+    const store = new SqliteStore({ file: path.join(dir, 'yagura.db') });
+    try {
+      const hashsize = (store.db.prepare(`SELECT v FROM findings_text_config WHERE k = 'hashsize'`).get() as { v: number } | undefined)?.v;
+      assert.equal(hashsize, 64 * 1024 * 1024);
+      // 3,000 findings of 60 distinct words each: several MiB of pending index data, one commit.
+      const batch = Array.from({ length: 3000 }, (_, i) =>
+        finding({ id: `pending${i}`, title: Array.from({ length: 60 }, (_, k) => `w${i}x${k}`).join(' ') }),
+      );
+      await store.upsert(batch, Date.now());
+      assert.equal(segments(store.db), 1, 'written out once, at the commit');
+      const page = await store.search({ query: parseQuery('w2999x59'), size: 50, sort: { field: 'updatedAt', order: 'desc' } });
+      assert.equal(page.total, 1);
+      store.db.exec(`INSERT INTO findings_text (findings_text) VALUES ('integrity-check')`);
+    } finally {
+      await store.close();
+    }
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
+});
