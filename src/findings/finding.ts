@@ -27,6 +27,11 @@ export interface Finding {
   readonly doc: FindingDocument;
   /** `doc` serialised once, as stored and archived. */
   readonly json: string;
+  /**
+   * `json` encoded as UTF-8, when the finding was validated on another thread (an import): the store and the
+   * archive write these bytes as they are, and `json` is decoded from them only if something reads it.
+   */
+  readonly jsonBytes?: Uint8Array;
   readonly type: string;
   readonly severity: number;
   readonly band: SeverityBand;
@@ -68,19 +73,40 @@ export function keyString(key: FindingKey): string {
   return `${key.accountId}/${key.region}/${key.id}`;
 }
 
-/** A finding as it crosses to another thread: `doc` stays behind, since `json` holds it already. */
-export type FindingWire = Omit<Finding, 'doc'>;
+/**
+ * A finding as it crosses to another thread: `doc` stays behind, and `json` crosses as UTF-8 bytes, a view of a
+ * buffer that is transferred, not copied, with the findings beside it. The receiving thread's heap then holds
+ * no copy of the document at all unless something reads it (the store and the archive take the bytes).
+ */
+export type FindingWire = Omit<Finding, 'doc' | 'json' | 'jsonBytes'> & { readonly jsonBytes: Uint8Array };
 
-export function findingToWire(finding: Finding): FindingWire {
-  const { doc: _doc, ...wire } = finding;
-  return wire;
+/**
+ * Packs findings for another thread: their JSON is written, as UTF-8, into one new buffer, which the caller
+ * passes in `postMessage`'s transfer list.
+ */
+export function findingsToWire(findings: readonly Finding[]): { wires: FindingWire[]; transfer: ArrayBuffer[] } {
+  if (findings.length === 0) return { wires: [], transfer: [] };
+  const sizes = findings.map((f) => Buffer.byteLength(f.json, 'utf8'));
+  const bytes = Buffer.allocUnsafeSlow(sizes.reduce((a, b) => a + b, 0));
+  let offset = 0;
+  const wires = findings.map((finding, i): FindingWire => {
+    const { doc: _doc, json, jsonBytes: _bytes, ...rest } = finding;
+    bytes.write(json, offset, 'utf8');
+    const view = bytes.subarray(offset, offset + sizes[i]!);
+    offset += sizes[i]!;
+    return { ...rest, jsonBytes: view };
+  });
+  return { wires, transfer: [bytes.buffer as ArrayBuffer] };
 }
 
-/** The finding again, its `doc` parsed from `json` on first use (a store write needs only `json`). */
+/** The finding again: `json` is decoded from its bytes, and `doc` parsed from `json`, on first use. */
 export function findingFromWire(wire: FindingWire): Finding {
+  const bytes = Buffer.from(wire.jsonBytes.buffer, wire.jsonBytes.byteOffset, wire.jsonBytes.byteLength);
+  let json: string | undefined;
   let doc: FindingDocument | undefined;
-  return Object.defineProperty(wire, 'doc', {
-    enumerable: true,
-    get: (): FindingDocument => (doc ??= JSON.parse(wire.json) as FindingDocument),
-  }) as Finding;
+  return Object.defineProperties(wire, {
+    jsonBytes: { enumerable: true, value: bytes },
+    json: { enumerable: true, get: (): string => (json ??= bytes.toString('utf8')) },
+    doc: { enumerable: true, get: (): FindingDocument => (doc ??= JSON.parse((json ??= bytes.toString('utf8'))) as FindingDocument) },
+  }) as unknown as Finding;
 }

@@ -20,8 +20,8 @@ export interface ArchiveObject {
   readonly day: string;
   /** Object name without extension; stable, so rewriting it after a crash is idempotent. */
   readonly name: string;
-  /** Bare finding documents as JSON text, one per line of the object. */
-  readonly lines: readonly string[];
+  /** Bare finding documents as JSON, text or its UTF-8 bytes (`Finding.jsonBytes`), one per line of the object. */
+  readonly lines: ReadonlyArray<string | Uint8Array>;
 }
 
 export interface UpsertResult {

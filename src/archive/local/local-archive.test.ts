@@ -1,5 +1,6 @@
 // The local archive writes GuardDuty's export layout, whole objects only, small and large batches alike.
 import assert from 'node:assert/strict';
+import { existsSync, readdirSync } from 'node:fs';
 import { mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -92,11 +93,66 @@ test('removes what a crash left in the staging folder when it opens, and writes 
     assert.deepEqual(await archived(root), [], 'the leftover is gone');
     await archive.write(objects(2, 'batch-10'));
     await rm(path.join(root, '.staging'), { recursive: true });
-    await assert.rejects(archive.write(objects(2, 'batch-11')), { code: 'ENOENT' });
     await archive.write(objects(2, 'batch-11'));
     const files = await archived(root);
     assert.equal(files.length, 4);
     assert.ok(files.every((f) => f.startsWith('AWSLogs/')), files.join(', '));
+  } finally {
+    await rm(root, { recursive: true, force: true });
+  }
+});
+
+test('lines given as UTF-8 bytes are archived exactly like the same lines given as text', async () => {
+  const root = await mkdtemp(path.join(tmpdir(), 'yagura-archive-'));
+  try {
+    const archive = new LocalArchive(root);
+    const lines = [JSON.stringify({ id: 'a', title: 'café 🛰️ 東京' }), JSON.stringify({ id: 'b', note: 'line\nbreak' })];
+    const base = { accountId: '123456789012', region: 'us-east-1', day: '2026/11/28' };
+    await archive.write([
+      { ...base, name: 'as-text', lines },
+      { ...base, name: 'as-bytes', lines: lines.map((l) => Buffer.from(l, 'utf8')) },
+      { ...base, name: 'mixed', lines: [lines[0]!, Buffer.from(lines[1]!, 'utf8')] },
+    ]);
+    const read = async (name: string): Promise<string> =>
+      gunzipSync(await readFile(path.join(root, `AWSLogs/123456789012/GuardDuty/us-east-1/2026/11/28/${name}.jsonl.gz`))).toString('utf8');
+    const expected = `${lines.join('\n')}\n`;
+    assert.equal(await read('as-text'), expected);
+    assert.equal(await read('as-bytes'), expected);
+    assert.equal(await read('mixed'), expected);
+    await archive.close();
+  } finally {
+    await rm(root, { recursive: true, force: true });
+  }
+});
+
+test("objects are compressed and written while the event loop is held by other work (an import's commit)", async () => {
+  const root = await mkdtemp(path.join(tmpdir(), 'yagura-archive-'));
+  try {
+    const archive = new LocalArchive(root);
+    // Started once, so that the thread is up before the loop is held.
+    await archive.write(objects(1, 'warm-up'));
+    const big = Array.from({ length: 4 }, (_, i) => ({
+      accountId: String(200000000000 + i),
+      region: 'us-east-1',
+      day: '2026/11/28',
+      name: 'held',
+      lines: Array.from({ length: 2000 }, (_, n) => JSON.stringify({ id: `f${i}-${n}`, title: `finding ${n} `.repeat(20) })),
+    }));
+    let durable!: () => void;
+    const writing = archive.write(big, new Promise<void>((resolve) => (durable = resolve)));
+    // Holds the event loop for a while, as a 25,000-finding commit does, and looks at the disk without yielding.
+    const staging = path.join(root, '.staging');
+    const until = Date.now() + 10_000;
+    let staged: string[] = [];
+    while (Date.now() < until) {
+      staged = existsSync(staging) ? readdirSync(staging) : [];
+      if (staged.length === big.length) break;
+    }
+    assert.equal(staged.length, big.length, 'every object was compressed and staged without a turn of the event loop');
+    durable();
+    await writing;
+    assert.equal((await archived(root)).filter((f) => f.endsWith('held.jsonl.gz')).length, big.length);
+    await archive.close();
   } finally {
     await rm(root, { recursive: true, force: true });
   }

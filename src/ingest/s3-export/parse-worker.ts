@@ -1,6 +1,6 @@
 // A thread that reads export objects and turns their lines into findings, while the import's own thread stores.
 import { parentPort } from 'node:worker_threads';
-import { findingToWire } from '../../findings/finding.js';
+import { findingsToWire } from '../../findings/finding.js';
 import { classifyItem, emptyClassified } from '../classify.js';
 import { readExportFile, type ExportLine } from './export-files.js';
 import type { FilePart, PartRequest } from './export-reader.js';
@@ -16,12 +16,14 @@ const queue: PartRequest[] = [];
 const paused = new Map<number, AsyncGenerator<ExportLine>>();
 let busy = false;
 
-async function readPart(request: PartRequest): Promise<FilePart> {
+async function readPart(request: PartRequest): Promise<{ part: FilePart; transfer: ArrayBuffer[] }> {
   const { index } = request;
   let lines = paused.get(index);
   paused.delete(index);
   if (lines === undefined) {
-    if (request.kind !== 'read') return { index, done: true, read: 0, lastLine: 0, bytesRead: 0, findings: [], lines: [], ignored: 0, rejected: [], error: 'no such file in progress' };
+    if (request.kind !== 'read') {
+      return { part: { index, done: true, read: 0, lastLine: 0, bytesRead: 0, findings: [], lines: [], ignored: 0, rejected: [], error: 'no such file in progress' }, transfer: [] };
+    }
     lines = readExportFile(request.file);
   }
   const classified = emptyClassified();
@@ -47,18 +49,20 @@ async function readPart(request: PartRequest): Promise<FilePart> {
     done = true;
   }
   if (!done) paused.set(index, lines);
-  return {
+  const { wires, transfer } = findingsToWire(classified.findings);
+  const part: FilePart = {
     index,
     done,
     read,
     lastLine,
     bytesRead,
-    findings: classified.findings.map(findingToWire),
+    findings: wires,
     lines: classified.indexes,
     ignored: classified.ignored,
     rejected: classified.rejected.map((r) => ({ line: r.index, code: r.code, message: r.message })),
     ...(error !== undefined && { error }),
   };
+  return { part, transfer };
 }
 
 async function pump(): Promise<void> {
@@ -67,7 +71,8 @@ async function pump(): Promise<void> {
   try {
     while (queue.length > 0) {
       const request = queue.shift()!;
-      port!.postMessage(await readPart(request));
+      const { part, transfer } = await readPart(request);
+      port!.postMessage(part, transfer);
     }
   } finally {
     busy = false;

@@ -7,6 +7,7 @@ import path from 'node:path';
 import { test } from 'node:test';
 import type { Worker } from 'node:worker_threads';
 import { finding } from '../../../test/fixtures/findings.js';
+import { findingFromWire, findingsToWire } from '../../findings/finding.js';
 import { describeFindingStore } from '../finding-store.conformance.js';
 import { SqliteStore } from './sqlite-store.js';
 
@@ -52,6 +53,31 @@ test('a checkpoint the thread reports as failed makes commits checkpoint again, 
     const thread = (store as unknown as { checkpointer: Worker }).checkpointer;
     thread.emit('message', { error: 'disk I/O error' });
     assert.equal(store.db.pragma('wal_autocheckpoint', { simple: true }), 1000);
+  } finally {
+    await store.close();
+    await rm(dir, { recursive: true, force: true });
+  }
+});
+
+test('a document that arrives as UTF-8 bytes is stored and archived as the same text, in 8 KiB pages', async () => {
+  const dir = await mkdtemp(path.join(tmpdir(), 'yagura-store-'));
+  const store = new SqliteStore({ file: path.join(dir, 'yagura.db') });
+  try {
+    assert.equal(store.db.pragma('page_size', { simple: true }), 8192);
+    const original = finding({ id: 'bytes1', title: 'Zugriff verweigert 🛰️ café', extra: { note: 'line\nbreak "quoted"' } });
+    const { wires, transfer } = findingsToWire([original]);
+    const [received] = structuredClone(wires, { transfer }).map(findingFromWire);
+    const result = await store.upsert([received!], Date.now());
+    assert.deepEqual(result.outcomes, ['created']);
+    assert.deepEqual(result.archive.objects[0]!.lines, [received!.jsonBytes], 'the archive gets the bytes as they are');
+    const row = store.db.prepare(`SELECT typeof(doc) AS type, doc, json_extract(doc, '$.title') AS title FROM finding_versions`).get() as Record<string, string>;
+    assert.equal(row['type'], 'text', 'stored as text, so that JSON functions and searches read it');
+    assert.equal(row['doc'], original.json);
+    assert.equal(row['title'], 'Zugriff verweigert 🛰️ café');
+    const stored = await store.get(original.key);
+    assert.deepEqual(stored?.doc, original.doc);
+    const again = await store.upsert([finding({ id: 'bytes1', title: 'Zugriff verweigert 🛰️ café', extra: { note: 'line\nbreak "quoted"' } })], Date.now());
+    assert.deepEqual(again.outcomes, ['unchanged'], 'the same version as text is a redelivery');
   } finally {
     await store.close();
     await rm(dir, { recursive: true, force: true });

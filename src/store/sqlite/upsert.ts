@@ -52,8 +52,10 @@ export function buildUpsert(db: Database.Database): (findings: readonly Finding[
     WHERE rowid = @rowid`);
   const setCurrent = db.prepare('UPDATE findings SET current = ? WHERE rowid = ?');
   const touch = db.prepare('UPDATE findings SET last_seen = ?, versions = versions + 1 WHERE rowid = ?');
+  // A document arrives as text or as its UTF-8 bytes (`Finding.jsonBytes`): bytes are bound as a blob and stored
+  // as the same text, without converting them back to a string and again to UTF-8.
   const insertVersion = db.prepare(
-    'INSERT INTO finding_versions (finding, hash, updated_at, count, received_at, doc) VALUES (?, ?, ?, ?, ?, ?)',
+    'INSERT INTO finding_versions (finding, hash, updated_at, count, received_at, doc) VALUES (?, ?, ?, ?, ?, CAST(? AS TEXT))',
   );
   const deleteText = db.prepare('DELETE FROM findings_text WHERE rowid = ?');
   const insertText = db.prepare('INSERT INTO findings_text (rowid, text) VALUES (?, ?)');
@@ -128,7 +130,7 @@ export function buildUpsert(db: Database.Database): (findings: readonly Finding[
     if (current === undefined) {
       const facts = factsHash(f);
       const rowid = Number(insertFinding.run(columns(f, facts, receivedAt)).lastInsertRowid);
-      setCurrent.run(insertVersion.run(rowid, f.hash, f.updatedAt, f.count, receivedAt, f.json).lastInsertRowid, rowid);
+      setCurrent.run(insertVersion.run(rowid, f.hash, f.updatedAt, f.count, receivedAt, f.jsonBytes ?? f.json).lastInsertRowid, rowid);
       indexCurrent(rowid, f, facts, undefined);
       return { outcome: 'created', rowid };
     }
@@ -138,13 +140,13 @@ export function buildUpsert(db: Database.Database): (findings: readonly Finding[
     if (compareVersions(f, { updatedAt: current.updated_at, count: current.count, hash: current.hash }) > 0) {
       const facts = factsHash(f);
       // Every version's document is written once; the findings row only moves its pointer.
-      const seq = insertVersion.run(current.rowid, f.hash, f.updatedAt, f.count, receivedAt, f.json).lastInsertRowid;
+      const seq = insertVersion.run(current.rowid, f.hash, f.updatedAt, f.count, receivedAt, f.jsonBytes ?? f.json).lastInsertRowid;
       replaceCurrent.run({ ...columns(f, facts, receivedAt), rowid: current.rowid, current: seq });
       // A store migrated from v1 has no facts hash yet: '' never equals a real one, so it re-indexes once.
       indexCurrent(current.rowid, f, facts, current.facts_hash);
       return { outcome: 'updated', rowid: current.rowid, replaced: current };
     }
-    insertVersion.run(current.rowid, f.hash, f.updatedAt, f.count, receivedAt, f.json);
+    insertVersion.run(current.rowid, f.hash, f.updatedAt, f.count, receivedAt, f.jsonBytes ?? f.json);
     touch.run(receivedAt, current.rowid);
     return { outcome: 'history', rowid: current.rowid };
   }
@@ -154,7 +156,7 @@ export function buildUpsert(db: Database.Database): (findings: readonly Finding[
     textChanges = new Map();
     const name = randomUUID();
     const day = archiveDay(receivedAt);
-    const objects = new Map<string, { accountId: string; region: string; lines: string[] }>();
+    const objects = new Map<string, { accountId: string; region: string; lines: Array<string | Uint8Array> }>();
     const outcomes: UpsertOutcome[] = [];
     const changed: number[] = [];
     for (const f of findings) {
@@ -180,7 +182,7 @@ export function buildUpsert(db: Database.Database): (findings: readonly Finding[
         object = { accountId: f.key.accountId, region: f.key.region, lines: [] };
         objects.set(partition, object);
       }
-      object.lines.push(f.json);
+      object.lines.push(f.jsonBytes ?? f.json);
     }
     writeText();
     const archive: ArchiveBatch = {

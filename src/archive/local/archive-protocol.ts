@@ -1,0 +1,21 @@
+// Messages between the local archive and its thread.
+
+/** One object of a write: its final path, and its uncompressed lines at `start..end` of the write's bytes. */
+export interface StagedObject {
+  readonly file: string;
+  readonly start: number;
+  readonly end: number;
+}
+
+export type ArchiveRequest =
+  /** Compress and write each object to the staging folder. */
+  | { readonly kind: 'stage'; readonly call: number; readonly write: number; readonly bytes: ArrayBuffer; readonly objects: readonly StagedObject[] }
+  /** Rename a staged write's objects into place and make that durable. */
+  | { readonly kind: 'publish'; readonly call: number; readonly write: number }
+  /** Remove a staged write's temporary files. */
+  | { readonly kind: 'discard'; readonly call: number; readonly write: number };
+
+export interface ArchiveReply {
+  readonly call: number;
+  readonly error?: { readonly message: string; readonly code?: string };
+}
