@@ -18,10 +18,10 @@ const STAGING = '.staging';
 type Request = ArchiveRequest extends infer R ? (R extends ArchiveRequest ? Omit<R, 'call'> : never) : never;
 
 /**
- * Writes on its own thread, with synchronous calls there: the importing thread's event loop is held for seconds
- * by each batch's commit, and every step of an asynchronous write (each 16 KiB of gzip output, each file call)
- * waited for a turn of it. Measured on a 277k-version import: a 48 MB object took 5.3 s to compress that way,
- * against 0.3 s alone, and the archive, not the store, set the import's pace.
+ * Writes on a thread of its own, whose event loop does nothing else: the importing thread's event loop is held for
+ * seconds by each batch's commit, and every step of a write (each 16 KiB of gzip output, each file call) waited for
+ * a turn of it. Measured on a 277k-version import: a 48 MB object took 5.3 s to compress that way, against 0.3 s
+ * alone, and the archive, not the store, set the import's pace.
  */
 export class LocalArchive implements Archive {
   private readonly root: string;
