@@ -59,11 +59,10 @@ test('a checkpoint the thread reports as failed makes commits checkpoint again, 
   }
 });
 
-test('a document that arrives as UTF-8 bytes is stored and archived as the same text, in 8 KiB pages', async () => {
+test('a document that arrives as UTF-8 bytes is stored and archived as the same text', async () => {
   const dir = await mkdtemp(path.join(tmpdir(), 'yagura-store-'));
   const store = new SqliteStore({ file: path.join(dir, 'yagura.db') });
   try {
-    assert.equal(store.db.pragma('page_size', { simple: true }), 8192);
     const original = finding({ id: 'bytes1', title: 'Zugriff verweigert 🛰️ café', extra: { note: 'line\nbreak "quoted"' } });
     const { wires, transfer } = findingsToWire([original]);
     const [received] = structuredClone(wires, { transfer }).map(findingFromWire);

@@ -74,8 +74,8 @@ export interface SqliteStoreOptions {
   readonly facets?: boolean;
 }
 
-/** WAL pages between checkpoints when bulk loading: 1 GiB of 4 KiB pages. */
-const BULK_CHECKPOINT_PAGES = 262_144;
+/** WAL bytes between checkpoints when bulk loading. */
+const BULK_CHECKPOINT_BYTES = 1024 * 1024 * 1024;
 
 /** Keys per query when matching fresh findings: three parameters each, well under SQLite's limit. */
 const MATCH_CHUNK = 500;
@@ -95,10 +95,6 @@ interface VersionRow {
 export function openDatabase(file: string, readonly = false, cacheMiB = readonly ? 16 : 32): Database.Database {
   const db = new Database(file, { readonly, fileMustExist: readonly });
   if (!readonly) {
-    // Takes effect only when the database is created. A stored version's document is ~2.6 KB: a 4 KiB page held
-    // one and a third of it stayed empty; 8 KiB pages hold two or three (277k imported versions: 1,294 → 1,107 MB,
-    // and fewer pages to allocate, write and checkpoint per version).
-    db.pragma('page_size = 8192');
     db.pragma('journal_mode = WAL');
     db.pragma('synchronous = FULL');
   }
@@ -143,8 +139,10 @@ export class SqliteStore implements FindingStore {
       if (options.textMerges) this.stopTextMerges = startTextMerges(this.db);
       else inlineTextMerges(this.db);
     }
-    if (options.bulk && !options.readonly) this.db.pragma(`wal_autocheckpoint = ${BULK_CHECKPOINT_PAGES}`);
-    else if (options.backgroundCheckpoints && !options.readonly && options.file !== ':memory:') {
+    if (options.bulk && !options.readonly) {
+      const pageSize = this.db.pragma('page_size', { simple: true }) as number;
+      this.db.pragma(`wal_autocheckpoint = ${Math.round(BULK_CHECKPOINT_BYTES / pageSize)}`);
+    } else if (options.backgroundCheckpoints && !options.readonly && options.file !== ':memory:') {
       // Commits no longer checkpoint; a thread of its own does, every 100 ms under a light load: each checkpoint
       // ends with an fsync of the database, which the commits' own fsyncs queue behind, so many small ones hurt
       // less than few large ones (arrival p99 on a served 1M store: 56–80 ms every second, 22–44 ms every 100 ms).
