@@ -15,7 +15,9 @@ import type { ArchiveReply, ArchiveRequest } from './archive-protocol.js';
  */
 const STAGING = '.staging';
 
-type Request = ArchiveRequest extends infer R ? (R extends ArchiveRequest ? Omit<R, 'call'> : never) : never;
+/** A request before `call` numbers it (`Omit` applied to each kind of request). */
+type WithoutCall<T> = T extends unknown ? Omit<T, 'call'> : never;
+type Request = WithoutCall<ArchiveRequest>;
 
 /**
  * Writes on a thread of its own, whose event loop does nothing else: the importing thread's event loop is held for
