@@ -52,118 +52,159 @@ function codeMask(values: readonly string[], test: (text: string) => boolean): U
   return mask;
 }
 
-/** out[s] = (values[s] op v), one specialised loop per operator (a switch per slot costs more than the test). */
+/** out[i] = (values[i] op v), one specialised loop per operator (a switch per slot costs more than the test). */
 function compareInto(out: Uint8Array, values: Uint8Array | Float64Array, op: RangeOperator | undefined, v: number): Uint8Array {
   const n = out.length;
   switch (op) {
     case undefined:
-      for (let s = 0; s < n; s++) out[s] = values[s] === v ? 1 : 0;
+      for (let i = 0; i < n; i++) out[i] = values[i] === v ? 1 : 0;
       break;
     case '<':
-      for (let s = 0; s < n; s++) out[s] = values[s]! < v ? 1 : 0;
+      for (let i = 0; i < n; i++) out[i] = values[i]! < v ? 1 : 0;
       break;
     case '<=':
-      for (let s = 0; s < n; s++) out[s] = values[s]! <= v ? 1 : 0;
+      for (let i = 0; i < n; i++) out[i] = values[i]! <= v ? 1 : 0;
       break;
     case '>':
-      for (let s = 0; s < n; s++) out[s] = values[s]! > v ? 1 : 0;
+      for (let i = 0; i < n; i++) out[i] = values[i]! > v ? 1 : 0;
       break;
     case '>=':
-      for (let s = 0; s < n; s++) out[s] = values[s]! >= v ? 1 : 0;
+      for (let i = 0; i < n; i++) out[i] = values[i]! >= v ? 1 : 0;
       break;
   }
   return out;
 }
 
-/** One byte per slot: 1 where the condition holds. Whole columns at a time, so each condition is one tight loop. */
-type Matches = Uint8Array;
+/**
+ * The matches of slots [lo, hi): one byte per slot, 1 where the condition holds. A whole range at a time, so each
+ * condition is one tight loop; ranges at a time, so a count can stop once it passes its cap. The loops read a
+ * subarray and local copies of what the closure holds: reading the closure's variables in the loop made a full
+ * scan ~15% slower than the whole-column loops this replaced.
+ */
+type Plan = (lo: number, hi: number) => Uint8Array;
 
-function leaf(c: FacetColumns, node: Extract<QueryNode, { kind: 'match' | 'range' | 'exists' }>): Matches | undefined {
+/** Prepares a condition on one field (masks of its distinct values are computed once, not per range). */
+function leaf(c: FacetColumns, node: Extract<QueryNode, { kind: 'match' | 'range' | 'exists' }>): Plan | undefined {
   const field = facetField(node.field);
   if (field === undefined) return undefined;
   const value = node.kind === 'exists' ? undefined : node.value;
   const op = node.kind === 'range' ? node.op : undefined;
-  const out = new Uint8Array(c.limit);
+  const ones: Plan = (lo, hi) => new Uint8Array(hi - lo).fill(1);
   switch (field.kind) {
     case 'text': {
       const codes = c.textCodes[field.name as TextFacet];
       if (value === undefined) {
-        for (let s = 0; s < c.limit; s++) out[s] = codes[s]! > 0 ? 1 : 0;
-        return out;
+        return (lo, hi) => {
+          const out = new Uint8Array(hi - lo);
+          const slice = codes.subarray(lo, hi);
+          for (let i = 0; i < slice.length; i++) out[i] = slice[i]! > 0 ? 1 : 0;
+          return out;
+        };
       }
       const mask = codeMask(c.dictionaries[field.name].values, textPredicate(value, op));
-      for (let s = 0; s < c.limit; s++) out[s] = mask[codes[s]!]!;
-      return out;
+      return (lo, hi) => {
+        const out = new Uint8Array(hi - lo);
+        const m = mask;
+        const slice = codes.subarray(lo, hi);
+        for (let i = 0; i < slice.length; i++) out[i] = m[slice[i]!]!;
+        return out;
+      };
     }
     case 'remote': {
       const mask = codeMask(c.dictionaries[field.name as RemoteFacet].values, value === undefined ? () => true : textPredicate(value, op));
-      for (let s = 0; s < c.limit; s++) {
-        const start = c.partyStart[s]!;
-        const end = start + c.partyCount[s]! * 3;
-        for (let at = start + field.offset; at < end; at += 3) {
-          if (mask[c.parties[at]! + 1] === 1) {
-            out[s] = 1;
-            break;
+      const { partyStart, partyCount, parties } = c;
+      const offset = field.offset;
+      return (lo, hi) => {
+        const out = new Uint8Array(hi - lo);
+        for (let s = lo; s < hi; s++) {
+          const start = partyStart[s]!;
+          const end = start + partyCount[s]! * 3;
+          for (let at = start + offset; at < end; at += 3) {
+            if (mask[parties[at]! + 1] === 1) {
+              out[s - lo] = 1;
+              break;
+            }
           }
         }
-      }
-      return out;
+        return out;
+      };
     }
     case 'band': {
-      if (value === undefined) return out.fill(1);
+      if (value === undefined) return ones;
       const band = value.wildcard ? undefined : parseBand(value.text);
       if (band === undefined) return undefined;
       // Bands are small integers: a table of the answer per band value is read without branching.
-      const rank = bandRank(band);
-      const table = compareInto(new Uint8Array(256), Uint8Array.from({ length: 256 }, (_, i) => i), op, rank);
-      for (let s = 0; s < c.limit; s++) out[s] = table[c.band[s]!]!;
-      return out;
+      const table = compareInto(new Uint8Array(256), Uint8Array.from({ length: 256 }, (_, i) => i), op, bandRank(band));
+      const bands = c.band;
+      return (lo, hi) => {
+        const out = new Uint8Array(hi - lo);
+        const t = table;
+        const slice = bands.subarray(lo, hi);
+        for (let i = 0; i < slice.length; i++) out[i] = t[slice[i]!]!;
+        return out;
+      };
     }
     case 'flag': {
-      if (value === undefined) return out.fill(1);
+      if (value === undefined) return ones;
       const lower = value.text.toLowerCase();
       if (op !== undefined || value.wildcard || (lower !== 'true' && lower !== 'false')) return undefined;
       const flags = field.name === 'archived' ? c.archived : c.sample;
-      if (lower === 'true') out.set(flags.subarray(0, c.limit));
-      else for (let s = 0; s < c.limit; s++) out[s] = 1 - flags[s]!;
-      return out;
+      if (lower === 'true') return (lo, hi) => flags.slice(lo, hi);
+      return (lo, hi) => {
+        const out = new Uint8Array(hi - lo);
+        const slice = flags.subarray(lo, hi);
+        for (let i = 0; i < slice.length; i++) out[i] = 1 - slice[i]!;
+        return out;
+      };
     }
     case 'number': {
       if (field.name !== 'severity') return undefined;
-      if (value === undefined) return out.fill(1);
+      if (value === undefined) return ones;
       const n = value.wildcard ? Number.NaN : queryNumber(value.text);
       if (!Number.isFinite(n)) return undefined;
-      return compareInto(out, c.severity, op, n);
+      const severity = c.severity;
+      return (lo, hi) => compareInto(new Uint8Array(hi - lo), severity.subarray(lo, hi), op, n);
     }
   }
 }
 
-function evaluate(c: FacetColumns, node: QueryNode, depth: number): Matches | undefined {
+function plan(c: FacetColumns, node: QueryNode, depth: number): Plan | undefined {
   if (depth > MAX_DEPTH) return undefined;
   switch (node.kind) {
     case 'all':
-      return new Uint8Array(c.limit).fill(1);
+      return (lo, hi) => new Uint8Array(hi - lo).fill(1);
     case 'text':
       return undefined;
     case 'not': {
-      const child = evaluate(c, node.child, depth + 1);
+      const child = plan(c, node.child, depth + 1);
       if (child === undefined) return undefined;
-      for (let s = 0; s < child.length; s++) child[s] = 1 - child[s]!;
-      return child;
+      return (lo, hi) => {
+        const m = child(lo, hi);
+        for (let i = 0; i < m.length; i++) m[i] = 1 - m[i]!;
+        return m;
+      };
     }
     case 'and':
     case 'or': {
       // Free text joins an and/or as one FTS5 query in SQL: any text child leaves the whole query to SQL.
       if (node.children.some((n) => n.kind === 'text')) return undefined;
-      let acc: Matches | undefined;
+      const children: Plan[] = [];
       for (const n of node.children) {
-        const m = evaluate(c, n, depth + 1);
-        if (m === undefined) return undefined;
-        if (acc === undefined) acc = m;
-        else if (node.kind === 'and') for (let s = 0; s < acc.length; s++) acc[s] = acc[s]! & m[s]!;
-        else for (let s = 0; s < acc.length; s++) acc[s] = acc[s]! | m[s]!;
+        const p = plan(c, n, depth + 1);
+        if (p === undefined) return undefined;
+        children.push(p);
       }
-      return acc ?? new Uint8Array(c.limit).fill(node.kind === 'and' ? 1 : 0);
+      const and = node.kind === 'and';
+      return (lo, hi) => {
+        let acc: Uint8Array | undefined;
+        for (const child of children) {
+          const m = child(lo, hi);
+          if (acc === undefined) acc = m;
+          else if (and) for (let i = 0; i < acc.length; i++) acc[i] = acc[i]! & m[i]!;
+          else for (let i = 0; i < acc.length; i++) acc[i] = acc[i]! | m[i]!;
+        }
+        return acc ?? new Uint8Array(hi - lo).fill(and ? 1 : 0);
+      };
     }
     default:
       return leaf(c, node);
@@ -171,19 +212,38 @@ function evaluate(c: FacetColumns, node: QueryNode, depth: number): Matches | un
 }
 
 /**
+ * Slots evaluated at a time: small enough that a broad query's count stops soon after passing its cap (an
+ * Elasticsearch-style total of 10,000), large enough that each condition's loop runs long.
+ */
+const RANGE_SLOTS = 65_536;
+
+/**
  * Findings matching `query` with `updatedAt` in [from, to), counted up to `cap + 1`; undefined when a condition
  * needs SQL (free text, document paths, times, fields the facets do not hold, values SQL would refuse).
+ * Slots are evaluated `rangeSlots` at a time, and counting stops at the first range that passes the cap.
  */
-export function facetCount(c: FacetColumns, query: QueryNode, from: number | undefined, to: number | undefined, cap: number): number | undefined {
-  const matches = evaluate(c, query, 0);
+export function facetCount(
+  c: FacetColumns,
+  query: QueryNode,
+  from: number | undefined,
+  to: number | undefined,
+  cap: number,
+  rangeSlots = RANGE_SLOTS,
+): number | undefined {
+  const matches = plan(c, query, 0);
   if (matches === undefined) return undefined;
   const lo = from ?? -Infinity;
   const hi = to ?? Infinity;
+  const { limit, present, updatedAt } = c;
   let n = 0;
-  for (let s = 0; s < c.limit && n <= cap; s++) {
-    if (matches[s] === 1 && c.present[s] === 1) {
-      const t = c.updatedAt[s]!;
-      if (t >= lo && t < hi) n++;
+  for (let first = 0; first < limit && n <= cap; first += rangeSlots) {
+    const last = Math.min(limit, first + rangeSlots);
+    const m = matches(first, last);
+    for (let s = first; s < last && n <= cap; s++) {
+      if (m[s - first] === 1 && present[s] === 1) {
+        const t = updatedAt[s]!;
+        if (t >= lo && t < hi) n++;
+      }
     }
   }
   return n;

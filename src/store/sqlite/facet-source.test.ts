@@ -149,9 +149,12 @@ describe('in-memory facets', () => {
         const where = whereClause({ query: parseQuery(q), ...window });
         const sql = (store.db.prepare(`SELECT count(*) AS n FROM findings f WHERE ${where.sql}`).get(...where.params) as { n: number }).n;
         assert.equal(facetCount(facets.columns, parseQuery(q), window.from, window.to, Number.POSITIVE_INFINITY), sql, `${q} ${JSON.stringify(window)}`);
+        // In ranges of a few slots, so that every condition is read across range boundaries.
+        assert.equal(facetCount(facets.columns, parseQuery(q), window.from, window.to, Number.POSITIVE_INFINITY, 7), sql, `${q} ${JSON.stringify(window)} in ranges`);
       }
     }
     assert.equal(facetCount(facets.columns, all, undefined, undefined, 10), 11, 'counting stops past the cap');
+    assert.equal(facetCount(facets.columns, all, undefined, undefined, 10, 3), 11, 'counting stops past the cap, in ranges');
   });
 
   test('leave free text, document paths, times and values SQL refuses to SQL', () => {
