@@ -18,22 +18,32 @@ export interface PresentedFinding {
   };
 }
 
-export function presentFinding(record: FindingRecord, now: number): PresentedFinding {
+function yaguraFields(record: FindingRecord, now: number): PresentedFinding['yagura'] {
   const d = record.derived;
-  const opened = parseTimestamp(record.doc.createdAt) ?? d.firstSeen;
-  const closed = d.archived ? parseTimestamp(record.doc.updatedAt) ?? d.lastSeen : now;
+  const times = record.times ?? { createdAt: parseTimestamp(record.doc.createdAt), updatedAt: parseTimestamp(record.doc.updatedAt) };
+  const opened = times.createdAt ?? d.firstSeen;
+  const closed = d.archived ? times.updatedAt ?? d.lastSeen : now;
   return {
-    finding: record.doc,
-    yagura: {
-      ...record.key,
-      band: d.band,
-      firstSeen: new Date(d.firstSeen).toISOString(),
-      lastSeen: new Date(d.lastSeen).toISOString(),
-      versions: d.versions,
-      archived: d.archived,
-      timeOpenSeconds: Math.max(0, Math.round((closed - opened) / 1000)),
-    },
+    ...record.key,
+    band: d.band,
+    firstSeen: new Date(d.firstSeen).toISOString(),
+    lastSeen: new Date(d.lastSeen).toISOString(),
+    versions: d.versions,
+    archived: d.archived,
+    timeOpenSeconds: Math.max(0, Math.round((closed - opened) / 1000)),
   };
+}
+
+export function presentFinding(record: FindingRecord, now: number): PresentedFinding {
+  return { finding: record.doc, yagura: yaguraFields(record, now) };
+}
+
+/**
+ * `presentFinding` as JSON text. A document the store read as text is inserted as it is, neither parsed nor
+ * serialised again: the store holds only what `JSON.stringify` wrote when the finding was accepted.
+ */
+export function presentFindingJson(record: FindingRecord, now: number): string {
+  return `{"finding":${record.json ?? JSON.stringify(record.doc)},"yagura":${JSON.stringify(yaguraFields(record, now))}}`;
 }
 
 export function presentWithHistory(record: FindingWithHistory, now: number): PresentedFinding & { history: unknown[] } {

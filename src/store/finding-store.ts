@@ -47,6 +47,15 @@ export interface FindingRecord {
   readonly key: FindingKey;
   readonly doc: FindingDocument;
   readonly derived: DerivedFields;
+  /** The document's JSON text as stored, when the store reads it as text: an answer can carry it as it is. */
+  readonly json?: string;
+  /** The document's `createdAt` and `updatedAt` as parsed when it was stored (epoch ms), when the store keeps them. */
+  readonly times?: DocumentTimes;
+}
+
+export interface DocumentTimes {
+  readonly createdAt?: number;
+  readonly updatedAt: number;
 }
 
 export interface FindingWithHistory extends FindingRecord {

@@ -75,6 +75,25 @@ describe('GET /api/v1/findings and POST /api/v1/aggregate', () => {
     assert.deepEqual(body.history.map((v: { count: number }) => v.count), [1, 7]);
   });
 
+  test('answers a search with each finding as opening it shows it: the same document and derived fields', async () => {
+    const res = await get('/api/v1/findings?q=*&size=100');
+    assert.equal(res.statusCode, 200);
+    assert.match(String(res.headers['content-type']), /^application\/json; charset=utf-8/);
+    const page = res.json();
+    assert.equal(page.findings.length, 100);
+    for (const listed of page.findings) {
+      const { accountId, region, id } = listed.yagura;
+      const opened = (await get(`/api/v1/findings/${accountId}/${region}/${id}`)).json();
+      assert.deepEqual(listed.finding, opened.finding);
+      const { timeOpenSeconds, ...derived } = listed.yagura;
+      const { timeOpenSeconds: openedSeconds, ...openedDerived } = opened.yagura;
+      assert.deepEqual(derived, openedDerived);
+      // Both run from the document's createdAt until now; a second may pass between the two requests.
+      assert.ok(Math.abs(timeOpenSeconds - openedSeconds) <= 2, `${timeOpenSeconds} ${openedSeconds}`);
+      assert.ok(timeOpenSeconds >= Math.round((Date.now() - 3_000 - base) / 1000));
+    }
+  });
+
   test('answers 404 with a code for a finding it does not have', async () => {
     const res = await get('/api/v1/findings/333333333333/us-east-1/nope');
     assert.equal(res.statusCode, 404);

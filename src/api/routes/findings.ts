@@ -7,7 +7,7 @@ import { resolveTimeRange } from '../../query/time-range.js';
 import { SORT_FIELDS, type FindingStore, type Sort, type SortField } from '../../store/finding-store.js';
 import { ApiError } from '../api-error.js';
 import type { CursorCodec } from '../cursor.js';
-import { presentFinding, presentWithHistory } from '../present.js';
+import { presentFindingJson, presentWithHistory } from '../present.js';
 import { parseParams } from '../validate.js';
 import { clientGone } from '../client-gone.js';
 
@@ -65,12 +65,12 @@ export async function findingsRoutes(app: FastifyInstance, options: FindingsRout
       ...(after && { after }),
       trackTotalUpTo: TRACK_TOTAL_UP_TO,
     }, { signal: clientGone(reply) });
-    return {
-      total: page.total,
-      totalRelation: page.totalRelation,
-      findings: page.findings.map((f) => presentFinding(f, t)),
-      nextCursor: page.next ? options.cursors.encode(page.next, fingerprint) : null,
-    };
+    // Written as text so that each document goes out as the store read it (see presentFindingJson).
+    const findings = page.findings.map((f) => presentFindingJson(f, t)).join(',');
+    const nextCursor = page.next ? options.cursors.encode(page.next, fingerprint) : null;
+    return reply
+      .type('application/json; charset=utf-8')
+      .send(`{"total":${page.total},"totalRelation":${JSON.stringify(page.totalRelation)},"findings":[${findings}],"nextCursor":${JSON.stringify(nextCursor)}}`);
   });
 
   const keyParams = z.object({ accountId: z.string().max(64), region: z.string().max(32), id: z.string().max(256) }).strict();

@@ -8,6 +8,7 @@ import { QueryError } from '../../query/query-error.js';
 import { parseQuery } from '../../query/parser.js';
 import { AggregationError } from '../aggregation.js';
 import { QueryTimeoutError, ReadAbortedError, type SearchRequest } from '../finding-store.js';
+import { LazyRecord } from './rows.js';
 import { SqliteStore } from './sqlite-store.js';
 
 const dir = mkdtempSync(path.join(tmpdir(), 'yagura-readers-'));
@@ -42,6 +43,21 @@ test('reader threads answer searches and aggregations exactly as the writer conn
   }
   const aggs = { query: parseQuery('*'), aggs: { bands: { terms: { field: 'band' } }, over: { date_histogram: { field: 'updatedAt', interval: '1h' } } } };
   assert.deepEqual(await pooled.aggregate(aggs), await writer.aggregate(aggs));
+});
+
+test('a page crosses from a reader thread with each document as its stored text, parsed when read', async () => {
+  const page = await pooled.search(request('severity >= 7'));
+  assert.ok(page.findings.length > 0);
+  const stored = writer.db.prepare('SELECT v.doc FROM findings f JOIN finding_versions v ON v.seq = f.current WHERE f.id = ?').pluck();
+  for (const f of page.findings) {
+    assert.ok(f instanceof LazyRecord, 'revived after the structured clone');
+    const text = stored.get(f.key.id) as string;
+    assert.equal(f.json, text);
+    assert.deepEqual(f.doc, JSON.parse(text));
+    assert.equal(f.times?.updatedAt, Date.parse(f.doc.updatedAt as string));
+  }
+  const fromWriter = await writer.search(request('severity >= 7'));
+  assert.deepEqual(page.findings.map((f) => f.doc), fromWriter.findings.map((f) => f.doc));
 });
 
 test('reader threads see a commit as soon as the writer made it', async () => {

@@ -4,6 +4,7 @@ import { startWorker } from '../../runtime/start-worker.js';
 import { QueryError, type QueryErrorCode } from '../../query/query-error.js';
 import { AggregationError, type AggregationRequest, type AggregationResult } from '../aggregation.js';
 import { QueryTimeoutError, ReadAbortedError, type SearchPage, type SearchRequest } from '../finding-store.js';
+import { LazyRecord } from './rows.js';
 
 export type ReadTask =
   | { readonly id: number; readonly kind: 'search'; readonly request: SearchRequest; readonly counted?: number }
@@ -44,6 +45,11 @@ function revive(error: Extract<ReadReply, { ok: false }>['error']): Error {
   }
   if (error.code === 'INVALID_AGGREGATION') return new AggregationError(error.message);
   return new Error(`a store reader failed: ${error.message}`);
+}
+
+/** A search page as a reader sent it: its records are clones of LazyRecords. */
+function revivePage(page: SearchPage): SearchPage {
+  return { ...page, findings: page.findings.map((f) => LazyRecord.revive(f as LazyRecord)) };
 }
 
 export class ReadPool {
@@ -111,7 +117,7 @@ export class ReadPool {
       if (job === undefined || job.task.id !== reply.id) return;
       this.finish(reader);
       this.failures = 0;
-      if (reply.ok) job.resolve(reply.value);
+      if (reply.ok) job.resolve(job.task.kind === 'search' ? revivePage(reply.value as SearchPage) : reply.value);
       else job.reject(revive(reply.error));
       this.dispatch();
     });

@@ -2,7 +2,7 @@
 import type Database from 'better-sqlite3';
 import type { SearchPage, SearchRequest, SortField } from '../finding-store.js';
 import { compileQuery, type CompiledQuery } from './compile-query.js';
-import { RECORD_COLUMNS, toRecord, type RecordRow } from './rows.js';
+import { LazyRecord, RECORD_COLUMNS, type RecordRow } from './rows.js';
 
 /** Sort expressions never yield NULL, so keyset comparisons stay total. */
 const SORT_SQL: Readonly<Record<SortField, string>> = {
@@ -158,7 +158,7 @@ export function search(db: Database.Database, request: SearchRequest, counted?: 
   return {
     total,
     totalRelation,
-    findings: rows.map(toRecord),
+    findings: rows.map(LazyRecord.of),
     ...(more && last ? { next: { value: last.sortValue, key: { accountId: last.account_id, region: last.region, id: last.id } } } : {}),
   };
 }
