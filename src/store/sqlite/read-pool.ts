@@ -49,7 +49,7 @@ function revive(error: Extract<ReadReply, { ok: false }>['error']): Error {
 
 /** A search page as a reader sent it: its records are clones of LazyRecords. */
 function revivePage(page: SearchPage): SearchPage {
-  return { ...page, findings: page.findings.map((f) => LazyRecord.revive(f as LazyRecord)) };
+  return { ...page, findings: page.findings.map((f) => new LazyRecord(f as LazyRecord)) };
 }
 
 export class ReadPool {

@@ -47,7 +47,7 @@ export function toRecord(row: RecordRow): FindingRecord {
 /**
  * A record whose document is parsed only when something reads `doc`. A page of search results goes to the client
  * as the text it was stored as: parsing 50 documents on a reader thread, cloning them to the event loop and
- * serialising them again cost ~2.5 ms a page. Structured cloning keeps the fields, not the class: `revive` it.
+ * serialising them again cost ~2.5 ms a page. Structured cloning keeps the fields, not the class: construct it again from them.
  */
 export class LazyRecord implements FindingRecord {
   readonly key: FindingKey;
@@ -65,11 +65,6 @@ export class LazyRecord implements FindingRecord {
 
   static of(row: RecordRow): LazyRecord {
     return new LazyRecord(fieldsOf(row));
-  }
-
-  /** A LazyRecord again, from its structured clone. */
-  static revive(clone: RecordFields): LazyRecord {
-    return new LazyRecord(clone);
   }
 
   get doc(): FindingDocument {
