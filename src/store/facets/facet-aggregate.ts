@@ -3,14 +3,19 @@
 import { SEVERITY_BANDS } from '../../findings/severity.js';
 import { intervalMs, type Aggregation, type AggregationRequest, type AggregationResult, type Bucket, type BucketResult, type StatsResult } from '../aggregation.js';
 import type { FacetColumns } from './facet-columns.js';
+import { SlotLists } from './slot-lists.js';
 import { facetField, facetsCanAnswer, LIMITS, type FacetField as Field } from './facet-request.js';
-import { compareText, sumLikeSqlite } from './sqlite-semantics.js';
+import { compareText, SqliteSum } from './sqlite-semantics.js';
 
 /** Thrown while answering when the request turns out to need the SQL path (which also words any error). */
 class NotHere extends Error {}
 
+/** Requests are answered synchronously, one at a time: they share one set of buffers. */
+const slotLists = new SlotLists();
+
 interface Context {
   readonly c: FacetColumns;
+  readonly lists: SlotLists;
   readonly from: number | undefined;
   readonly to: number | undefined;
   /** The SQL path's work budget, counted the same way: past it, SQL answers (with its error). */
@@ -28,7 +33,8 @@ function numberAt(c: FacetColumns, field: Field, s: number): number {
 /** Answers `request` from the columns, or returns undefined when the SQL path must (errors included). */
 export function facetAggregate(c: FacetColumns, request: AggregationRequest): AggregationResult | undefined {
   if (!facetsCanAnswer(request)) return undefined;
-  const ctx: Context = { c, from: request.from, to: request.to, buckets: 0, statements: 0 };
+  slotLists.reset();
+  const ctx: Context = { c, lists: slotLists, from: request.from, to: request.to, buckets: 0, statements: 0 };
   const slots = matching(ctx);
   try {
     const aggregations = Object.fromEntries(Object.entries(request.aggs).map(([name, agg]) => [name, run(ctx, slots, agg)]));
@@ -43,7 +49,7 @@ function matching(ctx: Context): Int32Array {
   const { c } = ctx;
   const from = ctx.from ?? -Infinity;
   const to = ctx.to ?? Infinity;
-  const out = new Int32Array(c.limit);
+  const out = ctx.lists.take(c.limit);
   let n = 0;
   const present = c.present;
   const updated = c.updatedAt;
@@ -53,7 +59,31 @@ function matching(ctx: Context): Int32Array {
       if (t >= from && t < to) out[n++] = s;
     }
   }
-  return out.subarray(0, n);
+  return ctx.lists.shorten(out, n);
+}
+
+/** Splits `slots` into `count` lists by `bucketOf` (-1: in none), in two passes and without a list per bucket. */
+function partition(ctx: Context, slots: Int32Array, count: number, bucketOf: (s: number) => number): Int32Array[] {
+  const sizes = new Int32Array(count);
+  for (let i = 0; i < slots.length; i++) {
+    const b = bucketOf(slots[i]!);
+    if (b >= 0) sizes[b]!++;
+  }
+  const lists = Array.from(sizes, (n) => ctx.lists.take(n));
+  const filled = new Int32Array(count);
+  for (let i = 0; i < slots.length; i++) {
+    const b = bucketOf(slots[i]!);
+    if (b >= 0) lists[b]![filled[b]!++] = slots[i]!;
+  }
+  return lists;
+}
+
+/** The slots for which `keep` holds, as a list of the request's. */
+function select(ctx: Context, slots: Int32Array, keep: (s: number) => boolean): Int32Array {
+  const list = ctx.lists.take(slots.length);
+  let n = 0;
+  for (let i = 0; i < slots.length; i++) if (keep(slots[i]!)) list[n++] = slots[i]!;
+  return ctx.lists.shorten(list, n);
 }
 
 function run(ctx: Context, slots: Int32Array, agg: Aggregation): BucketResult | StatsResult {
@@ -232,16 +262,11 @@ function terms(ctx: Context, slots: Int32Array, field: Field, size: number): { r
       sum_other_doc_count: total - inTop,
     },
     subsets: () => {
-      if (field.kind === 'remote') return top.map(([code]) => slots.filter((s) => hasParty(c, field, s, code)));
-      // One value per finding: one pass puts each finding in its bucket.
+      if (field.kind === 'remote') return top.map(([code]) => select(ctx, slots, (s) => hasParty(c, field, s, code)));
+      // One value per finding: each finding goes to one bucket at most.
       const codeAt = singleCode(c, field);
       const index = new Map(top.map(([code], i) => [code, i]));
-      const lists: number[][] = top.map(() => []);
-      for (let i = 0; i < slots.length; i++) {
-        const at = index.get(codeAt(slots[i]!));
-        if (at !== undefined) lists[at]!.push(slots[i]!);
-      }
-      return lists.map((l) => Int32Array.from(l));
+      return partition(ctx, slots, top.length, (s) => index.get(codeAt(s)) ?? -1);
     },
   };
 }
@@ -278,28 +303,26 @@ function histogram(ctx: Context, slots: Int32Array, width: number): { result: Bu
   }
   return {
     result: { buckets },
-    subsets: () => {
-      const lists: number[][] = buckets.map(() => []);
-      for (const s of slots) lists[(keyAt(s) - start) / width]?.push(s);
-      return lists.map((l) => Int32Array.from(l));
-    },
+    subsets: () => partition(ctx, slots, count, (s) => {
+      const b = (keyAt(s) - start) / width;
+      return b >= 0 && b < count ? b : -1;
+    }),
   };
 }
 
 function stats(ctx: Context, slots: Int32Array, field: Field): StatsResult {
   let min = Infinity;
   let max = -Infinity;
-  const values = new Float64Array(slots.length);
+  const sum = new SqliteSum(field.kind !== 'number' || field.name !== 'severity');
   for (let i = 0; i < slots.length; i++) {
     const v = numberAt(ctx.c, field, slots[i]!);
-    values[i] = v;
+    sum.add(v);
     if (v < min) min = v;
     if (v > max) max = v;
   }
   const count = slots.length;
   if (count === 0) return { count: 0, min: null, max: null, avg: null, sum: 0 };
-  const sum = sumLikeSqlite(values, field.kind !== 'number' || field.name !== 'severity');
-  return { count, min, max, avg: sum / count, sum };
+  return { count, min, max, avg: sum.value / count, sum: sum.value };
 }
 
 function ranges(
@@ -309,7 +332,7 @@ function ranges(
   list: ReadonlyArray<{ from?: number; to?: number; key?: string }>,
 ): { result: BucketResult; subsets: () => Int32Array[] } {
   const inRange = (r: { from?: number; to?: number }, v: number): boolean => (r.from === undefined || v >= r.from) && (r.to === undefined || v < r.to);
-  const members = (r: { from?: number; to?: number }): Int32Array => slots.filter((s) => inRange(r, numberAt(ctx.c, field, s)));
+  const members = (r: { from?: number; to?: number }): Int32Array => select(ctx, slots, (s) => inRange(r, numberAt(ctx.c, field, s)));
   const counts = list.map((r) => {
     let n = 0;
     for (const s of slots) if (inRange(r, numberAt(ctx.c, field, s))) n++;

@@ -16,27 +16,30 @@ export function compareText(a: string, b: string): number {
   return a.length - b.length;
 }
 
-/** Sums the way SQLite's total() and avg() do, so that both paths give the same digits. */
-export function sumLikeSqlite(values: Iterable<number>, integers: boolean): number {
-  if (integers) {
-    // INTEGER columns are summed exactly (64-bit), then turned into a double once.
-    let high = 0;
-    let low = 0;
-    for (const v of values) {
-      const h = Math.floor(v / 2 ** 32);
-      high += h;
-      low += v - h * 2 ** 32;
-    }
-    return Number(BigInt(high) * 2n ** 32n + BigInt(low));
-  }
-  // REAL columns: the Kahan–Babuška–Neumaier sum of SQLite's func.c.
-  let sum = 0;
-  let err = 0;
-  for (const v of values) {
-    const t = sum + v;
-    err += Math.abs(sum) > Math.abs(v) ? sum - t + v : v - t + sum;
-    sum = t;
-  }
-  return sum + err;
-}
+/** Sums the way SQLite's total() and avg() do, so that both paths give the same digits; one value at a time. */
+export class SqliteSum {
+  private high = 0;
+  private low = 0;
+  private sum = 0;
+  private err = 0;
 
+  /** `integers`: the column is INTEGER, summed exactly (64-bit) and turned into a double once; else REAL. */
+  constructor(private readonly integers: boolean) {}
+
+  add(v: number): void {
+    if (this.integers) {
+      const h = Math.floor(v / 2 ** 32);
+      this.high += h;
+      this.low += v - h * 2 ** 32;
+      return;
+    }
+    // REAL columns: the Kahan–Babuška–Neumaier sum of SQLite's func.c.
+    const t = this.sum + v;
+    this.err += Math.abs(this.sum) > Math.abs(v) ? this.sum - t + v : v - t + this.sum;
+    this.sum = t;
+  }
+
+  get value(): number {
+    return this.integers ? Number(BigInt(this.high) * 2n ** 32n + BigInt(this.low)) : this.sum + this.err;
+  }
+}
