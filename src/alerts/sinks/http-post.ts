@@ -1,32 +1,61 @@
 // POSTs a JSON body to an alert receiver with a timeout, no redirects, and the network policy applied.
-import { refuseHost, type NetworkPolicy } from './network-policy.js';
+import { request as httpRequest, type IncomingMessage } from 'node:http';
+import { request as httpsRequest } from 'node:https';
+import { guardedLookup, RefusedAddressError, refuseHost, systemResolver, type NetworkPolicy, type Resolver } from './network-policy.js';
 import type { SendResult } from './sink.js';
+
+/** Bytes of a receiver's answer kept for the error a person reads; the rest is read and dropped. */
+const ANSWER_KEPT = 4096;
 
 /** 408 and 429 and every 5xx are worth retrying; other 4xx mean the receiver will never take this message. */
 function permanent(status: number): boolean {
   return status >= 400 && status < 500 && status !== 408 && status !== 429;
 }
 
-export async function postJson(url: string, body: string, headers: Readonly<Record<string, string>>, timeoutMs: number, policy: NetworkPolicy): Promise<SendResult> {
-  const target = new URL(url);
-  const refused = await refuseHost(target.hostname, policy);
-  if (refused !== undefined) return { ok: false, error: refused, permanent: true };
-  try {
-    const response = await fetch(target, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json; charset=utf-8', 'user-agent': 'Yagura-Alerts/0.1', ...headers },
-      body,
-      // A redirect could lead to an address the policy refuses; receivers that redirect are misconfigured.
-      redirect: 'manual',
-      signal: AbortSignal.timeout(timeoutMs),
+/**
+ * One POST with Node's HTTP client rather than `fetch`: only it lets the connection use our `lookup`, which
+ * checks the addresses the socket connects to (see `guardedLookup`). It never follows a redirect.
+ */
+function post(target: URL, body: string, headers: Readonly<Record<string, string>>, signal: AbortSignal, policy: NetworkPolicy, resolve: Resolver): Promise<{ status: number; text: string }> {
+  return new Promise((done, fail) => {
+    const send = target.protocol === 'https:' ? httpsRequest : httpRequest;
+    const req = send(target, { method: 'POST', headers: { ...headers, 'content-length': Buffer.byteLength(body) }, lookup: guardedLookup(policy, resolve), signal }, (res: IncomingMessage) => {
+      const kept: Buffer[] = [];
+      let size = 0;
+      res.on('data', (chunk: Buffer) => {
+        if (size < ANSWER_KEPT) kept.push(chunk);
+        size += chunk.length;
+      });
+      res.on('end', () => done({ status: res.statusCode ?? 0, text: Buffer.concat(kept).toString('utf8') }));
+      res.on('error', fail);
     });
-    // Drain the body so the connection can be reused; its text helps a person reading a failure.
-    const text = (await response.text().catch(() => '')).slice(0, 200);
-    if (response.status >= 200 && response.status < 300) return { ok: true, status: response.status };
-    return { ok: false, error: `the receiver answered ${response.status}${text ? `: ${text}` : ''}`, permanent: permanent(response.status) };
+    req.on('error', fail);
+    req.end(body);
+  });
+}
+
+export async function postJson(
+  url: string,
+  body: string,
+  headers: Readonly<Record<string, string>>,
+  timeoutMs: number,
+  policy: NetworkPolicy,
+  resolve: Resolver = systemResolver,
+): Promise<SendResult> {
+  const target = new URL(url);
+  // Checked first for a clear answer (and for address literals, which are never looked up); the connection checks again.
+  const refused = await refuseHost(target.hostname, policy, resolve);
+  if (refused !== undefined) return { ok: false, error: refused, permanent: true };
+  const signal = AbortSignal.timeout(timeoutMs);
+  try {
+    const answer = await post(target, body, { 'content-type': 'application/json; charset=utf-8', 'user-agent': 'Yagura-Alerts/0.1', ...headers }, signal, policy, resolve);
+    if (answer.status >= 200 && answer.status < 300) return { ok: true, status: answer.status };
+    const text = answer.text.slice(0, 200);
+    return { ok: false, error: `the receiver answered ${answer.status}${text ? `: ${text}` : ''}`, permanent: permanent(answer.status) };
   } catch (error) {
-    const e = error as { name?: string; cause?: { code?: string }; message?: string };
-    const why = e.name === 'TimeoutError' ? `no answer within ${timeoutMs} ms` : (e.cause?.code ?? e.message ?? 'request failed');
+    if (error instanceof RefusedAddressError) return { ok: false, error: error.message, permanent: true };
+    const e = error as { code?: string; message?: string };
+    const why = signal.aborted ? `no answer within ${timeoutMs} ms` : (e.code ?? e.message ?? 'request failed');
     return { ok: false, error: `cannot reach the receiver: ${why}`, permanent: false };
   }
 }

@@ -1,6 +1,7 @@
 // Refuses to send alerts to loopback, private and link-local addresses (SSRF) unless configuration allows it.
+import type { LookupAddress } from 'node:dns';
 import { lookup } from 'node:dns/promises';
-import { BlockList, isIP } from 'node:net';
+import { BlockList, isIP, type LookupFunction } from 'node:net';
 
 const PRIVATE = new BlockList();
 for (const [net, prefix] of [
@@ -43,20 +44,68 @@ export interface NetworkPolicy {
   readonly allowPrivateNetworks: boolean;
 }
 
-/** Undefined when sending to `host` is allowed; otherwise why not. Resolves names, checking every address. */
-export async function refuseHost(host: string, policy: NetworkPolicy): Promise<string | undefined> {
-  if (policy.allowPrivateNetworks) return undefined;
+/** Every address of a host name, as `dns.lookup` gives them; tests stand in a DNS server that changes its answers. */
+export type Resolver = (hostname: string) => Promise<LookupAddress[]>;
+
+export const systemResolver: Resolver = (hostname) => lookup(hostname, { all: true });
+
+function refusal(host: string, address: string): string {
+  return `${host} resolves to ${address}, a loopback or private address; set alerts.allowPrivateNetworks to send there`;
+}
+
+/**
+ * The address to connect to for `host` once every address it resolves to passed the policy (the literal itself
+ * for an address literal), or why not.
+ */
+export async function checkedAddress(host: string, policy: NetworkPolicy, resolve: Resolver = systemResolver): Promise<{ address: string } | { refused: string }> {
   const bare = host.replace(/^\[|\]$/g, '');
   let addresses: string[];
   if (isIP(bare) !== 0) {
     addresses = [bare];
   } else {
     try {
-      addresses = (await lookup(bare, { all: true })).map((a) => a.address);
+      addresses = (await resolve(bare)).map((a) => a.address);
     } catch (error) {
-      return `cannot resolve ${bare}: ${(error as { code?: string }).code ?? 'lookup failed'}`;
+      return { refused: `cannot resolve ${bare}: ${(error as { code?: string }).code ?? 'lookup failed'}` };
     }
   }
-  const blocked = addresses.find(isPrivateAddress);
-  return blocked === undefined ? undefined : `${bare} resolves to ${blocked}, a loopback or private address; set alerts.allowPrivateNetworks to send there`;
+  const blocked = policy.allowPrivateNetworks ? undefined : addresses.find(isPrivateAddress);
+  if (blocked !== undefined) return { refused: refusal(bare, blocked) };
+  const first = addresses[0];
+  return first === undefined ? { refused: `cannot resolve ${bare}: no address` } : { address: first };
+}
+
+/** Undefined when sending to `host` is allowed; otherwise why not. Resolves names, checking every address. */
+export async function refuseHost(host: string, policy: NetworkPolicy, resolve: Resolver = systemResolver): Promise<string | undefined> {
+  if (policy.allowPrivateNetworks) return undefined;
+  const checked = await checkedAddress(host, policy, resolve);
+  return 'refused' in checked ? checked.refused : undefined;
+}
+
+/** The error a connection fails with when its host name resolved to an address the policy refuses. */
+export class RefusedAddressError extends Error {
+  readonly code = 'EREFUSEDADDRESS';
+}
+
+/**
+ * The `lookup` of a connection to a receiver. A check before connecting is not enough: the connection resolves
+ * the name again, and a DNS server that answers a public address first and a private one next (DNS rebinding)
+ * passes the check and then reaches the private address. This lookup checks the very addresses the socket then
+ * connects to. (An address literal is never looked up: `refuseHost` checks those.)
+ */
+export function guardedLookup(policy: NetworkPolicy, resolve: Resolver = systemResolver): LookupFunction {
+  return (hostname, options, callback) => {
+    resolve(hostname).then(
+      (found) => {
+        const all = options.family === 4 || options.family === 6 ? found.filter((a) => a.family === options.family) : found;
+        const blocked = policy.allowPrivateNetworks ? undefined : all.find((a) => isPrivateAddress(a.address));
+        if (blocked !== undefined) return callback(new RefusedAddressError(refusal(hostname, blocked.address)), '', 0);
+        const first = all[0];
+        if (first === undefined) return callback(Object.assign(new Error(`${hostname} has no address`), { code: 'ENOTFOUND' }), '', 0);
+        if (options.all) return callback(null, all);
+        return callback(null, first.address, first.family);
+      },
+      (error: NodeJS.ErrnoException) => callback(error, '', 0),
+    );
+  };
 }

@@ -1,7 +1,8 @@
 // Email over SMTP with nodemailer: STARTTLS required, implicit TLS, or plain for a loopback relay.
 import nodemailer, { type Transporter } from 'nodemailer';
 import type { AlertMessage } from '../../message.js';
-import { refuseHost, type NetworkPolicy } from '../network-policy.js';
+import { isIP } from 'node:net';
+import { checkedAddress, systemResolver, type NetworkPolicy, type Resolver } from '../network-policy.js';
 import type { SendContext, SendResult, Sink } from '../sink.js';
 import { renderEmail } from './render.js';
 
@@ -17,31 +18,49 @@ export interface EmailSinkOptions {
 }
 
 export class EmailSink implements Sink {
-  private readonly transport: Transporter;
-
   constructor(
     private readonly options: EmailSinkOptions,
     private readonly policy: NetworkPolicy,
-  ) {
-    this.transport = nodemailer.createTransport({
-      host: options.host,
-      port: options.port,
-      secure: options.security === 'tls',
-      requireTLS: options.security === 'starttls',
-      ignoreTLS: options.security === 'none',
-      ...(options.username !== undefined && { auth: { user: options.username, pass: options.password ?? '' } }),
-      connectionTimeout: options.timeoutMs,
-      greetingTimeout: options.timeoutMs,
-      socketTimeout: options.timeoutMs,
-    });
+    private readonly resolve: Resolver = systemResolver,
+  ) {}
+
+  /**
+   * A transport to the relay's address checked now. nodemailer would resolve the name again when connecting,
+   * and a DNS server answering a public address to the check and a private one to the connection (DNS
+   * rebinding) would pass it; so it connects to the checked address and validates TLS against the name.
+   */
+  private async transport(): Promise<{ transport: Transporter } | { refused: string }> {
+    const o = this.options;
+    let host = o.host;
+    let servername: string | undefined;
+    if (!this.policy.allowPrivateNetworks) {
+      const checked = await checkedAddress(o.host, this.policy, this.resolve);
+      if ('refused' in checked) return checked;
+      if (isIP(o.host) === 0) servername = o.host;
+      host = checked.address;
+    }
+    return {
+      transport: nodemailer.createTransport({
+        host,
+        ...(servername !== undefined && { servername }),
+        port: o.port,
+        secure: o.security === 'tls',
+        requireTLS: o.security === 'starttls',
+        ignoreTLS: o.security === 'none',
+        ...(o.username !== undefined && { auth: { user: o.username, pass: o.password ?? '' } }),
+        connectionTimeout: o.timeoutMs,
+        greetingTimeout: o.timeoutMs,
+        socketTimeout: o.timeoutMs,
+      }),
+    };
   }
 
   async send(message: AlertMessage, context: SendContext): Promise<SendResult> {
-    const refused = await refuseHost(this.options.host, this.policy);
-    if (refused !== undefined) return { ok: false, error: refused, permanent: true };
+    const made = await this.transport();
+    if ('refused' in made) return { ok: false, error: made.refused, permanent: true };
     const email = renderEmail(message);
     try {
-      await this.transport.sendMail({
+      await made.transport.sendMail({
         from: this.options.from,
         to: [...this.options.to],
         subject: email.subject,
@@ -57,10 +76,12 @@ export class EmailSink implements Sink {
       // 5xx SMTP replies are permanent (bad recipient, refused sender); everything else may pass later.
       const permanent = typeof e.responseCode === 'number' && e.responseCode >= 500;
       return { ok: false, error: `SMTP: ${e.code ?? ''} ${e.message ?? 'send failed'}`.trim().slice(0, 500), permanent };
+    } finally {
+      made.transport.close();
     }
   }
 
   async close(): Promise<void> {
-    this.transport.close();
+    // Each send opens and closes its own transport.
   }
 }
