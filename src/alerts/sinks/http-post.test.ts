@@ -6,19 +6,12 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { after, before, describe, test } from 'node:test';
 import { postJson } from './http-post.js';
-import type { Resolver } from './network-policy.js';
+import { standInDns as dns } from '../../../test/support/stand-in-dns.js';
 
 const PUBLIC: LookupAddress = { address: '198.51.100.7', family: 4 };
 const LOOPBACK: LookupAddress = { address: '127.0.0.1', family: 4 };
 const closed = { allowPrivateNetworks: false };
 const open = { allowPrivateNetworks: true };
-
-/** A DNS server that gives `answers` in turn (the last one from then on), and counts the questions. */
-function dns(...answers: LookupAddress[]): Resolver & { asked: number } {
-  const resolve = async (): Promise<LookupAddress[]> => [answers[Math.min(resolve.asked++, answers.length - 1)]!];
-  resolve.asked = 0;
-  return resolve;
-}
 
 describe('alert POSTs', () => {
   let server: Server;

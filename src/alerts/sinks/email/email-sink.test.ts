@@ -1,21 +1,14 @@
 // Email alerts to a real SMTP server on loopback, through a stand-in DNS server whose answers the test controls.
 import assert from 'node:assert/strict';
-import type { LookupAddress } from 'node:dns';
 import { after, before, describe, test } from 'node:test';
 import { smtpReceiver, type SmtpReceiver } from '../../../../test/support/receivers.js';
 import type { AlertMessage } from '../../message.js';
 import type { Resolver } from '../network-policy.js';
+import { standInDns as dns } from '../../../../test/support/stand-in-dns.js';
 import { EmailSink } from './email-sink.js';
 
 const message: AlertMessage = { kind: 'test', rule: { id: 'r1', name: 'Test' }, findings: [] };
 const context = { idempotencyKey: 'k1', timeoutMs: 1000 };
-
-/** A DNS server that gives `answers` in turn (the last one from then on), and counts the questions. */
-function dns(...answers: LookupAddress[]): Resolver & { asked: number } {
-  const resolve = async (): Promise<LookupAddress[]> => [answers[Math.min(resolve.asked++, answers.length - 1)]!];
-  resolve.asked = 0;
-  return resolve;
-}
 
 describe('email alerts', () => {
   let smtp: SmtpReceiver;
