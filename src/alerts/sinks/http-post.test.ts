@@ -19,6 +19,7 @@ describe('alert POSTs', () => {
   const received: string[] = [];
   let status = 200;
   let silent = false;
+  let stalls = false;
 
   before(async () => {
     server = createServer((req, res) => {
@@ -26,6 +27,10 @@ describe('alert POSTs', () => {
       req.on('data', (c: Buffer) => chunks.push(c));
       req.on('end', () => {
         if (silent) return;
+        if (stalls) {
+          res.writeHead(200, { 'content-type': 'text/plain' }).write('half an answer');
+          return;
+        }
         received.push(Buffer.concat(chunks).toString('utf8'));
         res.writeHead(status, { 'content-type': 'text/plain' }).end(status < 300 ? 'ok' : 'not taken');
       });
@@ -66,7 +71,7 @@ describe('alert POSTs', () => {
     assert.equal(local.asked, 1);
   });
 
-  test('answers: 4xx is permanent, 5xx is retried, silence times out', async () => {
+  test('answers: 4xx is permanent, 5xx is retried, silence and an answer that stops halfway time out', async () => {
     status = 400;
     const rejected = await postJson(`http://receiver.test:${port}/`, '{}', {}, 2000, open, dns(LOOPBACK));
     assert.deepEqual(rejected, { ok: false, error: 'the receiver answered 400: not taken', permanent: true });
@@ -80,6 +85,13 @@ describe('alert POSTs', () => {
       assert.deepEqual(slow, { ok: false, error: 'cannot reach the receiver: no answer within 200 ms', permanent: false });
     } finally {
       silent = false;
+    }
+    stalls = true;
+    try {
+      const cut = await postJson(`http://receiver.test:${port}/`, '{}', {}, 200, open, dns(LOOPBACK));
+      assert.deepEqual(cut, { ok: false, error: 'cannot reach the receiver: no answer within 200 ms', permanent: false });
+    } finally {
+      stalls = false;
     }
   });
 });
