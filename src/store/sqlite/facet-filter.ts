@@ -2,7 +2,7 @@
 // a field the facets hold; the conditions mean exactly what compile-query.ts makes of them in SQL.
 import { bandRank, parseBand } from '../../findings/severity.js';
 import type { QueryNode, QueryValue, RangeOperator } from '../../query/ast.js';
-import type { FacetColumns, RemoteFacet, TextFacet } from '../facets/facet-columns.js';
+import type { CodeArray, FacetColumns, RemoteFacet, TextFacet } from '../facets/facet-columns.js';
 import { facetField } from '../facets/facet-request.js';
 import { compareText } from '../facets/sqlite-semantics.js';
 import { queryNumber } from './compile-query.js';
@@ -83,13 +83,25 @@ function compareInto(out: Uint8Array, values: Uint8Array | Float64Array, op: Ran
  */
 type Plan = (lo: number, hi: number) => Uint8Array;
 
+/** Every finding of the range. */
+const ones: Plan = (lo, hi) => new Uint8Array(hi - lo).fill(1);
+
+/** Each finding's answer read from `table` at its code in `column` (a text code, a band): no branch per finding. */
+function lookup(table: Uint8Array, column: CodeArray): Plan {
+  return (lo, hi) => {
+    const out = new Uint8Array(hi - lo);
+    const slice = column.subarray(lo, hi);
+    for (let i = 0; i < slice.length; i++) out[i] = table[slice[i]!]!;
+    return out;
+  };
+}
+
 /** Prepares a condition on one field (masks of its distinct values are computed once, not per range). */
 function leaf(c: FacetColumns, node: Extract<QueryNode, { kind: 'match' | 'range' | 'exists' }>): Plan | undefined {
   const field = facetField(node.field);
   if (field === undefined) return undefined;
   const value = node.kind === 'exists' ? undefined : node.value;
   const op = node.kind === 'range' ? node.op : undefined;
-  const ones: Plan = (lo, hi) => new Uint8Array(hi - lo).fill(1);
   switch (field.kind) {
     case 'text': {
       const codes = c.textCodes[field.name as TextFacet];
@@ -101,14 +113,7 @@ function leaf(c: FacetColumns, node: Extract<QueryNode, { kind: 'match' | 'range
           return out;
         };
       }
-      const mask = codeMask(c.dictionaries[field.name].values, textPredicate(value, op));
-      return (lo, hi) => {
-        const out = new Uint8Array(hi - lo);
-        const m = mask;
-        const slice = codes.subarray(lo, hi);
-        for (let i = 0; i < slice.length; i++) out[i] = m[slice[i]!]!;
-        return out;
-      };
+      return lookup(codeMask(c.dictionaries[field.name].values, textPredicate(value, op)), codes);
     }
     case 'remote': {
       const mask = codeMask(c.dictionaries[field.name as RemoteFacet].values, value === undefined ? () => true : textPredicate(value, op));
@@ -134,15 +139,7 @@ function leaf(c: FacetColumns, node: Extract<QueryNode, { kind: 'match' | 'range
       const band = value.wildcard ? undefined : parseBand(value.text);
       if (band === undefined) return undefined;
       // Bands are small integers: a table of the answer per band value is read without branching.
-      const table = compareInto(new Uint8Array(256), Uint8Array.from({ length: 256 }, (_, i) => i), op, bandRank(band));
-      const bands = c.band;
-      return (lo, hi) => {
-        const out = new Uint8Array(hi - lo);
-        const t = table;
-        const slice = bands.subarray(lo, hi);
-        for (let i = 0; i < slice.length; i++) out[i] = t[slice[i]!]!;
-        return out;
-      };
+      return lookup(compareInto(new Uint8Array(256), Uint8Array.from({ length: 256 }, (_, i) => i), op, bandRank(band)), c.band);
     }
     case 'flag': {
       if (value === undefined) return ones;
@@ -172,7 +169,7 @@ function plan(c: FacetColumns, node: QueryNode, depth: number): Plan | undefined
   if (depth > MAX_DEPTH) return undefined;
   switch (node.kind) {
     case 'all':
-      return (lo, hi) => new Uint8Array(hi - lo).fill(1);
+      return ones;
     case 'text':
       return undefined;
     case 'not': {
