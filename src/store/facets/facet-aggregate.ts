@@ -322,7 +322,8 @@ function stats(ctx: Context, slots: Int32Array, field: Field): StatsResult {
   }
   const count = slots.length;
   if (count === 0) return { count: 0, min: null, max: null, avg: null, sum: 0 };
-  return { count, min, max, avg: sum.value / count, sum: sum.value };
+  const total = sum.value;
+  return { count, min, max, avg: total / count, sum: total };
 }
 
 function ranges(
