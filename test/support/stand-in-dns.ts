@@ -8,3 +8,8 @@ export function standInDns(...answers: LookupAddress[]): Resolver & { asked: num
   resolve.asked = 0;
   return resolve;
 }
+
+/** A DNS server that cannot be reached or does not know the name: every question fails as getaddrinfo's would. */
+export const failingDns: Resolver = async (hostname) => {
+  throw Object.assign(new Error(`getaddrinfo ENOTFOUND ${hostname}`), { code: 'ENOTFOUND' });
+};

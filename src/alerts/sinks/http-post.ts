@@ -1,7 +1,8 @@
 // POSTs a JSON body to an alert receiver with a timeout, no redirects, and the network policy applied.
 import { request as httpRequest, type IncomingMessage } from 'node:http';
 import { request as httpsRequest } from 'node:https';
-import { guardedLookup, RefusedAddressError, refuseHost, systemResolver, type NetworkPolicy, type Resolver } from './network-policy.js';
+import { isIP } from 'node:net';
+import { checkedAddress, guardedLookup, RefusedAddressError, systemResolver, type NetworkPolicy, type Resolver } from './network-policy.js';
 import type { SendResult } from './sink.js';
 
 /** Bytes of a receiver's answer kept for the error a person reads; the rest is read and dropped. */
@@ -43,9 +44,12 @@ export async function postJson(
   resolve: Resolver = systemResolver,
 ): Promise<SendResult> {
   const target = new URL(url);
-  // Checked first for a clear answer (and for address literals, which are never looked up); the connection checks again.
-  const refused = await refuseHost(target.hostname, policy, resolve);
-  if (refused !== undefined) return { ok: false, error: refused, permanent: true };
+  // A name is resolved once, by the connection, which refuses a private answer (guardedLookup); an address
+  // literal is never looked up, so it is checked here. A name that does not resolve fails the send, to be retried.
+  if (isIP(target.hostname.replace(/^\[|\]$/g, '')) !== 0) {
+    const checked = await checkedAddress(target.hostname, policy);
+    if ('refused' in checked) return { ok: false, error: checked.refused, permanent: checked.permanent };
+  }
   const signal = AbortSignal.timeout(timeoutMs);
   try {
     const answer = await post(target, body, { 'content-type': 'application/json; charset=utf-8', 'user-agent': 'Yagura-Alerts/0.1', ...headers }, signal, policy, resolve);

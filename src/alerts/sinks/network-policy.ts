@@ -55,9 +55,13 @@ function refusal(host: string, address: string): string {
 
 /**
  * The address to connect to for `host` once every address it resolves to passed the policy (the literal itself
- * for an address literal), or why not.
+ * for an address literal), or why not: for good when the policy refuses it, for now when the name did not resolve.
  */
-export async function checkedAddress(host: string, policy: NetworkPolicy, resolve: Resolver = systemResolver): Promise<{ address: string } | { refused: string }> {
+export async function checkedAddress(
+  host: string,
+  policy: NetworkPolicy,
+  resolve: Resolver = systemResolver,
+): Promise<{ address: string } | { refused: string; permanent: boolean }> {
   const bare = host.replace(/^\[|\]$/g, '');
   let addresses: string[];
   if (isIP(bare) !== 0) {
@@ -66,20 +70,13 @@ export async function checkedAddress(host: string, policy: NetworkPolicy, resolv
     try {
       addresses = (await resolve(bare)).map((a) => a.address);
     } catch (error) {
-      return { refused: `cannot resolve ${bare}: ${(error as { code?: string }).code ?? 'lookup failed'}` };
+      return { refused: `cannot resolve ${bare}: ${(error as { code?: string }).code ?? 'lookup failed'}`, permanent: false };
     }
   }
   const blocked = policy.allowPrivateNetworks ? undefined : addresses.find(isPrivateAddress);
-  if (blocked !== undefined) return { refused: refusal(bare, blocked) };
+  if (blocked !== undefined) return { refused: refusal(bare, blocked), permanent: true };
   const first = addresses[0];
-  return first === undefined ? { refused: `cannot resolve ${bare}: no address` } : { address: first };
-}
-
-/** Undefined when sending to `host` is allowed; otherwise why not. Resolves names, checking every address. */
-export async function refuseHost(host: string, policy: NetworkPolicy, resolve: Resolver = systemResolver): Promise<string | undefined> {
-  if (policy.allowPrivateNetworks) return undefined;
-  const checked = await checkedAddress(host, policy, resolve);
-  return 'refused' in checked ? checked.refused : undefined;
+  return first === undefined ? { refused: `cannot resolve ${bare}: no address`, permanent: false } : { address: first };
 }
 
 /** The error a connection fails with when its host name resolved to an address the policy refuses. */
@@ -91,7 +88,7 @@ export class RefusedAddressError extends Error {
  * The `lookup` of a connection to a receiver. A check before connecting is not enough: the connection resolves
  * the name again, and a DNS server that answers a public address first and a private one next (DNS rebinding)
  * passes the check and then reaches the private address. This lookup checks the very addresses the socket then
- * connects to. (An address literal is never looked up: `refuseHost` checks those.)
+ * connects to. (An address literal is never looked up: callers check those with `checkedAddress`.)
  */
 export function guardedLookup(policy: NetworkPolicy, resolve: Resolver = systemResolver): LookupFunction {
   return (hostname, options, callback) => {

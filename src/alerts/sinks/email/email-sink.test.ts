@@ -4,7 +4,7 @@ import { after, before, describe, test } from 'node:test';
 import { smtpReceiver, type SmtpReceiver } from '../../../../test/support/receivers.js';
 import type { AlertMessage } from '../../message.js';
 import type { Resolver } from '../network-policy.js';
-import { standInDns as dns } from '../../../../test/support/stand-in-dns.js';
+import { failingDns, standInDns as dns } from '../../../../test/support/stand-in-dns.js';
 import { EmailSink } from './email-sink.js';
 
 const message: AlertMessage = { kind: 'test', rule: { id: 'r1', name: 'Test' }, findings: [] };
@@ -32,9 +32,10 @@ describe('email alerts', () => {
     assert.equal(smtp.messages.length, 0);
   });
 
-  test('a relay name that resolves to loopback is refused unless private networks are allowed', async () => {
+  test('a relay name that resolves to loopback is refused for good unless private networks are allowed; one that does not resolve is retried', async () => {
     const refused = await relay('mail.test', false, dns({ address: '127.0.0.1', family: 4 })).send(message, context);
     assert.deepEqual(refused, { ok: false, error: 'mail.test resolves to 127.0.0.1, a loopback or private address; set alerts.allowPrivateNetworks to send there', permanent: true });
+    assert.deepEqual(await relay('mail.test', false, failingDns).send(message, context), { ok: false, error: 'cannot resolve mail.test: ENOTFOUND', permanent: false }, 'retried later');
     assert.deepEqual(await relay('127.0.0.1', true).send(message, context), { ok: true });
     assert.equal((await smtp.waitFor(1)).length, 1);
   });

@@ -29,7 +29,7 @@ export class EmailSink implements Sink {
    * and a DNS server answering a public address to the check and a private one to the connection (DNS
    * rebinding) would pass it; so it connects to the checked address and validates TLS against the name.
    */
-  private async transport(): Promise<{ transport: Transporter } | { refused: string }> {
+  private async transport(): Promise<{ transport: Transporter } | { refused: string; permanent: boolean }> {
     const o = this.options;
     let host = o.host;
     let servername: string | undefined;
@@ -57,7 +57,7 @@ export class EmailSink implements Sink {
 
   async send(message: AlertMessage, context: SendContext): Promise<SendResult> {
     const made = await this.transport();
-    if ('refused' in made) return { ok: false, error: made.refused, permanent: true };
+    if ('refused' in made) return { ok: false, error: made.refused, permanent: made.permanent };
     const email = renderEmail(message);
     try {
       await made.transport.sendMail({
