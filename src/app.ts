@@ -27,6 +27,7 @@ import { deliveriesRoutes } from './api/routes/deliveries.js';
 import { destinationsRoutes } from './api/routes/destinations.js';
 import { openApiRoutes } from './api/routes/openapi.js';
 import { registerRateLimits } from './api/rate-limit.js';
+import { requireRoutePermissions } from './api/route-permissions.js';
 
 export interface AppDeps {
   readonly store: FindingStore;
@@ -86,6 +87,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
       r.code(400).headers(SECURITY_HEADERS).send(errorBody('INVALID_PARAMETER', 'the request URL is malformed (bad percent-encoding)'));
     },
   });
+  requireRoutePermissions(app);
   if (deps.onRoute) {
     const told = deps.onRoute;
     app.addHook('onRoute', (route) => told(route));

@@ -1,0 +1,80 @@
+// What every route needs: the one table of routes and their actions. A route missing here cannot be registered.
+import type { FastifyInstance } from 'fastify';
+import { ACTIONS, type ActionDefinition } from '../auth/actions.js';
+
+/**
+ * - `public`: no credential (health, login, the dashboard's files).
+ * - `authenticated`: any valid credential, no action (the caller's own session, the API description).
+ * - an action: the caller's policies must allow it on the route's resource.
+ */
+export type RoutePermission = { readonly kind: 'public' } | { readonly kind: 'authenticated' } | { readonly kind: 'action'; readonly action: ActionDefinition };
+
+const PUBLIC: RoutePermission = { kind: 'public' };
+const AUTHENTICATED: RoutePermission = { kind: 'authenticated' };
+const act = (action: ActionDefinition): RoutePermission => ({ kind: 'action', action });
+
+/** `METHOD /pattern` as Fastify registers it. */
+export const ROUTE_PERMISSIONS: Readonly<Record<string, RoutePermission>> = {
+  'GET /health': PUBLIC,
+  'GET /metrics': act(ACTIONS.GetMetrics),
+  'GET /api/v1/openapi.json': AUTHENTICATED,
+  'POST /api/v1/sessions': PUBLIC,
+  'GET /api/v1/sessions/current': AUTHENTICATED,
+  'DELETE /api/v1/sessions/current': AUTHENTICATED,
+  'GET /api/v1/rate-limits/blocks': act(ACTIONS.GetRateLimitBlocks),
+
+  'POST /api/v1/events': act(ACTIONS.IngestFindings),
+  'GET /api/v1/findings': act(ACTIONS.SearchFindings),
+  'GET /api/v1/findings/:accountId/:region/:id': act(ACTIONS.GetFinding),
+  'POST /api/v1/findings/:accountId/:region/:id/archive': act(ACTIONS.ArchiveFindings),
+  'POST /api/v1/findings/:accountId/:region/:id/unarchive': act(ACTIONS.UnarchiveFindings),
+  'POST /api/v1/aggregate': act(ACTIONS.AggregateFindings),
+  'GET /api/v1/stream': act(ACTIONS.StreamFindings),
+
+  'GET /api/v1/alert-rules': act(ACTIONS.ListAlertRules),
+  'POST /api/v1/alert-rules': act(ACTIONS.PutAlertRule),
+  'POST /api/v1/alert-rules/dry-run': act(ACTIONS.DryRunAlertRule),
+  'GET /api/v1/alert-rules/:id': act(ACTIONS.GetAlertRule),
+  'PUT /api/v1/alert-rules/:id': act(ACTIONS.PutAlertRule),
+  'DELETE /api/v1/alert-rules/:id': act(ACTIONS.DeleteAlertRule),
+  'POST /api/v1/alert-rules/:id/dry-run': act(ACTIONS.DryRunAlertRule),
+
+  'GET /api/v1/destinations': act(ACTIONS.ListAlertDestinations),
+  'POST /api/v1/destinations': act(ACTIONS.PutAlertDestination),
+  'GET /api/v1/destinations/:id': act(ACTIONS.GetAlertDestination),
+  'PUT /api/v1/destinations/:id': act(ACTIONS.PutAlertDestination),
+  'DELETE /api/v1/destinations/:id': act(ACTIONS.DeleteAlertDestination),
+  'POST /api/v1/destinations/:id/test': act(ACTIONS.TestAlertDestination),
+
+  'GET /api/v1/deliveries': act(ACTIONS.ListAlertDeliveries),
+  'POST /api/v1/deliveries': act(ACTIONS.SendAlert),
+  'GET /api/v1/deliveries/:id': act(ACTIONS.GetAlertDelivery),
+  'DELETE /api/v1/deliveries/:id': act(ACTIONS.DeleteAlertDelivery),
+  'POST /api/v1/deliveries/:id/retry': act(ACTIONS.RetryAlertDelivery),
+};
+
+/** Routes outside the API: the dashboard's pages and assets, which carry no data and need no credential. */
+function isApi(url: string): boolean {
+  return url.startsWith('/api/') || url === '/health' || url === '/metrics';
+}
+
+export function permissionOf(method: string, url: string): RoutePermission | undefined {
+  return ROUTE_PERMISSIONS[`${method.toUpperCase()} ${url}`];
+}
+
+/**
+ * Refuses to register an API route that the table does not name, so a new route cannot ship without deciding
+ * who may call it. HEAD routes Fastify adds for GETs share their GET's entry.
+ */
+export function requireRoutePermissions(app: FastifyInstance): void {
+  app.addHook('onRoute', (route) => {
+    if (!isApi(route.url)) return;
+    for (const method of [route.method].flat()) {
+      const m = method === 'HEAD' ? 'GET' : method;
+      if (m === 'OPTIONS') continue;
+      if (permissionOf(m, route.url) === undefined) {
+        throw new Error(`route ${method} ${route.url} has no entry in ROUTE_PERMISSIONS (src/api/route-permissions.ts)`);
+      }
+    }
+  });
+}
