@@ -221,25 +221,37 @@ describe('alerting API', () => {
   });
 
   test('answers hostile bodies and identifiers with a coded 4xx and stores nothing', async () => {
+    // A real destination: each rule body below is wrong for its own reason only.
+    const dest = await call('POST', '/api/v1/destinations', { type: 'slack', name: 'hostile', url: 'https://hooks.slack.com/services/h/o/s' });
+    const d = (dest.json() as { id: string }).id;
+    const valid = { name: 'x', trigger: { kind: 'new' }, routes: [{ destination: d }] };
     const rulesBefore = ((await call('GET', '/api/v1/alert-rules')).json() as { rules: unknown[] }).rules.length;
-    const bodies: Array<[string, string, string | Buffer]> = [
-      ['POST', '/api/v1/alert-rules', '{"__proto__": {"enabled": true}, "name": "x", "trigger": {"kind": "new"}, "routes": [{"destination": "d"}]}'],
-      ['POST', '/api/v1/alert-rules', JSON.stringify({ name: 'x'.repeat(10_000), trigger: { kind: 'new' }, routes: [{ destination: 'd' }] })],
-      ['POST', '/api/v1/alert-rules', JSON.stringify({ name: 'x', trigger: { kind: 'new' }, routes: Array.from({ length: 51 }, () => ({ destination: 'd' })) })],
-      ['POST', '/api/v1/alert-rules', JSON.stringify({ name: 'x', trigger: { kind: 'count', threshold: -1 }, routes: [{ destination: 'd' }] })],
-      ['POST', '/api/v1/alert-rules', '[]'],
-      ['POST', '/api/v1/alert-rules', 'null'],
-      ['POST', '/api/v1/destinations', JSON.stringify({ type: 'webhook', name: 'x', url: 'javascript:alert(1)', secret: 'sixteen-characters!' })],
-      ['POST', '/api/v1/destinations', JSON.stringify({ type: 'email', name: 'x', host: 'h', from: 'a@example.com', to: ['b@example.com\r\nBcc: c@example.com'] })],
-      ['PUT', '/api/v1/alert-rules/%00', '{}'],
-      ['POST', '/api/v1/alert-rules/dry-run', JSON.stringify({ rule: { name: 'x', trigger: { kind: 'new' } }, from: 'yesterday-ish' })],
+    const bodies: Array<[string, string, string | Buffer, string, RegExp?]> = [
+      ['POST', '/api/v1/alert-rules', `{"__proto__": {"enabled": true}, ${JSON.stringify(valid).slice(1)}`, 'INVALID_PARAMETER', /^unknown parameter "__proto__"$/],
+      ['POST', '/api/v1/alert-rules', JSON.stringify({ ...valid, name: 'x'.repeat(10_000) }), 'INVALID_PARAMETER', /^"name": .*200 characters/],
+      ['POST', '/api/v1/alert-rules', JSON.stringify({ ...valid, routes: Array.from({ length: 51 }, () => ({ destination: d })) }), 'INVALID_PARAMETER', /^"routes": .*50 items/],
+      ['POST', '/api/v1/alert-rules', JSON.stringify({ ...valid, trigger: { kind: 'count', threshold: -1 } }), 'INVALID_PARAMETER', /^"trigger\.threshold": .*>=1/],
+      ['POST', '/api/v1/alert-rules', '[]', 'INVALID_PARAMETER'],
+      ['POST', '/api/v1/alert-rules', 'null', 'INVALID_PARAMETER'],
+      ['POST', '/api/v1/destinations', JSON.stringify({ type: 'webhook', name: 'x', url: 'javascript:alert(1)', secret: 'sixteen-characters!' }), 'INVALID_PARAMETER', /url/],
+      ['POST', '/api/v1/destinations', JSON.stringify({ type: 'email', name: 'x', host: 'h', from: 'a@example.com', to: ['b@example.com\r\nBcc: c@example.com'] }), 'INVALID_PARAMETER', /to/],
+      ['PUT', '/api/v1/alert-rules/%00', '{}', 'RULE_NOT_FOUND'],
+      ['POST', '/api/v1/alert-rules/dry-run', JSON.stringify({ rule: { name: 'x', trigger: { kind: 'new' } }, from: 'yesterday-ish' }), 'INVALID_TIME'],
     ];
-    for (const [method, url, payload] of bodies) {
+    for (const [method, url, payload, code, message] of bodies) {
       const res = await h.app.inject({ method: method as 'POST', url, headers: { ...h.auth, 'content-type': 'application/json' }, payload });
-      assert.ok(res.statusCode >= 400 && res.statusCode < 500, `${method} ${url} ${String(payload).slice(0, 60)} answered ${res.statusCode}`);
-      assert.match((res.json() as { error: { code: string } }).error.code, /^[A-Z_]+$/);
+      const what = `${method} ${url} ${String(payload).slice(0, 60)}`;
+      assert.equal(res.statusCode, code === 'RULE_NOT_FOUND' ? 404 : 400, `${what} answered ${res.statusCode}: ${res.body.slice(0, 200)}`);
+      assert.equal(errorOf(res).code, code, `${what}: ${errorOf(res).message}`);
+      if (message) assert.match(errorOf(res).message, message, what);
     }
+    assert.equal(({} as Record<string, unknown>).enabled, undefined);
     assert.equal(((await call('GET', '/api/v1/alert-rules')).json() as { rules: unknown[] }).rules.length, rulesBefore);
+    // The same body without its defect is accepted: the destination is what it should be.
+    const control = await call('POST', '/api/v1/alert-rules', valid);
+    assert.equal(control.statusCode, 201, control.body);
+    assert.equal((await call('DELETE', `/api/v1/alert-rules/${(control.json() as { id: string }).id}`)).statusCode, 204);
+    assert.equal((await call('DELETE', `/api/v1/destinations/${d}`)).statusCode, 204);
   });
 
   test('every alerting route needs an API key', async () => {
