@@ -1,5 +1,6 @@
 // Aggregation requests and results, shaped like Elasticsearch's because analysts already know them.
 import type { QueryNode } from '../query/ast.js';
+import type { BoundQuery } from '../query/bound.js';
 
 export interface TermsAggregation {
   readonly terms: { readonly field: string; readonly size?: number };
@@ -27,7 +28,8 @@ export interface RangeAggregation {
 export type Aggregation = TermsAggregation | DateHistogramAggregation | StatsAggregation | RangeAggregation;
 
 export interface AggregationRequest {
-  readonly query: QueryNode;
+  /** A parse tree is bound when the store reads (relative times resolve then); a bound query may carry a scope. */
+  readonly query: QueryNode | BoundQuery;
   readonly from?: number;
   readonly to?: number;
   readonly aggs: Readonly<Record<string, Aggregation>>;

@@ -10,6 +10,7 @@ import {
   type BucketResult,
   type StatsResult,
 } from '../aggregation.js';
+import { bindQuery } from '../../query/bind.js';
 import { aggregationField, presentKey, type AggregationField } from './aggregation-fields.js';
 import { whereClause } from './search.js';
 
@@ -215,7 +216,8 @@ function run(db: Database.Database, scope: Scope, agg: Aggregation, bounds: Boun
 export function aggregate(db: Database.Database, request: AggregationRequest): AggregationResult {
   const entries = Object.entries(request.aggs);
   if (entries.length === 0 || entries.length > MAX_AGGREGATIONS) throw new AggregationError(`ask for 1 to ${MAX_AGGREGATIONS} aggregations`);
-  const scope: Scope = { ...whereClause(request), ...(request.query.kind === 'all' && { matchAll: true as const }) };
+  const query = bindQuery(request.query);
+  const scope: Scope = { ...whereClause({ ...request, query }), ...(query.root.kind === 'all' && { matchAll: true as const }) };
   const bounds = { ...(request.from !== undefined && { from: request.from }), ...(request.to !== undefined && { to: request.to }) };
   return db.transaction(() => {
     const total = (db.prepare(`SELECT count(*) AS n FROM findings f WHERE ${scope.sql}`).get(...scope.params) as { n: number }).n;
