@@ -2,6 +2,26 @@
 import type { QueryNode } from '../query/ast.js';
 import type { BoundQuery } from '../query/bound.js';
 
+/**
+ * What one aggregation request may ask for, the same for the API's schema, the SQL path and the in-memory facets
+ * (which leave a request past them to SQL, to be refused with its message).
+ */
+export const AGGREGATION_LIMITS = {
+  /** Aggregations at the top of a request. */
+  aggregations: 20,
+  /** Sub-aggregations of one aggregation (they nest one level deep). */
+  subAggregations: 10,
+  /** A terms aggregation's `size`. */
+  terms: 1000,
+  /** Ranges of one range aggregation. */
+  ranges: 100,
+  /** Buckets one date_histogram makes. */
+  histogramBuckets: 5000,
+  /** Nested buckets multiply: statements (one per aggregation run) and buckets over the whole request. */
+  statements: 2_000,
+  buckets: 200_000,
+} as const;
+
 export interface TermsAggregation {
   readonly terms: { readonly field: string; readonly size?: number };
   readonly aggs?: Readonly<Record<string, Aggregation>>;

@@ -1,11 +1,8 @@
 // Which aggregation requests the in-memory facets take: groupings by the catalogue fields they hold, within the
 // same limits as the SQL path (which words any error), and which facet holds each catalogue field.
 import { resolveField, type QueryField } from '../../query/fields.js';
-import { intervalMs, type Aggregation, type AggregationRequest } from '../aggregation.js';
+import { AGGREGATION_LIMITS as LIMITS, intervalMs, type Aggregation, type AggregationRequest } from '../aggregation.js';
 import { REMOTE_FACETS, TEXT_FACETS, type RemoteFacet, type TextFacet } from './facet-columns.js';
-
-/** The SQL path's limits: a request past them goes there, to be refused with its message. */
-export const LIMITS = { terms: 1000, histogramBuckets: 5000, aggregations: 20, ranges: 100, buckets: 200_000, statements: 2_000 } as const;
 
 export type FacetField =
   | { readonly kind: 'text'; readonly name: TextFacet }
