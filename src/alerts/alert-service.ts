@@ -2,6 +2,7 @@
 import type { IngestPipeline } from '../ingest/pipeline.js';
 import type { Metrics } from '../metrics/metrics.js';
 import { parseQuery } from '../query/parser.js';
+import { validateQuery } from '../query/validate.js';
 import type { FindingStore } from '../store/finding-store.js';
 import { AlertEngine, type CompiledRule } from './alert-engine.js';
 import { AlertError } from './alert-error.js';
@@ -133,9 +134,8 @@ export class AlertService {
 
   /** Query, schedule and destinations must be valid before a rule is stored. */
   private async checkRule(spec: RuleSpec): Promise<void> {
-    const query = parseQuery(spec.query);
     // Semantic errors (an unknown band name…) surface now, as for the live stream.
-    await this.options.store.matching(query, [{ accountId: '-', region: '-', id: '-' }]);
+    validateQuery(spec.query);
     if (spec.trigger.kind === 'digest') {
       try {
         checkSchedule(spec.trigger.schedule, spec.trigger.timezone);
