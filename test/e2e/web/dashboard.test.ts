@@ -193,9 +193,9 @@ describe('web dashboard', () => {
     await page.getByLabel('From').fill(local(from));
     await page.getByRole('button', { name: 'Apply' }).click();
     await page.waitForURL((u) => u.searchParams.get('from')?.startsWith(from.toISOString().slice(0, 16)) ?? false);
-    await page.locator('[data-testid=results][data-state=ready]').waitFor();
     const inRange = await apiGet<{ total: number }>(server.url, `/api/v1/findings?from=${encodeURIComponent(new URL(page.url()).searchParams.get('from')!)}`);
-    assert.match((await page.getByTestId('total').textContent()) ?? '', new RegExp(`^${inRange.total} findings`));
+    // Right after the URL changes the previous range's answer is still shown as ready: wait for the new one.
+    await page.locator('[data-testid=results][data-state=ready]').getByTestId('total').filter({ hasText: new RegExp(`^${inRange.total} findings`) }).waitFor();
     await page.getByText('Columns', { exact: true }).click();
     await page.getByRole('checkbox', { name: 'Title' }).check();
     await page.waitForURL(/cols=/);
@@ -247,14 +247,19 @@ describe('web dashboard', () => {
   });
 
   test('pauses the live feed on request', async () => {
+    const created = { accepted: 1, duplicates: 0, created: 1, updated: 0, ignored: 0, rejected: [] };
     await page.getByTestId('pause').click();
     await page.locator('[data-testid=live-status]', { hasText: 'Paused' }).waitFor();
-    await ingest(server.url, [findingDoc({ id: 'paused01', updatedAt: new Date().toISOString(), createdAt: new Date().toISOString() })]);
-    // The stream is closed while paused: the search the server answers has the row, the page does not.
-    await apiGet(server.url, '/api/v1/findings?q=id:paused01');
-    assert.equal(await page.locator('[data-key$="paused01"]').count(), 0);
+    assert.deepEqual(await ingest(server.url, [findingDoc({ id: 'paused01', updatedAt: new Date().toISOString(), createdAt: new Date().toISOString() })]), created);
+    const stored = await apiGet<{ total: number }>(server.url, '/api/v1/findings?q=id:paused01');
+    assert.equal(stored.total, 1, 'the server has the finding');
     await page.getByTestId('pause').click();
     await page.locator('[data-testid=live-status]', { hasText: 'Live' }).waitFor();
+    // A finding posted after resuming reaches the page live; had the stream stayed open while paused, the paused
+    // finding's event would have come before it on the same stream.
+    assert.deepEqual(await ingest(server.url, [findingDoc({ id: 'resumed01', updatedAt: new Date().toISOString(), createdAt: new Date().toISOString() })]), created);
+    await page.locator('[data-testid=result-row].highlight[data-key$="resumed01"]').waitFor({ timeout: 5000 });
+    assert.equal(await page.locator('[data-key$="paused01"]').count(), 0, 'nothing arrived while paused');
   });
 
   test('reconnects the live feed after the server restarts', async () => {
@@ -273,7 +278,8 @@ describe('web dashboard', () => {
     await page.setViewportSize({ width: 1366, height: 768 });
     await page.goto(`${server.url}/`);
     await page.getByRole('button', { name: 'Switch to dark theme' }).click();
-    assert.equal(await page.evaluate('document.documentElement.dataset.theme'), 'dark');
+    // The theme is applied after the button's render: wait for it rather than read it at once.
+    await page.locator('html[data-theme=dark]').waitFor({ state: 'attached' });
     await page.locator(OVERVIEW_DRAWN).waitFor();
     await screenshot(page, 'overview-dark');
     const overflow = await page.evaluate('document.documentElement.scrollWidth > window.innerWidth');
