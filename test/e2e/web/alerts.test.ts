@@ -227,13 +227,16 @@ describe('web dashboard: alerting page', () => {
     await deliveriesFor('').waitFor();
     assert.ok((await page.locator(`[data-testid=delivery-row]:not([data-destination="${flakyId}"])`).count()) > 0, 'the unfiltered log has other destinations');
     const gate = await holdDeliveries((url) => url.searchParams.get('destination') === flakyId);
-    await page.getByLabel('Destination').selectOption({ label: 'Flaky receiver' });
-    await gate.held;
-    // The request for the new filter is out, its answer held back: the old rows must be gone.
-    assert.equal(await page.getByTestId('deliveries-table').getAttribute('data-state'), 'loading');
-    assert.equal(await page.getByTestId('delivery-row').count(), 0, 'no rows of the previous filter');
-    assert.equal(await page.getByTestId('deliveries-table').getByRole('status').textContent(), 'Loading…');
-    await gate.release();
+    try {
+      await page.getByLabel('Destination').selectOption({ label: 'Flaky receiver' });
+      await gate.held;
+      // The request for the new filter is out, its answer held back: the old rows must be gone.
+      assert.equal(await page.getByTestId('deliveries-table').getAttribute('data-state'), 'loading');
+      assert.equal(await page.getByTestId('delivery-row').count(), 0, 'no rows of the previous filter');
+      assert.equal(await page.getByTestId('deliveries-table').getByRole('status').textContent(), 'Loading…');
+    } finally {
+      await gate.release();
+    }
     await deliveriesFor(`destination=${flakyId}`).waitFor();
     const destinations = await page.getByTestId('delivery-row').evaluateAll((rows) => rows.map((r) => r.getAttribute('data-destination')));
     assert.ok(destinations.length > 0);
@@ -252,16 +255,20 @@ describe('web dashboard: alerting page', () => {
     await table.waitFor();
     // Hold every later request (the log refreshes itself), so the next answer the view counts is the stale one.
     const later = await holdDeliveries(() => true);
-    const answered = Number(await table.getAttribute('data-answers'));
-    const staleDone = page.waitForEvent('requestfinished', (r) => r === stale);
-    await gate.release();
-    await staleDone;
-    await page.locator(`[data-testid=deliveries-table][data-answers="${answered + 1}"]`).waitFor();
-    assert.equal(await table.count(), 1, 'still showing the answer for the chosen filter');
-    const destinations = await page.getByTestId('delivery-row').evaluateAll((rows) => rows.map((r) => r.getAttribute('data-destination')));
-    assert.ok(destinations.length > 0);
-    assert.deepEqual(new Set(destinations), new Set([flakyId]));
-    await later.release();
+    try {
+      const answered = Number(await table.getAttribute('data-answers'));
+      const staleDone = page.waitForEvent('requestfinished', (r) => r === stale);
+      await gate.release();
+      await staleDone;
+      await page.locator(`[data-testid=deliveries-table][data-answers="${answered + 1}"]`).waitFor();
+      assert.equal(await table.count(), 1, 'still showing the answer for the chosen filter');
+      const destinations = await page.getByTestId('delivery-row').evaluateAll((rows) => rows.map((r) => r.getAttribute('data-destination')));
+      assert.ok(destinations.length > 0);
+      assert.deepEqual(new Set(destinations), new Set([flakyId]));
+    } finally {
+      await gate.release();
+      await later.release();
+    }
   });
 
   test('disables and re-enables a rule, and deletes one only after confirmation', async () => {
