@@ -28,6 +28,7 @@ import { destinationsRoutes } from './api/routes/destinations.js';
 import { openApiRoutes } from './api/routes/openapi.js';
 import { registerRateLimits } from './api/rate-limit.js';
 import { requireRoutePermissions } from './api/route-permissions.js';
+import { RequestLogController } from './api/request-log.js';
 
 export interface AppDeps {
   readonly store: FindingStore;
@@ -70,6 +71,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   const server = deps.server;
   const app = Fastify({
     logger: deps.logger ?? false,
+    logController: new RequestLogController(),
     bodyLimit: deps.limits.maxBodyBytes,
     // A slow-loris client cannot hold a connection past these, however slowly it sends.
     requestTimeout: (server?.requestTimeoutSeconds ?? 60) * 1000,
