@@ -53,6 +53,19 @@ export interface EmbeddedOptions {
   readonly textMerges?: boolean;
 }
 
+/** The store options `serve` runs with, apart from the batch size and metrics; tests run the store suite on them too. */
+export type ServerStoreOptions = Required<Pick<EmbeddedOptions, 'readers' | 'facets' | 'backgroundCheckpoints' | 'textMerges'>>;
+
+/** How a server opens its store: reader threads, facets in memory, checkpoints and text merges off the commits. */
+export function serverStoreOptions(search: Config['search']): ServerStoreOptions {
+  return {
+    readers: { size: search.readerThreads, timeoutMs: search.queryTimeoutSeconds * 1000 },
+    facets: true,
+    backgroundCheckpoints: true,
+    textMerges: true,
+  };
+}
+
 export async function openEmbedded(dataDir: string, owner: string, options: EmbeddedOptions = {}): Promise<Embedded> {
   const folder = dataFolder(dataDir);
   const lock = lockDataFolder(folder, owner);
@@ -174,10 +187,7 @@ export async function startServer(config: Config, options: StartOptions = {}): P
   const embedded = await openEmbedded(config.dataDir, 'yagura serve', {
     maxBatchFindings: config.ingest.maxBatchFindings,
     metrics,
-    readers: { size: config.search.readerThreads, timeoutMs: config.search.queryTimeoutSeconds * 1000 },
-    facets: true,
-    backgroundCheckpoints: true,
-    textMerges: true,
+    ...serverStoreOptions(config.search),
   });
   let alerts: AlertService | undefined;
   try {
