@@ -106,6 +106,14 @@ describe('POST /api/v1/policies/simulate', () => {
     }
   });
 
+  test('refuses a policy nested 100,000 levels deep with a 400, not a crash', async () => {
+    const deep = `${'['.repeat(100_000)}${']'.repeat(100_000)}`;
+    const payload = `{"principal":"${ALICE}","action":"s3:GetObject","resource":"*","identityPolicies":[{"Version":"2012-10-17","Statement":{"Effect":"Allow","Action":"*","Resource":"*","Condition":{"StringEquals":{"a:b":${deep}}}}}]}`;
+    const res = await h.app.inject({ method: 'POST', url: '/api/v1/policies/simulate', headers: { ...h.auth, 'content-type': 'application/json' }, payload });
+    assert.equal(res.statusCode, 400, res.body);
+    assert.deepEqual(res.json().error, { code: 'INVALID_POLICY', message: 'Statement.Condition.StringEquals["a:b"][0][0][0]: nested deeper than a policy can be (7 levels of JSON)' });
+  });
+
   test('refuses a malformed request body and a malformed request', async () => {
     const notJson = await h.app.inject({ method: 'POST', url: '/api/v1/policies/simulate', headers: { ...h.auth, 'content-type': 'application/json' }, payload: '{"principal": ' });
     assert.equal(notJson.statusCode, 400);

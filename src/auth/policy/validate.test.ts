@@ -75,6 +75,11 @@ describe('policy validation', () => {
     assert.equal(parsePolicy(spaced, 'identity').ok, true);
   });
 
+  test('refuses hostile nesting without overflowing the stack, naming where it goes too deep', () => {
+    const deep = JSON.parse(`{"Version":"2012-10-17","Statement":{"Effect":"Allow","Action":"*","Resource":"*","Condition":{"StringEquals":{"a:b":${'['.repeat(100_000)}${']'.repeat(100_000)}}}}}`) as unknown;
+    assert.equal(firstProblem(deep), `Statement.Condition.StringEquals["a:b"][0][0][0]: nested deeper than a policy can be (${POLICY_LIMITS.maxDepth} levels of JSON)`);
+  });
+
   test('refuses malformed JSON text', () => {
     const result = parsePolicy('{"Version": "2012-10-17", "Statement": [', 'identity');
     assert.deepEqual(result, { ok: false, problems: ['Policy: the document is not valid JSON'] });
