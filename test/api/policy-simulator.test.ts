@@ -60,6 +60,11 @@ describe('POST /api/v1/policies/simulate', () => {
     assert.deepEqual(both.json(), { decision: 'allowed', matchedStatements: [{ policy: 'identity[0]', sid: null, statement: 0 }, { policy: 'resource', sid: 'Partner', statement: 0 }] });
   });
 
+  test('takes a policy as JSON text too, as AWS\'s simulator does', async () => {
+    const res = await simulate(request({ identityPolicies: [JSON.stringify({ Version: '2012-10-17', Statement: { Sid: 'Text', Effect: 'Allow', Action: 'glue:GetTable', Resource: TABLE } }, null, 2)] }));
+    assert.deepEqual(res.json(), { decision: 'allowed', matchedStatements: [{ policy: 'identity[0]', sid: 'Text', statement: 0 }] });
+  });
+
   test('fills aws:username and aws:CurrentTime from the principal and the clock', async () => {
     const policy = {
       Version: '2012-10-17',
@@ -96,7 +101,8 @@ describe('POST /api/v1/policies/simulate', () => {
       [{ Version: '2012-10-17', Statement: { ...ok, Resource: Array.from({ length: 300 }, (_, i) => `arn:aws:s3:::b/${i}`) } }, /over the 6144-byte limit for identity policies$/],
       [{ Version: '2012-10-17', Statement: { ...ok, Resource: 'arn:aws:s3:::b/${aws:username' } }, /^Statement\[0\]\.Resource: the policy variable .* does not close/],
       [{ Version: '2012-10-17', Statement: { ...ok, Condition: { StringEquals: { 'a:b': { c: { d: ['e'] } } } } } }, /^Statement\[0\]\.Condition\.StringEquals\["a:b"\]: a condition value must be/],
-      ['{"Version":', /^Policy: a policy document must be a JSON object$/],
+      ['{"Version":', /^Policy: the document is not valid JSON$/],
+      [42, /^Policy: a policy document must be a JSON object$/],
     ];
     for (const [policy, message] of cases) {
       const res = await simulate(request({ identityPolicies: [policy] }));
