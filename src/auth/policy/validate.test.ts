@@ -55,6 +55,7 @@ describe('policy validation', () => {
     ['a Bool value that is no boolean', doc({ ...OK, Condition: { Bool: { 'aws:SecureTransport': 'yes' } } }), 'Statement[0].Condition.Bool["aws:SecureTransport"]: "yes" is not "true" or "false"'],
     ['a bad CIDR', doc({ ...OK, Condition: { IpAddress: { 'aws:SourceIp': '10.0.0.0/33' } } }), 'Statement[0].Condition.IpAddress["aws:SourceIp"]: "10.0.0.0/33" is not an IP address or CIDR range'],
     ['a BinaryEquals value that is no base64', doc({ ...OK, Condition: { BinaryEquals: { 'test:k': 'not base64!' } } }), 'Statement[0].Condition.BinaryEquals["test:k"]: "not base64!" is not base64'],
+    ['an operator in the wrong case (IAM refuses it too)', doc({ ...OK, Condition: { stringEquals: { 'aws:username': 'a' } } }), 'Statement[0].Condition: unknown operator "stringEquals"'],
     ['IfExists on Null', doc({ ...OK, Condition: { NullIfExists: { 'test:k': 'true' } } }), 'Statement[0].Condition: unknown operator "NullIfExists"'],
     ['an unknown set qualifier', doc({ ...OK, Condition: { 'ForSomeValues:StringEquals': { 'test:k': 'a' } } }), 'Statement[0].Condition: unknown operator "ForSomeValues:StringEquals"'],
     ['a prototype name as operator', doc({ ...OK, Condition: { constructor: { 'test:k': 'a' } } }), 'Statement[0].Condition: unknown operator "constructor"'],
