@@ -4,6 +4,7 @@ import { Command, CommanderError } from 'commander';
 import { alertsCommand } from './alerts.js';
 import { importCommand } from './import.js';
 import { keysCommand } from './keys.js';
+import { policyCommand } from './policy.js';
 import { searchCommand } from './search.js';
 import { serveCommand } from './serve.js';
 
@@ -23,6 +24,7 @@ export async function run(argv: readonly string[]): Promise<void> {
   searchCommand(program);
   alertsCommand(program);
   keysCommand(program);
+  policyCommand(program);
   try {
     await program.parseAsync(argv as string[]);
   } catch (error) {
