@@ -38,7 +38,7 @@ function stringList(value: unknown, path: string, problems: Problems): string[] 
   }
   const out: string[] = [];
   list.forEach((item, i) => {
-    const at = Array.isArray(value) ? `${path}[${i}]` : path;
+    const at = itemPath(path, value, i);
     if (typeof item !== 'string' || item === '') problems.push(`${at}: must be a non-empty string`);
     else if (item.length > POLICY_LIMITS.maxStringLength) problems.push(`${at}: longer than ${POLICY_LIMITS.maxStringLength} characters`);
     else out.push(item);
@@ -46,21 +46,27 @@ function stringList(value: unknown, path: string, problems: Problems): string[] 
   return out.length === list.length ? out : undefined;
 }
 
-function checkActions(actions: string[], path: string, problems: Problems): void {
-  for (const action of actions) {
-    if (action !== '*' && !ACTION.test(action)) problems.push(`${path}: ${show(action)} is not an action (write service:ActionName, wildcards allowed, or "*")`);
-  }
+/** The path of item `i` of an element written as `raw`: `Action[1]` for an array, `Action` for a lone string. */
+function itemPath(path: string, raw: unknown, i: number): string {
+  return Array.isArray(raw) ? `${path}[${i}]` : path;
 }
 
-function checkResources(resources: string[], path: string, version: PolicyVersion, problems: Problems): void {
-  for (const resource of resources) {
+function checkActions(actions: string[], raw: unknown, path: string, problems: Problems): void {
+  actions.forEach((action, i) => {
+    if (action !== '*' && !ACTION.test(action)) problems.push(`${itemPath(path, raw, i)}: ${show(action)} is not an action (write service:ActionName, wildcards allowed, or "*")`);
+  });
+}
+
+function checkResources(resources: string[], raw: unknown, path: string, version: PolicyVersion, problems: Problems): void {
+  resources.forEach((resource, i) => {
+    const at = itemPath(path, raw, i);
     if (resource !== '*' && !(resource.startsWith('arn:') && resource.split(':').length >= 6)) {
-      problems.push(`${path}: ${show(resource)} is not an ARN (arn:partition:service:region:account:resource) or "*"`);
-      continue;
+      problems.push(`${at}: ${show(resource)} is not an ARN (arn:partition:service:region:account:resource) or "*"`);
+      return;
     }
     const variableProblem = version === '2012-10-17' ? checkVariables(resource) : undefined;
-    if (variableProblem) problems.push(`${path}: ${variableProblem}`);
-  }
+    if (variableProblem) problems.push(`${at}: ${variableProblem}`);
+  });
 }
 
 function principalSet(value: unknown, path: string, problems: Problems): PrincipalSet | undefined {
@@ -78,10 +84,10 @@ function principalSet(value: unknown, path: string, problems: Problems): Princip
     }
     const list = stringList(raw, `${path}.${key}`, problems) ?? [];
     if (field === 'aws') {
-      for (const p of list) {
+      list.forEach((p, i) => {
         if (p === '*') set.any = true;
-        else if (!/^\d{12}$/.test(p) && !PRINCIPAL_ARN.test(p)) problems.push(`${path}.AWS: ${show(p)} is not "*", an account id or an IAM principal ARN (no wildcards)`);
-      }
+        else if (!/^\d{12}$/.test(p) && !PRINCIPAL_ARN.test(p)) problems.push(`${itemPath(`${path}.AWS`, raw, i)}: ${show(p)} is not "*", an account id or an IAM principal ARN (no wildcards)`);
+      });
     }
     set[field].push(...list);
   }
@@ -131,12 +137,12 @@ function conditions(value: unknown, path: string, version: PolicyVersion, proble
         continue;
       }
       const values = list.map((v) => String(v));
-      for (const v of values) {
+      values.forEach((v, i) => {
         const problem = v.length > POLICY_LIMITS.maxStringLength
           ? `longer than ${POLICY_LIMITS.maxStringLength} characters`
           : (def.variables && version === '2012-10-17' ? checkVariables(v) : undefined) ?? checkValue(def.family, v);
-        if (problem) problems.push(`${keyAt}: ${problem}`);
-      }
+        if (problem) problems.push(`${itemPath(keyAt, raw, i)}: ${problem}`);
+      });
       clauses.push({ operator, key, values });
     }
   }
@@ -177,9 +183,9 @@ function statement(raw: unknown, index: number, kind: PolicyKind, version: Polic
   if (kind === 'identity') for (const key of ['Principal', 'NotPrincipal']) if (Object.hasOwn(raw, key)) problems.push(`${path}.${key}: an identity policy cannot name a principal (only resource policies do)`);
 
   const actions = action && stringList(action[1], `${path}.${action[0]}`, problems);
-  if (action && actions) checkActions(actions, `${path}.${action[0]}`, problems);
+  if (action && actions) checkActions(actions, action[1], `${path}.${action[0]}`, problems);
   const resources = resource && stringList(resource[1], `${path}.${resource[0]}`, problems);
-  if (resource && resources) checkResources(resources, `${path}.${resource[0]}`, version, problems);
+  if (resource && resources) checkResources(resources, resource[1], `${path}.${resource[0]}`, version, problems);
   const principals = principal && principalSet(principal[1], `${path}.${principal[0]}`, problems);
   const clauses = raw.Condition === undefined ? [] : conditions(raw.Condition, `${path}.Condition`, version, problems);
   if (problems.length > before) return undefined;
