@@ -2,6 +2,7 @@
 import type Database from 'better-sqlite3';
 import { ALERTS_MIGRATION } from './alert-schema.js';
 import { CHANGE_LOG_MIGRATION } from './change-log.js';
+import { PRINCIPALS_MIGRATION } from './principal-schema.js';
 
 /** Ordered migrations; index + 1 is the schema version recorded in `PRAGMA user_version`. */
 const MIGRATIONS: readonly string[] = [
@@ -178,6 +179,7 @@ const MIGRATIONS: readonly string[] = [
   -- Open findings by creation time (the dashboard's "open longest"): walked in order instead of sorting them all.
   CREATE INDEX findings_created ON findings (archived, COALESCE(created_at, 0));
   `,
+  PRINCIPALS_MIGRATION,
 ];
 
 /** The schema version this Yagura writes. */
