@@ -1,6 +1,7 @@
 // POST /api/v1/policies/simulate: decisions as AWS's simulator gives them, and 400s that name the bad element.
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
+import type { LightMyRequestResponse } from 'fastify';
 import { harness, type Harness } from '../support/harness.js';
 
 const ALICE = 'arn:aws:iam::111111111111:user/alice';
@@ -30,7 +31,7 @@ describe('POST /api/v1/policies/simulate', () => {
   });
   after(async () => h.close());
 
-  const simulate = (body: unknown): ReturnType<Harness['app']['inject']> =>
+  const simulate = (body: unknown): Promise<LightMyRequestResponse> =>
     h.app.inject({ method: 'POST', url: '/api/v1/policies/simulate', headers: { ...h.auth, 'content-type': 'application/json' }, payload: JSON.stringify(body) });
 
   test('allows what an identity policy allows, naming the statement', async () => {
