@@ -3,6 +3,7 @@
 import { Command, CommanderError } from 'commander';
 import { alertsCommand } from './alerts.js';
 import { importCommand } from './import.js';
+import { policyCommand } from './policy.js';
 import { searchCommand } from './search.js';
 import { serveCommand } from './serve.js';
 
@@ -21,6 +22,7 @@ export async function run(argv: readonly string[]): Promise<void> {
   importCommand(program);
   searchCommand(program);
   alertsCommand(program);
+  policyCommand(program);
   try {
     await program.parseAsync(argv as string[]);
   } catch (error) {
