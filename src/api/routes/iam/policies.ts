@@ -9,8 +9,8 @@ import { ApiError } from '../../api-error.js';
 import { parseParams } from '../../validate.js';
 import { iamName, nextCursor, pageOf, pathName } from './iam-params.js';
 
-const createBody = z.object({ name: iamName, document: z.unknown() }).strict();
-const putBody = z.object({ document: z.unknown() }).strict();
+const createBody = z.object({ name: iamName, document: z.unknown().optional() }).strict();
+const putBody = z.object({ document: z.unknown().optional() }).strict();
 
 /** The document as given, once the engine accepts it as an identity policy; 400 INVALID_POLICY naming the element. */
 function checked(document: unknown): unknown {
