@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 // The `yagura` command: one verb per file; errors end as one line on stderr and a non-zero exit code.
 import { Command, CommanderError } from 'commander';
+import { adminCommands } from './admin/admin-commands.js';
 import { alertsCommand } from './alerts.js';
 import { importCommand } from './import.js';
 import { policyCommand } from './policy.js';
@@ -23,6 +24,7 @@ export async function run(argv: readonly string[]): Promise<void> {
   searchCommand(program);
   alertsCommand(program);
   policyCommand(program);
+  adminCommands(program);
   try {
     await program.parseAsync(argv as string[]);
   } catch (error) {
