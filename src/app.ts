@@ -132,7 +132,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   registerAuthorization(app, now);
   await app.register(healthRoutes);
   await app.register(eventsRoutes, { pipeline: deps.pipeline, maxItemsPerRequest: deps.limits.maxItemsPerRequest, ...(deps.metrics && { metrics: deps.metrics }) });
-  if (deps.metrics) await app.register(operationsRoutes, { metrics: deps.metrics, keys: deps.keys, ...(deps.rateRules && { rateRules: deps.rateRules.rules }) });
+  if (deps.metrics) await app.register(operationsRoutes, { metrics: deps.metrics, resolver, now, ...(deps.rateRules && { rateRules: deps.rateRules.rules }) });
   await app.register(findingsRoutes, { store: deps.store, cursors: new CursorCodec(deps.cursorSecret), maxPageSize: deps.limits.maxPageSize, now });
   await app.register(aggregateRoutes, { store: deps.store, now });
   await app.register(streamRoutes, { store: deps.store, pipeline: deps.pipeline, securityHeaders: SECURITY_HEADERS });

@@ -1,6 +1,7 @@
 // Policies decide every route: a narrow role, restricted finding access, revocation and removal at the next request.
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
+import { Metrics } from '../../src/metrics/metrics.js';
 import { harness, type Harness } from '../support/harness.js';
 
 const CSRF = { 'x-yagura-request': '1' };
@@ -10,7 +11,7 @@ describe('authorization', () => {
   let reader: Record<string, string>;
   let clock = Date.parse('2026-11-20T00:00:00Z');
   before(async () => {
-    h = await harness({}, { sessions: { maxAgeSeconds: 3600, idleSeconds: 600 }, now: () => clock, alerts: true });
+    h = await harness({}, { sessions: { maxAgeSeconds: 3600, idleSeconds: 600 }, now: () => clock, alerts: true, metrics: new Metrics(false) });
     const post = async (url: string, payload: unknown): Promise<Record<string, any>> => {
       const res = await h.app.inject({ method: 'POST', url, headers: h.auth, payload: payload as Record<string, unknown> });
       assert.ok(res.statusCode < 300, res.body);
@@ -35,6 +36,13 @@ describe('authorization', () => {
     assert.doesNotMatch(admin.body, /Statement|Allow/, 'the policy text is never shown');
     const head = await h.app.inject({ method: 'HEAD', url: '/api/v1/users', headers: reader });
     assert.equal(head.statusCode, 403, 'HEAD shares its GET permission');
+  });
+
+  test('/metrics from another host needs yagura:GetMetrics', async () => {
+    const denied = await h.app.inject({ url: '/metrics', remoteAddress: '198.51.100.7', headers: reader });
+    assert.equal(denied.statusCode, 403);
+    assert.match(denied.json().error.message, /yagura:GetMetrics/);
+    assert.equal((await h.app.inject({ url: '/metrics', remoteAddress: '198.51.100.7', headers: h.auth })).statusCode, 200);
   });
 
   test('a principal whose policies restrict findings is refused the finding routes; an Administrator key is answered', async () => {
