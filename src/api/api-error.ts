@@ -33,6 +33,7 @@ const STATUS_BY_CODE: Readonly<Record<string, number>> = {
   CLIENT_CLOSED_REQUEST: 499,
   INVALID_RULE: 400,
   INVALID_DESTINATION: 400,
+  PRIVATE_ADDRESS: 400,
   DESTINATION_IN_USE: 409,
   INVALID_POLICY: 400,
   // Principals, managed policies and keys (src/auth/principals/principal-error.ts).

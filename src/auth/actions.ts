@@ -85,9 +85,9 @@ export const ACTIONS = {
   ListKeys: action('yagura:ListKeys', 'key', 'List API keys (never their secrets).'),
   CreateKey: action('yagura:CreateKey', 'key', 'Create an API key for a user or role.'),
   DeleteKey: action('yagura:DeleteKey', 'key', 'Revoke an API key.'),
-  SimulatePolicy: action('yagura:SimulatePolicy', 'service', 'Evaluate policies given in the request against an action and resource.'),
   GetMetrics: action('yagura:GetMetrics', 'service', 'Scrape /metrics from another host than the server itself.'),
   GetRateLimitBlocks: action('yagura:GetRateLimitBlocks', 'service', 'See the sources the rate-based rules currently refuse.'),
+  SimulatePolicy: action('yagura:SimulatePolicy', 'service', 'Decide a request against given policies with the policy simulator (like iam:SimulateCustomPolicy).'),
 } as const satisfies Record<string, ActionDefinition>;
 
 export type ActionName = (typeof ACTIONS)[keyof typeof ACTIONS]['name'];
