@@ -119,6 +119,17 @@ describe('administration API', () => {
     assert.equal(revoked.revoked, true);
   });
 
+  test("a key's last use is recorded after it authenticates", async () => {
+    const key = await call('POST', '/api/v1/keys', { name: 'used', role: 'reader' });
+    const before = (await call('GET', '/api/v1/keys')).body?.keys.find((k: { id: string }) => k.id === key.body?.id);
+    assert.equal(before.lastUsedAt, null);
+    await call('GET', '/api/v1/openapi.json', undefined, { 'x-api-key': key.body?.key });
+    // Written off the request's path, on the next turn of the event loop.
+    await new Promise((resolve) => setImmediate(resolve));
+    const after = (await call('GET', '/api/v1/keys')).body?.keys.find((k: { id: string }) => k.id === key.body?.id);
+    assert.match(after.lastUsedAt, /^\d{4}-/);
+  });
+
   test('deleting a user revokes its keys', async () => {
     await call('POST', '/api/v1/users', { name: 'dave' });
     const key = await call('POST', '/api/v1/keys', { name: 'd', user: 'dave' });
