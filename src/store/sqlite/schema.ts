@@ -185,6 +185,9 @@ const MIGRATIONS: readonly string[] = [
 /** The schema version this Yagura writes. */
 export const SCHEMA_VERSION = MIGRATIONS.length;
 
+/** The version that added principals (tests migrate a store from just before it). */
+export const PRINCIPALS_SCHEMA_VERSION = MIGRATIONS.indexOf(PRINCIPALS_MIGRATION) + 1;
+
 /** Brings a database up to the current schema (tests may stop at an older `version`) inside one transaction. */
 export function migrate(db: Database.Database, version: number = SCHEMA_VERSION): void {
   const current = db.pragma('user_version', { simple: true }) as number;
