@@ -64,6 +64,25 @@ describe('authorization', () => {
     assert.equal((await get('/api/v1/findings', reader)).statusCode, 403, 'no grant at all is refused too');
   });
 
+  test('policy variables and condition keys come from the principal and the request', async () => {
+    const self = {
+      Version: '2012-10-17',
+      Statement: [
+        { Effect: 'Allow', Action: 'yagura:GetUser', Resource: 'arn:yagura:iam:::user/${aws:username}' },
+        { Effect: 'Allow', Action: 'yagura:GetRole', Resource: '*', Condition: { StringEquals: { 'aws:PrincipalTag/team': 'blue' }, IpAddress: { 'aws:SourceIp': '192.0.2.0/24' }, Bool: { 'aws:SecureTransport': 'false' } } },
+      ],
+    };
+    await h.app.inject({ method: 'POST', url: '/api/v1/policies', headers: h.auth, payload: { name: 'self', document: self } });
+    await h.app.inject({ method: 'POST', url: '/api/v1/users', headers: h.auth, payload: { name: 'gina', policies: ['self'], tags: { team: 'blue' } } });
+    await h.app.inject({ method: 'POST', url: '/api/v1/users', headers: h.auth, payload: { name: 'hank' } });
+    const key = { 'x-api-key': (await h.app.inject({ method: 'POST', url: '/api/v1/keys', headers: h.auth, payload: { name: 'g', user: 'gina' } })).json().key as string };
+    assert.equal((await get('/api/v1/users/gina', key)).statusCode, 200);
+    assert.equal((await get('/api/v1/users/hank', key)).statusCode, 403);
+    const from = (ip: string) => h.app.inject({ method: 'GET', url: '/api/v1/roles/rule-lister', headers: key, remoteAddress: ip });
+    assert.equal((await from('192.0.2.8')).statusCode, 200);
+    assert.equal((await from('198.51.100.8')).statusCode, 403);
+  });
+
   test('a revoked key is refused at the next request', async () => {
     const created = (await h.app.inject({ method: 'POST', url: '/api/v1/keys', headers: h.auth, payload: { name: 'short-lived', role: 'rule-lister' } })).json();
     const headers = { authorization: `Bearer ${created.key}` };
