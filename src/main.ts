@@ -16,7 +16,7 @@ import { Metrics } from './metrics/metrics.js';
 import { checkListenAddress } from './protection/listen-policy.js';
 import { RateRules } from './protection/rate-rules.js';
 import { dataFolder, lockDataFolder, type DataLock } from './store/data-folder.js';
-import { SqliteApiKeyRepository } from './store/sqlite/api-key-repository.js';
+import { SqlitePrincipalStore } from './store/sqlite/principal-store.js';
 import { SqliteSessionRepository } from './store/sqlite/session-repository.js';
 import { storedSecret } from './store/sqlite/meta.js';
 import { SqliteStore } from './store/sqlite/sqlite-store.js';
@@ -29,7 +29,8 @@ export interface Embedded {
   readonly store: SqliteStore;
   readonly archive: LocalArchive;
   readonly pipeline: IngestPipeline;
-  readonly keys: SqliteApiKeyRepository;
+  /** Principals, policies and API keys (also the older key repository the bootstrap uses). */
+  readonly keys: SqlitePrincipalStore;
   readonly lock: DataLock;
   /** Versions replayed into the archive after an unclean stop. */
   readonly replayed: number;
@@ -93,7 +94,7 @@ export async function openEmbedded(dataDir: string, owner: string, options: Embe
       store: s,
       archive,
       pipeline,
-      keys: new SqliteApiKeyRepository(s.db),
+      keys: new SqlitePrincipalStore(s.db),
       lock,
       replayed,
       async close(): Promise<void> {

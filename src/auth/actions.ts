@@ -11,6 +11,16 @@ export type ResourceType =
   | 'alert-destination'
   /** `arn:yagura:alerts:::delivery/ID` */
   | 'alert-delivery'
+  /** `arn:yagura:iam:::user/NAME` */
+  | 'user'
+  /** `arn:yagura:iam:::group/NAME` */
+  | 'group'
+  /** `arn:yagura:iam:::role/NAME` */
+  | 'role'
+  /** `arn:yagura:iam:::policy/NAME` */
+  | 'policy'
+  /** `arn:yagura:iam:::key/ID` */
+  | 'key'
   /** `*`: the action concerns the service as a whole (metrics, rate-limit blocks, the simulator). */
   | 'service';
 
@@ -52,6 +62,29 @@ export const ACTIONS = {
   GetAlertDelivery: action('yagura:GetAlertDelivery', 'alert-delivery', 'Read one alert delivery.'),
   RetryAlertDelivery: action('yagura:RetryAlertDelivery', 'alert-delivery', 'Send a dead-lettered alert again.'),
   DeleteAlertDelivery: action('yagura:DeleteAlertDelivery', 'alert-delivery', 'Remove an alert delivery from the log.'),
+  ListUsers: action('yagura:ListUsers', 'user', 'List users.'),
+  GetUser: action('yagura:GetUser', 'user', 'Read one user: groups, attached policies, tags (never the password).'),
+  CreateUser: action('yagura:CreateUser', 'user', 'Create a user.'),
+  UpdateUser: action('yagura:UpdateUser', 'user', "Replace a user's groups, policies, tags or password."),
+  DeleteUser: action('yagura:DeleteUser', 'user', 'Delete a user; its keys are revoked and its sessions end.'),
+  ListGroups: action('yagura:ListGroups', 'group', 'List groups.'),
+  GetGroup: action('yagura:GetGroup', 'group', 'Read one group: members and attached policies.'),
+  CreateGroup: action('yagura:CreateGroup', 'group', 'Create a group.'),
+  UpdateGroup: action('yagura:UpdateGroup', 'group', "Replace a group's attached policies."),
+  DeleteGroup: action('yagura:DeleteGroup', 'group', 'Delete a group; what it granted ends at the next request.'),
+  ListRoles: action('yagura:ListRoles', 'role', 'List roles.'),
+  GetRole: action('yagura:GetRole', 'role', 'Read one role.'),
+  CreateRole: action('yagura:CreateRole', 'role', 'Create a role.'),
+  UpdateRole: action('yagura:UpdateRole', 'role', "Replace a role's description, tags and attached policies."),
+  DeleteRole: action('yagura:DeleteRole', 'role', "Delete a role; its keys are revoked."),
+  ListPolicies: action('yagura:ListPolicies', 'policy', 'List managed policies.'),
+  GetPolicy: action('yagura:GetPolicy', 'policy', 'Read one managed policy document.'),
+  CreatePolicy: action('yagura:CreatePolicy', 'policy', 'Create a managed policy.'),
+  PutPolicy: action('yagura:PutPolicy', 'policy', "Replace a managed policy's document."),
+  DeletePolicy: action('yagura:DeletePolicy', 'policy', 'Delete a managed policy that is attached to nothing.'),
+  ListKeys: action('yagura:ListKeys', 'key', 'List API keys (never their secrets).'),
+  CreateKey: action('yagura:CreateKey', 'key', 'Create an API key for a user or role.'),
+  DeleteKey: action('yagura:DeleteKey', 'key', 'Revoke an API key.'),
   GetMetrics: action('yagura:GetMetrics', 'service', 'Scrape /metrics from another host than the server itself.'),
   GetRateLimitBlocks: action('yagura:GetRateLimitBlocks', 'service', 'See the sources the rate-based rules currently refuse.'),
   SimulatePolicy: action('yagura:SimulatePolicy', 'service', 'Decide a request against given policies with the policy simulator (like iam:SimulateCustomPolicy).'),

@@ -4,6 +4,7 @@ import { alertPaths } from './paths-alerts.js';
 import { dashboardPaths } from './paths-dashboard.js';
 import { findingPaths } from './paths-findings.js';
 import { policyPaths } from './paths-policies.js';
+import { iamPaths } from './paths-iam.js';
 
 export function openApiDocument(version: string): Record<string, unknown> {
   return {
@@ -11,7 +12,7 @@ export function openApiDocument(version: string): Record<string, unknown> {
     info: { title: 'Yagura API', version, description: 'Self-hosted, real-time monitoring of Amazon GuardDuty findings. See docs/api.md.' },
     servers: [{ url: '/' }],
     security: [{ bearer: [] }, { apiKey: [] }],
-    paths: { ...findingPaths, ...dashboardPaths, ...alertPaths, ...policyPaths },
+    paths: { ...findingPaths, ...dashboardPaths, ...alertPaths, ...policyPaths, ...iamPaths },
     components: {
       securitySchemes: {
         bearer: { type: 'http', scheme: 'bearer' },

@@ -2,6 +2,7 @@
 import type Database from 'better-sqlite3';
 import { ALERTS_MIGRATION } from './alert-schema.js';
 import { CHANGE_LOG_MIGRATION } from './change-log.js';
+import { PRINCIPALS_MIGRATION } from './principal-schema.js';
 
 /** Ordered migrations; index + 1 is the schema version recorded in `PRAGMA user_version`. */
 const MIGRATIONS: readonly string[] = [
@@ -178,10 +179,14 @@ const MIGRATIONS: readonly string[] = [
   -- Open findings by creation time (the dashboard's "open longest"): walked in order instead of sorting them all.
   CREATE INDEX findings_created ON findings (archived, COALESCE(created_at, 0));
   `,
+  PRINCIPALS_MIGRATION,
 ];
 
 /** The schema version this Yagura writes. */
 export const SCHEMA_VERSION = MIGRATIONS.length;
+
+/** The version that added principals (tests migrate a store from just before it). */
+export const PRINCIPALS_SCHEMA_VERSION = MIGRATIONS.indexOf(PRINCIPALS_MIGRATION) + 1;
 
 /** Brings a database up to the current schema (tests may stop at an older `version`) inside one transaction. */
 export function migrate(db: Database.Database, version: number = SCHEMA_VERSION): void {

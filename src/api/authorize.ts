@@ -1,0 +1,81 @@
+// Authorizes every API request against the action its route needs (route-permissions.ts) with the policy engine.
+// Resources are ARNs built from the route's parameters; list and create actions, which name no single resource,
+// are evaluated on the collection ARN (`arn:yagura:iam:::user/*`), so a grant on one named resource does not
+// cover them while `*` or `…:user/*` does.
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+import { ACTIONS, type ActionDefinition, type ResourceType } from '../auth/actions.js';
+import { evaluate } from '../auth/policy/evaluate.js';
+import type { RequestContext } from '../auth/policy/document.js';
+import type { Principal } from '../auth/principals/principal.js';
+import { ApiError } from './api-error.js';
+import { findingScope } from './finding-scope.js';
+import { permissionOf } from './route-permissions.js';
+import { routePath } from './route-path.js';
+
+const ARN_PREFIX: Readonly<Record<Exclude<ResourceType, 'finding' | 'service'>, string>> = {
+  'alert-rule': 'arn:yagura:alerts:::rule/',
+  'alert-destination': 'arn:yagura:alerts:::destination/',
+  'alert-delivery': 'arn:yagura:alerts:::delivery/',
+  user: 'arn:yagura:iam:::user/',
+  group: 'arn:yagura:iam:::group/',
+  role: 'arn:yagura:iam:::role/',
+  policy: 'arn:yagura:iam:::policy/',
+  key: 'arn:yagura:iam:::key/',
+};
+
+/** Routes whose own action is not a finding action but which read findings too. */
+const FINDING_READS: Readonly<Record<string, ActionDefinition>> = {
+  'POST /api/v1/alert-rules/dry-run': ACTIONS.SearchFindings,
+  'POST /api/v1/alert-rules/:id/dry-run': ACTIONS.SearchFindings,
+  'POST /api/v1/deliveries': ACTIONS.GetFinding,
+};
+
+/** The resource an action acts on, from the route's `:id` or `:name` parameter, or the collection. */
+export function resourceArn(type: ResourceType, params: unknown): string {
+  if (type === 'service' || type === 'finding') return '*';
+  const p = (params ?? {}) as Record<string, unknown>;
+  const id = typeof p.id === 'string' ? p.id : typeof p.name === 'string' ? p.name : '*';
+  return `${ARN_PREFIX[type]}${id}`;
+}
+
+/** The global condition keys of a request, as AWS sets them. */
+export function requestContext(request: FastifyRequest, principal: Principal, now: number): RequestContext {
+  const context: Record<string, string | boolean> = {
+    'aws:SourceIp': request.ip,
+    'aws:CurrentTime': new Date(now).toISOString().replace(/\.\d{3}Z$/, 'Z'),
+    'aws:EpochTime': String(Math.floor(now / 1000)),
+    'aws:SecureTransport': request.protocol === 'https',
+    'aws:PrincipalArn': principal.arn,
+    'aws:userid': principal.kind === 'user' ? principal.name : `${principal.name}:${principal.keyPrefix ?? principal.sessionId ?? ''}`,
+  };
+  if (principal.username !== undefined) context['aws:username'] = principal.username;
+  for (const [key, value] of Object.entries(principal.tags)) context[`aws:PrincipalTag/${key}`] = value;
+  return context;
+}
+
+/** Refuses with 403 ACCESS_DENIED unless the principal's policies allow `action` on `resource`. */
+export function authorize(request: FastifyRequest, action: ActionDefinition, resource: string, now: number): void {
+  const principal = request.principal;
+  if (principal === undefined) throw new ApiError(401, 'UNAUTHENTICATED', 'this API needs an API key in "Authorization: Bearer <key>" or "X-Api-Key: <key>"');
+  const result = evaluate({ identity: principal.policies }, { principal: principal.arn, action: action.name, resource, context: requestContext(request, principal, now) });
+  if (result.decision !== 'allowed') throw new ApiError(403, 'ACCESS_DENIED', `this principal is not allowed to perform ${action.name} on ${resource}`);
+}
+
+export function registerAuthorization(app: FastifyInstance, now: () => number): void {
+  app.addHook('onRequest', async (request) => {
+    const path = routePath(request);
+    if (!path.startsWith('/api/')) return;
+    // HEAD shares its GET's permission; leaving it out would let HEAD skip the check.
+    const method = request.method === 'HEAD' ? 'GET' : request.method;
+    const permission = permissionOf(method, path);
+    if (permission?.kind !== 'action') return;
+    const action = permission.action;
+    if (action.resource === 'finding') {
+      request.findingScope = findingScope(request, action);
+      return;
+    }
+    authorize(request, action, resourceArn(action.resource, request.params), now());
+    const reads = FINDING_READS[`${method} ${path}`];
+    if (reads !== undefined) request.findingScope = findingScope(request, reads);
+  });
+}

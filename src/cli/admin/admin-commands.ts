@@ -1,0 +1,15 @@
+// The administration verbs, registered together: users, groups, roles, keys, policies.
+import type { Command } from 'commander';
+import { groupsCommand } from './groups.js';
+import { keysCommand } from './keys.js';
+import { policiesCommand } from './policies.js';
+import { rolesCommand } from './roles.js';
+import { usersCommand } from './users.js';
+
+export function adminCommands(program: Command): void {
+  usersCommand(program);
+  groupsCommand(program);
+  rolesCommand(program);
+  keysCommand(program);
+  policiesCommand(program);
+}
