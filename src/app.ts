@@ -26,6 +26,7 @@ import { alertRulesRoutes } from './api/routes/alert-rules.js';
 import { deliveriesRoutes } from './api/routes/deliveries.js';
 import { destinationsRoutes } from './api/routes/destinations.js';
 import { openApiRoutes } from './api/routes/openapi.js';
+import { policySimulatorRoutes } from './api/routes/policy-simulator.js';
 import { registerRateLimits } from './api/rate-limit.js';
 import { requireRoutePermissions } from './api/route-permissions.js';
 
@@ -135,6 +136,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     await app.register(alertRulesRoutes, { alerts: deps.alerts, now });
     await app.register(deliveriesRoutes, { alerts: deps.alerts });
   }
+  await app.register(policySimulatorRoutes, { now });
   await app.register(openApiRoutes);
   // Dashboard: sessions, Yagura-side archiving, and the built front end.
   if (deps.sessions) await app.register(sessionRoutes, { keys: deps.keys, sessions: deps.sessions, secureCookie: server?.https !== undefined });

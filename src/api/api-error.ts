@@ -34,6 +34,7 @@ const STATUS_BY_CODE: Readonly<Record<string, number>> = {
   INVALID_RULE: 400,
   INVALID_DESTINATION: 400,
   DESTINATION_IN_USE: 409,
+  INVALID_POLICY: 400,
 };
 
 /** Fastify's own error codes, renamed into ours. */

@@ -1,5 +1,26 @@
 // Aggregation requests and results, shaped like Elasticsearch's because analysts already know them.
 import type { QueryNode } from '../query/ast.js';
+import type { BoundQuery } from '../query/bound.js';
+
+/**
+ * What one aggregation request may ask for, the same for the API's schema, the SQL path and the in-memory facets
+ * (which leave a request past them to SQL, to be refused with its message).
+ */
+export const AGGREGATION_LIMITS = {
+  /** Aggregations at the top of a request. */
+  aggregations: 20,
+  /** Sub-aggregations of one aggregation (they nest one level deep). */
+  subAggregations: 10,
+  /** A terms aggregation's `size`. */
+  terms: 1000,
+  /** Ranges of one range aggregation. */
+  ranges: 100,
+  /** Buckets one date_histogram makes. */
+  histogramBuckets: 5000,
+  /** Nested buckets multiply: statements (one per aggregation run) and buckets over the whole request. */
+  statements: 2_000,
+  buckets: 200_000,
+} as const;
 
 export interface TermsAggregation {
   readonly terms: { readonly field: string; readonly size?: number };
@@ -27,7 +48,8 @@ export interface RangeAggregation {
 export type Aggregation = TermsAggregation | DateHistogramAggregation | StatsAggregation | RangeAggregation;
 
 export interface AggregationRequest {
-  readonly query: QueryNode;
+  /** A parse tree is bound when the store reads (relative times resolve then); a bound query may carry a scope. */
+  readonly query: QueryNode | BoundQuery;
   readonly from?: number;
   readonly to?: number;
   readonly aggs: Readonly<Record<string, Aggregation>>;

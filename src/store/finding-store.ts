@@ -2,6 +2,7 @@
 import type { DerivedFields, Finding, FindingDocument, FindingKey } from '../findings/finding.js';
 import type { SeverityBand } from '../findings/severity.js';
 import type { QueryNode } from '../query/ast.js';
+import type { BoundQuery } from '../query/bound.js';
 import type { AggregationRequest, AggregationResult } from './aggregation.js';
 
 /** What storing one version did: a new finding, a newer version, an older version kept as history, or nothing. */
@@ -78,7 +79,8 @@ export interface SearchPosition {
 }
 
 export interface SearchRequest {
-  readonly query: QueryNode;
+  /** A parse tree is bound when the store reads (relative times resolve then); a bound query may carry a scope. */
+  readonly query: QueryNode | BoundQuery;
   /** Epoch ms, inclusive, on `updatedAt`. */
   readonly from?: number;
   /** Epoch ms, exclusive, on `updatedAt`. */
@@ -135,7 +137,7 @@ export interface FindingStore {
    * Which of these findings (current versions) a query selects — the same semantics as `search`, used to
    * route freshly stored findings to live streams and alert rules.
    */
-  matching(query: QueryNode, keys: readonly FindingKey[]): Promise<FindingRecord[]>;
+  matching(query: QueryNode | BoundQuery, keys: readonly FindingKey[]): Promise<FindingRecord[]>;
   /**
    * Change log entries after `seq`, oldest first, at most `limit`. Entries are written in the same transaction
    * as the versions they record, so a consumer that keeps its own cursor misses nothing across a crash.

@@ -1,7 +1,7 @@
 // Generators of KQL for fuzzing: plausible query text (often broken on purpose), canonical ASTs, and a printer.
 import fc from 'fast-check';
 import type { QueryNode, QueryValue, RangeOperator } from '../../src/query/ast.js';
-import { CATALOG_FIELDS } from '../../src/store/sqlite/fields.js';
+import { CATALOG_FIELDS } from '../../src/query/fields.js';
 
 const KEYWORDS = new Set(['and', 'or', 'not']);
 const OPERATORS: readonly RangeOperator[] = ['<', '<=', '>', '>='];

@@ -3,6 +3,7 @@ import { componentSchemas } from './components.js';
 import { alertPaths } from './paths-alerts.js';
 import { dashboardPaths } from './paths-dashboard.js';
 import { findingPaths } from './paths-findings.js';
+import { policyPaths } from './paths-policies.js';
 
 export function openApiDocument(version: string): Record<string, unknown> {
   return {
@@ -10,7 +11,7 @@ export function openApiDocument(version: string): Record<string, unknown> {
     info: { title: 'Yagura API', version, description: 'Self-hosted, real-time monitoring of Amazon GuardDuty findings. See docs/api.md.' },
     servers: [{ url: '/' }],
     security: [{ bearer: [] }, { apiKey: [] }],
-    paths: { ...findingPaths, ...dashboardPaths, ...alertPaths },
+    paths: { ...findingPaths, ...dashboardPaths, ...alertPaths, ...policyPaths },
     components: {
       securitySchemes: {
         bearer: { type: 'http', scheme: 'bearer' },

@@ -1,10 +1,11 @@
 // Aggregations over the in-memory facet columns: the same answers as the SQL path for the requests it takes
 // (every finding in a time range, grouped by catalogue fields); anything else is left to the store's SQL.
 import { SEVERITY_BANDS } from '../../findings/severity.js';
-import { intervalMs, type Aggregation, type AggregationRequest, type AggregationResult, type Bucket, type BucketResult, type StatsResult } from '../aggregation.js';
+import { AGGREGATION_LIMITS as LIMITS, intervalMs, type Aggregation, type AggregationRequest, type AggregationResult, type Bucket, type BucketResult, type StatsResult } from '../aggregation.js';
 import type { FacetColumns } from './facet-columns.js';
 import { SlotLists } from './slot-lists.js';
-import { facetField, facetsCanAnswer, LIMITS, type FacetField as Field } from './facet-request.js';
+import { bindOrUndefined } from './facet-filter.js';
+import { facetField, facetsCanAnswer, type FacetField as Field } from './facet-request.js';
 import { compareText, SqliteSum } from './sqlite-semantics.js';
 
 /** Thrown while answering when the request turns out to need the SQL path (which also words any error). */
@@ -33,6 +34,8 @@ function numberAt(c: FacetColumns, field: Field, s: number): number {
 /** Answers `request` from the columns, or returns undefined when the SQL path must (errors included). */
 export function facetAggregate(c: FacetColumns, request: AggregationRequest): AggregationResult | undefined {
   if (!facetsCanAnswer(request)) return undefined;
+  const query = bindOrUndefined(request.query);
+  if (query?.root.kind !== 'all') return undefined;
   slotLists.reset();
   const ctx: Context = { c, lists: slotLists, from: request.from, to: request.to, buckets: 0, statements: 0 };
   const slots = matching(ctx);

@@ -1,10 +1,8 @@
-// Which aggregation requests the in-memory facets take: every finding in a time range (no KQL filter), grouped
-// by the catalogue fields they hold, within the same limits as the SQL path (which words any error).
-import { intervalMs, type Aggregation, type AggregationRequest } from '../aggregation.js';
+// Which aggregation requests the in-memory facets take: groupings by the catalogue fields they hold, within the
+// same limits as the SQL path (which words any error), and which facet holds each catalogue field.
+import { resolveField, type QueryField } from '../../query/fields.js';
+import { AGGREGATION_LIMITS as LIMITS, intervalMs, type Aggregation, type AggregationRequest } from '../aggregation.js';
 import { REMOTE_FACETS, TEXT_FACETS, type RemoteFacet, type TextFacet } from './facet-columns.js';
-
-/** The SQL path's limits: a request past them goes there, to be refused with its message. */
-export const LIMITS = { terms: 1000, histogramBuckets: 5000, aggregations: 20, ranges: 100, buckets: 200_000, statements: 2_000 } as const;
 
 export type FacetField =
   | { readonly kind: 'text'; readonly name: TextFacet }
@@ -13,29 +11,28 @@ export type FacetField =
   | { readonly kind: 'flag'; readonly name: 'archived' | 'sample' }
   | { readonly kind: 'number'; readonly name: 'severity' | 'updatedAt' };
 
-const ALIASES: Readonly<Record<string, string>> = {
-  severityBand: 'band',
-  'resource.resourceType': 'resourceType',
-  'service.action.actionType': 'actionType',
-  'service.archived': 'archived',
-  'service.additionalInfo.sample': 'sample',
-};
-
-/** The facet holding a KQL field name, or undefined when the facets do not hold it. */
-export function facetField(name: string): FacetField | undefined {
-  const canonical = ALIASES[name] ?? name;
-  if ((TEXT_FACETS as readonly string[]).includes(canonical)) return { kind: 'text', name: canonical as TextFacet };
-  const remote = (REMOTE_FACETS as readonly string[]).indexOf(canonical);
-  if (remote >= 0) return { kind: 'remote', name: canonical as RemoteFacet, offset: remote };
-  if (canonical === 'band') return { kind: 'band' };
-  if (canonical === 'archived' || canonical === 'sample') return { kind: 'flag', name: canonical };
-  if (canonical === 'severity' || canonical === 'updatedAt') return { kind: 'number', name: canonical };
+/** The facet holding a catalogue field, or undefined when the facets do not hold it. */
+export function facetOf(field: QueryField): FacetField | undefined {
+  if (field.kind === 'remote') return { kind: 'remote', name: field.column, offset: REMOTE_FACETS.indexOf(field.column) };
+  if (field.kind !== 'column') return undefined;
+  const name = field.column;
+  if ((TEXT_FACETS as readonly string[]).includes(name)) return { kind: 'text', name: name as TextFacet };
+  if (name === 'band') return { kind: 'band' };
+  if (name === 'archived' || name === 'sample') return { kind: 'flag', name };
+  if (name === 'severity' || name === 'updatedAt') return { kind: 'number', name };
   return undefined;
 }
 
-/** True when the request is one this module answers exactly like the SQL path does. */
+/** The facet holding a KQL field name, or undefined when the facets do not hold it. */
+export function facetField(name: string): FacetField | undefined {
+  return facetOf(resolveField(name));
+}
+
+/**
+ * True when the request's aggregations are ones the facets compute exactly like the SQL path does (whether
+ * they can evaluate its query is facetPlan's answer).
+ */
 export function facetsCanAnswer(request: AggregationRequest): boolean {
-  if (request.query.kind !== 'all') return false;
   const entries = Object.values(request.aggs);
   if (entries.length === 0 || entries.length > LIMITS.aggregations) return false;
   return entries.every((agg) => takes(agg, 0));

@@ -1,6 +1,7 @@
 // Elasticsearch-shaped aggregations (terms, date_histogram, stats, range; nested one level) in SQL.
 import type Database from 'better-sqlite3';
 import {
+  AGGREGATION_LIMITS,
   AggregationError,
   intervalMs,
   type Aggregation,
@@ -10,15 +11,16 @@ import {
   type BucketResult,
   type StatsResult,
 } from '../aggregation.js';
+import { bindQuery } from '../../query/bind.js';
 import { aggregationField, presentKey, type AggregationField } from './aggregation-fields.js';
 import { whereClause } from './search.js';
 
-const MAX_TERMS = 1000;
-const MAX_HISTOGRAM_BUCKETS = 5000;
-const MAX_AGGREGATIONS = 20;
-/** Work one request may cause: nested buckets multiply, so cap SQL statements and buckets in total. */
-const MAX_STATEMENTS = 2_000;
-const MAX_BUCKETS = 200_000;
+const MAX_TERMS = AGGREGATION_LIMITS.terms;
+const MAX_HISTOGRAM_BUCKETS = AGGREGATION_LIMITS.histogramBuckets;
+const MAX_AGGREGATIONS = AGGREGATION_LIMITS.aggregations;
+const MAX_RANGES = AGGREGATION_LIMITS.ranges;
+const MAX_STATEMENTS = AGGREGATION_LIMITS.statements;
+const MAX_BUCKETS = AGGREGATION_LIMITS.buckets;
 
 interface Budget {
   statements: number;
@@ -152,7 +154,7 @@ function runRange(db: Database.Database, whole: Scope, agg: Extract<Aggregation,
   const field = aggregationField(agg.field);
   const scope = scopeFor(field, whole, bounds);
   if (field.type === 'text' || field.type === 'boolean') throw new AggregationError(`"${agg.field}" is not numeric; range needs a number or date`);
-  if (agg.ranges.length === 0 || agg.ranges.length > 100) throw new AggregationError('range needs from 1 to 100 ranges');
+  if (agg.ranges.length === 0 || agg.ranges.length > MAX_RANGES) throw new AggregationError(`range needs from 1 to ${MAX_RANGES} ranges`);
   const cases = agg.ranges.map((r) => {
     const conds = [r.from !== undefined ? `${field.sql} >= ?` : '', r.to !== undefined ? `${field.sql} < ?` : ''].filter(Boolean);
     return { sql: `count(DISTINCT CASE WHEN ${conds.length ? conds.join(' AND ') : `${field.sql} IS NOT NULL`} THEN f.rowid END)`, params: [r.from, r.to].filter((v) => v !== undefined) };
@@ -215,7 +217,8 @@ function run(db: Database.Database, scope: Scope, agg: Aggregation, bounds: Boun
 export function aggregate(db: Database.Database, request: AggregationRequest): AggregationResult {
   const entries = Object.entries(request.aggs);
   if (entries.length === 0 || entries.length > MAX_AGGREGATIONS) throw new AggregationError(`ask for 1 to ${MAX_AGGREGATIONS} aggregations`);
-  const scope: Scope = { ...whereClause(request), ...(request.query.kind === 'all' && { matchAll: true as const }) };
+  const query = bindQuery(request.query);
+  const scope: Scope = { ...whereClause({ ...request, query }), ...(query.root.kind === 'all' && { matchAll: true as const }) };
   const bounds = { ...(request.from !== undefined && { from: request.from }), ...(request.to !== undefined && { to: request.to }) };
   return db.transaction(() => {
     const total = (db.prepare(`SELECT count(*) AS n FROM findings f WHERE ${scope.sql}`).get(...scope.params) as { n: number }).n;

@@ -1,7 +1,8 @@
 // Which catalogue fields aggregations may group on (columns, not document paths), and the SQL that reads each.
 import { AggregationError } from '../aggregation.js';
 import { SEVERITY_BANDS } from '../../findings/severity.js';
-import { CATALOG_FIELDS, resolveField, type FieldType } from './fields.js';
+import { CATALOG_FIELDS, resolveField, type FieldType } from '../../query/fields.js';
+import { COLUMN_SQL, REMOTE_SQL } from './fields.js';
 
 export interface AggregationField {
   readonly sql: string;
@@ -18,8 +19,8 @@ export const AGGREGATION_FIELD_NAMES: readonly string[] = CATALOG_FIELDS.filter(
 
 export function aggregationField(name: string): AggregationField {
   const field = NOT_AGGREGATABLE.has(name) ? undefined : resolveField(name);
-  if (field?.kind === 'column') return { sql: `f.${field.column}`, type: field.type };
-  if (field?.kind === 'remote') return { sql: `r.${field.column}`, type: 'text', joinsRemoteIps: true };
+  if (field?.kind === 'column') return { sql: `f.${COLUMN_SQL[field.column]}`, type: field.type };
+  if (field?.kind === 'remote') return { sql: `r.${REMOTE_SQL[field.column]}`, type: 'text', joinsRemoteIps: true };
   throw new AggregationError(`"${name.slice(0, 100)}" cannot be aggregated; use one of ${AGGREGATION_FIELD_NAMES.join(', ')}`);
 }
 

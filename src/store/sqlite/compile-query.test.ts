@@ -5,7 +5,7 @@ import type { QueryNode } from '../../query/ast.js';
 import { parseQuery } from '../../query/parser.js';
 import { QueryError } from '../../query/query-error.js';
 import { compileQuery, registerQueryFunctions } from './compile-query.js';
-import { resolveField, stripArrayIndexes } from './fields.js';
+import { documentPath, stripArrayIndexes } from './fields.js';
 import { migrate } from './schema.js';
 
 const NOW = Date.parse('2024-05-02T13:00:00Z');
@@ -536,8 +536,8 @@ test('array indexes are stripped from json_tree keys, but not from inside quoted
 });
 
 test('document paths are spelled the way SQLite reports them', () => {
-  assert.deepEqual(resolveField('service.action.x1'), { kind: 'json', name: 'service.action.x1', root: '$.service', key: '$.service.action.x1' });
-  assert.deepEqual(resolveField('a-b.c_d.@t.1a.é'), { kind: 'json', name: 'a-b.c_d.@t.1a.é', root: '$."a-b"', key: '$."a-b"."c_d"."@t"."1a"."é"' });
+  assert.deepEqual(documentPath('service.action.x1'.split('.')), { root: '$.service', key: '$.service.action.x1' });
+  assert.deepEqual(documentPath('a-b.c_d.@t.1a.é'.split('.')), { root: '$."a-b"', key: '$."a-b"."c_d"."@t"."1a"."é"' });
   const doc = JSON.stringify({ 'a-b': { c_d: { '@t': { '1a': { é: [true] } } } } });
   const keys = db.prepare(`SELECT yg_strip_index(fullkey) AS k FROM json_tree(?, ?) WHERE atom IS NOT NULL`).all(doc, '$."a-b"') as Array<{ k: string }>;
   assert.deepEqual(keys.map((r) => r.k), ['$."a-b"."c_d"."@t"."1a"."é"']);

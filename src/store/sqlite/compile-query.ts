@@ -1,30 +1,18 @@
-// Compiles a KQL query into a parameterised SQLite WHERE fragment over `findings f`; user text only ever travels as `?` params.
+// Emits a bound KQL query as a parameterised SQLite WHERE fragment over `findings f`; user text only ever travels as `?` params.
 import type Database from 'better-sqlite3';
-import { bandRank, parseBand } from '../../findings/severity.js';
-import type { QueryNode, QueryValue, RangeOperator } from '../../query/ast.js';
-import { isFieldName } from '../../query/field-name.js';
-import { freeTextPhrases } from '../../query/free-text.js';
-import { QueryError } from '../../query/query-error.js';
-import { parseTimeInterval, type TimeInterval } from '../../query/time-range.js';
-import { resolveField, stripArrayIndexes, type SqliteField } from './fields.js';
+import type { QueryNode } from '../../query/ast.js';
+import { bindQuery } from '../../query/bind.js';
+import type { BoundNode, BoundQuery, CompareOp, DocumentField, DocumentTest, TextTest } from '../../query/bound.js';
+import type { QueryField } from '../../query/fields.js';
+import type { FreeTextPhrase } from '../../query/free-text.js';
+import type { TimeInterval } from '../../query/time-range.js';
+import { COLUMN_SQL, documentPath, REMOTE_SQL, stripArrayIndexes } from './fields.js';
 
 /** A boolean SQL expression and its parameters, in order. */
 export interface CompiledQuery {
   readonly sql: string;
   readonly params: unknown[];
 }
-
-type ColumnField = Extract<SqliteField, { kind: 'column' }>;
-type JsonField = Extract<SqliteField, { kind: 'json' }>;
-
-/** Far deeper than anything parseQuery produces; stops hand-built trees from exhausting the stack. */
-const MAX_DEPTH = 256;
-/**
- * Each condition on a document path is a correlated json_tree subquery, and SQLite's time to prepare them
- * grows with the square of their number (about 25 ms for 250, 1.4 s for 2,000): cap them.
- */
-export const MAX_DOCUMENT_CONDITIONS = 128;
-const NUMBER = /^[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?$/;
 
 /** Registers the SQL functions compiled queries call; do it once per connection. */
 export function registerQueryFunctions(db: Database.Database): void {
@@ -34,13 +22,13 @@ export function registerQueryFunctions(db: Database.Database): void {
 }
 
 /**
- * Compiles a query into a WHERE fragment over the findings table aliased `f` (`'1'` for everything).
- * Relative times (`now-1d`) resolve against `options.now`, default the current time. Throws QueryError
- * (code INVALID_QUERY) when a value does not fit its field: a non-number for `severity`, an unknown band…
+ * Compiles a query into a WHERE fragment over the findings table aliased `f` (`'1'` for everything). A parse
+ * tree is bound first (relative times against `options.now`, default the current time), which throws
+ * QueryError for values that do not fit their field.
  */
-export function compileQuery(node: QueryNode, options: { readonly now?: number } = {}): CompiledQuery {
-  const out: Output = { sql: [], params: [], documentConditions: 0 };
-  emit(node, options.now ?? Date.now(), 0, out);
+export function compileQuery(query: QueryNode | BoundQuery, options: { readonly now?: number } = {}): CompiledQuery {
+  const out: Output = { sql: [], params: [] };
+  emit(bindQuery(query, options).root, out);
   return { sql: out.sql.join(''), params: out.params };
 }
 
@@ -48,33 +36,22 @@ export function compileQuery(node: QueryNode, options: { readonly now?: number }
 interface Output {
   readonly sql: string[];
   readonly params: unknown[];
-  documentConditions: number;
 }
 
-function emit(node: QueryNode, now: number, depth: number, out: Output): void {
-  if (depth > MAX_DEPTH) throw new QueryError(`the query is nested more than ${MAX_DEPTH} levels deep`);
+function emit(node: BoundNode, out: Output): void {
   switch (node.kind) {
     case 'and':
     case 'or':
-      emitBoolean(node.kind, node.children, now, depth + 1, out);
+      emitBoolean(node.kind, node.children, out);
       return;
     case 'not':
       // `IS NOT 1` rather than NOT: a comparison with a NULL column is NULL, and NOT NULL would drop the row.
       out.sql.push('((');
-      emit(node.child, now, depth + 1, out);
+      emit(node.child, out);
       out.sql.push(') IS NOT 1)');
       return;
-    default: {
-      if (node.kind !== 'all' && node.kind !== 'text' && resolveField(node.field).kind === 'json') {
-        if (++out.documentConditions > MAX_DOCUMENT_CONDITIONS) {
-          throw new QueryError(
-            `the query has more than ${MAX_DOCUMENT_CONDITIONS} conditions on document paths (fields outside the catalog): ` +
-              'use fewer, or catalog fields such as remoteIp',
-          );
-        }
-      }
-      push(out, compileLeaf(node, now));
-    }
+    default:
+      push(out, compileLeaf(node));
   }
 }
 
@@ -88,14 +65,14 @@ function push(out: Output, compiled: CompiledQuery): void {
  * costs one full-text lookup instead of one per word. The rest join as a balanced tree: SQLite limits
  * expression depth to 1000, and `a OR b OR …` nests one level per term.
  */
-function emitBoolean(kind: 'and' | 'or', children: readonly QueryNode[], now: number, depth: number, out: Output): void {
+function emitBoolean(kind: 'and' | 'or', children: readonly BoundNode[], out: Output): void {
   const op = kind === 'and' ? 'AND' : 'OR';
   const texts = new Set<string>();
   const items: Array<() => void> = [];
   for (const child of children) {
-    const match = child.kind === 'text' ? ftsQuery(child.value) : undefined;
+    const match = child.kind === 'free-text' ? ftsQuery(child.phrases) : undefined;
     if (match !== undefined) texts.add(match);
-    else items.push(() => emit(child, now, depth, out));
+    else items.push(() => emit(child, out));
   }
   if (texts.size > 0) {
     const match = texts.size === 1 ? [...texts][0]! : [...texts].map((t) => `(${t})`).join(` ${op} `);
@@ -118,31 +95,51 @@ function emitBalanced(items: ReadonlyArray<() => void>, lo: number, hi: number, 
   out.sql.push(')');
 }
 
-function compileLeaf(node: Exclude<QueryNode, { kind: 'and' | 'or' | 'not' }>, now: number): CompiledQuery {
+function compileLeaf(node: Exclude<BoundNode, { kind: 'and' | 'or' | 'not' }>): CompiledQuery {
   switch (node.kind) {
     case 'all':
       return sql('1');
-    case 'text': {
-      const match = ftsQuery(node.value);
+    case 'free-text': {
+      const match = ftsQuery(node.phrases);
       return match === undefined ? sql('1') : ftsCondition(match);
     }
     case 'exists':
-      return exists(field(node.field));
-    case 'match':
-      return compare(field(node.field), node.value, undefined, now);
-    case 'range':
-      return compare(field(node.field), node.value, node.op, now);
+      return exists(node.field);
+    case 'text':
+    case 'in': {
+      const condition = (column: string): CompiledQuery =>
+        node.kind === 'in' ? inList(column, node.values) : textCondition(column, node.test);
+      if (node.field.kind === 'column') return condition(`f.${COLUMN_SQL[node.field.column]}`);
+      const column = REMOTE_SQL[node.field.column];
+      return remoteParty(column, condition, column === 'ip');
+    }
+    case 'number':
+      return sql(`f.${COLUMN_SQL[node.field.column]} ${node.op} ?`, node.value);
+    case 'band':
+      return sql(`f.${COLUMN_SQL[node.field.column]} ${node.op} ?`, node.rank);
+    case 'time':
+      return timeCondition(`f.${COLUMN_SQL[node.field.column]}`, node.span, node.op);
+    case 'boolean':
+      return sql(`f.${COLUMN_SQL[node.field.column]} = ?`, node.value ? 1 : 0);
+    case 'document':
+      return jsonTree(node.field, jsonCondition(node.test));
+  }
+}
+
+function exists(field: QueryField): CompiledQuery {
+  switch (field.kind) {
+    case 'column':
+      return sql(`f.${COLUMN_SQL[field.column]} IS NOT NULL`);
+    case 'remote':
+      return remoteParty(REMOTE_SQL[field.column], (column) => sql(`${column} IS NOT NULL`), false);
+    case 'document':
+      // Arrays exist through their elements, so `[]` and `[null]` do not count, as in Elasticsearch.
+      return jsonTree(field, sql(`t.type NOT IN ('null', 'array')`));
   }
 }
 
 function sql(text: string, ...params: unknown[]): CompiledQuery {
   return { sql: text, params };
-}
-
-/** Parsed queries only hold valid names; this guards trees built by hand before a name becomes a JSON path. */
-function field(name: string): SqliteField {
-  if (!isFieldName(name)) throw new QueryError(`invalid field name ${JSON.stringify(name)}`);
-  return resolveField(name);
 }
 
 function ftsCondition(match: string): CompiledQuery {
@@ -151,67 +148,15 @@ function ftsCondition(match: string): CompiledQuery {
 
 /**
  * An FTS5 query built only from quoted strings, so that no FTS5 syntax of the user's reaches MATCH;
- * undefined when the value has no words (it then matches everything).
+ * undefined when there are no words (the value then matches everything).
  */
-function ftsQuery(value: QueryValue): string | undefined {
-  const phrases = freeTextPhrases(value);
+function ftsQuery(phrases: readonly FreeTextPhrase[]): string | undefined {
   if (phrases.length === 0) return undefined;
   return phrases.map((p) => `${ftsString(p.words.join(' '))}${p.prefix ? ' *' : ''}`).join(' ');
 }
 
 function ftsString(text: string): string {
   return `"${text.replaceAll('"', '""')}"`;
-}
-
-function exists(field: SqliteField): CompiledQuery {
-  switch (field.kind) {
-    case 'column':
-      return sql(`f.${field.column} IS NOT NULL`);
-    case 'remote':
-      return remoteParty(field.column, (column) => sql(`${column} IS NOT NULL`), false);
-    case 'json':
-      // Arrays exist through their elements, so `[]` and `[null]` do not count, as in Elasticsearch.
-      return jsonTree(field, sql(`t.type NOT IN ('null', 'array')`));
-  }
-}
-
-/** `field:value` when `op` is undefined, else `field <op> value`. */
-function compare(field: SqliteField, value: QueryValue, op: RangeOperator | undefined, now: number): CompiledQuery {
-  switch (field.kind) {
-    case 'column':
-      return compareColumn(field, value, op, now);
-    case 'remote':
-      return remoteParty(field.column, (column) => textCondition(column, value, op), field.column === 'ip');
-    case 'json':
-      return jsonTree(field, jsonCondition(value, op, now));
-  }
-}
-
-function compareColumn(field: ColumnField, value: QueryValue, op: RangeOperator | undefined, now: number): CompiledQuery {
-  const column = `f.${field.column}`;
-  if (field.type === 'text') return textCondition(column, value, op);
-  if (value.wildcard) {
-    throw new QueryError(`${field.name} does not take wildcards: "${value.text}" must be a single ${field.type === 'time' ? 'time' : 'value'}`);
-  }
-  switch (field.type) {
-    case 'number':
-      return sql(`${column} ${op ?? '='} ?`, numberValue(field.name, value));
-    case 'time':
-      return timeCondition(column, timeValue(field.name, value, now), op);
-    case 'boolean': {
-      if (op !== undefined) throw new QueryError(`${field.name} is true or false and cannot be compared with "${op}"`);
-      const lower = value.text.toLowerCase();
-      if (lower !== 'true' && lower !== 'false') throw new QueryError(`${field.name} needs true or false, not "${value.text}"`);
-      return sql(`${column} = ?`, lower === 'true' ? 1 : 0);
-    }
-    case 'band': {
-      const band = parseBand(value.text);
-      if (band === undefined) {
-        throw new QueryError(`unknown severity band "${value.text}" for ${field.name}: use Low, Medium, High or Critical`);
-      }
-      return sql(`${column} ${op ?? '='} ?`, bandRank(band));
-    }
-  }
 }
 
 /**
@@ -229,15 +174,27 @@ function remoteParty(column: 'ip' | 'country' | 'org', condition: (column: strin
 }
 
 /** Exact (case-sensitive), GLOB for wildcards, or a string comparison for ranges. */
-function textCondition(column: string, value: QueryValue, op: RangeOperator | undefined): CompiledQuery {
-  if (op !== undefined) return sql(`${column} ${op} ?`, value.text);
-  return value.wildcard ? sql(`${column} GLOB ?`, globPattern(value.text)) : sql(`${column} = ?`, value.text);
+function textCondition(column: string, test: TextTest): CompiledQuery {
+  switch (test.kind) {
+    case 'compare':
+      return sql(`${column} ${test.op} ?`, test.text);
+    case 'wildcard':
+      return sql(`${column} GLOB ?`, globPattern(test.pattern));
+    case 'equals':
+      return sql(`${column} = ?`, test.text);
+  }
+}
+
+/** One parameter however long the list (a scope may name thousands of accounts). */
+function inList(column: string, values: readonly string[]): CompiledQuery {
+  if (values.length === 0) return sql('0');
+  return sql(`${column} IN (SELECT value FROM json_each(?))`, JSON.stringify(values));
 }
 
 /** A date-only or rounded time covers a span: `:` matches inside it, `<=` and `>` go past its end. */
-function timeCondition(column: string, span: TimeInterval, op: RangeOperator | undefined): CompiledQuery {
+function timeCondition(column: string, span: TimeInterval, op: CompareOp): CompiledQuery {
   switch (op) {
-    case undefined:
+    case '=':
       if (span.end - span.start === 1) return sql(`${column} = ?`, span.start);
       return sql(`(${column} >= ? AND ${column} < ?)`, span.start, span.end);
     case '<':
@@ -256,17 +213,18 @@ function timeCondition(column: string, span: TimeInterval, op: RangeOperator | u
  * field's path: `a.b:x` matches `{"a":[{"b":"x"}]}` as Elasticsearch's flattened arrays do. The value
  * condition comes before the key check so the SQL function runs only for atoms that already match.
  */
-function jsonTree(field: JsonField, condition: JsonCondition): CompiledQuery {
+function jsonTree(field: DocumentField, condition: JsonCondition): CompiledQuery {
+  const path = documentPath(field.segments);
   // With a needle, a document without it in its text cannot hold the value: it is skipped before json_tree parses
   // it (1M store, counting a country name over 24 hours, 48k documents: 658 → 456 ms; reading them is most of the rest).
   const needle = condition.needle === undefined ? [] : [condition.needle];
   return sql(
     `EXISTS (SELECT 1 FROM finding_versions v, json_tree(v.doc, ?) t WHERE v.seq = f.current` +
       `${needle.length > 0 ? ' AND instr(v.doc, ?) > 0' : ''} AND ${condition.sql} AND yg_strip_index(t.fullkey) = ?)`,
-    field.root,
+    path.root,
     ...needle,
     ...condition.params,
-    field.key,
+    path.key,
   );
 }
 
@@ -278,58 +236,30 @@ interface JsonCondition extends CompiledQuery {
   readonly needle?: string;
 }
 
-/** Conditions on `t` (a json_tree row). Numbers match JSON numbers or the same text; true/false match JSON booleans. */
-function jsonCondition(value: QueryValue, op: RangeOperator | undefined, now: number): JsonCondition {
-  const text = value.text;
-  if (value.wildcard) return sql(`t.type = 'text' AND t.atom GLOB ?`, globPattern(text));
-  const number = NUMBER.test(text) ? Number(text) : undefined;
-  if (op === undefined) {
-    if (number !== undefined && Number.isFinite(number)) {
-      return sql(`((t.type IN ('integer', 'real') AND t.atom = ?) OR (t.type = 'text' AND t.atom = ?))`, number, text);
+/** Conditions on `t` (a json_tree row). */
+function jsonCondition(test: DocumentTest): JsonCondition {
+  switch (test.kind) {
+    case 'wildcard':
+      return sql(`t.type = 'text' AND t.atom GLOB ?`, globPattern(test.pattern));
+    case 'equals':
+      if (test.number !== undefined) {
+        return sql(`((t.type IN ('integer', 'real') AND t.atom = ?) OR (t.type = 'text' AND t.atom = ?))`, test.number, test.text);
+      }
+      if (test.boolean !== undefined) return sql(`(t.type = ? OR (t.type = 'text' AND t.atom = ?))`, test.boolean, test.text);
+      return { ...sql(`t.type = 'text' AND t.atom = ?`, test.text), needle: JSON.stringify(test.text) };
+    case 'number':
+      return sql(`t.type IN ('integer', 'real') AND t.atom ${test.op} ?`, test.value);
+    case 'time': {
+      // Timestamps in GuardDuty documents are ISO-8601 strings; SQLite reads them, `Z` and offsets included.
+      const cond = timeCondition(`round(unixepoch(t.atom, 'subsec') * 1000)`, test.span, test.op);
+      return sql(`t.type = 'text' AND ${cond.sql}`, ...cond.params);
     }
-    const lower = text.toLowerCase();
-    if (lower === 'true' || lower === 'false') {
-      return sql(`(t.type = ? OR (t.type = 'text' AND t.atom = ?))`, lower, text);
-    }
-    return { ...sql(`t.type = 'text' AND t.atom = ?`, text), needle: JSON.stringify(text) };
+    case 'compare':
+      return sql(`t.type = 'text' AND t.atom ${test.op} ?`, test.text);
   }
-  if (number !== undefined && Number.isFinite(number)) return sql(`t.type IN ('integer', 'real') AND t.atom ${op} ?`, number);
-  const span = tryTime(text, now);
-  if (!(span instanceof QueryError)) {
-    // Timestamps in GuardDuty documents are ISO-8601 strings; SQLite reads them, `Z` and offsets included.
-    const cond = timeCondition(`round(unixepoch(t.atom, 'subsec') * 1000)`, span, op);
-    return sql(`t.type = 'text' AND ${cond.sql}`, ...cond.params);
-  }
-  return sql(`t.type = 'text' AND t.atom ${op} ?`, text);
 }
 
 /** A GLOB pattern where `*` is the wildcard and every other GLOB metacharacter is literal. */
 function globPattern(text: string): string {
   return text.replace(/[[\]?]/g, (c) => `[${c}]`);
-}
-
-/** A KQL number as numeric fields read it (decimal, optional exponent); NaN for anything else. */
-export function queryNumber(text: string): number {
-  return NUMBER.test(text) ? Number(text) : Number.NaN;
-}
-
-function numberValue(field: string, value: QueryValue): number {
-  const n = queryNumber(value.text);
-  if (!Number.isFinite(n)) throw new QueryError(`${field} needs a number, not "${value.text}"`);
-  return n;
-}
-
-function timeValue(field: string, value: QueryValue, now: number): TimeInterval {
-  const span = tryTime(value.text, now);
-  if (span instanceof QueryError) throw new QueryError(`invalid time for ${field}: ${span.message}`);
-  return span;
-}
-
-function tryTime(text: string, now: number): TimeInterval | QueryError {
-  try {
-    return parseTimeInterval(text, now);
-  } catch (error) {
-    if (error instanceof QueryError) return error;
-    throw error;
-  }
 }

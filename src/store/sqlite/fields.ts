@@ -1,64 +1,44 @@
-// The KQL field catalog for SQLite: names that map to columns of `findings f`, and paths into the JSON document.
+// Where the query catalogue's fields live in SQLite: columns of `findings f`, of `finding_remote_ips`, and
+// JSON paths into the document as json_tree reports them.
+import type { CatalogColumn, RemoteColumn } from '../../query/fields.js';
 
-/** How a column's values are typed in a query. */
-export type FieldType = 'text' | 'number' | 'time' | 'boolean' | 'band';
+/** The column of `findings f` holding each catalogue field. */
+export const COLUMN_SQL: Readonly<Record<CatalogColumn, string>> = {
+  id: 'id',
+  accountId: 'account_id',
+  region: 'region',
+  type: 'type',
+  arn: 'arn',
+  title: 'title',
+  severity: 'severity',
+  band: 'band',
+  createdAt: 'created_at',
+  updatedAt: 'updated_at',
+  count: 'count',
+  archived: 'archived',
+  sample: 'sample',
+  resourceType: 'resource_type',
+  actionType: 'action_type',
+  resourceId: 'resource_id',
+  firstSeen: 'first_seen',
+  lastSeen: 'last_seen',
+  versions: 'versions',
+};
 
-export type SqliteField =
-  /** A column of `findings f`. */
-  | { readonly kind: 'column'; readonly name: string; readonly column: string; readonly type: FieldType }
-  /** A column of `finding_remote_ips`, matched when any remote party of the finding matches. */
-  | { readonly kind: 'remote'; readonly name: string; readonly column: 'ip' | 'country' | 'org' }
-  /**
-   * Any other dotted path into `f.doc`. `root` is the JSON path of its first segment (the subtree
-   * `json_tree` walks) and `key` the full key `json_tree` reports for it once array indexes are removed.
-   */
-  | { readonly kind: 'json'; readonly name: string; readonly root: string; readonly key: string };
-
-const COLUMNS: ReadonlyArray<readonly [names: readonly string[], column: string, type: FieldType]> = [
-  [['id'], 'id', 'text'],
-  [['accountId'], 'account_id', 'text'],
-  [['region'], 'region', 'text'],
-  [['type'], 'type', 'text'],
-  [['arn'], 'arn', 'text'],
-  [['title'], 'title', 'text'],
-  [['severity'], 'severity', 'number'],
-  [['band', 'severityBand'], 'band', 'band'],
-  [['createdAt'], 'created_at', 'time'],
-  [['updatedAt'], 'updated_at', 'time'],
-  [['service.count', 'count'], 'count', 'number'],
-  [['service.archived', 'archived'], 'archived', 'boolean'],
-  [['service.additionalInfo.sample', 'sample'], 'sample', 'boolean'],
-  [['resource.resourceType', 'resourceType'], 'resource_type', 'text'],
-  [['service.action.actionType', 'actionType'], 'action_type', 'text'],
-  [['resourceId'], 'resource_id', 'text'],
-  [['firstSeen'], 'first_seen', 'time'],
-  [['lastSeen'], 'last_seen', 'time'],
-  [['versions'], 'versions', 'number'],
-];
-
-const REMOTE: ReadonlyArray<readonly [name: string, column: 'ip' | 'country' | 'org']> = [
-  ['remoteIp', 'ip'],
-  ['remoteCountry', 'country'],
-  ['remoteOrg', 'org'],
-];
-
-const CATALOG: ReadonlyMap<string, SqliteField> = new Map<string, SqliteField>([
-  ...COLUMNS.flatMap(([names, column, type]) => names.map((name) => [name, { kind: 'column', name, column, type }] as const)),
-  ...REMOTE.map(([name, column]) => [name, { kind: 'remote', name, column }] as const),
-]);
-
-/** Field names of the catalog, aliases included, in catalog order. */
-export const CATALOG_FIELDS: readonly string[] = [...CATALOG.keys()];
+/** The column of `finding_remote_ips` holding each remote party field. */
+export const REMOTE_SQL: Readonly<Record<RemoteColumn, 'ip' | 'country' | 'org'>> = { remoteIp: 'ip', remoteCountry: 'country', remoteOrg: 'org' };
 
 /**
- * Resolves a KQL field name (case-sensitive, as GuardDuty spells it). Names outside the catalog are
- * paths into the finding document; the parser guarantees they are dot-separated non-empty segments.
+ * A document path as json_tree walks it: `root` is the JSON path of its first segment (the subtree to walk) and
+ * `key` the full key json_tree reports for it once array indexes are removed.
  */
-export function resolveField(name: string): SqliteField {
-  const known = CATALOG.get(name);
-  if (known !== undefined) return known;
-  const segments = name.split('.');
-  return { kind: 'json', name, root: `$${keySegment(segments[0]!)}`, key: `$${segments.map(keySegment).join('')}` };
+export interface DocumentPath {
+  readonly root: string;
+  readonly key: string;
+}
+
+export function documentPath(segments: readonly string[]): DocumentPath {
+  return { root: `$${keySegment(segments[0]!)}`, key: `$${segments.map(keySegment).join('')}` };
 }
 
 /**

@@ -3,6 +3,8 @@ import { open } from 'node:fs/promises';
 import Database from 'better-sqlite3';
 import type { Finding, FindingDocument, FindingKey } from '../../findings/finding.js';
 import type { QueryNode } from '../../query/ast.js';
+import { bindQuery } from '../../query/bind.js';
+import type { BoundQuery } from '../../query/bound.js';
 import type { AggregationRequest, AggregationResult } from '../aggregation.js';
 import type {
   ArchiveBatch,
@@ -32,7 +34,7 @@ import { buildUpsert, type SqliteUpsertResult } from './upsert.js';
 import { SqliteFacets } from './facet-source.js';
 import type { Worker } from 'node:worker_threads';
 import { startWorker } from '../../runtime/start-worker.js';
-import { facetCount } from './facet-filter.js';
+import { facetCount } from '../facets/facet-filter.js';
 import { facetAggregate } from '../facets/facet-aggregate.js';
 import { buildChangeLog, type ChangeLog } from './change-log.js';
 
@@ -318,7 +320,9 @@ export class SqliteStore implements FindingStore {
     })();
   }
 
-  async search(request: SearchRequest, options: ReadOptions = {}): Promise<SearchPage> {
+  async search(parsed: SearchRequest, options: ReadOptions = {}): Promise<SearchPage> {
+    // Bound once, here: the facets and SQL read the same query, with relative times resolved at the same instant.
+    const request: SearchRequest = { ...parsed, query: bindQuery(parsed.query) };
     // Queries on the fields the facets hold are counted from memory; the page still comes from SQL.
     const counted = this.facets?.isReady
       ? facetCount(this.facets.columns, request.query, request.from, request.to, request.trackTotalUpTo ?? Number.POSITIVE_INFINITY)
@@ -327,7 +331,8 @@ export class SqliteStore implements FindingStore {
     return this.db.transaction(() => search(this.db, request, counted))();
   }
 
-  async aggregate(request: AggregationRequest, options: ReadOptions = {}): Promise<AggregationResult> {
+  async aggregate(parsed: AggregationRequest, options: ReadOptions = {}): Promise<AggregationResult> {
+    const request: AggregationRequest = { ...parsed, query: bindQuery(parsed.query) };
     if (this.facets?.isReady) {
       const answer = facetAggregate(this.facets.columns, request);
       if (answer !== undefined) return answer;
@@ -362,7 +367,7 @@ export class SqliteStore implements FindingStore {
     return pages * size;
   }
 
-  async matching(query: QueryNode, keys: readonly FindingKey[]): Promise<FindingRecord[]> {
+  async matching(query: QueryNode | BoundQuery, keys: readonly FindingKey[]): Promise<FindingRecord[]> {
     const where = compileQuery(query);
     const found: FindingRecord[] = [];
     for (let i = 0; i < keys.length; i += MATCH_CHUNK) {

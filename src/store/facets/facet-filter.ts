@@ -1,31 +1,35 @@
-// Counts the findings a KQL query matches from the in-memory facets, for the queries whose every condition is on
-// a field the facets hold; the conditions mean exactly what compile-query.ts makes of them in SQL.
-import { bandRank, parseBand } from '../../findings/severity.js';
-import type { QueryNode, QueryValue, RangeOperator } from '../../query/ast.js';
-import type { CodeArray, FacetColumns, RemoteFacet, TextFacet } from '../facets/facet-columns.js';
-import { facetField } from '../facets/facet-request.js';
-import { compareText } from '../facets/sqlite-semantics.js';
-import { queryNumber } from './compile-query.js';
+// Evaluates a bound KQL query over the in-memory facet columns, for the queries whose every condition is on a
+// field the facets hold; the conditions mean exactly what compile-query.ts makes of them in SQL.
+import type { QueryNode } from '../../query/ast.js';
+import { bindQuery } from '../../query/bind.js';
+import type { BoundNode, BoundQuery, CompareOp, TextTest } from '../../query/bound.js';
+import { QueryError } from '../../query/query-error.js';
+import type { TimeInterval } from '../../query/time-range.js';
+import type { CodeArray, FacetColumns, RemoteFacet, TextFacet } from './facet-columns.js';
+import { facetOf } from './facet-request.js';
+import { compareText } from './sqlite-semantics.js';
 
 const MAX_DEPTH = 64;
 
 /** `col op value` on text, as SQLite compares TEXT with BINARY collation; wildcards as GLOB with only `*`. */
-function textPredicate(value: QueryValue, op: RangeOperator | undefined): (text: string) => boolean {
-  if (op !== undefined) {
-    const v = value.text;
-    switch (op) {
-      case '<':
-        return (t) => compareText(t, v) < 0;
-      case '<=':
-        return (t) => compareText(t, v) <= 0;
-      case '>':
-        return (t) => compareText(t, v) > 0;
-      case '>=':
-        return (t) => compareText(t, v) >= 0;
-    }
+function textPredicate(test: TextTest): (text: string) => boolean {
+  if (test.kind === 'equals') return (t) => t === test.text;
+  if (test.kind === 'wildcard') return wildcardPredicate(test.pattern);
+  const v = test.text;
+  switch (test.op) {
+    case '<':
+      return (t) => compareText(t, v) < 0;
+    case '<=':
+      return (t) => compareText(t, v) <= 0;
+    case '>':
+      return (t) => compareText(t, v) > 0;
+    case '>=':
+      return (t) => compareText(t, v) >= 0;
   }
-  if (!value.wildcard) return (t) => t === value.text;
-  const parts = value.text.split('*');
+}
+
+function wildcardPredicate(pattern: string): (text: string) => boolean {
+  const parts = pattern.split('*');
   const first = parts[0]!;
   const last = parts[parts.length - 1]!;
   return (t) => {
@@ -53,10 +57,10 @@ function codeMask(values: readonly string[], test: (text: string) => boolean): U
 }
 
 /** out[i] = (values[i] op v), one specialised loop per operator (a switch per slot costs more than the test). */
-function compareInto(out: Uint8Array, values: Uint8Array | Float64Array, op: RangeOperator | undefined, v: number): Uint8Array {
+function compareInto(out: Uint8Array, values: Uint8Array | Float64Array, op: CompareOp, v: number): Uint8Array {
   const n = out.length;
   switch (op) {
-    case undefined:
+    case '=':
       for (let i = 0; i < n; i++) out[i] = values[i] === v ? 1 : 0;
       break;
     case '<':
@@ -75,13 +79,32 @@ function compareInto(out: Uint8Array, values: Uint8Array | Float64Array, op: Ran
   return out;
 }
 
+/** out[i] = whether values[i] falls in what `op` makes of the span, as compile-query.ts's time conditions. */
+function timeInto(out: Uint8Array, values: Float64Array, op: CompareOp, span: TimeInterval): Uint8Array {
+  switch (op) {
+    case '=': {
+      const { start, end } = span;
+      for (let i = 0; i < out.length; i++) out[i] = values[i]! >= start && values[i]! < end ? 1 : 0;
+      return out;
+    }
+    case '<':
+      return compareInto(out, values, '<', span.start);
+    case '<=':
+      return compareInto(out, values, '<', span.end);
+    case '>':
+      return compareInto(out, values, '>=', span.end);
+    case '>=':
+      return compareInto(out, values, '>=', span.start);
+  }
+}
+
 /**
  * The matches of slots [lo, hi): one byte per slot, 1 where the condition holds. A whole range at a time, so each
  * condition is one tight loop; ranges at a time, so a count can stop once it passes its cap. The loops read a
  * subarray and local copies of what the closure holds: reading the closure's variables in the loop made a full
  * scan ~15% slower than the whole-column loops this replaced.
  */
-type Plan = (lo: number, hi: number) => Uint8Array;
+export type Plan = (lo: number, hi: number) => Uint8Array;
 
 /** Every finding of the range. */
 const ones: Plan = (lo, hi) => new Uint8Array(hi - lo).fill(1);
@@ -96,16 +119,42 @@ function lookup(table: Uint8Array, column: CodeArray): Plan {
   };
 }
 
+/** A finding with a remote party whose code in column `offset` the mask accepts. */
+function anyParty(c: FacetColumns, mask: Uint8Array, offset: number): Plan {
+  const { partyStart, partyCount, parties } = c;
+  return (lo, hi) => {
+    const out = new Uint8Array(hi - lo);
+    for (let s = lo; s < hi; s++) {
+      const start = partyStart[s]!;
+      const end = start + partyCount[s]! * 3;
+      for (let at = start + offset; at < end; at += 3) {
+        if (mask[parties[at]! + 1] === 1) {
+          out[s - lo] = 1;
+          break;
+        }
+      }
+    }
+    return out;
+  };
+}
+
+type Leaf = Extract<BoundNode, { kind: 'exists' | 'text' | 'in' | 'number' | 'band' | 'time' | 'boolean' }>;
+
 /** Prepares a condition on one field (masks of its distinct values are computed once, not per range). */
-function leaf(c: FacetColumns, node: Extract<QueryNode, { kind: 'match' | 'range' | 'exists' }>): Plan | undefined {
-  const field = facetField(node.field);
+function leaf(c: FacetColumns, node: Leaf): Plan | undefined {
+  const field = facetOf(node.field);
   if (field === undefined) return undefined;
-  const value = node.kind === 'exists' ? undefined : node.value;
-  const op = node.kind === 'range' ? node.op : undefined;
-  switch (field.kind) {
-    case 'text': {
+  if (node.kind === 'text' || node.kind === 'in' || node.kind === 'exists') {
+    let test: (text: string) => boolean;
+    if (node.kind === 'text') test = textPredicate(node.test);
+    else if (node.kind === 'in') {
+      const values = new Set(node.values);
+      test = (t) => values.has(t);
+    } else test = () => true;
+    if (field.kind === 'remote') return anyParty(c, codeMask(c.dictionaries[field.name as RemoteFacet].values, test), field.offset);
+    if (field.kind === 'text') {
       const codes = c.textCodes[field.name as TextFacet];
-      if (value === undefined) {
+      if (node.kind === 'exists') {
         return (lo, hi) => {
           const out = new Uint8Array(hi - lo);
           const slice = codes.subarray(lo, hi);
@@ -113,40 +162,19 @@ function leaf(c: FacetColumns, node: Extract<QueryNode, { kind: 'match' | 'range
           return out;
         };
       }
-      return lookup(codeMask(c.dictionaries[field.name].values, textPredicate(value, op)), codes);
+      return lookup(codeMask(c.dictionaries[field.name].values, test), codes);
     }
-    case 'remote': {
-      const mask = codeMask(c.dictionaries[field.name as RemoteFacet].values, value === undefined ? () => true : textPredicate(value, op));
-      const { partyStart, partyCount, parties } = c;
-      const offset = field.offset;
-      return (lo, hi) => {
-        const out = new Uint8Array(hi - lo);
-        for (let s = lo; s < hi; s++) {
-          const start = partyStart[s]!;
-          const end = start + partyCount[s]! * 3;
-          for (let at = start + offset; at < end; at += 3) {
-            if (mask[parties[at]! + 1] === 1) {
-              out[s - lo] = 1;
-              break;
-            }
-          }
-        }
-        return out;
-      };
-    }
-    case 'band': {
-      if (value === undefined) return ones;
-      const band = value.wildcard ? undefined : parseBand(value.text);
-      if (band === undefined) return undefined;
+    // The other facet columns are NOT NULL: every finding has them.
+    return node.kind === 'exists' ? ones : undefined;
+  }
+  switch (node.kind) {
+    case 'band':
       // Bands are small integers: a table of the answer per band value is read without branching.
-      return lookup(compareInto(new Uint8Array(256), Uint8Array.from({ length: 256 }, (_, i) => i), op, bandRank(band)), c.band);
-    }
-    case 'flag': {
-      if (value === undefined) return ones;
-      const lower = value.text.toLowerCase();
-      if (op !== undefined || value.wildcard || (lower !== 'true' && lower !== 'false')) return undefined;
+      return lookup(compareInto(new Uint8Array(256), Uint8Array.from({ length: 256 }, (_, i) => i), node.op, node.rank), c.band);
+    case 'boolean': {
+      if (field.kind !== 'flag') return undefined;
       const flags = field.name === 'archived' ? c.archived : c.sample;
-      if (lower === 'true') return (lo, hi) => flags.slice(lo, hi);
+      if (node.value) return (lo, hi) => flags.slice(lo, hi);
       return (lo, hi) => {
         const out = new Uint8Array(hi - lo);
         const slice = flags.subarray(lo, hi);
@@ -155,22 +183,27 @@ function leaf(c: FacetColumns, node: Extract<QueryNode, { kind: 'match' | 'range
       };
     }
     case 'number': {
-      if (field.name !== 'severity') return undefined;
-      if (value === undefined) return ones;
-      const n = value.wildcard ? Number.NaN : queryNumber(value.text);
-      if (!Number.isFinite(n)) return undefined;
-      const severity = c.severity;
-      return (lo, hi) => compareInto(new Uint8Array(hi - lo), severity.subarray(lo, hi), op, n);
+      if (field.kind !== 'number' || field.name !== 'severity') return undefined;
+      const { severity } = c;
+      const { op, value } = node;
+      return (lo, hi) => compareInto(new Uint8Array(hi - lo), severity.subarray(lo, hi), op, value);
+    }
+    case 'time': {
+      if (field.kind !== 'number' || field.name !== 'updatedAt') return undefined;
+      const { updatedAt } = c;
+      const { op, span } = node;
+      return (lo, hi) => timeInto(new Uint8Array(hi - lo), updatedAt.subarray(lo, hi), op, span);
     }
   }
 }
 
-function plan(c: FacetColumns, node: QueryNode, depth: number): Plan | undefined {
+function plan(c: FacetColumns, node: BoundNode, depth: number): Plan | undefined {
   if (depth > MAX_DEPTH) return undefined;
   switch (node.kind) {
     case 'all':
       return ones;
-    case 'text':
+    case 'free-text':
+    case 'document':
       return undefined;
     case 'not': {
       const child = plan(c, node.child, depth + 1);
@@ -183,8 +216,6 @@ function plan(c: FacetColumns, node: QueryNode, depth: number): Plan | undefined
     }
     case 'and':
     case 'or': {
-      // Free text joins an and/or as one FTS5 query in SQL: any text child leaves the whole query to SQL.
-      if (node.children.some((n) => n.kind === 'text')) return undefined;
       const children: Plan[] = [];
       for (const n of node.children) {
         const p = plan(c, n, depth + 1);
@@ -209,25 +240,34 @@ function plan(c: FacetColumns, node: QueryNode, depth: number): Plan | undefined
 }
 
 /**
+ * How the facets evaluate `query`, or undefined when a condition needs SQL (free text, document paths, fields
+ * the facets do not hold).
+ */
+export function facetPlan(c: FacetColumns, query: BoundQuery): Plan | undefined {
+  return plan(c, query.root, 0);
+}
+
+/**
  * Slots evaluated at a time: small enough that a broad query's count stops soon after passing its cap (an
  * Elasticsearch-style total of 10,000), large enough that each condition's loop runs long.
  */
-const RANGE_SLOTS = 65_536;
+export const RANGE_SLOTS = 65_536;
 
 /**
  * Findings matching `query` with `updatedAt` in [from, to), counted up to `cap + 1`; undefined when a condition
- * needs SQL (free text, document paths, times, fields the facets do not hold, values SQL would refuse).
+ * needs SQL (see facetPlan) or, for a parse tree, when a value does not fit its field (SQL words that error).
  * Slots are evaluated `rangeSlots` at a time, and counting stops at the first range that passes the cap.
  */
 export function facetCount(
   c: FacetColumns,
-  query: QueryNode,
+  query: QueryNode | BoundQuery,
   from: number | undefined,
   to: number | undefined,
   cap: number,
   rangeSlots = RANGE_SLOTS,
 ): number | undefined {
-  const matches = plan(c, query, 0);
+  const bound = bindOrUndefined(query);
+  const matches = bound === undefined ? undefined : facetPlan(c, bound);
   if (matches === undefined) return undefined;
   const lo = from ?? -Infinity;
   const hi = to ?? Infinity;
@@ -244,4 +284,14 @@ export function facetCount(
     }
   }
   return n;
+}
+
+/** The bound query, or undefined for a parse tree a read would refuse (the SQL path words the error). */
+export function bindOrUndefined(query: QueryNode | BoundQuery): BoundQuery | undefined {
+  try {
+    return bindQuery(query);
+  } catch (error) {
+    if (error instanceof QueryError) return undefined;
+    throw error;
+  }
 }
