@@ -1,10 +1,11 @@
 // Aggregations over the in-memory facet columns: the same answers as the SQL path for the requests it takes
-// (every finding in a time range, grouped by catalogue fields); anything else is left to the store's SQL.
+// (findings in a time range that a query on facet fields selects, grouped by catalogue fields); anything else
+// is left to the store's SQL.
 import { SEVERITY_BANDS } from '../../findings/severity.js';
 import { AGGREGATION_LIMITS as LIMITS, intervalMs, type Aggregation, type AggregationRequest, type AggregationResult, type Bucket, type BucketResult, type StatsResult } from '../aggregation.js';
 import type { FacetColumns } from './facet-columns.js';
 import { SlotLists } from './slot-lists.js';
-import { bindOrUndefined } from './facet-filter.js';
+import { bindOrUndefined, facetPlan, RANGE_SLOTS, type Plan } from './facet-filter.js';
 import { facetField, facetsCanAnswer, type FacetField as Field } from './facet-request.js';
 import { compareText, SqliteSum } from './sqlite-semantics.js';
 
@@ -35,10 +36,11 @@ function numberAt(c: FacetColumns, field: Field, s: number): number {
 export function facetAggregate(c: FacetColumns, request: AggregationRequest): AggregationResult | undefined {
   if (!facetsCanAnswer(request)) return undefined;
   const query = bindOrUndefined(request.query);
-  if (query?.root.kind !== 'all') return undefined;
+  const matches = query === undefined ? undefined : facetPlan(c, query);
+  if (matches === undefined) return undefined;
   slotLists.reset();
   const ctx: Context = { c, lists: slotLists, from: request.from, to: request.to, buckets: 0, statements: 0 };
-  const slots = matching(ctx);
+  const slots = matching(ctx, query!.root.kind === 'all' ? undefined : matches);
   try {
     const aggregations = Object.fromEntries(Object.entries(request.aggs).map(([name, agg]) => [name, run(ctx, slots, agg)]));
     return { total: slots.length, aggregations };
@@ -48,7 +50,8 @@ export function facetAggregate(c: FacetColumns, request: AggregationRequest): Ag
   }
 }
 
-function matching(ctx: Context): Int32Array {
+/** The slots in the time range whose finding `matches` selects (every one without). */
+function matching(ctx: Context, matches: Plan | undefined): Int32Array {
   const { c } = ctx;
   const from = ctx.from ?? -Infinity;
   const to = ctx.to ?? Infinity;
@@ -56,10 +59,14 @@ function matching(ctx: Context): Int32Array {
   let n = 0;
   const present = c.present;
   const updated = c.updatedAt;
-  for (let s = 0; s < c.limit; s++) {
-    if (present[s] === 1) {
-      const t = updated[s]!;
-      if (t >= from && t < to) out[n++] = s;
+  for (let first = 0; first < c.limit; first += RANGE_SLOTS) {
+    const last = Math.min(c.limit, first + RANGE_SLOTS);
+    const m = matches?.(first, last);
+    for (let s = first; s < last; s++) {
+      if (present[s] === 1 && (m === undefined || m[s - first] === 1)) {
+        const t = updated[s]!;
+        if (t >= from && t < to) out[n++] = s;
+      }
     }
   }
   return ctx.lists.shorten(out, n);

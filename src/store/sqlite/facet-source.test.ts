@@ -124,7 +124,7 @@ describe('in-memory facets', () => {
 
   test('leave queries, fields and invalid requests to SQL', () => {
     const refused: AggregationRequest[] = [
-      { query: parseQuery('severity >= 7'), aggs: { b: { terms: { field: 'band' } } } },
+      { query: parseQuery('severity >= 7 and tor'), aggs: { b: { terms: { field: 'band' } } } },
       { query: all, aggs: { c: { date_histogram: { field: 'createdAt', interval: '1d' } } } },
       { query: all, aggs: { t: { terms: { field: 'title' } } } },
       { query: all, aggs: { t: { terms: { field: 'type', size: 0 } } } },
