@@ -22,6 +22,7 @@ import { storedSecret } from './store/sqlite/meta.js';
 import { SqliteStore } from './store/sqlite/sqlite-store.js';
 import { AlertService } from './alerts/alert-service.js';
 import { SqliteAlertStore } from './store/sqlite/alert-store.js';
+import type { Resolver } from './alerts/sinks/network-policy.js';
 
 /** The embedded store, archive and ingest pipeline on one data folder, owned by this process. */
 export interface Embedded {
@@ -122,7 +123,7 @@ export interface Server {
 }
 
 /** Alerting on the embedded store, as configured; started once the HTTP app (and its logger) exists. */
-export function buildAlerts(embedded: Embedded, config: Pick<Config, 'alerts' | 'accounts' | 'publicUrl'>, metrics?: Metrics): AlertService {
+export function buildAlerts(embedded: Embedded, config: Pick<Config, 'alerts' | 'accounts' | 'publicUrl'>, metrics?: Metrics, resolve?: Resolver): AlertService {
   const a = config.alerts;
   return new AlertService({
     store: embedded.store,
@@ -138,6 +139,7 @@ export function buildAlerts(embedded: Embedded, config: Pick<Config, 'alerts' | 
       keepDeliveriesMs: a.keepDeliveriesDays * 86_400_000,
     },
     ...(metrics && { metrics }),
+    ...(resolve && { resolve }),
   });
 }
 

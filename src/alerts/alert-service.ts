@@ -2,6 +2,7 @@
 import type { IngestPipeline } from '../ingest/pipeline.js';
 import type { Metrics } from '../metrics/metrics.js';
 import { parseQuery } from '../query/parser.js';
+import { validateQuery } from '../query/validate.js';
 import type { FindingStore } from '../store/finding-store.js';
 import { AlertEngine, type CompiledRule } from './alert-engine.js';
 import { AlertError } from './alert-error.js';
@@ -15,7 +16,8 @@ import { keyString, type FindingKey } from '../findings/finding.js';
 import { AccountCatalog, type AccountInfo } from './routing.js';
 import type { AlertRule, RuleSpec } from './rule.js';
 import { buildSink } from './sinks/build-sink.js';
-import type { NetworkPolicy } from './sinks/network-policy.js';
+import type { NetworkPolicy, Resolver } from './sinks/network-policy.js';
+import { checkReceiverAddress } from './destination-address.js';
 import type { Sink } from './sinks/sink.js';
 
 export interface AlertSettings {
@@ -36,6 +38,8 @@ export interface AlertServiceOptions {
   readonly settings: AlertSettings;
   readonly metrics?: Metrics;
   readonly now?: () => number;
+  /** How receivers' names are resolved (the system's resolver unless a test stands in a DNS server). */
+  readonly resolve?: Resolver;
 }
 
 export interface AlertLog extends DeliveryLog {
@@ -130,9 +134,8 @@ export class AlertService {
 
   /** Query, schedule and destinations must be valid before a rule is stored. */
   private async checkRule(spec: RuleSpec): Promise<void> {
-    const query = parseQuery(spec.query);
     // Semantic errors (an unknown band name…) surface now, as for the live stream.
-    await this.options.store.matching(query, [{ accountId: '-', region: '-', id: '-' }]);
+    validateQuery(spec.query);
     if (spec.trigger.kind === 'digest') {
       try {
         checkSchedule(spec.trigger.schedule, spec.trigger.timezone);
@@ -185,12 +188,16 @@ export class AlertService {
     return merged;
   }
 
-  async createDestination(spec: DestinationSpec): Promise<Destination> {
-    return this.options.alerts.createDestination(spec, this.now());
+  /** Saves a destination whose receiver the network policy allows; `warnings` say what could not be checked. */
+  async createDestination(spec: DestinationSpec): Promise<{ destination: Destination; warnings: string[] }> {
+    const warnings = await checkReceiverAddress(spec, this.options.settings.network, this.options.resolve);
+    return { destination: await this.options.alerts.createDestination(spec, this.now()), warnings };
   }
 
-  async replaceDestination(id: string, spec: DestinationSpec): Promise<Destination | undefined> {
-    return this.options.alerts.replaceDestination(id, spec, this.now());
+  async replaceDestination(id: string, spec: DestinationSpec): Promise<{ destination: Destination; warnings: string[] } | undefined> {
+    const warnings = await checkReceiverAddress(spec, this.options.settings.network, this.options.resolve);
+    const destination = await this.options.alerts.replaceDestination(id, spec, this.now());
+    return destination === undefined ? undefined : { destination, warnings };
   }
 
   async deleteDestination(id: string): Promise<boolean> {
@@ -222,7 +229,7 @@ export class AlertService {
         },
       ],
     };
-    const sink = buildSink(destination, this.options.settings.network, this.options.settings.sendTimeoutMs);
+    const sink = buildSink(destination, this.options.settings.network, this.options.settings.sendTimeoutMs, this.options.resolve);
     const started = performance.now();
     try {
       const result = await sink.send(message, { idempotencyKey: `test-${destination.id}-${this.now()}`, timeoutMs: this.options.settings.sendTimeoutMs });
@@ -261,7 +268,7 @@ export class AlertService {
     if (destination === undefined) return undefined;
     const current = this.sinks.get(id);
     if (current) return current;
-    const built = { updatedAt: destination.updatedAt, sink: buildSink(destination, this.options.settings.network, this.options.settings.sendTimeoutMs), type: destination.type };
+    const built = { updatedAt: destination.updatedAt, sink: buildSink(destination, this.options.settings.network, this.options.settings.sendTimeoutMs, this.options.resolve), type: destination.type };
     this.sinks.set(id, built);
     return built;
   }

@@ -8,6 +8,7 @@ export type FindingErrorCode =
   | 'NESTING_TOO_DEEP'
   | 'DOCUMENT_TOO_LARGE'
   | 'NOT_A_FINDING'
+  | 'SECURITY_HUB_FINDING'
   | 'INVALID_JSON';
 
 export interface FindingRejection {

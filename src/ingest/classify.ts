@@ -42,7 +42,8 @@ export function classifyItem(into: Classified, index: number, item: { value: unk
     } else if (part.kind === 'rejected') {
       into.rejected.push({ index, ...part.error });
     } else {
-      // `part.value` is the item or a value inside it, so the item's shape check covered it.
+      // `part.value` is the item or a value inside it, so the item's shape check covered it; an SNS message,
+      // parsed from a string inside the item, was checked by `unwrap` when it was parsed.
       const result = normalizeFinding(part.value, 'checked');
       if (result.ok) {
         into.findings.push(result.finding);

@@ -10,16 +10,16 @@ import { harness, type Harness } from '../support/harness.js';
 const DATA = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../../shared/data/guardduty');
 const files = existsSync(DATA) ? readdirSync(DATA).filter((f) => f.endsWith('.json')).sort() : [];
 
-/** What each kind of file must become; anything not listed must be stored. */
-const EXPECTED: Readonly<Record<string, 'ignored' | 'rejected' | 'empty'>> = {
+/** What each kind of file must become (a rejection with its code); anything not listed must be stored. */
+const EXPECTED: Readonly<Record<string, 'ignored' | 'empty' | { rejected: string }>> = {
   'cloudtrail-api-call-createsamplefindings__alertlogic.json': 'ignored',
   'getfindings-empty-response__elastic.json': 'empty',
-  'stealth-iamuser-cloudtrailloggingdisabled-asff__ocsf-examples.json': 'rejected',
-  'stealth-iamuser-cloudtrailloggingdisabled-ocsf__ocsf-examples.json': 'rejected',
-  // Partial envelope without updatedAt, region or accountId in the finding: cannot be identified.
-  'recon-ec2-portprobeunprotectedport-minimal-sev2__notify-slack.json': 'rejected',
-  // Hand-made test event whose finding has no accountId.
-  'unauthorizedaccess-ec2-sshbruteforce-partial-envelope__aws-samples-waf-acl.json': 'rejected',
+  'stealth-iamuser-cloudtrailloggingdisabled-asff__ocsf-examples.json': { rejected: 'SECURITY_HUB_FINDING' },
+  'stealth-iamuser-cloudtrailloggingdisabled-ocsf__ocsf-examples.json': { rejected: 'MISSING_FIELD' },
+  // Partial envelope: the envelope's region fills the finding's, but it has no updatedAt.
+  'recon-ec2-portprobeunprotectedport-minimal-sev2__notify-slack.json': { rejected: 'MISSING_FIELD' },
+  // Hand-made test event whose finding has no accountId, and whose envelope has no account either.
+  'unauthorizedaccess-ec2-sshbruteforce-partial-envelope__aws-samples-waf-acl.json': { rejected: 'MISSING_FIELD' },
 };
 
 describe('real GuardDuty documents from shared/data', { skip: files.length === 0 && 'shared/data/guardduty is not present' }, () => {
@@ -55,7 +55,7 @@ describe('real GuardDuty documents from shared/data', { skip: files.length === 0
       } else {
         assert.equal(res.statusCode, 400);
         assert.ok(body.rejected.length >= 1);
-        assert.match(body.error.code, /^[A-Z_]+$/);
+        assert.equal(body.error.code, expected.rejected, body.error.message);
         assert.ok(body.error.message.length > 10);
       }
     });

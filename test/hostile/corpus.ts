@@ -2,14 +2,15 @@
 import type { HostileCase, HttpCase, ImportCase } from './case.js';
 import { AGGREGATE_CASES } from './cases/aggregate.js';
 import { FINDING_CASES } from './cases/finding.js';
-import { IMPORT_CASES } from './cases/import.js';
+import { IMPORT_CASES as FILE_CASES } from './cases/import.js';
 import { INGEST_DOCUMENT_CASES } from './cases/ingest-documents.js';
 import { INGEST_FRAMING_CASES } from './cases/ingest-framing.js';
 import { QUERY_CASES } from './cases/query.js';
+import { WRAPPER_HTTP_CASES, WRAPPER_IMPORT_CASES } from './cases/wrappers.js';
 
-export const HTTP_CASES: readonly HttpCase[] = [...INGEST_FRAMING_CASES, ...INGEST_DOCUMENT_CASES, ...QUERY_CASES, ...FINDING_CASES, ...AGGREGATE_CASES];
+export const HTTP_CASES: readonly HttpCase[] = [...INGEST_FRAMING_CASES, ...INGEST_DOCUMENT_CASES, ...WRAPPER_HTTP_CASES, ...QUERY_CASES, ...FINDING_CASES, ...AGGREGATE_CASES];
 
-export { IMPORT_CASES };
+export const IMPORT_CASES: readonly ImportCase[] = [...FILE_CASES, ...WRAPPER_IMPORT_CASES];
 
 export const HOSTILE_CASES: readonly HostileCase[] = [...HTTP_CASES, ...IMPORT_CASES];
 

@@ -5,6 +5,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import type { AlertService } from '../../src/alerts/alert-service.js';
+import type { Resolver } from '../../src/alerts/sinks/network-policy.js';
 import { buildApp, type AppDeps } from '../../src/app.js';
 import { createKey } from '../../src/auth/api-keys.js';
 import { Sessions } from '../../src/auth/sessions.js';
@@ -26,7 +27,7 @@ export interface AlertsHarness {
 export interface AlertsFolder {
   readonly dir: string;
   readonly key: string;
-  open(overrides?: { alerts?: Partial<Config['alerts']>; accounts?: Config['accounts']; publicUrl?: string; start?: boolean } & Pick<AppDeps, 'onRoute' | 'metrics'>): Promise<AlertsHarness>;
+  open(overrides?: { alerts?: Partial<Config['alerts']>; accounts?: Config['accounts']; publicUrl?: string; start?: boolean; resolve?: Resolver } & Pick<AppDeps, 'onRoute' | 'metrics'>): Promise<AlertsHarness>;
   remove(): Promise<void>;
 }
 
@@ -51,7 +52,7 @@ export async function alertsFolder(): Promise<AlertsFolder> {
         accounts: overrides.accounts ?? {},
         ...(overrides.publicUrl !== undefined && { publicUrl: overrides.publicUrl }),
       });
-      const alerts = buildAlerts(embedded, config, overrides.metrics);
+      const alerts = buildAlerts(embedded, config, overrides.metrics, overrides.resolve);
       const app = await buildApp({
         store: embedded.store,
         pipeline: embedded.pipeline,

@@ -22,8 +22,9 @@ export async function destinationsRoutes(app: FastifyInstance, options: Destinat
 
   app.post('/api/v1/destinations', async (request, reply) => {
     const spec = parseParams(destinationSpecSchema, request.body);
+    const { destination, warnings } = await service.createDestination(spec);
     reply.code(201);
-    return presentDestination(await service.createDestination(spec));
+    return { ...presentDestination(destination), ...(warnings.length > 0 && { warnings }) };
   });
 
   app.get('/api/v1/destinations', async () => ({ destinations: (await service.alerts.listDestinations()).map(presentDestination) }));
@@ -40,7 +41,7 @@ export async function destinationsRoutes(app: FastifyInstance, options: Destinat
     const spec = parseParams(destinationSpecSchema, await service.mergeSecrets(id, body));
     const replaced = await service.replaceDestination(id, spec);
     if (replaced === undefined) throw new ApiError(404, 'DESTINATION_NOT_FOUND', `there is no destination "${id}"`);
-    return presentDestination(replaced);
+    return { ...presentDestination(replaced.destination), ...(replaced.warnings.length > 0 && { warnings: replaced.warnings }) };
   });
 
   app.delete('/api/v1/destinations/:id', async (request, reply) => {

@@ -3,7 +3,7 @@ import type { ServerResponse } from 'node:http';
 import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
 import type { IngestPipeline, StoredListener } from '../../ingest/pipeline.js';
-import { parseQuery } from '../../query/parser.js';
+import { validateQuery } from '../../query/validate.js';
 import type { FindingStore } from '../../store/finding-store.js';
 import { keyString } from '../../findings/finding.js';
 import { ApiError } from '../api-error.js';
@@ -34,9 +34,8 @@ export async function streamRoutes(app: FastifyInstance, options: StreamRouteOpt
 
   app.get('/api/v1/stream', async (request, reply) => {
     const { q } = parseParams(params, request.query);
-    const query = parseQuery(q ?? '');
     // Semantic errors (an unknown band name…) surface now as a 400, not later inside the stream.
-    await options.store.matching(query, [{ accountId: '-', region: '-', id: '-' }]);
+    const query = validateQuery(q ?? '');
     if (open.size >= maxStreams) throw new ApiError(503, 'TOO_MANY_STREAMS', `this server serves at most ${maxStreams} live streams at once; retry later`, { 'retry-after': '10' });
 
     reply.hijack();

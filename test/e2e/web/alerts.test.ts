@@ -4,7 +4,7 @@ import assert from 'node:assert/strict';
 import { rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import type { Browser, Page } from 'playwright-core';
+import type { Browser, Page, Request, Route } from 'playwright-core';
 import { findingDoc } from '../../fixtures/findings.js';
 import { httpReceiver, type HttpReceiver } from '../../support/receivers.js';
 import { apiGet, ingest, launchBrowser, login, screenshot, startServer, tempDir, watchedPage, type RunningServer, type Watch } from './browser.js';
@@ -28,6 +28,38 @@ describe('web dashboard: alerting page', () => {
     await page.getByRole('navigation', { name: 'Views' }).getByRole('link', { name: 'Alerts' }).click();
     await page.getByRole('tab', { name }).click();
     await page.locator('[data-testid=alerts][data-state=loaded]').waitFor();
+  };
+  /** The delivery log once it shows the answer for exactly these filters (`status=dead`, `destination=ID`, or ''). */
+  const deliveriesFor = (filter: string) => page.locator(`[data-testid=deliveries-table][data-state=loaded][data-filter="${filter}"]`);
+  /**
+   * Holds the delivery-log requests `which` selects until `release` is called; `held` resolves with the first
+   * one held (by then the view has rendered the filters that request is for).
+   */
+  const holdDeliveries = async (which: (url: URL) => boolean): Promise<{ held: Promise<Request>; release: () => Promise<void> }> => {
+    let gotOne!: (r: Request) => void;
+    const held = new Promise<Request>((resolve) => (gotOne = resolve));
+    let open!: () => void;
+    const opened = new Promise<void>((resolve) => (open = resolve));
+    const passed: Array<Promise<void>> = [];
+    const handler = async (route: Route): Promise<void> => {
+      if (route.request().method() === 'GET' && which(new URL(route.request().url()))) {
+        gotOne(route.request());
+        const done = opened.then(() => route.continue());
+        passed.push(done);
+        await done;
+      } else {
+        await route.fallback();
+      }
+    };
+    await page.route('**/api/v1/deliveries?*', handler);
+    return {
+      held,
+      release: async () => {
+        open();
+        await Promise.all(passed);
+        await page.unroute('**/api/v1/deliveries?*', handler);
+      },
+    };
   };
   const createWebhook = async (name: string, url: string, secret = SECRET): Promise<void> => {
     await page.getByRole('button', { name: 'New destination' }).click();
@@ -168,8 +200,11 @@ describe('web dashboard: alerting page', () => {
     await ingest(server.url, [findingDoc({ id: 'alertweb02', severity: 8.5, updatedAt: new Date().toISOString(), createdAt: new Date().toISOString() })]);
     await page.getByRole('tab', { name: 'Delivery log' }).click();
     await page.getByLabel('Status').selectOption('dead');
+    // Rows appear only once they answer the dead-letter filter; the dead letter itself may take a refresh or two.
+    await deliveriesFor('status=dead').waitFor();
     const dead = page.locator('[data-testid=delivery-row][data-status=dead]');
     await dead.first().waitFor({ timeout: 15_000 });
+    assert.equal(await deliveriesFor('status=dead').count(), 1, 'the rows still answer the dead-letter filter');
     assert.equal(await page.locator('[data-testid=delivery-row]:not([data-status=dead])').count(), 0, 'only dead letters listed');
     const cells = await dead.first().locator('td').allTextContents();
     assert.equal(cells[3], 'Flaky receiver');
@@ -184,6 +219,56 @@ describe('web dashboard: alerting page', () => {
     await page.locator('[data-testid=delivery-row][data-status=sent]', { hasText: 'Flaky receiver' }).waitFor({ timeout: 10_000 });
     const [got] = await flaky.waitFor(1);
     assert.equal((JSON.parse(got!.body) as { findings: Array<{ id: string }> }).findings[0]?.id, 'alertweb02');
+  });
+
+  test('after a filter changes, the delivery log shows Loading… until that filter\'s answer, never the previous rows', async () => {
+    const flakyId = (await apiGet<Listed<{ id: string; name: string }>>(server.url, '/api/v1/destinations'))['destinations']!.find((d) => d.name === 'Flaky receiver')!.id;
+    await page.goto(`${server.url}/alerts?tab=deliveries`);
+    await deliveriesFor('').waitFor();
+    assert.ok((await page.locator(`[data-testid=delivery-row]:not([data-destination="${flakyId}"])`).count()) > 0, 'the unfiltered log has other destinations');
+    const gate = await holdDeliveries((url) => url.searchParams.get('destination') === flakyId);
+    try {
+      await page.getByLabel('Destination').selectOption({ label: 'Flaky receiver' });
+      await gate.held;
+      // The request for the new filter is out, its answer held back: the old rows must be gone.
+      assert.equal(await page.getByTestId('deliveries-table').getAttribute('data-state'), 'loading');
+      assert.equal(await page.getByTestId('delivery-row').count(), 0, 'no rows of the previous filter');
+      assert.equal(await page.getByTestId('deliveries-table').getByRole('status').textContent(), 'Loading…');
+    } finally {
+      await gate.release();
+    }
+    await deliveriesFor(`destination=${flakyId}`).waitFor();
+    const destinations = await page.getByTestId('delivery-row').evaluateAll((rows) => rows.map((r) => r.getAttribute('data-destination')));
+    assert.ok(destinations.length > 0);
+    assert.deepEqual(new Set(destinations), new Set([flakyId]));
+  });
+
+  test('drops an answer for the previous filters that arrives after the current filters\' answer', async () => {
+    const flakyId = (await apiGet<Listed<{ id: string; name: string }>>(server.url, '/api/v1/destinations'))['destinations']!.find((d) => d.name === 'Flaky receiver')!.id;
+    await page.goto(`${server.url}/alerts?tab=deliveries`);
+    await deliveriesFor('').waitFor();
+    const gate = await holdDeliveries((url) => !url.searchParams.has('destination'));
+    await page.getByRole('button', { name: 'Refresh' }).click();
+    const stale = await gate.held;
+    await page.getByLabel('Destination').selectOption({ label: 'Flaky receiver' });
+    const table = deliveriesFor(`destination=${flakyId}`);
+    await table.waitFor();
+    // Hold every later request (the log refreshes itself), so the next answer the view counts is the stale one.
+    const later = await holdDeliveries(() => true);
+    try {
+      const answered = Number(await table.getAttribute('data-answers'));
+      const staleDone = page.waitForEvent('requestfinished', (r) => r === stale);
+      await gate.release();
+      await staleDone;
+      await page.locator(`[data-testid=deliveries-table][data-answers="${answered + 1}"]`).waitFor();
+      assert.equal(await table.count(), 1, 'still showing the answer for the chosen filter');
+      const destinations = await page.getByTestId('delivery-row').evaluateAll((rows) => rows.map((r) => r.getAttribute('data-destination')));
+      assert.ok(destinations.length > 0);
+      assert.deepEqual(new Set(destinations), new Set([flakyId]));
+    } finally {
+      await gate.release();
+      await later.release();
+    }
   });
 
   test('disables and re-enables a rule, and deletes one only after confirmation', async () => {
@@ -201,6 +286,7 @@ describe('web dashboard: alerting page', () => {
     await page.reload();
     await page.getByRole('button', { name: 'Delete Short-lived' }).click();
     await page.getByRole('button', { name: 'Keep' }).click();
+    await page.getByRole('button', { name: 'Delete Short-lived' }).waitFor();
     assert.equal((await rules()).length, 2, 'nothing deleted before confirmation');
     await page.getByRole('button', { name: 'Delete Short-lived' }).click();
     await page.getByRole('button', { name: 'Confirm delete' }).click();

@@ -99,11 +99,21 @@ export async function screenshot(page: Page, name: string): Promise<void> {
   await page.screenshot({ path: path.join(ARTIFACTS, `${name}.png`), fullPage: true });
 }
 
-/** Posts findings through the public ingest API with the bootstrap key. */
-export async function ingest(base: string, docs: unknown[]): Promise<{ accepted: number }> {
+/** What `POST /api/v1/events` answers. */
+export interface IngestReport {
+  readonly accepted: number;
+  readonly duplicates: number;
+  readonly created: number;
+  readonly updated: number;
+  readonly ignored: number;
+  readonly rejected: ReadonlyArray<{ index: number; code: string; message: string }>;
+}
+
+/** Posts findings through the public ingest API with the bootstrap key; throws unless it answers 2xx. */
+export async function ingest(base: string, docs: unknown[]): Promise<IngestReport> {
   const res = await fetch(`${base}/api/v1/events`, { method: 'POST', headers: { 'x-api-key': KEY, 'content-type': 'application/json' }, body: JSON.stringify(docs) });
   if (!res.ok) throw new Error(`ingest failed: ${res.status} ${await res.text()}`);
-  return (await res.json()) as { accepted: number };
+  return (await res.json()) as IngestReport;
 }
 
 export async function apiGet<T>(base: string, pathAndQuery: string, init: { method?: string; body?: unknown } = {}): Promise<T> {

@@ -4,7 +4,7 @@ import { readdir, readFile, rm } from 'node:fs/promises';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { gzipSync } from 'node:zlib';
-import type { Browser, Page } from 'playwright-core';
+import type { Browser, Page, Route } from 'playwright-core';
 import { findingDoc } from '../../fixtures/findings.js';
 import { apiGet, ingest, launchBrowser, OVERVIEW_DRAWN, login, ROOT, screenshot, startServer, tempDir, watchedPage, type RunningServer, type Watch } from './browser.js';
 
@@ -193,9 +193,9 @@ describe('web dashboard', () => {
     await page.getByLabel('From').fill(local(from));
     await page.getByRole('button', { name: 'Apply' }).click();
     await page.waitForURL((u) => u.searchParams.get('from')?.startsWith(from.toISOString().slice(0, 16)) ?? false);
-    await page.locator('[data-testid=results][data-state=ready]').waitFor();
     const inRange = await apiGet<{ total: number }>(server.url, `/api/v1/findings?from=${encodeURIComponent(new URL(page.url()).searchParams.get('from')!)}`);
-    assert.match((await page.getByTestId('total').textContent()) ?? '', new RegExp(`^${inRange.total} findings`));
+    // Right after the URL changes the previous range's answer is still shown as ready: wait for the new one.
+    await page.locator('[data-testid=results][data-state=ready]').getByTestId('total').filter({ hasText: new RegExp(`^${inRange.total} findings`) }).waitFor();
     await page.getByText('Columns', { exact: true }).click();
     await page.getByRole('checkbox', { name: 'Title' }).check();
     await page.waitForURL(/cols=/);
@@ -224,6 +224,78 @@ describe('web dashboard', () => {
     await page.getByRole('button', { name: 'Archive', exact: true }).waitFor();
   });
 
+  test('links each summary value to the search it implies, quoted exactly, and the finding to the GuardDuty console', async () => {
+    // Quotes, a backslash, a star and spaces: the link must match exactly this organisation, not the decoy.
+    const org = 'Evil "Corp" \\ * Ltd';
+    const withOrg = (id: string, asnOrg: string): Record<string, unknown> => {
+      const doc = findingDoc({ id, accountId: '333344445555', updatedAt: new Date().toISOString(), createdAt: new Date().toISOString() });
+      const action = (doc['service'] as { action: { networkConnectionAction: { remoteIpDetails: Record<string, unknown> } } }).action;
+      action.networkConnectionAction.remoteIpDetails['organization'] = { asn: '64500', asnOrg };
+      return doc;
+    };
+    assert.deepEqual(await ingest(server.url, [withOrg('links01', org), withOrg('links02', 'Evil "Corp" \\ Other Ltd')]), { accepted: 2, duplicates: 0, created: 2, updated: 0, ignored: 0, rejected: [] });
+    await page.goto(`${server.url}/findings/333344445555/us-east-1/links01`);
+    assert.equal(await page.locator('dd[data-field=Account] a').getAttribute('href'), '/search?q=accountId%3A%22333344445555%22');
+    assert.equal(await page.locator('dd[data-field=Region] a').getAttribute('href'), '/search?q=region%3A%22us-east-1%22');
+    assert.equal(await page.locator('dd[data-field="Remote IP"] a').getAttribute('href'), '/search?q=remoteIp%3A%22198.51.100.7%22');
+    assert.equal(new URL(`${server.url}${await page.locator('dd[data-field=Resource] a').getAttribute('href')}`).searchParams.get('q'), 'resourceType:"Instance" and resourceId:"i-0a1b2c3d4e5f60718"');
+    assert.equal(new URL(`${server.url}${await page.locator('dd[data-field=Type] a').getAttribute('href')}`).searchParams.get('q'), 'type:"UnauthorizedAccess:EC2/TorClient"');
+
+    const consoleLink = page.getByTestId('console-link');
+    assert.equal(await consoleLink.getAttribute('href'), 'https://us-east-1.console.aws.amazon.com/guardduty/home?region=us-east-1#/findings?macros=current&fId=links01');
+    assert.equal(await consoleLink.getAttribute('target'), '_blank');
+    assert.equal(await consoleLink.getAttribute('rel'), 'noopener noreferrer');
+
+    await page.locator('dd[data-field=Organisation] a').click();
+    await page.waitForURL(/\/search\?/);
+    assert.equal(new URL(page.url()).searchParams.get('q'), 'remoteOrg:"Evil \\"Corp\\" \\\\ * Ltd"');
+    await page.locator('[data-testid=results][data-state=ready]').waitFor();
+    assert.deepEqual(await page.getByTestId('result-row').evaluateAll((rows) => rows.map((r) => r.getAttribute('data-key'))), ['333344445555/us-east-1/links01']);
+
+    // Region and id are attacker-controlled: whatever the server answers, the link stays on the AWS console.
+    for (const [region, id] of [['javascript:alert(1)//', 'links01'], ['evil.example#', 'x'], ['us-east-1', 'x#@evil.example/?a=b'], ['us-east-1.evil.example', '"><b>']]) {
+      const rewrite = async (route: Route): Promise<void> => {
+        const answer = await route.fetch();
+        const body = (await answer.json()) as { yagura: Record<string, unknown>; finding: Record<string, unknown> };
+        body.yagura['region'] = body.finding['region'] = region;
+        body.yagura['id'] = body.finding['id'] = id;
+        await route.fulfill({ response: answer, json: body });
+      };
+      await page.route('**/api/v1/findings/333344445555/us-east-1/links01', rewrite);
+      await page.goto(`${server.url}/findings/333344445555/us-east-1/links01`);
+      const href = (await consoleLink.getAttribute('href'))!;
+      const url = new URL(href);
+      assert.equal(url.protocol, 'https:', href);
+      assert.match(url.host, /^([a-z0-9-]+\.)?console\.aws\.amazon\.com$/, href);
+      assert.equal(url.hash, `#/findings?macros=current&fId=${encodeURIComponent(id!)}`, href);
+      await page.unroute('**/api/v1/findings/333344445555/us-east-1/links01', rewrite);
+    }
+  });
+
+  test('keeps every header control on a phone screen (390 px), the theme button clickable', async () => {
+    const { page: phone } = await watchedPage(browser, server.url, { width: 390, height: 844 });
+    await phone.context().addCookies(await page.context().cookies());
+    await phone.goto(`${server.url}/`);
+    await phone.locator(OVERVIEW_DRAWN).waitFor();
+    const header = phone.getByRole('banner');
+    for (const control of await header.locator('a, button').all()) {
+      const box = (await control.boundingBox())!;
+      const name = (await control.textContent()) ?? '';
+      assert.ok(box.x >= 0 && box.y >= 0 && box.x + box.width <= 390 && box.y + box.height <= 844, `${name} at ${JSON.stringify(box)}`);
+    }
+    const theme = header.getByRole('button', { name: /^Switch to (dark|light) theme$/ });
+    const before = await phone.evaluate('document.documentElement.dataset.theme');
+    // Clickable: the element at the button's centre is the button itself, nothing covers it.
+    const box = (await theme.boundingBox())!;
+    const hit = String(await phone.evaluate(`document.elementFromPoint(${box.x + box.width / 2}, ${box.y + box.height / 2})?.getAttribute('aria-label') ?? ''`));
+    assert.match(hit, /^Switch to (dark|light) theme$/);
+    await phone.mouse.click(box.x + box.width / 2, box.y + box.height / 2);
+    await phone.locator(`html[data-theme=${before === 'dark' ? 'light' : 'dark'}]`).waitFor({ state: 'attached' });
+    await screenshot(phone, 'phone-overview');
+    assert.equal(await header.evaluate((h) => h.scrollWidth <= h.clientWidth && h.getBoundingClientRect().right <= 390), true, 'the header fits the screen');
+    await phone.context().close();
+  });
+
   test('shows a newly posted finding live, highlighted, within 2 seconds, in search and in the overview', async () => {
     const { page: overview } = await watchedPage(browser, server.url);
     await overview.context().addCookies(await page.context().cookies());
@@ -247,14 +319,19 @@ describe('web dashboard', () => {
   });
 
   test('pauses the live feed on request', async () => {
+    const created = { accepted: 1, duplicates: 0, created: 1, updated: 0, ignored: 0, rejected: [] };
     await page.getByTestId('pause').click();
     await page.locator('[data-testid=live-status]', { hasText: 'Paused' }).waitFor();
-    await ingest(server.url, [findingDoc({ id: 'paused01', updatedAt: new Date().toISOString(), createdAt: new Date().toISOString() })]);
-    // The stream is closed while paused: the search the server answers has the row, the page does not.
-    await apiGet(server.url, '/api/v1/findings?q=id:paused01');
-    assert.equal(await page.locator('[data-key$="paused01"]').count(), 0);
+    assert.deepEqual(await ingest(server.url, [findingDoc({ id: 'paused01', updatedAt: new Date().toISOString(), createdAt: new Date().toISOString() })]), created);
+    const stored = await apiGet<{ total: number }>(server.url, '/api/v1/findings?q=id:paused01');
+    assert.equal(stored.total, 1, 'the server has the finding');
     await page.getByTestId('pause').click();
     await page.locator('[data-testid=live-status]', { hasText: 'Live' }).waitFor();
+    // A finding posted after resuming reaches the page live; had the stream stayed open while paused, the paused
+    // finding's event would have come before it on the same stream.
+    assert.deepEqual(await ingest(server.url, [findingDoc({ id: 'resumed01', updatedAt: new Date().toISOString(), createdAt: new Date().toISOString() })]), created);
+    await page.locator('[data-testid=result-row].highlight[data-key$="resumed01"]').waitFor({ timeout: 5000 });
+    assert.equal(await page.locator('[data-key$="paused01"]').count(), 0, 'nothing arrived while paused');
   });
 
   test('reconnects the live feed after the server restarts', async () => {
@@ -273,7 +350,8 @@ describe('web dashboard', () => {
     await page.setViewportSize({ width: 1366, height: 768 });
     await page.goto(`${server.url}/`);
     await page.getByRole('button', { name: 'Switch to dark theme' }).click();
-    assert.equal(await page.evaluate('document.documentElement.dataset.theme'), 'dark');
+    // The theme is applied after the button's render: wait for it rather than read it at once.
+    await page.locator('html[data-theme=dark]').waitFor({ state: 'attached' });
     await page.locator(OVERVIEW_DRAWN).waitFor();
     await screenshot(page, 'overview-dark');
     const overflow = await page.evaluate('document.documentElement.scrollWidth > window.innerWidth');

@@ -22,32 +22,55 @@ function outcome(d: Delivery): string {
   return d.attempts === 0 ? 'queued' : `retrying at ${when(d.nextAttemptAt)}`;
 }
 
+/** One answer of the log and the filters it answers, so rows are never shown under filters they do not answer. */
+interface Listing {
+  readonly filter: string;
+  readonly deliveries: Delivery[];
+}
+
+/** The filters as the API's query string (also shown on the table as `data-filter`, for tests to wait on). */
+function filterOf(status: string, rule: string, destination: string): string {
+  return new URLSearchParams({ ...(status && { status }), ...(rule && { rule }), ...(destination && { destination }) }).toString();
+}
+
 export function Deliveries({ catalog }: { catalog: Catalog }) {
   const { params } = useLocation();
   const status = params.get('status') ?? '';
   const rule = params.get('rule') ?? '';
   const destination = params.get('destination') ?? '';
-  const [deliveries, setDeliveries] = useState<Delivery[]>();
+  const current = filterOf(status, rule, destination);
+  const [listing, setListing] = useState<Listing>();
   const [error, setError] = useState('');
+  // Answers received, dropped ones included: lets a test know a late answer has been dealt with.
+  const [answers, setAnswers] = useState(0);
   const generation = useRef(0);
+  // Read when a request starts, not captured by it: a retry clicked under the old filters reloads the new ones.
+  const filterNow = useRef(current);
+  filterNow.current = current;
 
   const load = async (): Promise<void> => {
     const gen = ++generation.current;
-    const query = new URLSearchParams({ size: '200', ...(status && { status }), ...(rule && { rule }), ...(destination && { destination }) });
+    const filter = filterNow.current;
+    const query = new URLSearchParams(filter);
+    query.set('size', '200');
     try {
       const answer = await api<{ deliveries: Delivery[] }>(`/api/v1/deliveries?${query}`);
-      if (gen !== generation.current) return;
-      setDeliveries(answer.deliveries);
+      setAnswers((n) => n + 1);
+      // An answer overtaken by a later request, or for filters no longer chosen, is dropped.
+      if (gen !== generation.current || filter !== filterNow.current) return;
+      setListing({ filter, deliveries: answer.deliveries });
       setError('');
     } catch (e) {
-      if (gen === generation.current) setError(problemOf(e).message);
+      if (gen === generation.current && filter === filterNow.current) setError(problemOf(e).message);
     }
   };
   useEffect(() => {
     void load();
     const timer = setInterval(() => void load(), REFRESH_MS);
     return () => clearInterval(timer);
-  }, [status, rule, destination]);
+  }, [current]);
+  // Until the chosen filters' answer arrives the table shows "Loading…", never the previous filters' rows.
+  const deliveries = listing?.filter === current ? listing.deliveries : undefined;
 
   const filter = (change: Record<string, string>): void => {
     const next = new URLSearchParams({ tab: 'deliveries', status, rule, destination, ...change });
@@ -90,12 +113,13 @@ export function Deliveries({ catalog }: { catalog: Catalog }) {
       </div>
       {error && <p class="error" role="alert">{error}</p>}
       <div class="panel table-wrap">
-        <table data-testid="deliveries-table" data-state={deliveries ? 'loaded' : 'loading'}>
+        <table data-testid="deliveries-table" data-state={deliveries ? 'loaded' : 'loading'} data-filter={deliveries ? current : undefined} data-answers={answers}>
           <caption class="sr-only">Alert deliveries, newest first</caption>
           <thead>
             <tr><th scope="col">Time</th><th scope="col">Rule</th><th scope="col">Finding</th><th scope="col">Destination</th><th scope="col" class="num">Attempts</th><th scope="col">Outcome</th><th scope="col" class="num">Latency</th><th scope="col">Last error</th><th scope="col"><span class="sr-only">Actions</span></th></tr>
           </thead>
           <tbody>
+            {!deliveries && <tr><td colSpan={9} class="muted" role="status">Loading…</td></tr>}
             {deliveries?.length === 0 && <tr><td colSpan={9} class="muted">No deliveries.</td></tr>}
             {(deliveries ?? []).map((d) => {
               const f = d.message.findings[0];

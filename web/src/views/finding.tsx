@@ -4,7 +4,10 @@ import { api, ApiFailure, findingPath, type FindingDetail, type Presented } from
 import type { Shared } from '../app.js';
 import { remoteParty, resource } from '../actor.js';
 import { brief, diffJson } from '../diff.js';
+import { consoleUrl, rangeHolding, resourceQuery, searchHref } from '../finding-links.js';
 import { at, text, when } from '../format.js';
+import { clause } from '../kql.js';
+import { navigate } from '../router.js';
 
 export function FindingView({ path }: { path: string } & Shared) {
   const [detail, setDetail] = useState<FindingDetail>();
@@ -28,17 +31,19 @@ export function FindingView({ path }: { path: string } & Shared) {
     setDetail({ ...detail, yagura: updated.yagura });
   };
   const raw = JSON.stringify(f, null, 2);
-  const rows: Array<[string, string]> = [
-    ['Type', text(f.type)],
+  // A value with a query links to the search it implies, over a range that still holds this finding.
+  const from = rangeHolding(f.updatedAt, Date.now());
+  const rows: Array<[label: string, value: string, query?: string]> = [
+    ['Type', text(f.type), clause('type', text(f.type))],
     ['Severity', `${y.band} (${text(f.severity)})`],
     ['Title', text(f.title)],
-    ['Account', y.accountId],
-    ['Region', y.region],
-    ['Resource', `${res.type}${res.id ? ` ${res.id}` : ''}`],
+    ['Account', y.accountId, clause('accountId', y.accountId)],
+    ['Region', y.region, clause('region', y.region)],
+    ['Resource', `${res.type}${res.id ? ` ${res.id}` : ''}`, res.type ? resourceQuery(res.type, res.id) : undefined],
     ['Action', text(at(f, 'service.action.actionType'))],
-    ['Remote IP', remote?.ip ?? ''],
+    ['Remote IP', remote?.ip ?? '', remote?.ip ? clause('remoteIp', remote.ip) : undefined],
     ['Location', remote ? [remote.city, remote.country].filter(Boolean).join(', ') : ''],
-    ['Organisation', remote ? `${remote.org}${remote.asn ? ` (AS${remote.asn})` : ''}` : ''],
+    ['Organisation', remote ? `${remote.org}${remote.asn ? ` (AS${remote.asn})` : ''}` : '', remote?.org ? clause('remoteOrg', remote.org) : undefined],
     ['First seen', when(at(f, 'service.eventFirstSeen'))],
     ['Last seen', when(at(f, 'service.eventLastSeen'))],
     ['Count', text(at(f, 'service.count'))],
@@ -46,10 +51,15 @@ export function FindingView({ path }: { path: string } & Shared) {
     ['Versions', String(y.versions)],
     ['State', y.archived ? 'Archived' : 'Open'],
   ];
+  const valueLink = (value: string, query: string) => {
+    const href = searchHref(query, from);
+    return <a href={href} title={`Search ${query}`} onClick={(e) => { e.preventDefault(); navigate(href); }}>{value}</a>;
+  };
   return (
     <article class="finding" aria-labelledby="finding-title">
       <div class="toolbar">
         <h1 id="finding-title" data-testid="finding-title">{text(f.title) || text(f.type)}</h1>
+        <a href={consoleUrl(y.region, y.id)} target="_blank" rel="noopener noreferrer" data-testid="console-link">Open in the GuardDuty console</a>
         <button type="button" onClick={toggleArchive} data-testid="archive-toggle">{y.archived ? 'Unarchive' : 'Archive'}</button>
       </div>
       <p class="muted">{text(f.description)}</p>
@@ -57,7 +67,7 @@ export function FindingView({ path }: { path: string } & Shared) {
         <section class="panel" aria-labelledby="summary-title">
           <h2 id="summary-title">Summary</h2>
           <dl class="summary">
-            {rows.filter(([, v]) => v !== '').map(([k, v]) => <><dt>{k}</dt><dd data-field={k}>{v}</dd></>)}
+            {rows.filter(([, v]) => v !== '').map(([k, v, query]) => <><dt>{k}</dt><dd data-field={k}>{query ? valueLink(v, query) : v}</dd></>)}
           </dl>
         </section>
         <section class="panel" aria-labelledby="history-title">

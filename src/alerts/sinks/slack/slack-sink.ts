@@ -1,7 +1,7 @@
 // Slack incoming webhook: a Block Kit message in an attachment coloured by band, every finding string as plain text.
 import { BAND_COLOURS, headline, type AlertFinding, type AlertMessage } from '../../message.js';
 import { postJson } from '../http-post.js';
-import type { NetworkPolicy } from '../network-policy.js';
+import type { NetworkPolicy, Resolver } from '../network-policy.js';
 import type { SendContext, SendResult, Sink } from '../sink.js';
 import { escapeSlack } from './escape.js';
 
@@ -58,10 +58,11 @@ export class SlackSink implements Sink {
   constructor(
     private readonly url: string,
     private readonly policy: NetworkPolicy,
+    private readonly resolve?: Resolver,
   ) {}
 
   async send(message: AlertMessage, context: SendContext): Promise<SendResult> {
-    return postJson(this.url, JSON.stringify(slackPayload(message)), { 'idempotency-key': context.idempotencyKey }, context.timeoutMs, this.policy);
+    return postJson(this.url, JSON.stringify(slackPayload(message)), { 'idempotency-key': context.idempotencyKey }, context.timeoutMs, this.policy, this.resolve);
   }
 
   async close(): Promise<void> {}

@@ -1,7 +1,7 @@
 // Microsoft Teams incoming webhook: an Adaptive Card with the finding's facts and a link to the finding view.
 import { headline, type AlertMessage, type AlertFinding } from '../../message.js';
 import { postJson } from '../http-post.js';
-import type { NetworkPolicy } from '../network-policy.js';
+import type { NetworkPolicy, Resolver } from '../network-policy.js';
 import type { SendContext, SendResult, Sink } from '../sink.js';
 import { escapeTeams } from './escape.js';
 
@@ -58,10 +58,11 @@ export class TeamsSink implements Sink {
   constructor(
     private readonly url: string,
     private readonly policy: NetworkPolicy,
+    private readonly resolve?: Resolver,
   ) {}
 
   async send(message: AlertMessage, context: SendContext): Promise<SendResult> {
-    return postJson(this.url, JSON.stringify(teamsPayload(message)), { 'idempotency-key': context.idempotencyKey }, context.timeoutMs, this.policy);
+    return postJson(this.url, JSON.stringify(teamsPayload(message)), { 'idempotency-key': context.idempotencyKey }, context.timeoutMs, this.policy, this.resolve);
   }
 
   async close(): Promise<void> {}

@@ -1,7 +1,7 @@
 // Generic webhook: the alert as JSON, signed with HMAC-SHA256 and carrying an idempotency key.
 import type { AlertMessage } from '../../message.js';
 import { postJson } from '../http-post.js';
-import type { NetworkPolicy } from '../network-policy.js';
+import type { NetworkPolicy, Resolver } from '../network-policy.js';
 import type { SendContext, SendResult, Sink } from '../sink.js';
 import { SIGNATURE_HEADER, TIMESTAMP_HEADER, sign } from './signature.js';
 
@@ -11,6 +11,7 @@ export class WebhookSink implements Sink {
     private readonly secret: string,
     private readonly policy: NetworkPolicy,
     private readonly now: () => number = Date.now,
+    private readonly resolve?: Resolver,
   ) {}
 
   async send(message: AlertMessage, context: SendContext): Promise<SendResult> {
@@ -22,6 +23,7 @@ export class WebhookSink implements Sink {
       { 'idempotency-key': context.idempotencyKey, [TIMESTAMP_HEADER]: String(timestamp), [SIGNATURE_HEADER]: sign(this.secret, timestamp, body) },
       context.timeoutMs,
       this.policy,
+      this.resolve,
     );
   }
 
