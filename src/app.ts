@@ -29,6 +29,7 @@ import { openApiRoutes } from './api/routes/openapi.js';
 import { policySimulatorRoutes } from './api/routes/policy-simulator.js';
 import { registerRateLimits } from './api/rate-limit.js';
 import { requireRoutePermissions } from './api/route-permissions.js';
+import { RequestLogController } from './api/request-log.js';
 
 export interface AppDeps {
   readonly store: FindingStore;
@@ -71,6 +72,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   const server = deps.server;
   const app = Fastify({
     logger: deps.logger ?? false,
+    logController: new RequestLogController(),
     bodyLimit: deps.limits.maxBodyBytes,
     // A slow-loris client cannot hold a connection past these, however slowly it sends.
     requestTimeout: (server?.requestTimeoutSeconds ?? 60) * 1000,

@@ -53,6 +53,19 @@ export interface EmbeddedOptions {
   readonly textMerges?: boolean;
 }
 
+/** The store options `serve` runs with, apart from the batch size and metrics; tests run the store suite on them too. */
+export type ServerStoreOptions = Required<Pick<EmbeddedOptions, 'readers' | 'facets' | 'backgroundCheckpoints' | 'textMerges'>>;
+
+/** How a server opens its store: reader threads, facets in memory, checkpoints and text merges off the commits. */
+export function serverStoreOptions(search: Config['search']): ServerStoreOptions {
+  return {
+    readers: { size: search.readerThreads, timeoutMs: search.queryTimeoutSeconds * 1000 },
+    facets: true,
+    backgroundCheckpoints: true,
+    textMerges: true,
+  };
+}
+
 export async function openEmbedded(dataDir: string, owner: string, options: EmbeddedOptions = {}): Promise<Embedded> {
   const folder = dataFolder(dataDir);
   const lock = lockDataFolder(folder, owner);
@@ -97,15 +110,24 @@ export async function openEmbedded(dataDir: string, owner: string, options: Embe
   }
 }
 
-/** Loads the generated demo findings when the store is empty; returns how many versions were stored. */
-export async function loadDemo(embedded: Embedded, now: number): Promise<number> {
-  if ((await embedded.store.count()) > 0) return 0;
+/** What `--demo` did: loaded findings (and versions, over days), or nothing because the store held `existing`. */
+export type DemoLoad =
+  | { readonly loaded: true; readonly findings: number; readonly versions: number; readonly days: number }
+  | { readonly loaded: false; readonly existing: number };
+
+/** Loads the generated demo findings when the store is empty, and says what it stored. */
+export async function loadDemo(embedded: Embedded, now: number): Promise<DemoLoad> {
+  const existing = await embedded.store.count();
+  if (existing > 0) return { loaded: false, existing };
   const findings = generateDemoSet(now).flatMap((doc) => {
     const result = normalizeFinding(doc);
     return result.ok ? [result.finding] : [];
   });
   const outcomes = await embedded.pipeline.submit(findings);
-  return outcomes.filter((o) => o !== 'unchanged').length;
+  const stored = findings.filter((_, i) => outcomes[i] !== 'unchanged');
+  const identities = new Set(stored.map((f) => `${f.key.accountId}/${f.key.region}/${f.key.id}`));
+  const earliest = Math.min(...stored.map((f) => f.createdAt ?? f.updatedAt));
+  return { loaded: true, findings: identities.size, versions: stored.length, days: stored.length > 0 ? Math.ceil((now - earliest) / 86_400_000) : 0 };
 }
 
 /** The dashboard build: dist/web beside the compiled server, or the repository's dist/web when run from src/. */
@@ -119,7 +141,14 @@ export interface Server {
   readonly url: string;
   readonly embedded: Embedded;
   readonly bootstrap: BootstrapResult;
+  /** Present when the configuration asked for demo data. */
+  readonly demo?: DemoLoad;
   close(): Promise<void>;
+}
+
+export interface StartOptions {
+  /** Where the server's log goes instead of stdout as JSON lines (a terminal gets readable lines). */
+  readonly logStream?: NodeJS.WritableStream;
 }
 
 /** Alerting on the embedded store, as configured; started once the HTTP app (and its logger) exists. */
@@ -144,7 +173,7 @@ export function buildAlerts(embedded: Embedded, config: Pick<Config, 'alerts' | 
 }
 
 /** Starts Yagura as configured: data folder, admin key, demo data, HTTP listener. */
-export async function startServer(config: Config): Promise<Server> {
+export async function startServer(config: Config, options: StartOptions = {}): Promise<Server> {
   checkListenAddress(config.host, config.tls !== undefined, config.insecureHttp);
   const https = config.tls && { cert: readFileSync(config.tls.certFile), key: readFileSync(config.tls.keyFile) };
   const p = config.protection;
@@ -158,10 +187,7 @@ export async function startServer(config: Config): Promise<Server> {
   const embedded = await openEmbedded(config.dataDir, 'yagura serve', {
     maxBatchFindings: config.ingest.maxBatchFindings,
     metrics,
-    readers: { size: config.search.readerThreads, timeoutMs: config.search.queryTimeoutSeconds * 1000 },
-    facets: true,
-    backgroundCheckpoints: true,
-    textMerges: true,
+    ...serverStoreOptions(config.search),
   });
   let alerts: AlertService | undefined;
   try {
@@ -171,7 +197,7 @@ export async function startServer(config: Config): Promise<Server> {
     metrics.gauge('yagura_store_bytes', 'Size of the store database file', () => embedded.store.sizeBytes());
     metrics.gauge('yagura_rate_limit_blocked_sources', 'Sources currently over a rate limit', () => rateRules.blocks().length);
     const bootstrap = await bootstrapAdmin(embedded.keys, config.bootstrapKey, Date.now());
-    if (config.demo) await loadDemo(embedded, Date.now());
+    const demo = config.demo ? await loadDemo(embedded, Date.now()) : undefined;
     alerts = buildAlerts(embedded, config, metrics);
     const started = alerts;
     const dashboardRoot = findDashboard();
@@ -185,7 +211,7 @@ export async function startServer(config: Config): Promise<Server> {
         maxItemsPerRequest: config.ingest.maxItemsPerRequest,
         maxPageSize: config.search.maxPageSize,
       },
-      logger: { level: config.logLevel },
+      logger: { level: config.logLevel, ...(options.logStream && { stream: options.logStream }) },
       sessions: new Sessions(new SqliteSessionRepository(embedded.store.db), config.sessions),
       ...(dashboardRoot && { dashboardRoot }),
       metrics,
@@ -214,6 +240,7 @@ export async function startServer(config: Config): Promise<Server> {
       url,
       embedded,
       bootstrap,
+      ...(demo && { demo }),
       async close(): Promise<void> {
         await app.close();
         await embedded.close();

@@ -22,6 +22,7 @@ export const ROUTE_PERMISSIONS: Readonly<Record<string, RoutePermission>> = {
   'GET /api/v1/sessions/current': AUTHENTICATED,
   'DELETE /api/v1/sessions/current': AUTHENTICATED,
   'GET /api/v1/rate-limits/blocks': act(ACTIONS.GetRateLimitBlocks),
+  'POST /api/v1/policies/simulate': act(ACTIONS.SimulatePolicy),
 
   'POST /api/v1/events': act(ACTIONS.IngestFindings),
   'GET /api/v1/findings': act(ACTIONS.SearchFindings),

@@ -54,6 +54,7 @@ export const ACTIONS = {
   DeleteAlertDelivery: action('yagura:DeleteAlertDelivery', 'alert-delivery', 'Remove an alert delivery from the log.'),
   GetMetrics: action('yagura:GetMetrics', 'service', 'Scrape /metrics from another host than the server itself.'),
   GetRateLimitBlocks: action('yagura:GetRateLimitBlocks', 'service', 'See the sources the rate-based rules currently refuse.'),
+  SimulatePolicy: action('yagura:SimulatePolicy', 'service', 'Decide a request against given policies with the policy simulator (like iam:SimulateCustomPolicy).'),
 } as const satisfies Record<string, ActionDefinition>;
 
 export type ActionName = (typeof ACTIONS)[keyof typeof ACTIONS]['name'];

@@ -1,11 +1,11 @@
 // `yagura alerts rules|destinations|deliveries …`: manage alerting on a running server.
 import { readFile } from 'node:fs/promises';
-import Table from 'cli-table3';
 import type { Command } from 'commander';
 import { ApiClient } from './api-client.js';
 import { CliError } from './cli-error.js';
-import { addConnectionOptions, connectionOf } from './connection-options.js';
+import { addServerOptions, serverOf } from './connection-options.js';
 import { terminalSafe } from './output.js';
+import { renderTable, tableOutput } from './table.js';
 
 type Opts = { url?: string; apiKey?: string; data?: string; json?: string; file?: string; format?: string };
 
@@ -31,14 +31,14 @@ function print(value: unknown): void {
   process.stdout.write(`${JSON.stringify(value, null, 2)}\n`);
 }
 
+/** Long cells (queries, delivery errors) wrap rather than being cut: the end of an error often names the remedy. */
 function table(head: string[], rows: unknown[][]): void {
-  const t = new Table({ head });
-  for (const r of rows) t.push(r.map((c) => terminalSafe(c === null || c === undefined ? '' : String(c)).slice(0, 80)));
-  process.stdout.write(`${t.toString()}\n`);
+  const cells = rows.map((r) => r.map((c) => terminalSafe(c === null || c === undefined ? '' : String(c))));
+  process.stdout.write(`${renderTable(head, cells, tableOutput(), 'wrap')}\n`);
 }
 
 function client(opts: Opts, verb: string): ApiClient {
-  return ApiClient.fromOptions(connectionOf(opts), verb);
+  return ApiClient.fromOptions(serverOf(opts, verb), verb);
 }
 
 function withSpec(command: Command): Command {
@@ -51,22 +51,22 @@ function formatOption(command: Command): Command {
 
 function crud(parent: Command, noun: string, path: string, listKey: string, columns: Array<[string, (x: Record<string, unknown>) => unknown]>): Command {
   const group = parent.command(noun).description(`manage alert ${noun}`);
-  addConnectionOptions(formatOption(group.command('list').description(`list ${noun}`))).action(async (opts: Opts) => {
+  addServerOptions(formatOption(group.command('list').description(`list ${noun}`))).action(async (opts: Opts) => {
     const answer = (await client(opts, `alerts ${noun} list`).request('GET', path)) as Record<string, Array<Record<string, unknown>>>;
     const items = answer[listKey] ?? [];
     if (opts.format === 'json') print(items);
     else table(columns.map(([h]) => h), items.map((x) => columns.map(([, get]) => get(x))));
   });
-  addConnectionOptions(group.command('show').description(`show one of the ${noun}`).argument('<id>')).action(async (id: string, opts: Opts) => {
+  addServerOptions(group.command('show').description(`show one of the ${noun}`).argument('<id>')).action(async (id: string, opts: Opts) => {
     print(await client(opts, `alerts ${noun} show`).request('GET', `${path}/${encodeURIComponent(id)}`));
   });
-  addConnectionOptions(withSpec(group.command('create').description(`create one of the ${noun} from a JSON specification`))).action(async (opts: Opts) => {
+  addServerOptions(withSpec(group.command('create').description(`create one of the ${noun} from a JSON specification`))).action(async (opts: Opts) => {
     print(await client(opts, `alerts ${noun} create`).request('POST', path, await specOf(opts)));
   });
-  addConnectionOptions(withSpec(group.command('update').description(`replace one of the ${noun} with a JSON specification`).argument('<id>'))).action(async (id: string, opts: Opts) => {
+  addServerOptions(withSpec(group.command('update').description(`replace one of the ${noun} with a JSON specification`).argument('<id>'))).action(async (id: string, opts: Opts) => {
     print(await client(opts, `alerts ${noun} update`).request('PUT', `${path}/${encodeURIComponent(id)}`, await specOf(opts)));
   });
-  addConnectionOptions(group.command('delete').description(`delete one of the ${noun}`).argument('<id>')).action(async (id: string, opts: Opts) => {
+  addServerOptions(group.command('delete').description(`delete one of the ${noun}`).argument('<id>')).action(async (id: string, opts: Opts) => {
     await client(opts, `alerts ${noun} delete`).request('DELETE', `${path}/${encodeURIComponent(id)}`);
     process.stdout.write(`deleted ${id}\n`);
   });
@@ -84,7 +84,7 @@ export function alertsCommand(program: Command): void {
     ['min band', (r) => r.minBand],
     ['query', (r) => r.query],
   ]);
-  addConnectionOptions(
+  addServerOptions(
     withSpec(
       rules
         .command('dry-run')
@@ -107,14 +107,14 @@ export function alertsCommand(program: Command): void {
     ['type', (d) => d.type],
     ['target', (d) => d.url ?? (Array.isArray(d.to) ? d.to.join(', ') : '')],
   ]);
-  addConnectionOptions(destinations.command('test').description('send a test message to a destination now').argument('<id>')).action(async (id: string, opts: Opts) => {
+  addServerOptions(destinations.command('test').description('send a test message to a destination now').argument('<id>')).action(async (id: string, opts: Opts) => {
     const result = (await client(opts, 'alerts destinations test').request('POST', `/api/v1/destinations/${encodeURIComponent(id)}/test`)) as { ok: boolean; latencyMs: number; error?: string };
     if (!result.ok) throw new CliError(`the test message was not delivered: ${result.error ?? 'unknown error'}`);
     process.stdout.write(`delivered in ${result.latencyMs} ms\n`);
   });
 
   const deliveries = alerts.command('deliveries').description('the delivery log and dead letters');
-  addConnectionOptions(
+  addServerOptions(
     formatOption(
       deliveries
         .command('list')
@@ -134,7 +134,7 @@ export function alertsCommand(program: Command): void {
         answer.deliveries.map((d) => [d.id, d.status, d.kind, d.rule, d.destination, d.finding, d.attempts, d.latencyMs, d.lastError]),
       );
   });
-  addConnectionOptions(deliveries.command('retry').description('send a dead letter again').argument('<id>')).action(async (id: string, opts: Opts) => {
+  addServerOptions(deliveries.command('retry').description('send a dead letter again').argument('<id>')).action(async (id: string, opts: Opts) => {
     if (!/^\d+$/.test(id)) throw new CliError('a delivery ID is a number');
     await client(opts, 'alerts deliveries retry').request('POST', `/api/v1/deliveries/${id}/retry`);
     process.stdout.write(`delivery ${id} queued again\n`);

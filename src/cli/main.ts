@@ -3,6 +3,8 @@
 import { Command, CommanderError } from 'commander';
 import { alertsCommand } from './alerts.js';
 import { importCommand } from './import.js';
+import { keysCommand } from './keys.js';
+import { policyCommand } from './policy.js';
 import { searchCommand } from './search.js';
 import { serveCommand } from './serve.js';
 
@@ -21,6 +23,8 @@ export async function run(argv: readonly string[]): Promise<void> {
   importCommand(program);
   searchCommand(program);
   alertsCommand(program);
+  keysCommand(program);
+  policyCommand(program);
   try {
     await program.parseAsync(argv as string[]);
   } catch (error) {

@@ -1,7 +1,7 @@
 // Search results as a table, CSV, NDJSON or JSON; finding text is attacker-controlled, so it is neutralised.
-import Table from 'cli-table3';
 import { stringify } from 'csv-stringify/sync';
 import type { PresentedFinding } from '../api/present.js';
+import { renderTable, type TableOutput } from './table.js';
 import type { SearchResult } from './target.js';
 
 export const FORMATS = ['table', 'json', 'ndjson', 'csv'] as const;
@@ -32,7 +32,8 @@ function row(f: PresentedFinding): string[] {
 
 const HEADER = ['updatedAt', 'band', 'severity', 'type', 'accountId', 'region', 'resourceType', 'title', 'id'];
 
-export function formatResult(result: SearchResult, format: Format): string {
+/** `output` says how a table is drawn (colour, width); piped output is a table as wide as its cells. */
+export function formatResult(result: SearchResult, format: Format, output: TableOutput = { color: false }): string {
   switch (format) {
     case 'json':
       return `${JSON.stringify(result, null, 2)}\n`;
@@ -41,9 +42,8 @@ export function formatResult(result: SearchResult, format: Format): string {
     case 'csv':
       return stringify([HEADER, ...result.findings.map((f) => row(f).map(spreadsheetSafe))]);
     case 'table': {
-      const table = new Table({ head: HEADER.slice(0, 8), wordWrap: false, style: { head: [], border: [] } });
-      for (const f of result.findings) table.push(row(f).slice(0, 8).map((c) => terminalSafe(c).slice(0, 80)));
-      return `${table.toString()}\n${result.findings.length} of ${result.total}${result.totalRelation === 'gte' ? '+' : ''} findings\n`;
+      const table = renderTable(HEADER.slice(0, 8), result.findings.map((f) => row(f).slice(0, 8).map(terminalSafe)), output, 'truncate');
+      return `${table}\n${result.findings.length} of ${result.total}${result.totalRelation === 'gte' ? '+' : ''} findings\n`;
     }
   }
 }

@@ -3,6 +3,7 @@ import type { Command } from 'commander';
 import { CliError } from './cli-error.js';
 import { addConnectionOptions, connectionOf } from './connection-options.js';
 import { FORMATS, formatResult, type Format } from './output.js';
+import { tableOutput } from './table.js';
 import { openTarget, type SearchResult } from './target.js';
 
 export function searchCommand(program: Command): void {
@@ -38,7 +39,7 @@ export function searchCommand(program: Command): void {
         findings.push(...page.findings);
         cursor = page.nextCursor ?? undefined;
       } while (cursor !== undefined && findings.length < limit);
-      process.stdout.write(formatResult({ ...result, findings, nextCursor: cursor ?? null }, opts.format as Format));
+      process.stdout.write(formatResult({ ...result, findings, nextCursor: cursor ?? null }, opts.format as Format, tableOutput()));
     } finally {
       await target.close();
     }

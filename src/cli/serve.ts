@@ -1,8 +1,10 @@
 // `yagura serve`: starts the server on the embedded store.
 import { setFlagsFromString } from 'node:v8';
 import type { Command } from 'commander';
+import pretty from 'pino-pretty';
 import { loadConfig } from '../config/load.js';
-import { startServer } from '../main.js';
+import type { Config } from '../config/schema.js';
+import { startServer, type Server } from '../main.js';
 
 /**
  * V8 lets the old generation grow to up to four times what survived the last full collection before collecting
@@ -30,14 +32,10 @@ export function serveCommand(program: Command): void {
         ...(opts.config !== undefined && { file: opts.config }),
         overrides: { dataDir: opts.data, host: opts.host, port, demo: opts.demo, insecureHttp: opts.insecureHttp },
       });
-      const server = await startServer(config);
-      const out = process.stdout;
-      out.write(`Yagura is listening on ${server.url} (data in ${server.embedded.store.db.name})\n`);
-      if (server.bootstrap.created && server.bootstrap.generatedKey) {
-        out.write(`Admin API key, shown only this once — store it now:\n  ${server.bootstrap.generatedKey}\n`);
-      } else if (server.bootstrap.created) {
-        out.write('Admin API key taken from YAGURA_BOOTSTRAP_KEY.\n');
-      }
+      // A terminal gets one readable line per log entry; files and pipes keep pino's JSON lines for machines.
+      const logStream = process.stdout.isTTY ? pretty({ singleLine: true, translateTime: 'SYS:HH:MM:ss', ignore: 'pid,hostname', sync: true }) : undefined;
+      const server = await startServer(config, { ...(logStream && { logStream }) });
+      process.stdout.write(startMessage(server, config));
       let stopping = false;
       const stop = (signal: string): void => {
         if (stopping) return;
@@ -54,4 +52,31 @@ export function serveCommand(program: Command): void {
       process.on('SIGINT', () => stop('SIGINT'));
       process.on('SIGTERM', () => stop('SIGTERM'));
     });
+}
+
+const count = (n: number): string => n.toLocaleString('en-US');
+
+/** A path as a POSIX shell reads it back, so the printed command can be pasted. */
+function shellWord(text: string): string {
+  return /^[\w@%+=:,./-]+$/.test(text) ? text : `'${text.replaceAll("'", "'\\''")}'`;
+}
+
+/** What the operator needs to know once the server listens: where, with which key, and what the demo loaded. */
+export function startMessage(server: Pick<Server, 'url' | 'bootstrap' | 'demo' | 'embedded'>, config: Pick<Config, 'bootstrapKey' | 'dataDir'>): string {
+  const lines = [`Yagura is listening on ${server.url} (data in ${server.embedded.store.db.name})`];
+  if (server.bootstrap.created && server.bootstrap.generatedKey) {
+    lines.push(`Admin API key, shown only this once — store it now:\n  ${server.bootstrap.generatedKey}`);
+  } else if (server.bootstrap.created) {
+    lines.push('Admin API key taken from YAGURA_BOOTSTRAP_KEY.');
+  } else {
+    if (config.bootstrapKey !== undefined) lines.push('YAGURA_BOOTSTRAP_KEY was not used: it only sets the first key of an empty data folder.');
+    lines.push(`An administrator API key already exists (only its hash is stored). Lost it? Stop the server and run: yagura keys create --data ${shellWord(config.dataDir)}`);
+  }
+  if (server.demo?.loaded) {
+    const d = server.demo;
+    lines.push(`loaded ${count(d.findings)} demo findings (${count(d.versions)} versions) over ${count(d.days)} days`);
+  } else if (server.demo) {
+    lines.push(`demo findings not loaded: the store already holds ${count(server.demo.existing)} findings`);
+  }
+  return `${lines.join('\n')}\n`;
 }

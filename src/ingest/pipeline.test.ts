@@ -11,6 +11,16 @@ import type { FindingStore, UpsertResult } from '../store/finding-store.js';
 import { SqliteStore } from '../store/sqlite/sqlite-store.js';
 import { IngestPipeline } from './pipeline.js';
 
+/** Waits until `holds` is true; no deadline: a condition that never holds fails the test by its guard. */
+async function until(holds: () => boolean | Promise<boolean>): Promise<void> {
+  while (!(await holds())) await sleep(5);
+}
+
+/** The findings of `accountId` still in the store's archive outbox. */
+async function outboxOf(store: SqliteStore, accountId: string): Promise<number> {
+  return (await store.pendingArchive()).objects.filter((o) => o.accountId === accountId).length;
+}
+
 async function objects(root: string): Promise<string[]> {
   return (await readdir(root, { recursive: true }).catch(() => [])).filter((f) => f.endsWith('.jsonl.gz')).sort();
 }
@@ -30,7 +40,7 @@ function gate(store: SqliteStore): { gated: FindingStore; flushes: Array<{ settl
   return { gated, flushes };
 }
 
-test('a batch is answered, and its archive object appears, only once the commit is durable; a failed flush is answered with an error and replayed', async () => {
+test('a batch is answered, and its archive object appears, only once the commit is durable; a failed flush is answered with an error and replayed', { timeout: 60_000 }, async () => {
   const dir = await mkdtemp(path.join(tmpdir(), 'yagura-pipeline-'));
   const store = new SqliteStore({ file: path.join(dir, 'yagura.db') });
   const root = path.join(dir, 'archive');
@@ -42,8 +52,9 @@ test('a batch is answered, and its archive object appears, only once the commit 
   try {
     let answered = false;
     const first = pipeline.submit([finding({ id: 'durable1' })]).then((o) => ((answered = true), o));
-    while (flushes.length === 0) await sleep(5);
-    await sleep(100);
+    // The object is staged, the last step before the commit's flush settles (or, broken, already in place).
+    await until(async () => (await readdir(path.join(root, '.staging')).catch(() => [])).length > 0 || (await objects(root)).length > 0);
+    await new Promise((resolve) => setImmediate(resolve));
     assert.equal(answered, false, 'not answered while the commit may still be lost');
     assert.deepEqual(await objects(root), [], 'no archive object before the commit is durable');
     flushes[0]!.settle();
@@ -52,7 +63,7 @@ test('a batch is answered, and its archive object appears, only once the commit 
 
     flushes.length = 0;
     const failing = pipeline.submit([finding({ id: 'durable2' })]);
-    while (flushes.length === 0) await sleep(5);
+    await until(() => flushes.length > 0);
     flushes[0]!.settle(new Error('fsync failed'));
     await assert.rejects(failing, /fsync failed/);
     assert.equal((await objects(root)).length, 1, 'the failed batch left no object');
@@ -60,7 +71,7 @@ test('a batch is answered, and its archive object appears, only once the commit 
     // The next batch first replays what the failed one committed, then is answered once durable itself.
     flushes.length = 0;
     const next = pipeline.submit([finding({ id: 'durable3' })]);
-    while (flushes.length === 0) await sleep(5);
+    await until(() => flushes.length > 0);
     flushes[0]!.settle();
     assert.deepEqual(await next, ['created']);
     assert.equal((await objects(root)).length, 3, 'the committed version of the failed batch reached the archive');
@@ -72,7 +83,7 @@ test('a batch is answered, and its archive object appears, only once the commit 
   }
 });
 
-test('a batch is archived while the batch before it still waits for its flush, and answered after it', async () => {
+test('a batch is archived while the batch before it still waits for its flush, and answered after it', { timeout: 60_000 }, async () => {
   const dir = await mkdtemp(path.join(tmpdir(), 'yagura-pipeline-'));
   const store = new SqliteStore({ file: path.join(dir, 'yagura.db') });
   const root = path.join(dir, 'archive');
@@ -81,13 +92,14 @@ test('a batch is archived while the batch before it still waits for its flush, a
   try {
     const answered: string[] = [];
     const first = pipeline.submit([finding({ id: 'side1' })]).then(() => answered.push('first'));
-    while (flushes.length < 1) await sleep(5);
+    await until(() => flushes.length >= 1);
     const second = pipeline.submit([finding({ id: 'side2', accountId: '222222222222' })]).then(() => answered.push('second'));
-    while (flushes.length < 2) await sleep(5);
+    await until(() => flushes.length >= 2);
     flushes[1]!.settle();
-    for (let i = 0; i < 200 && (await objects(root)).length === 0; i++) await sleep(5);
+    // Archived and confirmed: only the batch committed ahead of it keeps it from being answered.
+    await until(async () => (await outboxOf(store, '222222222222')) === 0);
     assert.equal((await objects(root)).length, 1, "the second batch's object is in place before the first batch's commit is durable");
-    await sleep(50);
+    await new Promise((resolve) => setImmediate(resolve));
     assert.deepEqual(answered, [], 'but it is not answered before the batch committed ahead of it');
     flushes[0]!.settle();
     await Promise.all([first, second]);

@@ -1,7 +1,65 @@
-// Authentication follows the router: a path that routes to an API handler needs a credential however it is spelled.
+// Authentication follows the router: every registered API route needs a credential, however its path is spelled.
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { harness, type Harness } from '../support/harness.js';
+import { routedApp, type RegisteredRoute, type RoutedApp } from '../support/registered-routes.js';
+
+/**
+ * The routes docs/api.md serves without credentials: the health check, and the login that authenticates itself with
+ * the key in its body. /metrics is open to loopback scrapers only, so the walk below comes from another host.
+ */
+const OPEN = new Set(['get /health', 'head /health', 'post /api/v1/sessions']);
+const REMOTE = '198.51.100.7';
+
+/** A concrete URL for a route pattern: every parameter and wildcard filled with a plausible value. */
+function concrete(route: RegisteredRoute): string {
+  return route.url.replace(/:[A-Za-z]+/g, 'x1').replace(/\*/g, 'x1');
+}
+
+describe('authentication of every registered route', () => {
+  let routed: RoutedApp;
+  before(async () => {
+    routed = await routedApp();
+  });
+  after(async () => {
+    await routed.close();
+  });
+
+  const credentials: Array<[what: string, headers: Record<string, string>]> = [
+    ['no credential', {}],
+    ['a wrong key in X-Api-Key', { 'x-api-key': 'ygr_not-a-key-this-server-issued' }],
+    ['a wrong key as a bearer token', { authorization: 'Bearer ygr_not-a-key-this-server-issued' }],
+    ['a forged session cookie', { cookie: 'yagura_session=forged', 'x-yagura-request': '1' }],
+  ];
+  for (const [what, headers] of credentials) {
+    test(`refuses every method of every /api route and /metrics with ${what}, but for the documented exceptions`, async () => {
+      const walked = routed.routes.filter((r) => r.method !== 'options' && (r.url.startsWith('/api/') || r.url === '/metrics') && !OPEN.has(`${r.method} ${r.url}`));
+      assert.ok(walked.length >= 20, `only ${walked.length} routes seen`);
+      const open: string[] = [];
+      for (const route of walked) {
+        const method = route.method.toUpperCase() as 'GET' | 'HEAD' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
+        const res = await routed.h.app.inject({ method, url: concrete(route), headers, remoteAddress: REMOTE });
+        const refused = res.statusCode === 401 && (method === 'HEAD' || res.json<{ error: { code: string } }>().error.code === 'UNAUTHENTICATED');
+        if (!refused) open.push(`${method} ${route.url} answered ${res.statusCode}`);
+      }
+      assert.deepEqual(open, []);
+    });
+  }
+
+  test('registers no route outside /api but /health and /metrics, so a new one cannot escape the walk above', () => {
+    // The dashboard's static files are the one other family (public: the page logs in through the API); this app has none.
+    const outside = routed.routes.filter((r) => !r.url.startsWith('/api/') && r.url !== '/health' && r.url !== '/metrics' && r.method !== 'options');
+    assert.deepEqual(outside, []);
+  });
+
+  test('serves the documented exceptions without a credential', async () => {
+    const exceptions = routed.routes.filter((r) => OPEN.has(`${r.method} ${r.url}`)).map((r) => `${r.method} ${r.url}`);
+    assert.deepEqual(exceptions.sort(), [...OPEN].sort(), 'every exception is a registered route');
+    assert.equal((await routed.h.app.inject({ method: 'GET', url: '/health', remoteAddress: REMOTE })).statusCode, 200);
+    const login = await routed.h.app.inject({ method: 'POST', url: '/api/v1/sessions', headers: { 'x-yagura-request': '1' }, payload: { apiKey: routed.h.auth['x-api-key'] }, remoteAddress: REMOTE });
+    assert.equal(login.statusCode, 201, login.body);
+  });
+});
 
 describe('authentication of percent-encoded API paths', () => {
   let h: Harness;

@@ -1,6 +1,7 @@
 // POST /api/v1/policies/simulate: decisions as AWS's simulator gives them, and 400s that name the bad element.
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
+import type { LightMyRequestResponse } from 'fastify';
 import { harness, type Harness } from '../support/harness.js';
 
 const ALICE = 'arn:aws:iam::111111111111:user/alice';
@@ -30,7 +31,7 @@ describe('POST /api/v1/policies/simulate', () => {
   });
   after(async () => h.close());
 
-  const simulate = (body: unknown): ReturnType<Harness['app']['inject']> =>
+  const simulate = (body: unknown): Promise<LightMyRequestResponse> =>
     h.app.inject({ method: 'POST', url: '/api/v1/policies/simulate', headers: { ...h.auth, 'content-type': 'application/json' }, payload: JSON.stringify(body) });
 
   test('allows what an identity policy allows, naming the statement', async () => {
@@ -57,6 +58,11 @@ describe('POST /api/v1/policies/simulate', () => {
     assert.equal((await simulate(request({ principal: carol, identityPolicies: [allowAll] }))).json().decision, 'implicit_deny');
     const both = await simulate(request({ principal: carol, identityPolicies: [allowAll], resourcePolicy: trust }));
     assert.deepEqual(both.json(), { decision: 'allowed', matchedStatements: [{ policy: 'identity[0]', sid: null, statement: 0 }, { policy: 'resource', sid: 'Partner', statement: 0 }] });
+  });
+
+  test('takes a policy as JSON text too, as AWS\'s simulator does', async () => {
+    const res = await simulate(request({ identityPolicies: [JSON.stringify({ Version: '2012-10-17', Statement: { Sid: 'Text', Effect: 'Allow', Action: 'glue:GetTable', Resource: TABLE } }, null, 2)] }));
+    assert.deepEqual(res.json(), { decision: 'allowed', matchedStatements: [{ policy: 'identity[0]', sid: 'Text', statement: 0 }] });
   });
 
   test('fills aws:username and aws:CurrentTime from the principal and the clock', async () => {
@@ -95,7 +101,8 @@ describe('POST /api/v1/policies/simulate', () => {
       [{ Version: '2012-10-17', Statement: { ...ok, Resource: Array.from({ length: 300 }, (_, i) => `arn:aws:s3:::b/${i}`) } }, /over the 6144-byte limit for identity policies$/],
       [{ Version: '2012-10-17', Statement: { ...ok, Resource: 'arn:aws:s3:::b/${aws:username' } }, /^Statement\[0\]\.Resource: the policy variable .* does not close/],
       [{ Version: '2012-10-17', Statement: { ...ok, Condition: { StringEquals: { 'a:b': { c: { d: ['e'] } } } } } }, /^Statement\[0\]\.Condition\.StringEquals\["a:b"\]: a condition value must be/],
-      ['{"Version":', /^Policy: a policy document must be a JSON object$/],
+      ['{"Version":', /^Policy: the document is not valid JSON$/],
+      [42, /^Policy: a policy document must be a JSON object$/],
     ];
     for (const [policy, message] of cases) {
       const res = await simulate(request({ identityPolicies: [policy] }));
@@ -103,6 +110,14 @@ describe('POST /api/v1/policies/simulate', () => {
       assert.equal(res.json().error.code, 'INVALID_POLICY');
       assert.match(res.json().error.message, message);
     }
+  });
+
+  test('refuses a policy nested 100,000 levels deep with a 400, not a crash', async () => {
+    const deep = `${'['.repeat(100_000)}${']'.repeat(100_000)}`;
+    const payload = `{"principal":"${ALICE}","action":"s3:GetObject","resource":"*","identityPolicies":[{"Version":"2012-10-17","Statement":{"Effect":"Allow","Action":"*","Resource":"*","Condition":{"StringEquals":{"a:b":${deep}}}}}]}`;
+    const res = await h.app.inject({ method: 'POST', url: '/api/v1/policies/simulate', headers: { ...h.auth, 'content-type': 'application/json' }, payload });
+    assert.equal(res.statusCode, 400, res.body);
+    assert.deepEqual(res.json().error, { code: 'INVALID_POLICY', message: 'Statement.Condition.StringEquals["a:b"][0][0][0]: nested deeper than a policy can be (7 levels of JSON)' });
   });
 
   test('refuses a malformed request body and a malformed request', async () => {

@@ -1,20 +1,25 @@
 // `yagura alerts …` as built (dist/), against a real server with a loopback receiver.
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
+import { once } from 'node:events';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { configSchema } from '../../src/config/schema.js';
 import { startServer, type Server } from '../../src/main.js';
+import { findingDoc } from '../fixtures/findings.js';
 import { httpReceiver, type HttpReceiver } from '../support/receivers.js';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 const KEY = 'cli-alerts-bootstrap-key-0123456789';
 
 function yagura(args: string[], env: Record<string, string> = {}): Promise<{ code: number; stdout: string; stderr: string }> {
-  const clean = Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith('YAGURA_')));
+  // Colour is decided from the child's own stdout (a pipe here), not from whatever colour settings the runner has.
+  const clean = Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith('YAGURA_') && k !== 'FORCE_COLOR' && k !== 'NO_COLOR'));
   return new Promise((resolve) => {
     const child = spawn(process.execPath, [path.join(ROOT, 'dist/cli/main.js'), ...args], { env: { ...clean, ...env }, cwd: ROOT });
     let stdout = '';
@@ -33,7 +38,7 @@ describe('yagura alerts', () => {
   before(async () => {
     dir = await mkdtemp(path.join(tmpdir(), 'yagura-cli-alerts-'));
     receiver = await httpReceiver();
-    server = await startServer(configSchema.parse({ dataDir: path.join(dir, 'data'), port: 0, bootstrapKey: KEY, logLevel: 'silent', alerts: { allowPrivateNetworks: true } }));
+    server = await startServer(configSchema.parse({ dataDir: path.join(dir, 'data'), port: 0, bootstrapKey: KEY, logLevel: 'silent', alerts: { allowPrivateNetworks: true, maxAttempts: 1 } }));
     env = { YAGURA_URL: server.url, YAGURA_API_KEY: KEY };
   });
   after(async () => {
@@ -87,5 +92,63 @@ describe('yagura alerts', () => {
     const noServer = await yagura(['alerts', 'rules', 'list']);
     assert.notEqual(noServer.code, 0);
     assert.match(noServer.stderr, /talks to a running server: give --url/);
+  });
+
+  test('alert verbs work against a server only: --data is not offered and is refused in one line', async () => {
+    for (const verb of [['rules', 'list'], ['destinations', 'create'], ['deliveries', 'list'], ['deliveries', 'retry']]) {
+      const help = await yagura(['alerts', ...verb, '--help']);
+      assert.equal(help.code, 0);
+      assert.match(help.stdout, /--url/);
+      assert.doesNotMatch(help.stdout, /--data/, `alerts ${verb.join(' ')} --help`);
+    }
+    const r = await yagura(['alerts', 'rules', 'list', '--data', path.join(dir, 'data')], env);
+    assert.notEqual(r.code, 0);
+    assert.match(r.stderr, /^yagura: yagura alerts rules list works only against a running server, not a data folder: drop --data/);
+    assert.equal(r.stderr.trim().split('\n').length, 1);
+  });
+
+  test('tables carry no colour codes into a pipe, and a long delivery error is shown whole', async () => {
+    const remedy = 'the signature does not match: set the secret of this webhook to the one configured under Integrations > Yagura, then retry the delivery';
+    const refusing = createServer((req, res) => {
+      req.resume();
+      req.on('end', () => res.writeHead(400, { 'content-type': 'text/plain' }).end(remedy));
+    }).listen(0, '127.0.0.1');
+    await once(refusing, 'listening');
+    try {
+      const hook = `http://127.0.0.1:${(refusing.address() as AddressInfo).port}/hook`;
+      const d = await yagura(['alerts', 'destinations', 'create', '--json', JSON.stringify({ type: 'webhook', name: 'strict', url: hook, secret: 'sixteen-characters!' })], env);
+      assert.equal(d.code, 0, d.stderr);
+      const destination = (JSON.parse(d.stdout) as { id: string }).id;
+      const rule = { name: 'any high', minBand: 'High', trigger: { kind: 'new' }, routes: [{ destination }] };
+      assert.equal((await yagura(['alerts', 'rules', 'create', '--json', JSON.stringify(rule)], env)).code, 0);
+      const sent = await fetch(`${server.url}/api/v1/events`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${KEY}`, 'content-type': 'application/json' },
+        body: JSON.stringify(findingDoc({ id: 'strict-1', severity: 8, updatedAt: new Date().toISOString() })),
+      });
+      assert.equal(sent.status, 200);
+      // The dispatcher sends in the background; wait for the dead letter the 400 makes.
+      let dead: Array<{ lastError?: string }> = [];
+      for (let i = 0; i < 200 && dead.length === 0; i++) {
+        const answer = (await (await fetch(`${server.url}/api/v1/deliveries?status=dead`, { headers: { authorization: `Bearer ${KEY}` } })).json()) as { deliveries: typeof dead };
+        dead = answer.deliveries;
+        if (dead.length === 0) await new Promise((r) => setTimeout(r, 50));
+      }
+      assert.equal(dead.length, 1, 'the delivery was refused and is a dead letter');
+
+      const terminal = { ...env, TERM: 'xterm-256color' };
+      for (const noun of ['rules', 'destinations', 'deliveries']) {
+        const r = await yagura(['alerts', noun, 'list'], terminal);
+        assert.equal(r.code, 0, r.stderr);
+        assert.ok(!r.stdout.includes('\x1b['), `alerts ${noun} list wrote escape codes into a pipe: ${JSON.stringify(r.stdout.slice(0, 200))}`);
+      }
+      const table = await yagura(['alerts', 'deliveries', 'list', '--dead'], terminal);
+      assert.ok(table.stdout.includes(`the receiver answered 400: ${remedy}`), table.stdout);
+      const json = await yagura(['alerts', 'deliveries', 'list', '--dead', '--format', 'json'], env);
+      assert.equal((JSON.parse(json.stdout) as Array<{ lastError: string }>)[0]!.lastError, `the receiver answered 400: ${remedy}`);
+    } finally {
+      refusing.closeAllConnections();
+      refusing.close();
+    }
   });
 });

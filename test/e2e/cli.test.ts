@@ -63,8 +63,8 @@ describe('yagura CLI', () => {
   });
 
   test('every verb has --help', async () => {
-    for (const verb of ['serve', 'import', 'search']) {
-      const r = await yagura([verb, '--help']);
+    for (const verb of ['serve', 'import', 'search', 'keys create']) {
+      const r = await yagura([...verb.split(' '), '--help']);
       assert.equal(r.code, 0);
       assert.match(r.stdout, new RegExp(`Usage: yagura ${verb}`));
     }
@@ -100,6 +100,34 @@ describe('yagura CLI', () => {
     assert.ok(rows.every((row) => row.finding.severity === 8));
   });
 
+  test('a --data flag beats YAGURA_URL; a piped table shows every cell whole', async () => {
+    const other = path.join(dir, 'other');
+    const long = path.join(dir, 'long-title.json');
+    const title = `A finding whose title runs on and on past eighty characters ${'and further '.repeat(8)}to its very end`;
+    await writeFile(long, JSON.stringify(findingDoc({ id: 'long-title', severity: 2, title, updatedAt: new Date().toISOString() })));
+    const unreachable = { YAGURA_URL: 'http://127.0.0.1:9', YAGURA_API_KEY: 'never-used-never-used' };
+    const imported = await yagura(['import', long, '--data', other], unreachable);
+    assert.equal(imported.code, 0, imported.stderr);
+    assert.match(imported.stdout, /^read 1, stored 1/);
+    const table = await yagura(['search', 'id:long-title', '--data', other], unreachable);
+    assert.equal(table.code, 0, table.stderr);
+    assert.ok(table.stdout.includes(title), `the title is whole: ${table.stdout}`);
+    assert.ok(!table.stdout.includes('…'));
+  });
+
+  test('refuses to choose between a server and a data folder: both flags, or both variables and no flag', async () => {
+    const both = await yagura(['search', '', '--url', 'http://127.0.0.1:9', '--api-key', KEY, '--data', data]);
+    assert.equal(both.code, 1);
+    assert.match(both.stderr, /^yagura: give either --url .* or --data .*, not both\n$/);
+    const env = { YAGURA_URL: 'http://127.0.0.1:9', YAGURA_API_KEY: KEY, YAGURA_DATA: data };
+    const ambiguous = await yagura(['import', exportDir], env);
+    assert.equal(ambiguous.code, 1);
+    assert.match(ambiguous.stderr, /^yagura: both YAGURA_URL and YAGURA_DATA are set: unset one of them, or choose with --url URL or --data DIR\n$/);
+    const chosen = await yagura(['search', 'severity >= 7', '--from', 'now-7d', '--data', data, '--format', 'json'], env);
+    assert.equal(chosen.code, 0, chosen.stderr);
+    assert.equal((JSON.parse(chosen.stdout) as { total: number }).total, 20);
+  });
+
   test('serves on a free port and points CLI users to it while it holds the data folder', async () => {
     server = spawn(process.execPath, [...CLI, 'serve', '--data', data, '--port', '0'], { env: cleanEnv({ YAGURA_BOOTSTRAP_KEY: KEY, YAGURA_LOG_LEVEL: 'warn' }), cwd: ROOT });
     url = await new Promise<string>((resolve, reject) => {
@@ -132,6 +160,9 @@ describe('yagura CLI', () => {
     const table = await yagura(['search', 'severity >= 7', '--from', 'now-7d', '--url', url, '--api-key', KEY]);
     assert.match(table.stdout, /UnauthorizedAccess:EC2\/SSHBruteForce/);
     assert.match(table.stdout, /20 of 20 findings/);
+    const flagged = await yagura(['search', 'band:Critical', '--url', url, '--format', 'json'], { YAGURA_DATA: path.join(dir, 'missing'), YAGURA_API_KEY: KEY });
+    assert.equal(flagged.code, 0, flagged.stderr);
+    assert.equal((JSON.parse(flagged.stdout) as { total: number }).total, 1, 'a --url flag beats YAGURA_DATA');
     const wrongKey = await yagura(['search', '', '--url', url, '--api-key', 'wrong-key-wrong-key']);
     assert.equal(wrongKey.code, 1);
     assert.match(wrongKey.stderr, /401: the API key is not valid/);
@@ -148,5 +179,113 @@ describe('yagura CLI', () => {
     const r = await yagura(['search', 'id:via-http', '--data', data, '--format', 'json']);
     assert.equal(r.code, 0, r.stderr);
     assert.equal((JSON.parse(r.stdout) as { total: number }).total, 1);
+  });
+});
+
+/** A `yagura serve` child whose whole stdout is kept; resolves once it listens. */
+async function serve(args: string[], env: Record<string, string> = {}): Promise<{ url: string; out: () => string; stop: () => Promise<string> }> {
+  const child = spawn(process.execPath, [...CLI, 'serve', '--port', '0', ...args], { env: cleanEnv(env), cwd: ROOT });
+  let out = '';
+  let err = '';
+  child.stdout.on('data', (d) => (out += d));
+  child.stderr.on('data', (d) => (err += d));
+  const exited = new Promise<void>((resolve) => child.on('exit', () => resolve()));
+  const url = await new Promise<string>((resolve, reject) => {
+    child.stdout.on('data', () => {
+      const m = /listening on (http:\/\/\S+)/.exec(out);
+      if (m) resolve(m[1]!);
+    });
+    child.on('exit', (code) => reject(new Error(`serve exited with ${code}: ${err}`)));
+  });
+  return {
+    url,
+    out: () => out,
+    stop: async () => {
+      child.kill('SIGTERM');
+      await exited;
+      return out;
+    },
+  };
+}
+
+describe('yagura serve on a data folder, again and again', () => {
+  let dir: string;
+  let data: string;
+
+  before(async () => {
+    dir = await mkdtemp(path.join(tmpdir(), 'yagura-e2e-serve-'));
+    data = path.join(dir, 'data');
+  });
+
+  after(async () => {
+    await rm(dir, { recursive: true, force: true });
+  });
+
+  test('--demo says what it loaded, with the real numbers', async () => {
+    const server = await serve(['--demo', '--data', data]);
+    const out = await server.stop();
+    const m = /^loaded ([\d,]+) demo findings \(([\d,]+) versions\) over (\d+) days$/m.exec(out);
+    assert.ok(m, out);
+    const [findings, versions, days] = [m[1]!, m[2]!, m[3]!];
+    assert.match(findings, /^\d{1,3}(,\d{3})+$/, 'thousands are separated');
+    const r = await yagura(['search', '', '--data', data, '--format', 'json', '--limit', '1']);
+    assert.equal((JSON.parse(r.stdout) as { total: number }).total, Number(findings.replaceAll(',', '')));
+    assert.ok(Number(versions.replaceAll(',', '')) > Number(findings.replaceAll(',', '')), 'some demo findings have several versions');
+    assert.ok(Number(days) >= 1 && Number(days) <= 31, days);
+  });
+
+  test('a second start says an administrator key exists, how to make another, and that YAGURA_BOOTSTRAP_KEY was not used', async () => {
+    const server = await serve(['--demo', '--data', data], { YAGURA_BOOTSTRAP_KEY: KEY });
+    const out = await server.stop();
+    assert.match(out, /^YAGURA_BOOTSTRAP_KEY was not used: it only sets the first key of an empty data folder\.$/m);
+    assert.match(out, /^An administrator API key already exists .* yagura keys create --data \S+$/m);
+    assert.match(out, /^demo findings not loaded: the store already holds 1,240 findings$/m);
+    assert.doesNotMatch(out, /ygr_/, 'no key is printed');
+  });
+
+  test('keys create makes a key the server accepts, and refuses while a server holds the folder', async () => {
+    const created = await yagura(['keys', 'create', '--data', data, '--name', 'recovered']);
+    assert.equal(created.code, 0, created.stderr);
+    const key = created.stdout.trim();
+    assert.match(key, /^ygr_[\w-]{43}$/);
+    assert.match(created.stderr, /shown only this once/);
+    const server = await serve(['--data', data]);
+    try {
+      const answer = await fetch(`${server.url}/api/v1/findings?size=1`, { headers: { authorization: `Bearer ${key}` } });
+      assert.equal(answer.status, 200);
+      const refused = await fetch(`${server.url}/api/v1/findings?size=1`, { headers: { authorization: `Bearer ${KEY}` } });
+      assert.equal(refused.status, 401, 'the ignored bootstrap key was never stored');
+      const busy = await yagura(['keys', 'create', '--data', data]);
+      assert.equal(busy.code, 1);
+      assert.match(busy.stderr, /^yagura: the data folder .* is held by a running server at http:\/\/127\.0\.0\.1:\d+; stop it, run yagura keys create again, then start it\n$/);
+    } finally {
+      await server.stop();
+    }
+    const nameless = await yagura(['keys', 'create', '--data', data, '--name', '']);
+    assert.equal(nameless.code, 1);
+    assert.equal(nameless.stderr.trim().split('\n').length, 1);
+    const nowhere = await yagura(['keys', 'create', '--data', path.join(dir, 'nothing-here')]);
+    assert.equal(nowhere.code, 1);
+    assert.match(nowhere.stderr, /^yagura: there is no Yagura data folder at /);
+  });
+
+  test('at the default level requests are not logged one by one; piped, every log line is JSON', async () => {
+    const requests = 7;
+    const quiet = await serve(['--data', data]);
+    for (let i = 0; i < requests; i++) await (await fetch(`${quiet.url}/health`)).text();
+    const out = await quiet.stop();
+    const logLines = out.split('\n').filter((l) => l.startsWith('{'));
+    assert.ok(logLines.length > 0, out);
+    const entries = logLines.map((l) => JSON.parse(l) as { msg?: string; req?: unknown });
+    assert.deepEqual(entries.filter((e) => e.req !== undefined || /request/.test(e.msg ?? '')), [], 'no per-request lines');
+    assert.ok(entries.some((e) => /^Server listening at/.test(e.msg ?? '')), 'the log is JSON lines');
+    assert.doesNotMatch(out, /^\[\d\d:\d\d:\d\d\]/m, 'not the readable terminal format');
+
+    const verbose = await serve(['--data', data], { YAGURA_LOG_LEVEL: 'debug' });
+    for (let i = 0; i < requests; i++) await (await fetch(`${verbose.url}/health`)).text();
+    const debug = (await verbose.stop()).split('\n').filter((l) => l.startsWith('{')).map((l) => JSON.parse(l) as { msg?: string; req?: { url?: string }; res?: { statusCode?: number } });
+    const perRequest = debug.filter((e) => e.req !== undefined);
+    assert.equal(perRequest.length, requests, 'at debug, exactly one line per request');
+    assert.ok(perRequest.every((e) => e.msg === 'request completed' && e.req?.url === '/health' && e.res?.statusCode === 200));
   });
 });

@@ -12,7 +12,7 @@ import { openDatabase } from '../../src/store/sqlite/sqlite-store.js';
 import { buildUpsert } from '../../src/store/sqlite/upsert.js';
 import { finding } from '../fixtures/findings.js';
 import { bigKqlText, canonicalAst, kqlText, printQuery, printStyle } from './kql-arbitraries.js';
-import { FUZZ_RUNS, fuzzParameters } from './settings.js';
+import { BranchCounter, FUZZ_RUNS, fuzzParameters } from './settings.js';
 
 const NOW = Date.parse('2026-11-28T12:00:00Z');
 /** The only string literals compiled SQL may contain: its own json_tree type names and unixepoch's modifier. */
@@ -104,7 +104,7 @@ describe('KQL under fuzzing', () => {
   after(() => db.close());
 
   /** Compiles and runs `ast` over the seeded findings: semantic QueryErrors are fine, anything else fails. */
-  function run(ast: QueryNode): void {
+  function run(ast: QueryNode, counter: BranchCounter): void {
     let compiled;
     try {
       compiled = compileQuery(ast, { now: NOW });
@@ -112,6 +112,7 @@ describe('KQL under fuzzing', () => {
       if (error instanceof QueryError && error.code === 'INVALID_QUERY') return;
       throw error;
     }
+    counter.reach('ran');
     const { sql, params } = compiled;
     // User text travels only as parameters: the SQL is ASCII, its literals are the compiler's own, one `?` per parameter.
     assert.match(sql, /^[\x20-\x7e]*$/, 'non-ASCII text in the SQL');
@@ -137,27 +138,44 @@ describe('KQL under fuzzing', () => {
   });
 
   test('parseQuery answers plausible and broken KQL with an AST or a positioned QueryError', () => {
-    fc.assert(fc.property(kqlText, (text) => void parseOrError(text)), fuzzParameters());
-  });
-
-  test('every parsed AST compiles to SQL that SQLite runs over findings only, or to a semantic QueryError', () => {
+    const counter = new BranchCounter();
     fc.assert(
-      fc.property(fc.oneof(kqlText, awkwardString, fc.string({ unit: 'binary', maxLength: 40 })), (text) => {
-        const ast = parseOrError(text);
-        if (!(ast instanceof QueryError)) run(ast);
+      fc.property(kqlText, (text) => {
+        counter.run();
+        if (!(parseOrError(text) instanceof QueryError)) counter.reach('parsed');
       }),
       fuzzParameters(),
     );
+    counter.report('plausible KQL');
+    counter.requireShare('parsed', 0.4);
+  });
+
+  test('every parsed AST compiles to SQL that SQLite runs over findings only, or to a semantic QueryError', () => {
+    const counter = new BranchCounter();
+    fc.assert(
+      fc.property(fc.oneof(kqlText, awkwardString, fc.string({ unit: 'binary', maxLength: 40 })), (text) => {
+        counter.run();
+        const ast = parseOrError(text);
+        if (!(ast instanceof QueryError)) run(ast, counter);
+      }),
+      fuzzParameters(),
+    );
+    counter.report('parsed text');
+    counter.requireShare('ran', 0.4);
   });
 
   test('queries near the limits (hundreds of terms, 64 levels of parentheses) parse and run', () => {
+    const counter = new BranchCounter();
     fc.assert(
       fc.property(bigKqlText, (text) => {
+        counter.run();
         const ast = parseOrError(text);
-        if (!(ast instanceof QueryError)) run(ast);
+        if (!(ast instanceof QueryError)) run(ast, counter);
       }),
       fuzzParameters(Math.max(10, Math.ceil(FUZZ_RUNS / 10))),
     );
+    counter.report('big KQL');
+    counter.requireShare('ran', 0.2);
   });
 
   test('generated ASTs printed as KQL parse back to the same AST', () => {
@@ -171,6 +189,15 @@ describe('KQL under fuzzing', () => {
   });
 
   test('generated ASTs compile to SQL that SQLite runs over findings only, or to a semantic QueryError', () => {
-    fc.assert(fc.property(canonicalAst, (ast) => run(ast)), fuzzParameters());
+    const counter = new BranchCounter();
+    fc.assert(
+      fc.property(canonicalAst, (ast) => {
+        counter.run();
+        run(ast, counter);
+      }),
+      fuzzParameters(),
+    );
+    counter.report('generated ASTs');
+    counter.requireShare('ran', 0.35);
   });
 });

@@ -9,7 +9,7 @@ import { contentHash, normalizeFinding } from '../../src/findings/normalize.js';
 import { SqliteStore } from '../../src/store/sqlite/sqlite-store.js';
 import { findingDoc } from '../fixtures/findings.js';
 import { mutatedFinding, mutation, validTimestamp } from './finding-arbitraries.js';
-import { fuzzParameters } from './settings.js';
+import { BranchCounter, fuzzParameters } from './settings.js';
 
 /** The codes docs/api.md lists for a rejected finding. */
 const CODES = new Set<FindingErrorCode>(['NOT_AN_OBJECT', 'MISSING_FIELD', 'INVALID_FIELD', 'FORBIDDEN_KEY', 'NESTING_TOO_DEEP', 'DOCUMENT_TOO_LARGE']);
@@ -109,7 +109,16 @@ describe('normalizeFinding under fuzzing', () => {
   after(async () => store.close());
 
   test('answers any JSON value with a valid finding or a coded rejection, never a throw', () => {
-    fc.assert(fc.property(fc.oneof(fc.jsonValue(), overlaidFinding), (value) => void check(value)), fuzzParameters());
+    const counter = new BranchCounter();
+    fc.assert(
+      fc.property(fc.oneof(fc.jsonValue(), overlaidFinding), (value) => {
+        counter.run();
+        if (check(value).ok) counter.reach('accepted');
+      }),
+      fuzzParameters(),
+    );
+    counter.report('any JSON');
+    counter.requireShare('accepted', 0.15);
   });
 
   test('answers any JavaScript value with a valid finding or a coded rejection, never a throw', () => {
@@ -117,8 +126,10 @@ describe('normalizeFinding under fuzzing', () => {
   });
 
   test('accepts a changed real finding exactly when every change is valid, else names a broken rule', () => {
+    const counter = new BranchCounter();
     fc.assert(
       fc.property(mutatedFinding, ({ doc, verdicts }) => {
+        counter.run();
         const result = check(doc);
         const shape = shapeCodes(doc);
         const why = (): string => `${JSON.stringify(result.ok ? 'ok' : result.error)} for ${JSON.stringify(verdicts)}`;
@@ -128,20 +139,27 @@ describe('normalizeFinding under fuzzing', () => {
         }
         if (verdicts.some((v) => v.valid === 'unknown')) return;
         const broken = verdicts.flatMap((v) => (v.valid === false ? v.codes : []));
+        counter.reach(broken.length === 0 ? 'valid' : 'invalid');
         if (broken.length === 0) assert.ok(result.ok, why());
         else assert.ok(!result.ok && broken.includes(result.error.code), why());
       }),
       fuzzParameters(),
     );
+    counter.report('mutated findings');
+    counter.requireShare('valid', 0.4);
+    counter.requireShare('invalid', 0.1);
   });
 
   test('stores every accepted finding verbatim: the stored document is the JSON that came in', async () => {
+    const counter = new BranchCounter();
     await fc.assert(
       fc.asyncProperty(fc.oneof(mutatedFinding.map((m) => m.doc), overlaidFinding), async (doc) => {
+        counter.run();
         // A fresh id per run keeps each finding's history short; the id is the only thing changed.
         const input = { ...doc, id: `fuzz-${++serial}` };
         const result = normalizeFinding(input);
         if (!result.ok) return;
+        counter.reach('stored');
         await store.upsert([result.finding], Date.now());
         const stored = await store.get(result.finding.key);
         const version = stored?.history.find((v) => v.hash === result.finding.hash);
@@ -151,6 +169,8 @@ describe('normalizeFinding under fuzzing', () => {
       }),
       fuzzParameters(),
     );
+    counter.report('stored findings');
+    counter.requireShare('stored', 0.4);
   });
 
   test('reads every documented timestamp form as the instant it names', () => {

@@ -1,4 +1,4 @@
-// fast-check settings shared by every fuzz test: a fixed seed, FUZZ_RUNS runs, and replay of a reported failure.
+// fast-check settings shared by every fuzz test: a fixed seed, FUZZ_RUNS runs, replay of a reported failure, and floors on the branches runs reach.
 import type { Parameters } from 'fast-check';
 
 /** Runs per property: 300 in `npm test`, 100,000 under `npm run fuzz`. */
@@ -19,4 +19,37 @@ export function fuzzParameters<T>(runs = FUZZ_RUNS): Parameters<T> {
     numRuns: runs,
     ...(path !== undefined && path !== '' && { path, endOnFailure: true }),
   };
+}
+
+/**
+ * Counts how many runs of a property reach each branch, so that a property which skips inputs the code under
+ * test rejects cannot pass because everything was rejected: `requireShare` sets the floor after `fc.assert`.
+ */
+export class BranchCounter {
+  private runs = 0;
+  private readonly reached = new Map<string, number>();
+
+  /** Call once at the start of each run. */
+  run(): void {
+    this.runs++;
+  }
+
+  reach(branch: string): void {
+    this.reached.set(branch, (this.reached.get(branch) ?? 0) + 1);
+  }
+
+  /** Fails unless at least `share` (0..1) of the runs reached `branch`. */
+  requireShare(branch: string, share: number): void {
+    const n = this.reached.get(branch) ?? 0;
+    if (this.runs === 0 || n < share * this.runs) {
+      throw new Error(`only ${n} of ${this.runs} runs reached "${branch}"; at least ${Math.round(share * 100)}% must`);
+    }
+  }
+
+  /** The measured shares, for choosing floors (`FUZZ_SHARES=1` prints them). */
+  report(title: string): void {
+    if (process.env.FUZZ_SHARES !== '1') return;
+    const shares = [...this.reached].map(([b, n]) => `${b} ${(n / this.runs).toFixed(3)}`).join(', ');
+    process.stderr.write(`${title}: ${this.runs} runs; ${shares}\n`);
+  }
 }

@@ -25,8 +25,8 @@ export const policyPaths: Json = {
         additionalProperties: false,
         properties: {
           principal: { type: 'string', examples: ['arn:aws:iam::111111111111:user/alice'] },
-          identityPolicies: { type: 'array', maxItems: 20, items: policyDocument },
-          resourcePolicy: { oneOf: [policyDocument, { type: 'null' }] },
+          identityPolicies: { type: 'array', maxItems: 20, items: { oneOf: [policyDocument, { type: 'string', description: 'The policy as JSON text' }] } },
+          resourcePolicy: { oneOf: [policyDocument, { type: 'string', description: 'The policy as JSON text' }, { type: 'null' }] },
           action: { type: 'string', examples: ['glue:GetTable'] },
           resource: { type: 'string', description: 'An ARN, or "*"', examples: ['arn:aws:glue:us-east-1:111111111111:table/db1/t1'] },
           resourceOwner: { type: 'string', pattern: '^\\d{12}$', description: 'The resource\'s account when its ARN names none (S3 buckets); default: the principal\'s' },

@@ -12,6 +12,11 @@ export const POLICY_LIMITS = {
   maxStatements: 250,
   /** Actions, resources, principals or condition values in one element. */
   maxValuesPerElement: 1_000,
+  /**
+   * JSON nesting a policy can have: document, Statement list, statement, Condition, operator, key, value list.
+   * Deeper input is refused before anything walks it recursively.
+   */
+  maxDepth: 7,
   /** Longest single string anywhere in a policy. */
   maxStringLength: 2_048,
 } as const;

@@ -5,7 +5,7 @@ import { evaluate, type Evaluation } from './evaluate.js';
 import { POLICY_LIMITS } from './limits.js';
 import { PolicyError } from './policy-error.js';
 import { principalAccount } from './principal.js';
-import { validatePolicy } from './validate.js';
+import { parsePolicy, validatePolicy } from './validate.js';
 
 const contextScalar = z.union([z.string().max(POLICY_LIMITS.maxStringLength), z.number(), z.boolean()]);
 
@@ -47,11 +47,12 @@ function withDerivedKeys(request: SimulationRequest, now: number): RequestContex
   return { ...derived, ...request.context };
 }
 
-/** Validates every policy in the request (PolicyError naming the first bad element) and evaluates it. */
+/** Validates every policy in the request (objects or JSON text) (PolicyError naming the first bad element) and evaluates it. */
 export function simulate(request: SimulationRequest, now: number): Evaluation {
   const documents = request.identityPolicies.length + (request.resourcePolicy == null ? 0 : 1);
   const check = (input: unknown, kind: 'identity' | 'resource', label: string): Policy => {
-    const result = validatePolicy(input, kind);
+    // AWS's simulator takes policies as JSON text; an object is accepted too.
+    const result = typeof input === 'string' ? parsePolicy(input, kind) : validatePolicy(input, kind);
     if (result.ok) return result.policy;
     // With one document the element path alone is unambiguous; with several, say which document.
     throw new PolicyError(documents > 1 ? `${label}: ${result.problems[0]}` : result.problems[0]!);

@@ -1,6 +1,9 @@
 // Bad policy documents are refused with a problem that names the statement and the element.
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
+import fc from 'fast-check';
+import { fuzzParameters } from '../../../test/fuzz/settings.js';
+import { evaluate } from './evaluate.js';
 import type { PolicyKind } from './document.js';
 import { POLICY_LIMITS } from './limits.js';
 import { parsePolicy, validatePolicy } from './validate.js';
@@ -52,6 +55,7 @@ describe('policy validation', () => {
     ['a Bool value that is no boolean', doc({ ...OK, Condition: { Bool: { 'aws:SecureTransport': 'yes' } } }), 'Statement[0].Condition.Bool["aws:SecureTransport"]: "yes" is not "true" or "false"'],
     ['a bad CIDR', doc({ ...OK, Condition: { IpAddress: { 'aws:SourceIp': '10.0.0.0/33' } } }), 'Statement[0].Condition.IpAddress["aws:SourceIp"]: "10.0.0.0/33" is not an IP address or CIDR range'],
     ['a BinaryEquals value that is no base64', doc({ ...OK, Condition: { BinaryEquals: { 'test:k': 'not base64!' } } }), 'Statement[0].Condition.BinaryEquals["test:k"]: "not base64!" is not base64'],
+    ['an operator in the wrong case (IAM refuses it too)', doc({ ...OK, Condition: { stringEquals: { 'aws:username': 'a' } } }), 'Statement[0].Condition: unknown operator "stringEquals"'],
     ['IfExists on Null', doc({ ...OK, Condition: { NullIfExists: { 'test:k': 'true' } } }), 'Statement[0].Condition: unknown operator "NullIfExists"'],
     ['an unknown set qualifier', doc({ ...OK, Condition: { 'ForSomeValues:StringEquals': { 'test:k': 'a' } } }), 'Statement[0].Condition: unknown operator "ForSomeValues:StringEquals"'],
     ['a prototype name as operator', doc({ ...OK, Condition: { constructor: { 'test:k': 'a' } } }), 'Statement[0].Condition: unknown operator "constructor"'],
@@ -75,6 +79,11 @@ describe('policy validation', () => {
     assert.equal(parsePolicy(spaced, 'identity').ok, true);
   });
 
+  test('refuses hostile nesting without overflowing the stack, naming where it goes too deep', () => {
+    const deep = JSON.parse(`{"Version":"2012-10-17","Statement":{"Effect":"Allow","Action":"*","Resource":"*","Condition":{"StringEquals":{"a:b":${'['.repeat(100_000)}${']'.repeat(100_000)}}}}}`) as unknown;
+    assert.equal(firstProblem(deep), `Statement.Condition.StringEquals["a:b"][0][0][0]: nested deeper than a policy can be (${POLICY_LIMITS.maxDepth} levels of JSON)`);
+  });
+
   test('refuses malformed JSON text', () => {
     const result = parsePolicy('{"Version": "2012-10-17", "Statement": [', 'identity');
     assert.deepEqual(result, { ok: false, problems: ['Policy: the document is not valid JSON'] });
@@ -96,5 +105,33 @@ describe('policy validation', () => {
 
   test('a resource policy may leave Resource out (it covers the resource it is attached to)', () => {
     assert.equal(validatePolicy(doc({ Effect: 'Allow', Action: '*', Principal: { AWS: '111111111111' } }), 'resource').ok, true);
+  });
+
+  test('any JSON, policy-shaped or not, is either a valid policy that evaluates or a list of problems; never a throw', () => {
+    const value = fc.jsonValue({ maxDepth: 4 });
+    const element = fc.oneof(value, fc.constantFrom('*', 's3:Get*', 'arn:aws:s3:::b/${aws:username}', '${', 'Allow', 'Deny', ['a:b', 'c:*']));
+    const condition = fc.dictionary(
+      fc.constantFrom('StringLike', 'ForAllValues:StringNotEquals', 'NumericLessThanIfExists', 'DateGreaterThan', 'Bool', 'IpAddress', 'ArnLike', 'Null', 'BinaryEquals', 'Nope'),
+      fc.dictionary(fc.constantFrom('aws:SourceIp', 'test:k', 'bad'), element),
+    );
+    const statement = fc.record(
+      { Sid: element, Effect: element, Action: element, NotAction: element, Resource: element, Principal: fc.oneof(element, fc.constant({ AWS: '111111111111' })), Condition: fc.oneof(condition, value) },
+      { requiredKeys: [] },
+    );
+    const policy = fc.record({ Version: fc.constantFrom('2012-10-17', '2008-10-17', 'x'), Statement: fc.oneof(statement, fc.array(statement, { maxLength: 3 }), value) }, { requiredKeys: [] });
+    fc.assert(
+      fc.property(fc.oneof(policy, value), fc.constantFrom<PolicyKind>('identity', 'resource'), (input, kind) => {
+        const result = validatePolicy(input, kind);
+        if (!result.ok) return result.problems.length > 0 && result.problems.every((p) => /^(Policy|Version|Id|Statement)/.test(p));
+        const decision = evaluate(kind === 'identity' ? { identity: [result.policy] } : { identity: [], resource: result.policy }, {
+          principal: 'arn:aws:iam::111111111111:user/alice',
+          action: 's3:GetObject',
+          resource: 'arn:aws:s3:::b/alice/k',
+          context: { 'aws:SourceIp': '203.0.113.7', 'test:k': ['a', 'b'], 'aws:username': 'alice' },
+        });
+        return ['allowed', 'explicit_deny', 'implicit_deny'].includes(decision.decision);
+      }),
+      fuzzParameters(),
+    );
   });
 });

@@ -200,9 +200,33 @@ function statement(raw: unknown, index: number, kind: PolicyKind, version: Polic
   };
 }
 
+function pathStep(path: string, key: string | number): string {
+  if (typeof key === 'number') return `${path}[${key}]`;
+  if (path === '') return key;
+  return /^[A-Za-z]+$/.test(key) ? `${path}.${key}` : `${path}[${show(key)}]`;
+}
+
+/**
+ * The element where `input` nests deeper than any policy can, or undefined. Iterative, so that hostile nesting
+ * (a body of 100,000 brackets) cannot overflow the stack of the recursive steps that follow.
+ */
+function tooDeep(input: unknown): string | undefined {
+  const stack: Array<{ value: unknown; path: string; depth: number }> = [{ value: input, path: '', depth: 1 }];
+  while (stack.length > 0) {
+    const { value, path, depth } = stack.pop()!;
+    if (typeof value !== 'object' || value === null) continue;
+    if (depth > POLICY_LIMITS.maxDepth) return path;
+    const entries: Array<[string | number, unknown]> = Array.isArray(value) ? value.map((v, i) => [i, v]) : Object.entries(value);
+    for (const [key, child] of entries) stack.push({ value: child, path: pathStep(path, key), depth: depth + 1 });
+  }
+  return undefined;
+}
+
 /** Validates a parsed JSON document as a policy of `kind`; every problem names its element. */
 export function validatePolicy(input: unknown, kind: PolicyKind): ValidationResult {
   if (!isObject(input)) return { ok: false, problems: ['Policy: a policy document must be a JSON object'] };
+  const deep = tooDeep(input);
+  if (deep !== undefined) return { ok: false, problems: [`${deep}: nested deeper than a policy can be (${POLICY_LIMITS.maxDepth} levels of JSON)`] };
   const statements = Array.isArray(input.Statement) ? input.Statement : isObject(input.Statement) ? [input.Statement] : undefined;
   if (statements && statements.length > POLICY_LIMITS.maxStatements) {
     return { ok: false, problems: [`Statement: ${statements.length} statements is over the limit of ${POLICY_LIMITS.maxStatements}`] };

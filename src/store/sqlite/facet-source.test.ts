@@ -8,7 +8,7 @@ import { generateFindingVersions } from '../../demo/generate.js';
 import type { Finding } from '../../findings/finding.js';
 import { normalizeFinding } from '../../findings/normalize.js';
 import { parseQuery } from '../../query/parser.js';
-import type { Aggregation, AggregationRequest } from '../aggregation.js';
+import type { Aggregation, AggregationRequest, BucketResult } from '../aggregation.js';
 import { facetAggregate } from '../facets/facet-aggregate.js';
 import { aggregate } from './aggregate.js';
 import { SqliteFacets } from './facet-source.js';
@@ -114,12 +114,27 @@ describe('in-memory facets', () => {
     });
   }
 
-  test('follow archiving and unarchiving', async () => {
-    const key = { accountId: '999900001111', region: 'eu-west-1', id: 'odd1' };
-    assert.equal(await store.setArchived(key, true, 'tester', NOW), true);
-    facets.refreshKey(key);
-    const request: AggregationRequest = { query: all, aggs: REQUESTS['fields']! };
-    assert.deepEqual(facetAggregate(facets.columns, request), aggregate(store.db, request));
+  test('follow archiving and unarchiving through the store, answering from memory', async () => {
+    const kept = new SqliteStore({ file: path.join(dir, 'yagura.db'), facets: true });
+    try {
+      await kept.facetsLoaded;
+      const key = { accountId: '999900001111', region: 'eu-west-1', id: 'odd1' };
+      const request: AggregationRequest = { query: all, aggs: REQUESTS['fields']! };
+      const archivedCount = async (): Promise<number> => {
+        const answers = kept.facetAnswers.aggregations;
+        const result = await kept.aggregate(request);
+        assert.equal(kept.facetAnswers.aggregations, answers + 1, 'the facets answered');
+        assert.deepEqual(result, aggregate(store.db, request));
+        return ((result.aggregations['archived'] as BucketResult).buckets.find((b) => b.key === 'true')?.doc_count ?? 0);
+      };
+      const before = await archivedCount();
+      assert.equal(await kept.setArchived(key, true, 'tester', NOW), true);
+      assert.equal(await archivedCount(), before + 1);
+      assert.equal(await kept.setArchived(key, false, 'tester', NOW), true);
+      assert.equal(await archivedCount(), before);
+    } finally {
+      await kept.close();
+    }
   });
 
   test('leave queries, fields and invalid requests to SQL', () => {
@@ -163,12 +178,28 @@ describe('in-memory facets', () => {
     }
   });
 
-  test('answer through the store once loaded, in a store that keeps facets', async () => {
+  test('answer through the store once loaded, and follow its writes, in a store that keeps facets', async () => {
     const kept = new SqliteStore({ file: path.join(dir, 'yagura.db'), facets: true });
     try {
       await kept.facetsLoaded;
       const request: AggregationRequest = { query: all, aggs: REQUESTS['overview']!, from: NOW - 7 * DAY, to: NOW };
       assert.deepEqual(await kept.aggregate(request), aggregate(store.db, request));
+      const update = normalized({
+        accountId: '999900001111', region: 'eu-west-1', id: 'odd2', type: 'Odd:EC2/updated', severity: 9.5,
+        createdAt: '2026-11-19T00:00:00Z', updatedAt: '2026-11-19T11:00:00Z', resource: { resourceType: 'Updated' }, service: { count: 2 },
+      });
+      const fresh = normalized({ ...update.doc, id: 'fresh', type: 'Fresh:EC2/created', severity: 3 });
+      await kept.upsert([update, fresh], NOW);
+      for (const aggs of Object.values(REQUESTS)) {
+        const answers = kept.facetAnswers.aggregations;
+        const wide: AggregationRequest = { query: all, aggs };
+        assert.deepEqual(await kept.aggregate(wide), aggregate(store.db, wide));
+        assert.equal(kept.facetAnswers.aggregations, answers + 1, 'the facets answered');
+      }
+      const totals = kept.facetAnswers.totals;
+      const page = await kept.search({ query: parseQuery('type:Fresh* or type:"Odd:EC2/updated"'), size: 1, sort: { field: 'updatedAt', order: 'desc' } });
+      assert.equal(page.total, 2);
+      assert.equal(kept.facetAnswers.totals, totals + 1, 'the facets counted the total');
     } finally {
       await kept.close();
     }

@@ -8,6 +8,7 @@ import { QueryError } from '../../query/query-error.js';
 import { parseQuery } from '../../query/parser.js';
 import { AggregationError } from '../aggregation.js';
 import { QueryTimeoutError, ReadAbortedError, type SearchRequest } from '../finding-store.js';
+import { ReadPool } from './read-pool.js';
 import { LazyRecord } from './rows.js';
 import { SqliteStore } from './sqlite-store.js';
 
@@ -22,7 +23,6 @@ before(async () => {
     id: `f${i}`,
     severity: 1 + (i % 9),
     updatedAt: new Date(Date.parse('2026-11-20T00:00:00Z') + i * 60_000).toISOString(),
-    // Bulky documents make the document-path query below slow enough to time out.
     extra: { padding: Array.from({ length: 300 }, (_, k) => ({ k, v: `value ${i} ${k}` })) },
   }));
   await writer.upsert(many, Date.now());
@@ -74,54 +74,107 @@ test('errors keep their code and position when they come back from a reader thre
   await assert.rejects(pooled.search(request(tooMany)), (e: unknown) => e instanceof QueryError && e.code === 'INVALID_QUERY' && /document paths/.test(e.message));
 });
 
-test('a query past the time limit fails with QUERY_TIMEOUT and the next query is answered', async () => {
-  const hasty = new SqliteStore({ file, readonly: true, readers: { size: 1, timeoutMs: 5 } });
+/**
+ * Held reads wait on the test, not the clock: a broken pool would leave one waiting forever, so the test fails after
+ * this and its held pool is closed (see heldPool).
+ */
+const HANG_GUARD = { timeout: 60_000 };
+
+/** Node 20 has Atomics.waitAsync; the project's TypeScript lib does not declare it. */
+const waitAsync = (Atomics as unknown as { waitAsync(array: Int32Array, index: number, value: number): { value: Promise<string> | string } }).waitAsync;
+
+/** A pool whose readers hold each search or aggregation until the test lets that kind run (ReadPoolOptions.hold). */
+function heldPool(
+  aborted: AbortSignal,
+  size: number,
+  timeoutMs = 10_000,
+): { pool: ReadPool; let(kind: 'search' | 'aggregate'): void; started(n: number): Promise<void>; readonly count: number } {
+  const hold = new SharedArrayBuffer(3 * Int32Array.BYTES_PER_ELEMENT);
+  const held = new Int32Array(hold);
+  const pool = new ReadPool({ file, size, timeoutMs, hold });
+  // A test stopped by its guard never reaches its own close: its threads would keep the process alive.
+  aborted.addEventListener('abort', () => void pool.close(), { once: true });
+  return {
+    pool,
+    let(kind): void {
+      const gate = kind === 'search' ? 0 : 1;
+      Atomics.store(held, gate, 1);
+      Atomics.notify(held, gate);
+    },
+    /** Settles once readers have taken `n` tasks, the event loop free all along. */
+    async started(n): Promise<void> {
+      for (let seen = Atomics.load(held, 2); seen < n; seen = Atomics.load(held, 2)) await waitAsync(held, 2, seen).value;
+    },
+    get count(): number {
+      return Atomics.load(held, 2);
+    },
+  };
+}
+
+/** Any aggregation: the readers hold it for as long as a test needs. */
+const slow = { query: parseQuery('*'), aggs: { bands: { terms: { field: 'band' } } } };
+
+test('a query past the time limit fails with QUERY_TIMEOUT and the next query is answered', HANG_GUARD, async (t) => {
+  // Held, the first search outlives any limit; the limit only has to leave the replacement thread time to start.
+  const held = heldPool(t.signal, 1, 2_000);
   try {
-    await assert.rejects(hasty.search(request('padding.v:*zzz*')), (e: unknown) => e instanceof QueryTimeoutError && e.code === 'QUERY_TIMEOUT');
+    await assert.rejects(held.pool.search(request('*')), (e: unknown) => e instanceof QueryTimeoutError && e.code === 'QUERY_TIMEOUT');
+    held.let('search');
+    assert.equal((await held.pool.search(request('severity >= 7'))).total, (await writer.search(request('severity >= 7'))).total);
   } finally {
-    await hasty.close();
-  }
-  const patient = new SqliteStore({ file, readonly: true, readers: { size: 1, timeoutMs: 10_000 } });
-  try {
-    assert.equal((await patient.search(request('padding.v:*zzz*'))).total, 0);
-  } finally {
-    await patient.close();
+    await held.pool.close();
   }
 });
 
-test('searches run in parallel with each other and the event loop stays free', async () => {
-  let ticks = 0;
-  const timer = setInterval(() => ticks++, 1);
+test('searches run in parallel with each other and the event loop stays free', HANG_GUARD, async (t) => {
+  const held = heldPool(t.signal, 2);
   try {
-    const results = await Promise.all(Array.from({ length: 4 }, () => pooled.search(request('padding.v:*zzz*'))));
-    assert.ok(results.every((r) => r.total === 0));
+    const searches = [held.pool.search(request('*')), held.pool.search(request('*'))];
+    // Both readers hold a search at once, and this thread went on awaiting meanwhile.
+    await held.started(2);
+    held.let('search');
+    const results = await Promise.all(searches);
+    const total = (await writer.search(request('*'))).total;
+    assert.ok(total > 0 && results.every((r) => r.total === total));
   } finally {
-    clearInterval(timer);
+    await held.pool.close();
   }
-  assert.ok(ticks > 0, 'timers ran while the queries did');
 });
 
-test('a search is not queued behind aggregations: they keep one reader free for searches', async () => {
-  const slow = { query: parseQuery('padding.v:*zzz*'), aggs: { bands: { terms: { field: 'band' } } } };
-  const finished: string[] = [];
-  const aggregations = [1, 2, 3].map((n) => pooled.aggregate(slow).then(() => finished.push(`aggregation ${n}`)));
-  const search = pooled.search(request('severity >= 7')).then(() => finished.push('search'));
-  await Promise.all([...aggregations, search]);
-  assert.equal(finished[0], 'search', `finished in this order: ${finished.join(', ')}`);
+test('a search is not queued behind aggregations: they keep one reader free for searches', HANG_GUARD, async (t) => {
+  const held = heldPool(t.signal, 2);
+  try {
+    const aggregations = [1, 2, 3].map(() => held.pool.aggregate(slow));
+    await held.started(1);
+    held.let('search');
+    // Answered while every aggregation is still held: it did not wait for any of them.
+    assert.ok((await held.pool.search(request('severity >= 7'))).total > 0);
+    assert.equal(held.count, 2, 'one aggregation and the search ran; the other aggregations wait');
+    held.let('aggregate');
+    await Promise.all(aggregations);
+  } finally {
+    await held.pool.close();
+  }
 });
 
-test('a queued read whose client went away leaves the queue; a running one finishes; the rest are answered', async () => {
-  const slow = { query: parseQuery('padding.v:*zzz*'), aggs: { bands: { terms: { field: 'band' } } } };
-  // Aggregations hold one of the two readers: the first runs, the other two wait.
-  const running = new AbortController();
-  const waiting = new AbortController();
-  const first = pooled.aggregate(slow, { signal: running.signal });
-  const dropped = pooled.aggregate(slow, { signal: waiting.signal });
-  const kept = pooled.aggregate(slow);
-  running.abort();
-  waiting.abort();
-  await assert.rejects(dropped, (e: Error) => e instanceof ReadAbortedError && (e as ReadAbortedError).code === 'CLIENT_CLOSED_REQUEST');
-  const [ran, answered] = await Promise.all([first, kept]);
-  assert.deepEqual(ran, answered, 'the running aggregation finished and the queued one after it was answered');
-  await assert.rejects(pooled.search(request('*'), { signal: AbortSignal.abort() }), ReadAbortedError, 'an already aborted read never queues');
+test('a queued read whose client went away leaves the queue; a running one finishes; the rest are answered', HANG_GUARD, async (t) => {
+  const held = heldPool(t.signal, 2);
+  try {
+    // Aggregations hold one of the two readers: the first runs, the other two wait.
+    const running = new AbortController();
+    const waiting = new AbortController();
+    const first = held.pool.aggregate(slow, running.signal);
+    await held.started(1);
+    const dropped = held.pool.aggregate(slow, waiting.signal);
+    const kept = held.pool.aggregate(slow);
+    running.abort();
+    waiting.abort();
+    await assert.rejects(dropped, (e: Error) => e instanceof ReadAbortedError && (e as ReadAbortedError).code === 'CLIENT_CLOSED_REQUEST');
+    held.let('aggregate');
+    const [ran, answered] = await Promise.all([first, kept]);
+    assert.deepEqual(ran, answered, 'the running aggregation finished and the queued one after it was answered');
+    await assert.rejects(held.pool.search(request('*'), undefined, AbortSignal.abort()), ReadAbortedError, 'an already aborted read never queues');
+  } finally {
+    await held.pool.close();
+  }
 });

@@ -20,6 +20,12 @@ export interface ReadPoolOptions {
   readonly size: number;
   /** A task not answered by then fails with QUERY_TIMEOUT and its thread is replaced. */
   readonly timeoutMs: number;
+  /**
+   * For tests, three Int32s: a reader counts each task it takes in the third (and notifies it), then waits while the
+   * first (searches) or second (aggregations) is 0, so a test holds a query running for as long as it needs
+   * instead of hoping it is slow.
+   */
+  readonly hold?: SharedArrayBuffer;
 }
 
 interface Job {
@@ -111,7 +117,7 @@ export class ReadPool {
   }
 
   private spawn(): Reader {
-    const reader: Reader = { worker: startWorker(import.meta.url, 'read-worker', { workerData: { file: this.options.file } }) };
+    const reader: Reader = { worker: startWorker(import.meta.url, 'read-worker', { workerData: { file: this.options.file, hold: this.options.hold } }) };
     reader.worker.on('message', (reply: ReadReply) => {
       const job = reader.job;
       if (job === undefined || job.task.id !== reply.id) return;

@@ -205,6 +205,9 @@ export class SqliteStore implements FindingStore {
     });
   }
 
+  /** Reads answered from the in-memory facets rather than SQL: whole aggregations, and search totals. */
+  readonly facetAnswers = { aggregations: 0, totals: 0 };
+
   /** True when the store keeps in-memory facets and has loaded them. */
   get facetsReady(): boolean {
     return this.facets?.isReady === true;
@@ -327,6 +330,7 @@ export class SqliteStore implements FindingStore {
     const counted = this.facets?.isReady
       ? facetCount(this.facets.columns, request.query, request.from, request.to, request.trackTotalUpTo ?? Number.POSITIVE_INFINITY)
       : undefined;
+    if (counted !== undefined) this.facetAnswers.totals++;
     if (this.pool) return this.pool.search(request, counted, options.signal);
     return this.db.transaction(() => search(this.db, request, counted))();
   }
@@ -335,7 +339,10 @@ export class SqliteStore implements FindingStore {
     const request: AggregationRequest = { ...parsed, query: bindQuery(parsed.query) };
     if (this.facets?.isReady) {
       const answer = facetAggregate(this.facets.columns, request);
-      if (answer !== undefined) return answer;
+      if (answer !== undefined) {
+        this.facetAnswers.aggregations++;
+        return answer;
+      }
     }
     if (this.pool) return this.pool.aggregate(request, options.signal);
     return aggregate(this.db, request);
