@@ -5,10 +5,10 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { ACTIONS, type ActionDefinition, type ResourceType } from '../auth/actions.js';
 import { evaluate } from '../auth/policy/evaluate.js';
-import type { RequestContext } from '../auth/policy/document.js';
 import type { Principal } from '../auth/principals/principal.js';
 import { ApiError } from './api-error.js';
-import { findingScope } from './finding-scope.js';
+import { NO_ACCOUNT_TAGS, setFindingScope, type AccountTags } from './finding-scope.js';
+import { requestContext } from './request-context.js';
 import { permissionOf } from './route-permissions.js';
 import { routePath } from './route-path.js';
 
@@ -38,21 +38,6 @@ export function resourceArn(type: ResourceType, params: unknown): string {
   return `${ARN_PREFIX[type]}${id}`;
 }
 
-/** The global condition keys of a request, as AWS sets them. */
-export function requestContext(request: FastifyRequest, principal: Principal, now: number): RequestContext {
-  const context: Record<string, string | boolean> = {
-    'aws:SourceIp': request.ip,
-    'aws:CurrentTime': new Date(now).toISOString().replace(/\.\d{3}Z$/, 'Z'),
-    'aws:EpochTime': String(Math.floor(now / 1000)),
-    'aws:SecureTransport': request.protocol === 'https',
-    'aws:PrincipalArn': principal.arn,
-    'aws:userid': principal.kind === 'user' ? principal.name : `${principal.name}:${principal.keyPrefix ?? principal.sessionId ?? ''}`,
-  };
-  if (principal.username !== undefined) context['aws:username'] = principal.username;
-  for (const [key, value] of Object.entries(principal.tags)) context[`aws:PrincipalTag/${key}`] = value;
-  return context;
-}
-
 /** Refuses with 403 ACCESS_DENIED unless the principal's policies allow `action` on `resource`. */
 export function authorize(request: FastifyRequest, action: ActionDefinition, resource: string, now: number): void {
   const principal = request.principal;
@@ -61,7 +46,7 @@ export function authorize(request: FastifyRequest, action: ActionDefinition, res
   if (result.decision !== 'allowed') throw new ApiError(403, 'ACCESS_DENIED', `this principal is not allowed to perform ${action.name} on ${resource}`);
 }
 
-export function registerAuthorization(app: FastifyInstance, now: () => number): void {
+export function registerAuthorization(app: FastifyInstance, now: () => number, accountTags: AccountTags = NO_ACCOUNT_TAGS): void {
   app.addHook('onRequest', async (request) => {
     const path = routePath(request);
     if (!path.startsWith('/api/')) return;
@@ -71,11 +56,11 @@ export function registerAuthorization(app: FastifyInstance, now: () => number): 
     if (permission?.kind !== 'action') return;
     const action = permission.action;
     if (action.resource === 'finding') {
-      request.findingScope = findingScope(request, action);
+      setFindingScope(request, action, now, accountTags);
       return;
     }
     authorize(request, action, resourceArn(action.resource, request.params), now());
     const reads = FINDING_READS[`${method} ${path}`];
-    if (reads !== undefined) request.findingScope = findingScope(request, reads);
+    if (reads !== undefined) setFindingScope(request, reads, now, accountTags);
   });
 }

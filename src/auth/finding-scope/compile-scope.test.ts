@@ -18,6 +18,7 @@ import type { Policy, RequestContext } from '../policy/document.js';
 import { validatePolicy } from '../policy/validate.js';
 import { compileFindingScope, ScopeError } from './compile-scope.js';
 import { findingArn, findingContext, type FindingFacts } from './finding-keys.js';
+import { scopeMatches } from './scope-matches.js';
 
 const NOW = Date.parse('2026-12-01T10:00:00Z');
 const ACCOUNTS = ['111111111111', '111122223333', '222222222222', '333333333333', '444455556666', '999999999999'];
@@ -217,6 +218,8 @@ describe('the finding scope compiled from policies', () => {
         if (got.length > 0 && got.length < rows.length) partial++;
         if (process.env.SCOPE_DEBUG && JSON.stringify(got) !== JSON.stringify(expected)) console.log(JSON.stringify({ scope, got: got.length, expected: expected.length, onlyGot: got.filter((k) => !expected.includes(k)).slice(0, 5), onlyExpected: expected.filter((k) => !got.includes(k)).slice(0, 5) }));
         assert.deepEqual(got, expected, JSON.stringify(documents));
+        // One finding at a time (an ingest request's items), the same scope decides the same.
+        assert.deepEqual(rows.filter((r) => scopeMatches(scope, r)).map((r) => r.key).sort(), expected, JSON.stringify(documents));
         // The in-memory facets evaluate the same scope to the same count (a finding id is not a facet column: SQL).
         const fromFacets = facetCount(facets.columns, { kind: 'bound', root: scope }, undefined, undefined, Number.POSITIVE_INFINITY);
         if (fromFacets !== undefined) {
