@@ -40,8 +40,8 @@ export interface ActionDefinition {
 
 const FINDING_KEYS = ['aws:ResourceAccount', 'aws:RequestedRegion', 'aws:ResourceTag/${TagKey}', 'yagura:FindingType', 'yagura:FindingSeverity', 'yagura:SeverityBand'];
 
-const CATALOG_KEYS = ['aws:ResourceTag/${TagKey}'];
-const ACCOUNT_KEYS = ['aws:ResourceAccount', 'aws:ResourceTag/${TagKey}'];
+const CATALOG_KEYS = ['aws:ResourceArn', 'aws:ResourceTag/${TagKey}'];
+const ACCOUNT_KEYS = ['aws:ResourceAccount', 'aws:ResourceArn', 'aws:ResourceTag/${TagKey}'];
 
 function action(name: `yagura:${string}`, resource: ResourceType, description: string, conditionKeys: readonly string[] = []): ActionDefinition {
   return { name, description, resource, conditionKeys };

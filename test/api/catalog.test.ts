@@ -59,7 +59,7 @@ describe('account catalog API', () => {
     const team = await userWith('payments-team', [
       { Effect: 'Allow', Action: ['yagura:GetCatalogGroups', 'yagura:GetCatalogAccounts'], Resource: ['arn:yagura:catalog:::catalog', 'arn:yagura:catalog:::group/payments'] },
       { Effect: 'Allow', Action: 'yagura:GetCatalogGroup', Resource: '*', Condition: { ArnLike: { 'aws:PrincipalArn': 'arn:yagura:iam:::user/*' }, StringEquals: { 'aws:ResourceTag/bu': 'payments' } } },
-      { Effect: 'Allow', Action: 'yagura:GetCatalogAccount', Resource: 'arn:yagura:catalog:::account/payments/*', Condition: { StringEquals: { 'aws:ResourceTag/env': 'prod' } } },
+      { Effect: 'Allow', Action: 'yagura:GetCatalogAccount', Resource: '*', Condition: { ArnLike: { 'aws:ResourceArn': 'arn:yagura:catalog:::account/payments/*' }, StringEquals: { 'aws:ResourceTag/env': 'prod' } } },
     ]);
     const groups = await send('GET', '/api/v1/catalog/groups', team);
     assert.equal(groups.statusCode, 200, groups.body);

@@ -34,13 +34,14 @@ export class CatalogAccess {
     this.resourcePolicy = catalog.resourcePolicy();
   }
 
+  /** `aws:ResourceArn` is set too, so `ArnLike` conditions can name catalog resources as patterns. */
   allows(action: ActionDefinition, resource: string, context?: RequestContext): boolean {
-    return isAllowed(this.request, action, resource, this.now, { resourcePolicy: this.resourcePolicy, ...(context && { context }) });
+    return isAllowed(this.request, action, resource, this.now, { resourcePolicy: this.resourcePolicy, context: { ...context, 'aws:ResourceArn': resource } });
   }
 
   /** 403 ACCESS_DENIED unless allowed. */
   require(action: ActionDefinition, resource: string, context?: RequestContext): void {
-    authorize(this.request, action, resource, this.now, { resourcePolicy: this.resourcePolicy, ...(context && { context }) });
+    authorize(this.request, action, resource, this.now, { resourcePolicy: this.resourcePolicy, context: { ...context, 'aws:ResourceArn': resource } });
   }
 
   allowsGroup(action: ActionDefinition, group: { name: string; tags: CatalogTags }): boolean {
