@@ -16,6 +16,7 @@ import { Metrics } from './metrics/metrics.js';
 import { checkListenAddress } from './protection/listen-policy.js';
 import { RateRules } from './protection/rate-rules.js';
 import { dataFolder, lockDataFolder, type DataLock } from './store/data-folder.js';
+import { SqliteAuditStore } from './store/sqlite/audit-store.js';
 import { SqlitePrincipalStore } from './store/sqlite/principal-store.js';
 import { SqliteSessionRepository } from './store/sqlite/session-repository.js';
 import { storedSecret } from './store/sqlite/meta.js';
@@ -31,6 +32,8 @@ export interface Embedded {
   readonly pipeline: IngestPipeline;
   /** Principals, policies and API keys (also the older key repository the bootstrap uses). */
   readonly keys: SqlitePrincipalStore;
+  /** The audit log of API calls; closing the embedded store writes what it still queues. */
+  readonly audit: SqliteAuditStore;
   readonly lock: DataLock;
   /** Versions replayed into the archive after an unclean stop. */
   readonly replayed: number;
@@ -90,15 +93,24 @@ export async function openEmbedded(dataDir: string, owner: string, options: Embe
     });
     const replayed = await pipeline.replayArchive();
     const s = store;
+    const metrics = options.metrics;
+    const audit = new SqliteAuditStore(s.db, {
+      ...(metrics && {
+        onWritten: (entry) => metrics.auditEntries.inc({ decision: entry.decision }),
+        onDropped: () => metrics.auditDropped.inc(),
+      }),
+    });
     return {
       store: s,
       archive,
       pipeline,
       keys: new SqlitePrincipalStore(s.db),
+      audit,
       lock,
       replayed,
       async close(): Promise<void> {
         await pipeline.flush();
+        await audit.close();
         await archive.close();
         await s.close();
         lock.release();
@@ -206,6 +218,7 @@ export async function startServer(config: Config, options: StartOptions = {}): P
       store: embedded.store,
       pipeline: embedded.pipeline,
       keys: embedded.keys,
+      audit: embedded.audit,
       cursorSecret: storedSecret(embedded.store.db, 'cursor', () => randomBytes(32)),
       limits: {
         maxBodyBytes: config.ingest.maxBodyBytes,

@@ -76,6 +76,8 @@ export const ROUTE_PERMISSIONS: Readonly<Record<string, RoutePermission>> = {
   'GET /api/v1/keys': act(ACTIONS.ListKeys),
   'POST /api/v1/keys': act(ACTIONS.CreateKey),
   'DELETE /api/v1/keys/:id': act(ACTIONS.DeleteKey),
+
+  'GET /api/v1/audit': act(ACTIONS.SearchAuditLog),
 };
 
 /** Routes outside the API: the dashboard's pages and assets, which carry no data and need no credential. */

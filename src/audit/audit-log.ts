@@ -28,9 +28,9 @@ export interface AuditPage {
 export interface AuditLog {
   /**
    * Queues an entry; it is written with others shortly after, so recording never waits for the disk. Never throws:
-   * when the queue is full the entry is dropped and counted.
+   * when the queue is full (or the log closed) the entry is dropped and `false` returned.
    */
-  record(entry: AuditEntry): void;
+  record(entry: AuditEntry): boolean;
   /** Entries matching the request, newest first; entries recorded before the call are included. */
   search(request: AuditSearchRequest): Promise<AuditPage>;
   /** Writes every queued entry. */

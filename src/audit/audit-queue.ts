@@ -40,16 +40,18 @@ export class AuditQueue {
     return this.queued.length;
   }
 
-  push(entry: AuditEntry): void {
+  /** Whether the entry was queued (false: dropped). */
+  push(entry: AuditEntry): boolean {
     if (this.closed || this.queued.length >= this.maxQueued) {
       this.options.onDropped?.(this.queued.length);
-      return;
+      return false;
     }
     this.queued.push(entry);
     if (this.queued.length >= this.maxBatch) {
       // Written on the next tick, not inside the caller's hook.
       this.schedule(0);
     } else if (this.timer === undefined) this.schedule(this.intervalMs);
+    return true;
   }
 
   private schedule(delayMs: number): void {

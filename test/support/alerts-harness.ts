@@ -57,6 +57,7 @@ export async function alertsFolder(): Promise<AlertsFolder> {
         store: embedded.store,
         pipeline: embedded.pipeline,
         keys: embedded.keys,
+        audit: embedded.audit,
         cursorSecret: randomBytes(32),
         limits: { maxBodyBytes: 1024 * 1024, maxItemsPerRequest: 1000, maxPageSize: 500 },
         alerts,

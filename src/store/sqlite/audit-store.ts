@@ -69,8 +69,8 @@ export class SqliteAuditStore implements AuditLog {
     return this.queue.length;
   }
 
-  record(entry: AuditEntry): void {
-    this.queue.push(entry);
+  record(entry: AuditEntry): boolean {
+    return this.queue.push(entry);
   }
 
   async search(request: AuditSearchRequest): Promise<AuditPage> {
