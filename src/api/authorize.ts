@@ -8,7 +8,7 @@ import { evaluate } from '../auth/policy/evaluate.js';
 import type { RequestContext } from '../auth/policy/document.js';
 import type { Principal } from '../auth/principals/principal.js';
 import { ApiError } from './api-error.js';
-import { findingScope } from './finding-scope.js';
+import { findingScope, type FindingScope } from './finding-scope.js';
 import { permissionOf } from './route-permissions.js';
 import { routePath } from './route-path.js';
 
@@ -28,6 +28,11 @@ const FINDING_READS: Readonly<Record<string, ActionDefinition>> = {
   'POST /api/v1/alert-rules/dry-run': ACTIONS.SearchFindings,
   'POST /api/v1/alert-rules/:id/dry-run': ACTIONS.SearchFindings,
   'POST /api/v1/deliveries': ACTIONS.GetFinding,
+  // The delivery log shows only deliveries about findings the caller may read.
+  'GET /api/v1/deliveries': ACTIONS.GetFinding,
+  'GET /api/v1/deliveries/:id': ACTIONS.GetFinding,
+  'POST /api/v1/deliveries/:id/retry': ACTIONS.GetFinding,
+  'DELETE /api/v1/deliveries/:id': ACTIONS.GetFinding,
 };
 
 /** The resource an action acts on, from the route's `:id` or `:name` parameter, or the collection. */
@@ -61,6 +66,13 @@ export function authorize(request: FastifyRequest, action: ActionDefinition, res
   if (result.decision !== 'allowed') throw new ApiError(403, 'ACCESS_DENIED', `this principal is not allowed to perform ${action.name} on ${resource}`);
 }
 
+/** The findings `action` may touch for this request (see finding-scope.ts). */
+function scopeOf(request: FastifyRequest, action: ActionDefinition, now: number): FindingScope {
+  const principal = request.principal;
+  if (principal === undefined) throw new ApiError(401, 'UNAUTHENTICATED', 'this API needs an API key in "Authorization: Bearer <key>" or "X-Api-Key: <key>"');
+  return findingScope(request, action, requestContext(request, principal, now));
+}
+
 export function registerAuthorization(app: FastifyInstance, now: () => number): void {
   app.addHook('onRequest', async (request) => {
     const path = routePath(request);
@@ -70,12 +82,16 @@ export function registerAuthorization(app: FastifyInstance, now: () => number): 
     const permission = permissionOf(method, path);
     if (permission?.kind !== 'action') return;
     const action = permission.action;
+    const t = now();
     if (action.resource === 'finding') {
-      request.findingScope = findingScope(request, action);
+      const scope = scopeOf(request, action, t);
+      // The finding routes do not AND the scope into their reads yet: only an unrestricted caller is answered.
+      if (scope.kind !== 'all') throw new ApiError(403, 'ACCESS_DENIED', `${action.name}: this principal's policies restrict findings; restricted finding access is not available yet`);
+      request.findingScope = scope;
       return;
     }
-    authorize(request, action, resourceArn(action.resource, request.params), now());
+    authorize(request, action, resourceArn(action.resource, request.params), t);
     const reads = FINDING_READS[`${method} ${path}`];
-    if (reads !== undefined) request.findingScope = findingScope(request, reads);
+    if (reads !== undefined) request.findingScope = scopeOf(request, reads, t);
   });
 }

@@ -1,10 +1,11 @@
-// What part of the findings a request may read. Until policies compile into a store-query scope, only a principal
-// allowed every finding without conditions is answered; any narrower grant is refused, so nobody sees more than
-// its policies allow. The body of findingScope is the one place the scope compiler replaces.
+// What part of the findings a request may read: the caller's identity policies compiled into a condition on the
+// store query (a bound query node), which routes AND into every read. A policy the store query cannot express
+// exactly is refused with 403 POLICY_NOT_ENFORCEABLE rather than answered approximately.
 import type { FastifyRequest } from 'fastify';
 import type { ActionDefinition } from '../auth/actions.js';
-import type { Policy, Statement } from '../auth/policy/document.js';
-import { globOf, matchGlob } from '../auth/policy/wildcard.js';
+import { compileFindingScope, ScopeError } from '../auth/finding-scope/compile-scope.js';
+import type { RequestContext } from '../auth/policy/document.js';
+import type { BoundNode } from '../query/bound.js';
 import { ApiError } from './api-error.js';
 
 declare module 'fastify' {
@@ -14,48 +15,19 @@ declare module 'fastify' {
   }
 }
 
-export type FindingScope = 'all';
+export type FindingScope = BoundNode;
 
-function matchesAction(statement: Statement, action: string): boolean {
-  if (statement.action) return statement.action.some((p) => matchGlob(globOf(p), action, true));
-  if (statement.notAction) return !statement.notAction.some((p) => matchGlob(globOf(p), action, true));
-  return false;
-}
+/** Catalog tags are not known here yet: an account has none. */
+const NO_TAGS: ReadonlyMap<string, Readonly<Record<string, string>>> = new Map();
 
-const STARS = /^\*+$/;
-
-/**
- * Whether a Resource pattern matches every finding ARN (`arn:PARTITION:guardduty:REGION:ACCOUNT:detector/D/finding/F`),
- * judged on its text alone: only wildcard components and the accepted resource forms count, so the answer errs
- * towards "no".
- */
-export function coversAllFindings(pattern: string): boolean {
-  if (STARS.test(pattern)) return true;
-  if (pattern.includes('${') || pattern.includes('?')) return false;
-  const parts = pattern.split(':');
-  if (parts[0] !== 'arn' || parts.length < 2) return false;
-  const components = parts.length <= 6 ? parts : [...parts.slice(0, 5), parts.slice(5).join(':')];
-  const last = components.length - 1;
-  return components.every((c, i) => {
-    if (i === 0) return true;
-    if (STARS.test(c)) return true;
-    if (i === last && i < 5) return false;
-    if (i === 2) return c === 'guardduty';
-    if (i === 5) return /^detector\/\*+(\/finding\/\*+)?$/.test(c);
-    return false;
-  });
-}
-
-function allowsEveryFinding(policies: readonly Policy[], action: string): boolean {
-  const statements = policies.flatMap((p) => p.statements);
-  if (statements.some((s) => s.effect === 'Deny' && matchesAction(s, action))) return false;
-  return statements.some((s) => s.effect === 'Allow' && s.conditions.length === 0 && matchesAction(s, action) && (s.resource ?? []).some(coversAllFindings));
-}
-
-/** The findings `action` may touch for this request's principal, or 403 ACCESS_DENIED. */
-export function findingScope(request: FastifyRequest, action: ActionDefinition): FindingScope {
+/** The findings `action` may touch for this request's principal. */
+export function findingScope(request: FastifyRequest, action: ActionDefinition, context: RequestContext): FindingScope {
   const principal = request.principal;
   if (principal === undefined) throw new ApiError(401, 'UNAUTHENTICATED', 'this API needs an API key in "Authorization: Bearer <key>" or "X-Api-Key: <key>"');
-  if (allowsEveryFinding(principal.policies, action.name)) return 'all';
-  throw new ApiError(403, 'ACCESS_DENIED', `${action.name}: this principal's policies restrict findings; restricted finding access is not available yet`);
+  try {
+    return compileFindingScope({ policies: principal.policies, action: action.name, context, accountTags: NO_TAGS });
+  } catch (error) {
+    if (error instanceof ScopeError) throw new ApiError(403, 'POLICY_NOT_ENFORCEABLE', `${action.name}: ${error.message}`);
+    throw error;
+  }
 }

@@ -1,6 +1,6 @@
 // SQLite schema of the embedded store. Times are epoch milliseconds (INTEGER), booleans 0/1.
 import type Database from 'better-sqlite3';
-import { ALERTS_MIGRATION } from './alert-schema.js';
+import { ALERT_OWNERS_MIGRATION, ALERTS_MIGRATION } from './alert-schema.js';
 import { CHANGE_LOG_MIGRATION } from './change-log.js';
 import { PRINCIPALS_MIGRATION } from './principal-schema.js';
 
@@ -180,6 +180,7 @@ const MIGRATIONS: readonly string[] = [
   CREATE INDEX findings_created ON findings (archived, COALESCE(created_at, 0));
   `,
   PRINCIPALS_MIGRATION,
+  ALERT_OWNERS_MIGRATION,
 ];
 
 /** The schema version this Yagura writes. */
