@@ -189,6 +189,9 @@ export const SCHEMA_VERSION = MIGRATIONS.length;
 /** The version that added principals (tests migrate a store from just before it). */
 export const PRINCIPALS_SCHEMA_VERSION = MIGRATIONS.indexOf(PRINCIPALS_MIGRATION) + 1;
 
+/** The version that gave alert rules owners (tests migrate a store from just before it). */
+export const ALERT_OWNERS_SCHEMA_VERSION = MIGRATIONS.indexOf(ALERT_OWNERS_MIGRATION) + 1;
+
 /** Brings a database up to the current schema (tests may stop at an older `version`) inside one transaction. */
 export function migrate(db: Database.Database, version: number = SCHEMA_VERSION): void {
   const current = db.pragma('user_version', { simple: true }) as number;
