@@ -37,6 +37,11 @@ const FINDING_READS: Readonly<Record<string, ActionDefinition>> = {
   'POST /api/v1/alert-rules/dry-run': ACTIONS.SearchFindings,
   'POST /api/v1/alert-rules/:id/dry-run': ACTIONS.SearchFindings,
   'POST /api/v1/deliveries': ACTIONS.GetFinding,
+  // The delivery log shows only deliveries about findings the caller may read.
+  'GET /api/v1/deliveries': ACTIONS.GetFinding,
+  'GET /api/v1/deliveries/:id': ACTIONS.GetFinding,
+  'POST /api/v1/deliveries/:id/retry': ACTIONS.GetFinding,
+  'DELETE /api/v1/deliveries/:id': ACTIONS.GetFinding,
 };
 
 /** The resource an action acts on, from the route's `:id` or `:name` parameter, or the collection. */
@@ -77,6 +82,7 @@ export function registerAuthorization(app: FastifyInstance, now: () => number, a
     const permission = permissionOf(method, path);
     if (permission?.kind !== 'action') return;
     const action = permission.action;
+    const t = now();
     if (action.resource === 'finding') {
       setFindingScope(request, action, now, accountTags);
       return;
