@@ -3,7 +3,7 @@
 import type { FastifyRequest } from 'fastify';
 import type { ActionDefinition } from '../auth/actions.js';
 import type { Principal } from '../auth/principals/principal.js';
-import { compileFindingScope, ScopeError } from '../auth/finding-scope/compile-scope.js';
+import { cachedFindingScope, ScopeError } from '../auth/finding-scope/compile-scope.js';
 import type { QueryNode } from '../query/ast.js';
 import { bindQuery } from '../query/bind.js';
 import type { BoundNode, BoundQuery } from '../query/bound.js';
@@ -26,7 +26,8 @@ declare module 'fastify' {
 /** Catalog tags of the accounts, for `aws:ResourceTag/…` conditions; an account not listed has none. */
 export type AccountTags = () => ReadonlyMap<string, Readonly<Record<string, string>>>;
 
-export const NO_ACCOUNT_TAGS: AccountTags = () => new Map();
+const NO_TAGS: ReadonlyMap<string, Readonly<Record<string, string>>> = new Map();
+export const NO_ACCOUNT_TAGS: AccountTags = () => NO_TAGS;
 
 function selectsNothing(node: BoundNode): boolean {
   return node.kind === 'in' && node.values.length === 0;
@@ -46,7 +47,7 @@ export function findingScope(request: FastifyRequest, action: ActionDefinition, 
 function scopeFor(request: FastifyRequest, principal: Principal, action: ActionDefinition, now: number, accountTags: AccountTags): BoundNode {
   let scope: BoundNode;
   try {
-    scope = compileFindingScope({ policies: principal.policies, action: action.name, context: requestContext(request, principal, now), accountTags: accountTags() });
+    scope = cachedFindingScope({ policies: principal.policies, action: action.name, context: requestContext(request, principal, now), accountTags: accountTags() });
   } catch (error) {
     if (error instanceof ScopeError) throw new ApiError(403, 'POLICY_NOT_ENFORCEABLE', `${action.name} cannot be enforced for this principal: ${error.message}`);
     throw error;

@@ -16,7 +16,7 @@ import { SqliteStore } from '../../store/sqlite/sqlite-store.js';
 import { evaluate } from '../policy/evaluate.js';
 import type { Policy, RequestContext } from '../policy/document.js';
 import { validatePolicy } from '../policy/validate.js';
-import { compileFindingScope, ScopeError } from './compile-scope.js';
+import { cachedFindingScope, compileFindingScope, requestKeysOf, ScopeError } from './compile-scope.js';
 import { findingArn, findingContext, type FindingFacts } from './finding-keys.js';
 import { scopeMatches } from './scope-matches.js';
 
@@ -185,6 +185,19 @@ describe('the finding scope compiled from policies', () => {
     assert.deepEqual(fromOffice, { kind: 'all' });
     const elsewhere = scopeOf([{ Effect: 'Allow', Action: '*', Resource: '*', Condition: { IpAddress: { 'aws:SourceIp': '198.51.100.0/24' } } }]);
     assert.deepEqual(await selected(elsewhere), []);
+  });
+
+  test('a remembered scope is reused only while the request keys the policies read are the same', () => {
+    const result = validatePolicy({ Version: '2012-10-17', Statement: [{ Effect: 'Allow', Action: '*', Resource: 'arn:*:guardduty:*:${aws:username}:*', Condition: { IpAddress: { 'aws:SourceIp': '203.0.113.0/24' } } }] }, 'identity');
+    if (!result.ok) throw new Error(result.problems.join('; '));
+    const policies = [result.policy];
+    assert.deepEqual(requestKeysOf(policies), ['aws:sourceip', 'aws:username']);
+    const ask = (context: RequestContext): BoundNode => cachedFindingScope({ policies, action: 'yagura:SearchFindings', context, accountTags: TAGS });
+    const office = ask({ 'aws:SourceIp': '203.0.113.9', 'aws:username': '111111111111', 'aws:CurrentTime': '2026-12-01T10:00:00Z' });
+    assert.deepEqual(office, compileFindingScope({ policies, action: 'yagura:SearchFindings', context: { 'aws:SourceIp': '203.0.113.9', 'aws:username': '111111111111' }, accountTags: TAGS }));
+    assert.equal(ask({ 'aws:SourceIp': '203.0.113.9', 'aws:username': '111111111111', 'aws:CurrentTime': '2026-12-01T11:00:00Z' }), office, 'a key the policies do not read does not matter');
+    assert.notDeepEqual(ask({ 'aws:SourceIp': '198.51.100.1', 'aws:username': '111111111111' }), office, 'another address is decided again');
+    assert.notDeepEqual(ask({ 'aws:SourceIp': '203.0.113.9', 'aws:username': '222222222222' }), office, 'another user name is decided again');
   });
 
   test('refuses what the store query cannot express exactly, naming the element', () => {
