@@ -2,9 +2,13 @@
 import type Database from 'better-sqlite3';
 import { ALERTS_MIGRATION } from './alert-schema.js';
 import { CHANGE_LOG_MIGRATION } from './change-log.js';
+import { backfillPathIndex, PATH_INDEX_MIGRATION } from './path-index.js';
+
+/** A migration: SQL, or code for what SQL alone cannot do (it runs in the same transaction). */
+type Migration = string | ((db: Database.Database) => void);
 
 /** Ordered migrations; index + 1 is the schema version recorded in `PRAGMA user_version`. */
-const MIGRATIONS: readonly string[] = [
+const MIGRATIONS: readonly Migration[] = [
   `
   -- One row per finding: the current version plus what Yagura derives about it.
   CREATE TABLE findings (
@@ -178,6 +182,10 @@ const MIGRATIONS: readonly string[] = [
   -- Open findings by creation time (the dashboard's "open longest"): walked in order instead of sorting them all.
   CREATE INDEX findings_created ON findings (archived, COALESCE(created_at, 0));
   `,
+  (db) => {
+    db.exec(PATH_INDEX_MIGRATION);
+    backfillPathIndex(db);
+  },
 ];
 
 /** The schema version this Yagura writes. */
@@ -192,7 +200,9 @@ export function migrate(db: Database.Database, version: number = SCHEMA_VERSION)
   if (current >= version) return;
   db.transaction(() => {
     for (let v = current; v < version; v++) {
-      db.exec(MIGRATIONS[v]!);
+      const migration = MIGRATIONS[v]!;
+      if (typeof migration === 'string') db.exec(migration);
+      else migration(db);
     }
     db.pragma(`user_version = ${version}`);
   })();
