@@ -17,7 +17,7 @@ export class ApiClient {
     private readonly apiKey: string,
   ) {}
 
-  async request<T>(method: 'GET' | 'POST', pathAndQuery: string, body?: { text: string; contentType: string }): Promise<T> {
+  async request<T>(method: 'GET' | 'POST' | 'PUT', pathAndQuery: string, body?: { text: string; contentType: string }): Promise<T> {
     let response: Response;
     try {
       response = await fetch(new URL(pathAndQuery, this.baseUrl), {
@@ -48,6 +48,10 @@ export class ApiClient {
 
   postJson<T>(pathAndQuery: string, value: unknown): Promise<T> {
     return this.request<T>('POST', pathAndQuery, { text: JSON.stringify(value), contentType: 'application/json' });
+  }
+
+  putJson<T>(pathAndQuery: string, value: unknown): Promise<T> {
+    return this.request<T>('PUT', pathAndQuery, { text: JSON.stringify(value), contentType: 'application/json' });
   }
 
   /** A body already serialised (JSON or NDJSON), so the client's own work stays out of the timing. */

@@ -1,4 +1,5 @@
 // Renders one run's results as the Markdown report `npm run bench` prints.
+import { renderAccess } from './access-phase.js';
 import type { LatencySummary } from './stats.js';
 import { checkTargets, type BenchResults } from './results.js';
 
@@ -134,5 +135,9 @@ export function renderReport(r: BenchResults): string {
     for (const n of r.notes) out.push(`- ${n}`);
   }
   out.push('');
+  if (r.access) {
+    out.push('');
+    out.push(renderAccess(r.access));
+  }
   return out.join('\n');
 }

@@ -1,4 +1,5 @@
 // Everything one `npm run bench` measured, and the targets the figures are held to.
+import type { AccessResult } from './access-phase.js';
 import type { DatasetManifest } from './dataset.js';
 import type { DiskUsage } from './disk-usage.js';
 import type { DuckdbOverviewResult } from './duckdb-overview.js';
@@ -23,6 +24,8 @@ export interface BenchResults {
   readonly facetsLoadedMs: number;
   readonly search: SearchResult;
   readonly overview: OverviewResult;
+  /** The overview and search as restricted roles, beside an administrator's (absent in runs from before access control). */
+  readonly access?: AccessResult;
   readonly duckdb: DuckdbOverviewResult;
   readonly singleIngest: IngestResult;
   readonly batchIngest: IngestResult;
@@ -62,5 +65,29 @@ export function checkTargets(r: BenchResults): TargetCheck[] {
       pass: r.arrival.latency.p99 <= 50 && r.arrival.missed === 0,
     },
     { name: 'Server RSS', target: '≤ 400 MB', measured: `${(r.memory.rssBytes / MB).toFixed(0)} MB (peak ${(r.memory.hwmBytes / MB).toFixed(0)} MB)`, pass: r.memory.rssBytes <= 400 * MB },
+    ...(r.access ? accessTargets(r.access) : []),
   ];
+}
+
+/** Each restricted role's overview and search p50 against the administrator's, measured beside it in the same phase. */
+function accessTargets(a: AccessResult): TargetCheck[] {
+  const admins = a.profiles.filter((p) => p.label.startsWith('administrator'));
+  const overview = admins.reduce((s, p) => s + p.overview.latency.p50, 0) / admins.length;
+  const search = admins.reduce((s, p) => s + p.search.overall.p50, 0) / admins.length;
+  return a.profiles
+    .filter((p) => !p.label.startsWith('administrator'))
+    .flatMap((p) => [
+      {
+        name: `Overview p50, role allowed ${p.label}`,
+        target: '≤ 1.5× the administrator\'s and ≤ 150 ms',
+        measured: `${p.overview.latency.p50.toFixed(0)} ms (${(p.overview.latency.p50 / overview).toFixed(2)}×)`,
+        pass: p.overview.latency.p50 <= 1.5 * overview && p.overview.latency.p50 <= 150,
+      },
+      {
+        name: `Search p50, role allowed ${p.label}`,
+        target: '≤ 1.5× the administrator\'s',
+        measured: `${p.search.overall.p50.toFixed(1)} ms (${(p.search.overall.p50 / search).toFixed(2)}×)`,
+        pass: p.search.overall.p50 <= 1.5 * search,
+      },
+    ]);
 }

@@ -4,6 +4,7 @@
 import { writeFileSync } from 'node:fs';
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
+import { measureAccess } from './access-phase.js';
 import { measureAlerts, renderAlerts } from './alerts-phase.js';
 import { ApiClient } from './api-client.js';
 import { loadBenchConfig, type BenchConfig } from './config.js';
@@ -87,6 +88,14 @@ async function runMain(config: BenchConfig, progress: Progress): Promise<BenchRe
     if (search.requests < config.searchRequests) notes.push(`Search stopped after ${config.searchMaxSeconds} s with ${search.requests} of ${config.searchRequests} requests.`);
     const overview = keep('overview', await progress.phase('overview', () => measureOverview(client, config.overviewRequests, config.overviewMaxSeconds)));
     if (overview.requests < config.overviewRequests) notes.push(`The overview stopped after ${config.overviewMaxSeconds} s with ${overview.requests} of ${config.overviewRequests} requests.`);
+    const access = keep('access', await progress.phase('access control: restricted roles beside an administrator', () =>
+      measureAccess(server.url, config.bootstrapKey, searchQueries(dataset.manifest), {
+        searchRequests: Math.ceil(config.searchRequests / 2),
+        searchMaxSeconds: Math.ceil(config.searchMaxSeconds / 2),
+        overviewRequests: config.overviewRequests,
+        overviewMaxSeconds: config.overviewMaxSeconds,
+      }),
+    ));
     const duckdb = keep('duckdb', await progress.phase('DuckDB overview over the archive', () =>
       measureDuckdbOverview(path.join(dataDir, 'archive'), config.duckdbRuns, config.duckdbMaxSeconds),
     ));
@@ -123,6 +132,7 @@ async function runMain(config: BenchConfig, progress: Progress): Promise<BenchRe
       facetsLoadedMs: facetsMs,
       search,
       overview,
+      access,
       duckdb,
       singleIngest,
       batchIngest,
