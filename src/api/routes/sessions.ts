@@ -7,6 +7,7 @@ import { verifyPassword } from '../../auth/principals/passwords.js';
 import type { Sessions } from '../../auth/sessions.js';
 import { ApiError } from '../api-error.js';
 import { checkCsrf, keyRefusal, SESSION_COOKIE } from '../authenticate.js';
+import { dashboardPermissions } from '../session-permissions.js';
 import { parseParams } from '../validate.js';
 
 export interface SessionRouteOptions {
@@ -15,6 +16,7 @@ export interface SessionRouteOptions {
   readonly sessions: Sessions;
   /** Adds `Secure` to the cookie: set when the server speaks TLS. */
   readonly secureCookie: boolean;
+  readonly now: () => number;
 }
 
 const loginBody = z.union([
@@ -57,8 +59,9 @@ export async function sessionRoutes(app: FastifyInstance, options: SessionRouteO
     return {
       name: identity.name,
       via: request.session ? 'session' : 'apiKey',
-      ...(request.principal && { principal: request.principal.arn }),
+      ...(request.principal && { principal: { arn: request.principal.arn, kind: request.principal.kind, name: request.principal.name } }),
       ...(request.session && { expiresAt: new Date(request.session.expiresAt).toISOString() }),
+      permissions: dashboardPermissions(request, options.now()),
     };
   });
 

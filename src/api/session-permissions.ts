@@ -1,0 +1,62 @@
+// What the signed-in principal may do, for the dashboard to show only the menus and pages it can use.
+import type { FastifyRequest } from 'fastify';
+import { ACTIONS, type ActionDefinition } from '../auth/actions.js';
+import { compileFindingScope, ScopeError } from '../auth/finding-scope/compile-scope.js';
+import { evaluate } from '../auth/policy/evaluate.js';
+import { requestContext, resourceArn } from './authorize.js';
+
+/** The actions the dashboard's menus and pages depend on. */
+export const DASHBOARD_ACTIONS: readonly string[] = [
+  'yagura:ListUsers',
+  'yagura:ListGroups',
+  'yagura:ListRoles',
+  'yagura:ListPolicies',
+  'yagura:ListKeys',
+  'yagura:GetCatalogGroups',
+  'yagura:SearchAuditLog',
+  'yagura:SimulatePolicy',
+  'yagura:SearchFindings',
+  'yagura:AggregateFindings',
+  'yagura:GetFinding',
+  'yagura:StreamFindings',
+];
+
+const BY_NAME: ReadonlyMap<string, ActionDefinition> = new Map(Object.values(ACTIONS).map((a) => [a.name, a]));
+
+/** An empty `in` is how the scope compiler says "no finding at all". */
+function selectsNothing(node: ReturnType<typeof compileFindingScope>): boolean {
+  return node.kind === 'in' && node.values.length === 0;
+}
+
+/**
+ * Each dashboard action → whether the caller may use it, decided as the authorization hook decides a request:
+ * the policy engine on the collection ARN for administration actions; for finding actions, whether the compiled
+ * finding scope selects anything (what it selects is enforced by every finding route). A policy the scope compiler
+ * cannot enforce counts as allowed here, so the page opens and the API's own refusal explains why.
+ * An action this server does not define is `false`.
+ */
+export function dashboardPermissions(request: FastifyRequest, now: number): Record<string, boolean> {
+  const principal = request.principal;
+  const result: Record<string, boolean> = {};
+  for (const name of DASHBOARD_ACTIONS) {
+    const action = BY_NAME.get(name);
+    if (principal === undefined || action === undefined) {
+      result[name] = false;
+      continue;
+    }
+    const context = requestContext(request, principal, now);
+    if (action.resource === 'finding') {
+      try {
+        // Catalog tags are not consulted: a grant conditioned on aws:ResourceTag reads as "nothing" until they are.
+        result[name] = !selectsNothing(compileFindingScope({ policies: principal.policies, action: name, context, accountTags: new Map() }));
+      } catch (e) {
+        if (!(e instanceof ScopeError)) throw e;
+        result[name] = true;
+      }
+      continue;
+    }
+    const decision = evaluate({ identity: principal.policies }, { principal: principal.arn, action: name, resource: resourceArn(action.resource, {}), context }).decision;
+    result[name] = decision === 'allowed';
+  }
+  return result;
+}
