@@ -219,14 +219,15 @@ export function Overview({ dark, paused }: Shared) {
         </div>
         <div class="panel" data-testid="panel-remote-ips">
           <h2>Top remote IPs</h2>
-          <table>
+          <table class="fixed">
+            <colgroup><col /><col /><col /><col class="count-col" /></colgroup>
             <thead><tr><th scope="col">IP</th><th scope="col">Country</th><th scope="col">Organisation</th><th scope="col" class="num">Findings</th></tr></thead>
             <tbody>
               {(parts.remote?.aggregations['remoteIps']?.buckets ?? []).map((b) => (
                 <tr>
-                  <td><button type="button" class="link" onClick={() => toSearch(clause('remoteIp', String(b.key)))}>{String(b.key)}</button></td>
-                  <td>{subKey(b, 'country')}</td>
-                  <td>{subKey(b, 'org')}</td>
+                  <td class="clip" title={String(b.key)}><button type="button" class="link" onClick={() => toSearch(clause('remoteIp', String(b.key)))}>{String(b.key)}</button></td>
+                  <td class="clip" title={subKey(b, 'country')}>{subKey(b, 'country')}</td>
+                  <td class="clip" title={subKey(b, 'org')}>{subKey(b, 'org')}</td>
                   <td class="num">{b.doc_count}</td>
                 </tr>
               ))}
@@ -235,13 +236,14 @@ export function Overview({ dark, paused }: Shared) {
         </div>
         <div class="panel" data-testid="panel-open-longest">
           <h2>Open longest</h2>
-          <table>
+          <table class="fixed">
+            <colgroup><col /><col class="band-col" /><col class="count-col" /></colgroup>
             <thead><tr><th scope="col">Finding</th><th scope="col">Band</th><th scope="col" class="num">Open</th></tr></thead>
             <tbody>
               {(parts.open ?? []).map((f) => (
                 <tr>
-                  <td><a href={`/findings/${findingPath(f.yagura)}`} onClick={(e) => { e.preventDefault(); navigate(`/findings/${findingPath(f.yagura)}`); }}>{String(f.finding.type ?? f.yagura.id)}</a></td>
-                  <td>{f.yagura.band}</td>
+                  <td class="clip" title={String(f.finding.type ?? f.yagura.id)}><a href={`/findings/${findingPath(f.yagura)}`} onClick={(e) => { e.preventDefault(); navigate(`/findings/${findingPath(f.yagura)}`); }}>{String(f.finding.type ?? f.yagura.id)}</a></td>
+                  <td class="clip">{f.yagura.band}</td>
                   <td class="num">{duration(f.yagura.timeOpenSeconds)}</td>
                 </tr>
               ))}

@@ -155,7 +155,8 @@ export function Search({ paused }: Shared) {
             </span>
           </div>
           <div class="table-wrap">
-            <table class="results-table">
+            <table class="results-table fixed">
+              <colgroup>{shown.map((c) => <col {...(c.width && { style: { width: c.width } })} />)}</colgroup>
               <thead>
                 <tr>
                   {shown.map((c) => (
@@ -174,11 +175,14 @@ export function Search({ paused }: Shared) {
                   const key = findingPath(f.yagura);
                   return (
                     <tr class={highlight.has(key) ? 'highlight' : undefined} data-testid="result-row" data-key={key}>
-                      {shown.map((c, i) => (
-                        <td>
-                          {i === 0 ? <a href={`/findings/${key}`} onClick={(e) => { e.preventDefault(); navigate(`/findings/${key}`); }}>{c.value(f) || '(open)'}</a> : c.value(f)}
-                        </td>
-                      ))}
+                      {shown.map((c, i) => {
+                        const text = c.value(f);
+                        return (
+                          <td class="cell" title={text}>
+                            {i === 0 ? <a href={`/findings/${key}`} onClick={(e) => { e.preventDefault(); navigate(`/findings/${key}`); }}>{text || '(open)'}</a> : text}
+                          </td>
+                        );
+                      })}
                     </tr>
                   );
                 })}
