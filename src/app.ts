@@ -3,6 +3,7 @@ import fastifyCookie from '@fastify/cookie';
 import underPressure from '@fastify/under-pressure';
 import Fastify, { type FastifyInstance, type FastifyReply, type FastifyServerOptions } from 'fastify';
 import type { PrincipalStore } from './auth/principals/principal-store.js';
+import type { Catalog } from './catalog/catalog.js';
 import { PrincipalResolver } from './auth/principals/resolver.js';
 import type { Sessions } from './auth/sessions.js';
 import type { IngestPipeline } from './ingest/pipeline.js';
@@ -33,12 +34,15 @@ import { requireRoutePermissions } from './api/route-permissions.js';
 import { RequestLogController } from './api/request-log.js';
 import { registerAuthorization } from './api/authorize.js';
 import { iamRoutes } from './api/routes/iam/iam-routes.js';
+import { catalogRoutes } from './api/routes/catalog/catalog-routes.js';
 
 export interface AppDeps {
   readonly store: FindingStore;
   readonly pipeline: IngestPipeline;
   /** Users, groups, roles, managed policies and API keys. */
   readonly keys: PrincipalStore;
+  /** The account catalog: groups, accounts, their tags and the catalog's resource policy. */
+  readonly catalog: Catalog;
   /** Secret that signs page cursors; keep it stable across restarts so cursors survive them. */
   readonly cursorSecret: Buffer;
   readonly limits: { readonly maxBodyBytes: number; readonly maxItemsPerRequest: number; readonly maxPageSize: number };
@@ -149,6 +153,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   // Dashboard: sessions, Yagura-side archiving, and the built front end.
   if (deps.sessions) await app.register(sessionRoutes, { store: deps.keys, resolver, sessions: deps.sessions, secureCookie: server?.https !== undefined, now });
   await app.register(iamRoutes, { store: deps.keys, now });
+  await app.register(catalogRoutes, { catalog: deps.catalog, now });
   await app.register(archiveRoutes, { store: deps.store, now });
   if (deps.dashboardRoot) await app.register(dashboardRoutes, { root: deps.dashboardRoot });
   return app;

@@ -17,6 +17,8 @@ import { checkListenAddress } from './protection/listen-policy.js';
 import { RateRules } from './protection/rate-rules.js';
 import { dataFolder, lockDataFolder, type DataLock } from './store/data-folder.js';
 import { SqlitePrincipalStore } from './store/sqlite/principal-store.js';
+import { SqliteCatalogStore } from './store/sqlite/catalog-store.js';
+import { Catalog } from './catalog/catalog.js';
 import { SqliteSessionRepository } from './store/sqlite/session-repository.js';
 import { storedSecret } from './store/sqlite/meta.js';
 import { SqliteStore } from './store/sqlite/sqlite-store.js';
@@ -31,6 +33,8 @@ export interface Embedded {
   readonly pipeline: IngestPipeline;
   /** Principals, policies and API keys (also the older key repository the bootstrap uses). */
   readonly keys: SqlitePrincipalStore;
+  /** The account catalog; accounts seen in stored findings join its `unassigned` group. */
+  readonly catalog: Catalog;
   readonly lock: DataLock;
   /** Versions replayed into the archive after an unclean stop. */
   readonly replayed: number;
@@ -90,15 +94,19 @@ export async function openEmbedded(dataDir: string, owner: string, options: Embe
     });
     const replayed = await pipeline.replayArchive();
     const s = store;
+    const catalog = await Catalog.open(new SqliteCatalogStore(s.db));
+    pipeline.subscribe((stored) => catalog.noticeAccounts(stored.map((x) => x.finding.key.accountId)));
     return {
       store: s,
       archive,
       pipeline,
       keys: new SqlitePrincipalStore(s.db),
+      catalog,
       lock,
       replayed,
       async close(): Promise<void> {
         await pipeline.flush();
+        await catalog.settled();
         await archive.close();
         await s.close();
         lock.release();
@@ -153,7 +161,7 @@ export interface StartOptions {
 }
 
 /** Alerting on the embedded store, as configured; started once the HTTP app (and its logger) exists. */
-export function buildAlerts(embedded: Embedded, config: Pick<Config, 'alerts' | 'accounts' | 'publicUrl'>, metrics?: Metrics, resolve?: Resolver): AlertService {
+export function buildAlerts(embedded: Embedded, config: Pick<Config, 'alerts' | 'publicUrl'>, metrics?: Metrics, resolve?: Resolver): AlertService {
   const a = config.alerts;
   return new AlertService({
     store: embedded.store,
@@ -161,7 +169,7 @@ export function buildAlerts(embedded: Embedded, config: Pick<Config, 'alerts' | 
     pipeline: embedded.pipeline,
     settings: {
       ...(config.publicUrl !== undefined && { publicUrl: config.publicUrl }),
-      accounts: config.accounts,
+      accounts: embedded.catalog,
       network: { allowPrivateNetworks: a.allowPrivateNetworks },
       retry: { maxAttempts: a.maxAttempts, retryBaseMs: a.retryBaseMilliseconds, retryMaxMs: a.retryMaxMilliseconds },
       sendTimeoutMs: a.sendTimeoutSeconds * 1000,
@@ -199,6 +207,8 @@ export async function startServer(config: Config, options: StartOptions = {}): P
     metrics.gauge('yagura_rate_limit_blocked_sources', 'Sources currently over a rate limit', () => rateRules.blocks().length);
     const bootstrap = await bootstrapAdmin(embedded.keys, config.bootstrapKey, Date.now());
     const demo = config.demo ? await loadDemo(embedded, Date.now()) : undefined;
+    // The configuration's accounts seed the catalog; alert routing and scopes read the catalog.
+    await embedded.catalog.seed(config.accounts);
     alerts = buildAlerts(embedded, config, metrics);
     const started = alerts;
     const dashboardRoot = findDashboard();
@@ -206,6 +216,7 @@ export async function startServer(config: Config, options: StartOptions = {}): P
       store: embedded.store,
       pipeline: embedded.pipeline,
       keys: embedded.keys,
+      catalog: embedded.catalog,
       cursorSecret: storedSecret(embedded.store.db, 'cursor', () => randomBytes(32)),
       limits: {
         maxBodyBytes: config.ingest.maxBodyBytes,

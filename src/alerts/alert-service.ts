@@ -13,7 +13,7 @@ import { DigestScheduler, checkSchedule } from './digest-scheduler.js';
 import { dryRun, type DryRunResult } from './dry-run.js';
 import { alertFinding, type AlertMessage } from './message.js';
 import { keyString, type FindingKey } from '../findings/finding.js';
-import { AccountCatalog, type AccountInfo } from './routing.js';
+import { AccountCatalog, type AccountDirectory, type AccountInfo } from './routing.js';
 import type { AlertRule, RuleSpec } from './rule.js';
 import { buildSink } from './sinks/build-sink.js';
 import type { NetworkPolicy, Resolver } from './sinks/network-policy.js';
@@ -22,7 +22,8 @@ import type { Sink } from './sinks/sink.js';
 
 export interface AlertSettings {
   readonly publicUrl?: string;
-  readonly accounts: Readonly<Record<string, AccountInfo>>;
+  /** The account catalog (names and tags for routing and messages), or fixed accounts in the configuration's form. */
+  readonly accounts: AccountDirectory | Readonly<Record<string, AccountInfo>>;
   readonly network: NetworkPolicy;
   readonly retry: RetryPolicy;
   readonly sendTimeoutMs: number;

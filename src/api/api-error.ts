@@ -52,6 +52,15 @@ const STATUS_BY_CODE: Readonly<Record<string, number>> = {
   POLICY_IN_USE: 409,
   BUILT_IN: 409,
   ALREADY_REVOKED: 409,
+  // The account catalog (src/catalog/catalog-error.ts).
+  INVALID_ACCOUNT_ID: 400,
+  INVALID_ACCOUNT_NAME: 400,
+  INVALID_TAGS: 400,
+  UNKNOWN_CATALOG_GROUP: 400,
+  CATALOG_GROUP_NOT_FOUND: 404,
+  CATALOG_ACCOUNT_NOT_FOUND: 404,
+  CATALOG_POLICY_NOT_FOUND: 404,
+  CATALOG_GROUP_NOT_EMPTY: 409,
 };
 
 /** Fastify's own error codes, renamed into ours. */

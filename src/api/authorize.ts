@@ -1,18 +1,26 @@
 // Authorizes every API request against the action its route needs (route-permissions.ts) with the policy engine.
 // Resources are ARNs built from the route's parameters; list and create actions, which name no single resource,
 // are evaluated on the collection ARN (`arn:yagura:iam:::user/*`), so a grant on one named resource does not
-// cover them while `*` or `…:user/*` does.
+// cover them while `*` or `…:user/*` does. Catalog routes authorize in their handlers (src/api/routes/catalog.ts):
+// an account's ARN names its group, listings are filtered item by item, and the catalog's resource policy counts.
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { ACTIONS, type ActionDefinition, type ResourceType } from '../auth/actions.js';
 import { evaluate } from '../auth/policy/evaluate.js';
-import type { RequestContext } from '../auth/policy/document.js';
+import type { Policy, RequestContext } from '../auth/policy/document.js';
 import type { Principal } from '../auth/principals/principal.js';
 import { ApiError } from './api-error.js';
 import { findingScope } from './finding-scope.js';
 import { permissionOf } from './route-permissions.js';
 import { routePath } from './route-path.js';
 
-const ARN_PREFIX: Readonly<Record<Exclude<ResourceType, 'finding' | 'service'>, string>> = {
+type CatalogResource = 'catalog' | 'catalog-group' | 'catalog-account';
+
+/** Resource types whose routes call `authorize` themselves, with the catalog's resource policy. */
+export function isCatalogResource(type: ResourceType): type is CatalogResource {
+  return type === 'catalog' || type === 'catalog-group' || type === 'catalog-account';
+}
+
+const ARN_PREFIX: Readonly<Record<Exclude<ResourceType, 'finding' | 'service' | CatalogResource>, string>> = {
   'alert-rule': 'arn:yagura:alerts:::rule/',
   'alert-destination': 'arn:yagura:alerts:::destination/',
   'alert-delivery': 'arn:yagura:alerts:::delivery/',
@@ -32,7 +40,7 @@ const FINDING_READS: Readonly<Record<string, ActionDefinition>> = {
 
 /** The resource an action acts on, from the route's `:id` or `:name` parameter, or the collection. */
 export function resourceArn(type: ResourceType, params: unknown): string {
-  if (type === 'service' || type === 'finding') return '*';
+  if (type === 'service' || type === 'finding' || isCatalogResource(type)) return '*';
   const p = (params ?? {}) as Record<string, unknown>;
   const id = typeof p.id === 'string' ? p.id : typeof p.name === 'string' ? p.name : '*';
   return `${ARN_PREFIX[type]}${id}`;
@@ -53,12 +61,25 @@ export function requestContext(request: FastifyRequest, principal: Principal, no
   return context;
 }
 
-/** Refuses with 403 ACCESS_DENIED unless the principal's policies allow `action` on `resource`. */
-export function authorize(request: FastifyRequest, action: ActionDefinition, resource: string, now: number): void {
+/** What a check adds to the principal's identity policies: the resource's policy and its own condition keys. */
+export interface ResourceOptions {
+  readonly resourcePolicy?: Policy | undefined;
+  /** `aws:ResourceTag/…`, `aws:ResourceAccount`… of this resource. */
+  readonly context?: RequestContext;
+}
+
+/** Whether the principal's identity policies (and the resource's policy, if any) allow `action` on `resource`. */
+export function isAllowed(request: FastifyRequest, action: ActionDefinition, resource: string, now: number, options: ResourceOptions = {}): boolean {
   const principal = request.principal;
   if (principal === undefined) throw new ApiError(401, 'UNAUTHENTICATED', 'this API needs an API key in "Authorization: Bearer <key>" or "X-Api-Key: <key>"');
-  const result = evaluate({ identity: principal.policies }, { principal: principal.arn, action: action.name, resource, context: requestContext(request, principal, now) });
-  if (result.decision !== 'allowed') throw new ApiError(403, 'ACCESS_DENIED', `this principal is not allowed to perform ${action.name} on ${resource}`);
+  const context = { ...requestContext(request, principal, now), ...options.context };
+  const policies = options.resourcePolicy === undefined ? { identity: principal.policies } : { identity: principal.policies, resource: options.resourcePolicy };
+  return evaluate(policies, { principal: principal.arn, action: action.name, resource, context }).decision === 'allowed';
+}
+
+/** Refuses with 403 ACCESS_DENIED unless the principal's policies allow `action` on `resource`. */
+export function authorize(request: FastifyRequest, action: ActionDefinition, resource: string, now: number, options: ResourceOptions = {}): void {
+  if (!isAllowed(request, action, resource, now, options)) throw new ApiError(403, 'ACCESS_DENIED', `this principal is not allowed to perform ${action.name} on ${resource}`);
 }
 
 export function registerAuthorization(app: FastifyInstance, now: () => number): void {
@@ -74,6 +95,7 @@ export function registerAuthorization(app: FastifyInstance, now: () => number): 
       request.findingScope = findingScope(request, action);
       return;
     }
+    if (isCatalogResource(action.resource)) return;
     authorize(request, action, resourceArn(action.resource, request.params), now());
     const reads = FINDING_READS[`${method} ${path}`];
     if (reads !== undefined) request.findingScope = findingScope(request, reads);

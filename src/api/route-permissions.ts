@@ -76,6 +76,18 @@ export const ROUTE_PERMISSIONS: Readonly<Record<string, RoutePermission>> = {
   'GET /api/v1/keys': act(ACTIONS.ListKeys),
   'POST /api/v1/keys': act(ACTIONS.CreateKey),
   'DELETE /api/v1/keys/:id': act(ACTIONS.DeleteKey),
+
+  'GET /api/v1/catalog': act(ACTIONS.GetCatalog),
+  'GET /api/v1/catalog/groups': act(ACTIONS.GetCatalogGroups),
+  'GET /api/v1/catalog/groups/:name': act(ACTIONS.GetCatalogGroup),
+  'PUT /api/v1/catalog/groups/:name': act(ACTIONS.PutCatalogGroup),
+  'DELETE /api/v1/catalog/groups/:name': act(ACTIONS.DeleteCatalogGroup),
+  'GET /api/v1/catalog/groups/:name/accounts': act(ACTIONS.GetCatalogAccounts),
+  'GET /api/v1/catalog/accounts/:accountId': act(ACTIONS.GetCatalogAccount),
+  'PUT /api/v1/catalog/accounts/:accountId': act(ACTIONS.PutCatalogAccount),
+  'GET /api/v1/catalog/policy': act(ACTIONS.GetCatalogPolicy),
+  'PUT /api/v1/catalog/policy': act(ACTIONS.PutCatalogPolicy),
+  'DELETE /api/v1/catalog/policy': act(ACTIONS.DeleteCatalogPolicy),
 };
 
 /** Routes outside the API: the dashboard's pages and assets, which carry no data and need no credential. */

@@ -21,6 +21,12 @@ export type ResourceType =
   | 'policy'
   /** `arn:yagura:iam:::key/ID` */
   | 'key'
+  /** `arn:yagura:catalog:::catalog`: the account catalog as a whole (its listing of groups, its resource policy). */
+  | 'catalog'
+  /** `arn:yagura:catalog:::group/NAME`: an account group. */
+  | 'catalog-group'
+  /** `arn:yagura:catalog:::account/GROUP/ACCOUNT_ID`: an AWS account in its group. */
+  | 'catalog-account'
   /** `*`: the action concerns the service as a whole (metrics, rate-limit blocks, the simulator). */
   | 'service';
 
@@ -33,6 +39,9 @@ export interface ActionDefinition {
 }
 
 const FINDING_KEYS = ['aws:ResourceAccount', 'aws:RequestedRegion', 'aws:ResourceTag/${TagKey}', 'yagura:FindingType', 'yagura:FindingSeverity', 'yagura:SeverityBand'];
+
+const CATALOG_KEYS = ['aws:ResourceArn', 'aws:ResourceTag/${TagKey}'];
+const ACCOUNT_KEYS = ['aws:ResourceAccount', 'aws:ResourceArn', 'aws:ResourceTag/${TagKey}'];
 
 function action(name: `yagura:${string}`, resource: ResourceType, description: string, conditionKeys: readonly string[] = []): ActionDefinition {
   return { name, description, resource, conditionKeys };
@@ -85,6 +94,17 @@ export const ACTIONS = {
   ListKeys: action('yagura:ListKeys', 'key', 'List API keys (never their secrets).'),
   CreateKey: action('yagura:CreateKey', 'key', 'Create an API key for a user or role.'),
   DeleteKey: action('yagura:DeleteKey', 'key', 'Revoke an API key.'),
+  GetCatalog: action('yagura:GetCatalog', 'catalog', 'Read the account catalog itself (its ARN, whether it has a resource policy).'),
+  GetCatalogGroups: action('yagura:GetCatalogGroups', 'catalog', 'List account groups; only those allowed yagura:GetCatalogGroup are shown.'),
+  GetCatalogGroup: action('yagura:GetCatalogGroup', 'catalog-group', 'Read one account group (and see it in listings).', CATALOG_KEYS),
+  PutCatalogGroup: action('yagura:PutCatalogGroup', 'catalog-group', "Create an account group or replace its tags.", CATALOG_KEYS),
+  DeleteCatalogGroup: action('yagura:DeleteCatalogGroup', 'catalog-group', 'Delete an empty account group.', CATALOG_KEYS),
+  GetCatalogAccounts: action('yagura:GetCatalogAccounts', 'catalog-group', "List a group's accounts (needs the catalog and the group); only those allowed yagura:GetCatalogAccount are shown.", CATALOG_KEYS),
+  GetCatalogAccount: action('yagura:GetCatalogAccount', 'catalog-account', 'Read one account of the catalog (and see it in listings).', ACCOUNT_KEYS),
+  PutCatalogAccount: action('yagura:PutCatalogAccount', 'catalog-account', "Put an account in a group, name and tag it (moving needs the account's old and new ARN).", ACCOUNT_KEYS),
+  GetCatalogPolicy: action('yagura:GetCatalogPolicy', 'catalog', "Read the catalog's resource policy."),
+  PutCatalogPolicy: action('yagura:PutCatalogPolicy', 'catalog', "Replace the catalog's resource policy."),
+  DeleteCatalogPolicy: action('yagura:DeleteCatalogPolicy', 'catalog', "Remove the catalog's resource policy."),
   GetMetrics: action('yagura:GetMetrics', 'service', 'Scrape /metrics from another host than the server itself.'),
   GetRateLimitBlocks: action('yagura:GetRateLimitBlocks', 'service', 'See the sources the rate-based rules currently refuse.'),
   SimulatePolicy: action('yagura:SimulatePolicy', 'service', 'Decide a request against given policies with the policy simulator (like iam:SimulateCustomPolicy).'),

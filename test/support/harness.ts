@@ -42,6 +42,7 @@ export async function harness(
     store: embedded.store,
     pipeline: embedded.pipeline,
     keys: embedded.keys,
+    catalog: embedded.catalog,
     cursorSecret: randomBytes(32),
     limits: { maxBodyBytes: 1024 * 1024, maxItemsPerRequest: 1000, maxPageSize: 500, ...limits },
     ...(extra.metrics && { metrics: extra.metrics }),

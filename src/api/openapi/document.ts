@@ -5,6 +5,7 @@ import { dashboardPaths } from './paths-dashboard.js';
 import { findingPaths } from './paths-findings.js';
 import { policyPaths } from './paths-policies.js';
 import { iamPaths } from './paths-iam.js';
+import { catalogPaths } from './paths-catalog.js';
 
 export function openApiDocument(version: string): Record<string, unknown> {
   return {
@@ -12,7 +13,7 @@ export function openApiDocument(version: string): Record<string, unknown> {
     info: { title: 'Yagura API', version, description: 'Self-hosted, real-time monitoring of Amazon GuardDuty findings. See docs/api.md.' },
     servers: [{ url: '/' }],
     security: [{ bearer: [] }, { apiKey: [] }],
-    paths: { ...findingPaths, ...dashboardPaths, ...alertPaths, ...policyPaths, ...iamPaths },
+    paths: { ...findingPaths, ...dashboardPaths, ...alertPaths, ...policyPaths, ...iamPaths, ...catalogPaths },
     components: {
       securitySchemes: {
         bearer: { type: 'http', scheme: 'bearer' },

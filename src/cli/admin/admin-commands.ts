@@ -1,5 +1,6 @@
-// The administration verbs, registered together: users, groups, roles, keys, policies.
+// The administration verbs, registered together: users, groups, roles, keys, policies, the account catalog.
 import type { Command } from 'commander';
+import { catalogCommand } from './catalog.js';
 import { groupsCommand } from './groups.js';
 import { keysCommand } from './keys.js';
 import { policiesCommand } from './policies.js';
@@ -12,4 +13,5 @@ export function adminCommands(program: Command): void {
   rolesCommand(program);
   keysCommand(program);
   policiesCommand(program);
+  catalogCommand(program);
 }

@@ -1,6 +1,7 @@
 // SQLite schema of the embedded store. Times are epoch milliseconds (INTEGER), booleans 0/1.
 import type Database from 'better-sqlite3';
 import { ALERTS_MIGRATION } from './alert-schema.js';
+import { CATALOG_MIGRATION } from './catalog-schema.js';
 import { CHANGE_LOG_MIGRATION } from './change-log.js';
 import { PRINCIPALS_MIGRATION } from './principal-schema.js';
 
@@ -180,6 +181,7 @@ const MIGRATIONS: readonly string[] = [
   CREATE INDEX findings_created ON findings (archived, COALESCE(created_at, 0));
   `,
   PRINCIPALS_MIGRATION,
+  CATALOG_MIGRATION,
 ];
 
 /** The schema version this Yagura writes. */
@@ -187,6 +189,9 @@ export const SCHEMA_VERSION = MIGRATIONS.length;
 
 /** The version that added principals (tests migrate a store from just before it). */
 export const PRINCIPALS_SCHEMA_VERSION = MIGRATIONS.indexOf(PRINCIPALS_MIGRATION) + 1;
+
+/** The version that added the account catalog (tests migrate a store from just before it). */
+export const CATALOG_SCHEMA_VERSION = MIGRATIONS.indexOf(CATALOG_MIGRATION) + 1;
 
 /** Brings a database up to the current schema (tests may stop at an older `version`) inside one transaction. */
 export function migrate(db: Database.Database, version: number = SCHEMA_VERSION): void {
