@@ -2,6 +2,7 @@
 import fastifyCookie from '@fastify/cookie';
 import underPressure from '@fastify/under-pressure';
 import Fastify, { type FastifyInstance, type FastifyReply, type FastifyServerOptions } from 'fastify';
+import type { AuditLog } from './audit/audit-log.js';
 import type { PrincipalStore } from './auth/principals/principal-store.js';
 import type { Catalog } from './catalog/catalog.js';
 import { PrincipalResolver } from './auth/principals/resolver.js';
@@ -11,10 +12,12 @@ import type { Metrics } from './metrics/metrics.js';
 import type { RateRules } from './protection/rate-rules.js';
 import type { FindingStore } from './store/finding-store.js';
 import { errorBody, toHttpError } from './api/api-error.js';
+import { registerAuditLog } from './api/audit-hook.js';
 import { registerAuthentication } from './api/authenticate.js';
 import { registerBodyParsers } from './api/body-parsers.js';
 import { CursorCodec } from './api/cursor.js';
 import { aggregateRoutes } from './api/routes/aggregate.js';
+import { auditRoutes } from './api/routes/audit.js';
 import { archiveRoutes } from './api/routes/archive.js';
 import { dashboardRoutes } from './api/routes/dashboard.js';
 import { sessionRoutes } from './api/routes/sessions.js';
@@ -43,6 +46,8 @@ export interface AppDeps {
   readonly keys: PrincipalStore;
   /** The account catalog: groups, accounts, their tags and the catalog's resource policy. */
   readonly catalog: Catalog;
+  /** Where every API call is recorded; without it nothing is recorded and the audit API is not served. */
+  readonly audit?: AuditLog;
   /** Secret that signs page cursors; keep it stable across restarts so cursors survive them. */
   readonly cursorSecret: Buffer;
   readonly limits: { readonly maxBodyBytes: number; readonly maxItemsPerRequest: number; readonly maxPageSize: number };
@@ -133,6 +138,8 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   if (deps.rateRules) registerRateLimits(app, deps.rateRules.rules, deps.rateRules.windowSeconds, deps.metrics);
   await app.register(fastifyCookie);
   const now = deps.now ?? Date.now;
+  // After the rate limits (their refusals are not recorded), before authentication (its refusals are).
+  if (deps.audit) registerAuditLog(app, { audit: deps.audit, now });
   const resolver = new PrincipalResolver(deps.keys, now);
   registerAuthentication(app, resolver, deps.sessions);
   registerAuthorization(app, now);
@@ -151,9 +158,10 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   await app.register(policySimulatorRoutes, { now });
   await app.register(openApiRoutes);
   // Dashboard: sessions, Yagura-side archiving, and the built front end.
-  if (deps.sessions) await app.register(sessionRoutes, { store: deps.keys, resolver, sessions: deps.sessions, secureCookie: server?.https !== undefined, now });
+  if (deps.sessions) await app.register(sessionRoutes, { store: deps.keys, resolver, sessions: deps.sessions, secureCookie: server?.https !== undefined, now, catalog: deps.catalog });
   await app.register(iamRoutes, { store: deps.keys, now });
   await app.register(catalogRoutes, { catalog: deps.catalog, now });
+  if (deps.audit) await app.register(auditRoutes, { audit: deps.audit, cursors: new CursorCodec(deps.cursorSecret), maxPageSize: deps.limits.maxPageSize, now });
   await app.register(archiveRoutes, { store: deps.store, now });
   if (deps.dashboardRoot) await app.register(dashboardRoutes, { root: deps.dashboardRoot });
   return app;

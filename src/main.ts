@@ -16,6 +16,7 @@ import { Metrics } from './metrics/metrics.js';
 import { checkListenAddress } from './protection/listen-policy.js';
 import { RateRules } from './protection/rate-rules.js';
 import { dataFolder, lockDataFolder, type DataLock } from './store/data-folder.js';
+import { SqliteAuditStore } from './store/sqlite/audit-store.js';
 import { SqlitePrincipalStore } from './store/sqlite/principal-store.js';
 import { SqliteCatalogStore } from './store/sqlite/catalog-store.js';
 import { Catalog } from './catalog/catalog.js';
@@ -35,6 +36,8 @@ export interface Embedded {
   readonly keys: SqlitePrincipalStore;
   /** The account catalog; accounts seen in stored findings join its `unassigned` group. */
   readonly catalog: Catalog;
+  /** The audit log of API calls; closing the embedded store writes what it still queues. */
+  readonly audit: SqliteAuditStore;
   readonly lock: DataLock;
   /** Versions replayed into the archive after an unclean stop. */
   readonly replayed: number;
@@ -96,17 +99,26 @@ export async function openEmbedded(dataDir: string, owner: string, options: Embe
     const s = store;
     const catalog = await Catalog.open(new SqliteCatalogStore(s.db));
     pipeline.subscribe((stored) => catalog.noticeAccounts(stored.map((x) => x.finding.key.accountId)));
+    const metrics = options.metrics;
+    const audit = new SqliteAuditStore(s.db, {
+      ...(metrics && {
+        onWritten: (entry) => metrics.auditEntries.inc({ decision: entry.decision }),
+        onDropped: () => metrics.auditDropped.inc(),
+      }),
+    });
     return {
       store: s,
       archive,
       pipeline,
       keys: new SqlitePrincipalStore(s.db),
       catalog,
+      audit,
       lock,
       replayed,
       async close(): Promise<void> {
         await pipeline.flush();
         await catalog.settled();
+        await audit.close();
         await archive.close();
         await s.close();
         lock.release();
@@ -217,6 +229,7 @@ export async function startServer(config: Config, options: StartOptions = {}): P
       pipeline: embedded.pipeline,
       keys: embedded.keys,
       catalog: embedded.catalog,
+      audit: embedded.audit,
       cursorSecret: storedSecret(embedded.store.db, 'cursor', () => randomBytes(32)),
       limits: {
         maxBodyBytes: config.ingest.maxBodyBytes,

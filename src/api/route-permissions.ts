@@ -88,6 +88,7 @@ export const ROUTE_PERMISSIONS: Readonly<Record<string, RoutePermission>> = {
   'GET /api/v1/catalog/policy': act(ACTIONS.GetCatalogPolicy),
   'PUT /api/v1/catalog/policy': act(ACTIONS.PutCatalogPolicy),
   'DELETE /api/v1/catalog/policy': act(ACTIONS.DeleteCatalogPolicy),
+  'GET /api/v1/audit': act(ACTIONS.SearchAuditLog),
 };
 
 /** Routes outside the API: the dashboard's pages and assets, which carry no data and need no credential. */

@@ -3,7 +3,10 @@ import type { FastifyRequest } from 'fastify';
 import { ACTIONS, type ActionDefinition } from '../auth/actions.js';
 import { compileFindingScope, ScopeError } from '../auth/finding-scope/compile-scope.js';
 import { evaluate } from '../auth/policy/evaluate.js';
-import { requestContext, resourceArn } from './authorize.js';
+import type { Catalog } from '../catalog/catalog.js';
+import { CATALOG_ARN } from '../catalog/names.js';
+import { isCatalogResource, requestContext, resourceArn } from './authorize.js';
+import { CatalogAccess } from './routes/catalog/catalog-access.js';
 
 /** The actions the dashboard's menus and pages depend on. */
 export const DASHBOARD_ACTIONS: readonly string[] = [
@@ -30,12 +33,13 @@ function selectsNothing(node: ReturnType<typeof compileFindingScope>): boolean {
 
 /**
  * Each dashboard action → whether the caller may use it, decided as the authorization hook decides a request:
- * the policy engine on the collection ARN for administration actions; for finding actions, whether the compiled
+ * the policy engine on the collection ARN for administration actions (for catalog actions, on the catalog with its
+ * resource policy, as the catalog routes decide); for finding actions, whether the compiled
  * finding scope selects anything (what it selects is enforced by every finding route). A policy the scope compiler
  * cannot enforce counts as allowed here, so the page opens and the API's own refusal explains why.
  * An action this server does not define is `false`.
  */
-export function dashboardPermissions(request: FastifyRequest, now: number): Record<string, boolean> {
+export function dashboardPermissions(request: FastifyRequest, catalog: Catalog | undefined, now: number): Record<string, boolean> {
   const principal = request.principal;
   const result: Record<string, boolean> = {};
   for (const name of DASHBOARD_ACTIONS) {
@@ -53,6 +57,10 @@ export function dashboardPermissions(request: FastifyRequest, now: number): Reco
         if (!(e instanceof ScopeError)) throw e;
         result[name] = true;
       }
+      continue;
+    }
+    if (isCatalogResource(action.resource)) {
+      result[name] = catalog !== undefined && new CatalogAccess(request, catalog, now).allows(action, CATALOG_ARN);
       continue;
     }
     const decision = evaluate({ identity: principal.policies }, { principal: principal.arn, action: name, resource: resourceArn(action.resource, {}), context }).decision;

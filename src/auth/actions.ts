@@ -107,6 +107,7 @@ export const ACTIONS = {
   DeleteCatalogPolicy: action('yagura:DeleteCatalogPolicy', 'catalog', "Remove the catalog's resource policy."),
   GetMetrics: action('yagura:GetMetrics', 'service', 'Scrape /metrics from another host than the server itself.'),
   GetRateLimitBlocks: action('yagura:GetRateLimitBlocks', 'service', 'See the sources the rate-based rules currently refuse.'),
+  SearchAuditLog: action('yagura:SearchAuditLog', 'service', 'Search the audit log of API calls.'),
   SimulatePolicy: action('yagura:SimulatePolicy', 'service', 'Decide a request against given policies with the policy simulator (like iam:SimulateCustomPolicy).'),
 } as const satisfies Record<string, ActionDefinition>;
 

@@ -86,7 +86,7 @@ describe('authorization', () => {
   test('sessions/current names the principal and which dashboard actions its policies allow', async () => {
     const admin = (await get('/api/v1/sessions/current', h.auth)).json();
     assert.deepEqual(admin.principal, { arn: 'arn:yagura:iam:::role/Administrator', kind: 'role', name: 'Administrator' });
-    for (const action of ['yagura:ListUsers', 'yagura:ListGroups', 'yagura:ListRoles', 'yagura:ListPolicies', 'yagura:ListKeys', 'yagura:SimulatePolicy', 'yagura:SearchFindings', 'yagura:AggregateFindings', 'yagura:GetFinding', 'yagura:StreamFindings']) {
+    for (const action of ['yagura:GetCatalogGroups', 'yagura:SearchAuditLog', 'yagura:ListUsers', 'yagura:ListGroups', 'yagura:ListRoles', 'yagura:ListPolicies', 'yagura:ListKeys', 'yagura:SimulatePolicy', 'yagura:SearchFindings', 'yagura:AggregateFindings', 'yagura:GetFinding', 'yagura:StreamFindings']) {
       assert.equal(admin.permissions[action], true, action);
     }
     // One named user is not the collection: the list needs user/* (as the authorization hook decides it).
@@ -95,6 +95,8 @@ describe('authorization', () => {
       { Effect: 'Allow', Action: 'yagura:ListKeys', Resource: 'arn:yagura:iam:::key/k1' },
       { Effect: 'Allow', Action: 'yagura:SearchFindings', Resource: 'arn:aws:guardduty:*:111111111111:detector/*/finding/*' },
       { Effect: 'Deny', Action: 'yagura:ListGroups', Resource: '*' },
+      { Effect: 'Allow', Action: 'yagura:GetCatalogGroups', Resource: 'arn:yagura:catalog:::catalog' },
+      { Effect: 'Allow', Action: 'yagura:SearchAuditLog', Resource: 'arn:yagura:iam:::user/*' },
       { Effect: 'Allow', Action: 'yagura:ListGroups', Resource: '*' },
     ] } } });
     await h.app.inject({ method: 'POST', url: '/api/v1/roles', headers: h.auth, payload: { name: 'perm-probe', policies: ['perm-probe'] } });
@@ -109,6 +111,8 @@ describe('authorization', () => {
     assert.equal(p['yagura:SearchFindings'], true, 'findings of one account are some findings');
     assert.equal(p['yagura:GetFinding'], false, 'no statement grants it');
     assert.equal(p['yagura:SimulatePolicy'], false);
+    assert.equal(p['yagura:GetCatalogGroups'], true, 'decided on the catalog ARN');
+    assert.equal(p['yagura:SearchAuditLog'], false, 'a service action is decided on *');
     const reading = (await get('/api/v1/sessions/current', reader)).json().permissions as Record<string, boolean>;
     assert.ok(Object.values(reading).every((v) => v === false), 'a role allowed only yagura:ListAlertRules may use none of them');
   });

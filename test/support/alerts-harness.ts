@@ -59,6 +59,7 @@ export async function alertsFolder(): Promise<AlertsFolder> {
         pipeline: embedded.pipeline,
         keys: embedded.keys,
         catalog: embedded.catalog,
+        audit: embedded.audit,
         cursorSecret: randomBytes(32),
         limits: { maxBodyBytes: 1024 * 1024, maxItemsPerRequest: 1000, maxPageSize: 500 },
         alerts,

@@ -43,6 +43,7 @@ export async function harness(
     pipeline: embedded.pipeline,
     keys: embedded.keys,
     catalog: embedded.catalog,
+    audit: embedded.audit,
     cursorSecret: randomBytes(32),
     limits: { maxBodyBytes: 1024 * 1024, maxItemsPerRequest: 1000, maxPageSize: 500, ...limits },
     ...(extra.metrics && { metrics: extra.metrics }),

@@ -67,6 +67,7 @@ export async function findingsRoutes(app: FastifyInstance, options: FindingsRout
     }, { signal: clientGone(reply) });
     // Written as text so that each document goes out as the store read it (see presentFindingJson).
     const findings = page.findings.map((f) => presentFindingJson(f, t)).join(',');
+    reply.auditItems = page.findings.length;
     const nextCursor = page.next ? options.cursors.encode(page.next, fingerprint) : null;
     return reply
       .type('application/json; charset=utf-8')

@@ -5,6 +5,7 @@ import type { PrincipalStore } from '../../auth/principals/principal-store.js';
 import type { PrincipalResolver } from '../../auth/principals/resolver.js';
 import { verifyPassword } from '../../auth/principals/passwords.js';
 import type { Sessions } from '../../auth/sessions.js';
+import type { Catalog } from '../../catalog/catalog.js';
 import { ApiError } from '../api-error.js';
 import { checkCsrf, keyRefusal, SESSION_COOKIE } from '../authenticate.js';
 import { dashboardPermissions } from '../session-permissions.js';
@@ -17,6 +18,8 @@ export interface SessionRouteOptions {
   /** Adds `Secure` to the cookie: set when the server speaks TLS. */
   readonly secureCookie: boolean;
   readonly now: () => number;
+  /** For the catalog permissions, decided with the catalog's resource policy. */
+  readonly catalog?: Catalog;
 }
 
 const loginBody = z.union([
@@ -61,7 +64,7 @@ export async function sessionRoutes(app: FastifyInstance, options: SessionRouteO
       via: request.session ? 'session' : 'apiKey',
       ...(request.principal && { principal: { arn: request.principal.arn, kind: request.principal.kind, name: request.principal.name } }),
       ...(request.session && { expiresAt: new Date(request.session.expiresAt).toISOString() }),
-      permissions: dashboardPermissions(request, options.now()),
+      permissions: dashboardPermissions(request, options.catalog, options.now()),
     };
   });
 

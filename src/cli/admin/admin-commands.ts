@@ -1,5 +1,6 @@
-// The administration verbs, registered together: users, groups, roles, keys, policies, the account catalog.
+// The administration verbs, registered together: users, groups, roles, keys, policies, the account catalog, audit.
 import type { Command } from 'commander';
+import { auditCommand } from './audit.js';
 import { catalogCommand } from './catalog.js';
 import { groupsCommand } from './groups.js';
 import { keysCommand } from './keys.js';
@@ -14,4 +15,5 @@ export function adminCommands(program: Command): void {
   keysCommand(program);
   policiesCommand(program);
   catalogCommand(program);
+  auditCommand(program);
 }

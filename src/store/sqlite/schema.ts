@@ -1,6 +1,7 @@
 // SQLite schema of the embedded store. Times are epoch milliseconds (INTEGER), booleans 0/1.
 import type Database from 'better-sqlite3';
 import { ALERTS_MIGRATION } from './alert-schema.js';
+import { AUDIT_MIGRATION } from './audit-schema.js';
 import { CATALOG_MIGRATION } from './catalog-schema.js';
 import { CHANGE_LOG_MIGRATION } from './change-log.js';
 import { PRINCIPALS_MIGRATION } from './principal-schema.js';
@@ -182,6 +183,7 @@ const MIGRATIONS: readonly string[] = [
   `,
   PRINCIPALS_MIGRATION,
   CATALOG_MIGRATION,
+  AUDIT_MIGRATION,
 ];
 
 /** The schema version this Yagura writes. */
