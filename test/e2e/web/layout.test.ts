@@ -11,6 +11,8 @@ import { layoutProblems } from './layout-check.js';
 
 const LONG_TYPE = 'UnauthorizedAccess:IAMUser/InstanceCredentialExfiltration.OutsideAWS';
 const ALL_COLUMNS = 'updatedAt,band,type,title,accountId,region,resourceType,resource,actionType,remoteIp,count,firstSeen,archived';
+/** The default columns and the title: what fits a laptop screen without scrolling. */
+const WIDE_COLUMNS = 'updatedAt,band,type,title,accountId,region,resourceType,remoteIp,count';
 
 describe('web dashboard layout', () => {
   let dir: string;
@@ -48,14 +50,21 @@ describe('web dashboard layout', () => {
       const longest = page.locator('[data-testid=panel-open-longest] td[title]').first();
       assert.match((await longest.getAttribute('title')) ?? '', /^(UnauthorizedAccess|CryptoCurrency)/, 'a cut cell keeps its whole text in its title');
 
-      await page.goto(`${server.url}/search?from=now-30d&cols=${ALL_COLUMNS}`);
-      await page.locator('[data-testid=results][data-state=ready]').waitFor();
-      const search = await layoutProblems(page);
-      await screenshot(page, `layout-search-${width}`);
-      assert.deepEqual(search.overflows, [], 'the results table inside its card');
-      assert.ok(search.pageWidth <= search.windowWidth, `search ${search.pageWidth} px wide in a ${search.windowWidth} px window`);
+      for (const cols of [WIDE_COLUMNS, ALL_COLUMNS]) {
+        await page.goto(`${server.url}/search?from=now-30d&cols=${cols}`);
+        await page.locator('[data-testid=results][data-state=ready]').waitFor();
+        const search = await layoutProblems(page);
+        await screenshot(page, `layout-search-${width}-${cols === ALL_COLUMNS ? 'all' : 'wide'}`);
+        assert.deepEqual(search.overflows, [], 'the results table inside its card (or scrolling in it)');
+        assert.ok(search.pageWidth <= search.windowWidth, `search ${search.pageWidth} px wide in a ${search.windowWidth} px window`);
+        // No column is squeezed to nothing.
+        const widths = await page.locator('.results-table tbody tr').first().locator('td').evaluateAll((tds) => tds.map((td) => td.getBoundingClientRect().width));
+        assert.ok(widths.every((w) => w >= 40), `column widths ${widths.join(', ')}`);
+      }
       if (width === 1440) {
-        // The last column is on screen, not behind the card's edge.
+        // With the default columns and the title, the last column is on screen, not behind the card's edge.
+        await page.goto(`${server.url}/search?from=now-30d&cols=${WIDE_COLUMNS}`);
+        await page.locator('[data-testid=results][data-state=ready]').waitFor();
         const last = await page.locator('.results-table th').last().boundingBox();
         const card = await page.locator('[data-testid=results]').boundingBox();
         assert.ok(last && card && last.x + last.width <= card.x + card.width + 1, 'the last column is inside the card');

@@ -22,6 +22,11 @@ interface Page {
   readonly q: string;
 }
 
+/** Fixed columns at their width, the others at least 8em each: narrower than that, the table scrolls in its card. */
+function minTableWidth(columns: ReadonlyArray<{ width?: string }>): string {
+  return `${columns.reduce((sum, c) => sum + (c.width ? Number.parseFloat(c.width) : 8), 0)}em`;
+}
+
 export function Search({ paused }: Shared) {
   const { params } = useLocation();
   const q = params.get('q') ?? '';
@@ -163,7 +168,7 @@ export function Search({ paused }: Shared) {
           </div>
           {denied && <Denied message={denied} />}
           <div class="table-wrap">
-            <table class="results-table fixed">
+            <table class="results-table fixed" style={{ minWidth: minTableWidth(shown) }}>
               <colgroup>{shown.map((c) => <col {...(c.width && { style: { width: c.width } })} />)}</colgroup>
               <thead>
                 <tr>

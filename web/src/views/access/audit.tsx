@@ -32,7 +32,7 @@ const COLUMNS: ReadonlyArray<readonly [label: string, value: (e: AuditEntry) => 
   ['Resource', (e) => e.resource ?? ''],
   ['Decision', (e) => e.decision],
   ['Status', (e) => (e.status === undefined ? '' : `${e.status}${e.errorCode ? ` ${e.errorCode}` : ''}`)],
-  ['Results', (e) => (e.resultSize === null || e.resultSize === undefined ? '' : String(e.resultSize))],
+  ['Bytes', (e) => (e.resultSize === null || e.resultSize === undefined ? '' : String(e.resultSize))],
 ];
 
 export function AuditPage() {
