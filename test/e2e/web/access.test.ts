@@ -116,6 +116,47 @@ describe('web dashboard: the Access area', () => {
     assert.equal((await call(server.url, KEY, '/api/v1/policies/typo-policy')).status, 404, 'nothing was saved');
   });
 
+  test('an administrator creates, edits and deletes a user, and moves a catalog account with new tags', async () => {
+    await page.goto(`${server.url}/access/users`);
+    await page.getByRole('button', { name: 'New user' }).click();
+    const form = page.getByTestId('principal-form');
+    await form.getByLabel('Name').fill('dana');
+    await form.getByLabel('Policies (comma separated)').fill('one-account');
+    await form.getByLabel('Tags (key=value, comma separated)').fill('team=blue, env=prod');
+    await form.getByLabel(/^Password/).fill('a long enough password');
+    await form.getByRole('button', { name: 'Save' }).click();
+    const row = page.locator('[data-testid=principal-row][data-name=dana]');
+    await row.getByRole('cell', { name: 'team=blue, env=prod' }).waitFor();
+    const made = await (await call(server.url, KEY, '/api/v1/users/dana')).json() as { policies: string[]; tags: Record<string, string>; hasPassword: boolean };
+    assert.deepEqual([made.policies, made.tags, made.hasPassword], [['one-account'], { team: 'blue', env: 'prod' }, true]);
+
+    await row.getByRole('button', { name: 'Edit' }).click();
+    await form.getByLabel('Policies (comma separated)').fill('');
+    await form.getByRole('button', { name: 'Save' }).click();
+    await form.waitFor({ state: 'detached' });
+    assert.deepEqual(((await (await call(server.url, KEY, '/api/v1/users/dana')).json()) as { policies: string[] }).policies, []);
+
+    await row.getByRole('button', { name: 'Delete' }).click();
+    await row.getByRole('button', { name: 'Yes, delete' }).click();
+    await row.waitFor({ state: 'detached' });
+    assert.equal((await call(server.url, KEY, '/api/v1/users/dana')).status, 404);
+
+    assert.equal((await call(server.url, KEY, '/api/v1/catalog/groups/payments', { method: 'PUT', body: { tags: { bu: 'payments' } } })).status, 200);
+    await page.goto(`${server.url}/access/catalog`);
+    const unassigned = page.locator('[data-testid=catalog-group][data-name=unassigned]');
+    await unassigned.getByRole('button', { name: '▸ unassigned' }).click();
+    const account = unassigned.locator('[data-testid=catalog-account][data-account="111111111111"]');
+    await account.getByRole('button', { name: 'Edit Tags of 111111111111' }).click();
+    await account.getByLabel('Tags of 111111111111').fill('env=prod');
+    await account.getByRole('button', { name: 'Save' }).click();
+    await account.getByText('env=prod').waitFor();
+    await account.getByLabel('Group of 111111111111').selectOption('payments');
+    await account.waitFor({ state: 'detached' });
+    const moved = await (await call(server.url, KEY, '/api/v1/catalog/accounts/111111111111')).json() as { group: string; tags: Record<string, string> };
+    assert.deepEqual([moved.group, moved.tags], ['payments', { env: 'prod' }]);
+    await screenshot(page, 'access-catalog');
+  });
+
   test('a restricted user sees no Access menu, gets "not allowed" on a direct link, and an overview scoped by the server', async () => {
     const { page: tenant, watch: tenantWatch } = await watchedPage(browser, server.url);
     await login(tenant, server.url, tenantKey);

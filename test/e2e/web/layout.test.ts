@@ -26,6 +26,7 @@ describe('web dashboard layout', () => {
     await ingest(server.url, Array.from({ length: 12 }, (_, i) => findingDoc({
       id: `lay${i}`,
       type: i % 2 ? LONG_TYPE : 'CryptoCurrency:EC2/BitcoinTool.B!DNS',
+      accountId: String(111111111111 * (1 + (i % 3))),
       createdAt: new Date(now - (i + 1) * 86_400_000).toISOString(),
       extra: { title: `A long title without many breaks: ${'x'.repeat(120)}` },
     })));
@@ -68,6 +69,15 @@ describe('web dashboard layout', () => {
         const last = await page.locator('.results-table th').last().boundingBox();
         const card = await page.locator('[data-testid=results]').boundingBox();
         assert.ok(last && card && last.x + last.width <= card.x + card.width + 1, 'the last column is inside the card');
+      }
+      for (const view of ['users', 'roles', 'keys', 'policies', 'catalog', 'simulator', 'audit']) {
+        await page.goto(`${server.url}/access/${view}`);
+        await page.getByTestId(`access-${view}`).waitFor();
+        await page.waitForLoadState('networkidle');
+        const access = await layoutProblems(page);
+        if (view === 'keys' || view === 'audit') await screenshot(page, `layout-access-${view}-${width}`);
+        assert.deepEqual(access.overflows, [], `${view}: tables inside their cards`);
+        assert.ok(access.pageWidth <= access.windowWidth, `${view}: ${access.pageWidth} px wide in a ${access.windowWidth} px window`);
       }
       await page.context().close();
     });
