@@ -142,7 +142,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   if (deps.audit) registerAuditLog(app, { audit: deps.audit, now });
   const resolver = new PrincipalResolver(deps.keys, now);
   registerAuthentication(app, resolver, deps.sessions);
-  registerAuthorization(app, now);
+  registerAuthorization(app, now, () => deps.catalog.accountTags());
   await app.register(healthRoutes);
   await app.register(eventsRoutes, { pipeline: deps.pipeline, maxItemsPerRequest: deps.limits.maxItemsPerRequest, ...(deps.metrics && { metrics: deps.metrics }) });
   if (deps.metrics) await app.register(operationsRoutes, { metrics: deps.metrics, resolver, now, ...(deps.rateRules && { rateRules: deps.rateRules.rules }) });

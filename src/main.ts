@@ -7,6 +7,9 @@ import type { FastifyInstance } from 'fastify';
 import { buildApp } from './app.js';
 import { LocalArchive } from './archive/local/local-archive.js';
 import { bootstrapAdmin, type BootstrapResult } from './auth/api-keys.js';
+import { ACTIONS } from './auth/actions.js';
+import { ownerScope } from './auth/finding-scope/owner-scope.js';
+import { PrincipalResolver } from './auth/principals/resolver.js';
 import { Sessions } from './auth/sessions.js';
 import type { Config } from './config/schema.js';
 import { generateDemoSet } from './demo/generate.js';
@@ -175,7 +178,10 @@ export interface StartOptions {
 /** Alerting on the embedded store, as configured; started once the HTTP app (and its logger) exists. */
 export function buildAlerts(embedded: Embedded, config: Pick<Config, 'alerts' | 'publicUrl'>, metrics?: Metrics, resolve?: Resolver): AlertService {
   const a = config.alerts;
+  // Rules fire only on findings their owner may read, tags from the account catalog included.
+  const owners = { resolver: new PrincipalResolver(embedded.keys), action: ACTIONS.GetFinding.name, accountTags: () => embedded.catalog.accountTags() };
   return new AlertService({
+    owners: (owner, now) => ownerScope(owners, owner, now),
     store: embedded.store,
     alerts: new SqliteAlertStore(embedded.store.db),
     pipeline: embedded.pipeline,

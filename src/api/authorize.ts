@@ -9,7 +9,8 @@ import { evaluate } from '../auth/policy/evaluate.js';
 import type { Policy, RequestContext } from '../auth/policy/document.js';
 import type { Principal } from '../auth/principals/principal.js';
 import { ApiError } from './api-error.js';
-import { findingScope } from './finding-scope.js';
+import { NO_ACCOUNT_TAGS, setFindingScope, type AccountTags } from './finding-scope.js';
+import { requestContext } from './request-context.js';
 import { permissionOf } from './route-permissions.js';
 import { routePath } from './route-path.js';
 
@@ -36,6 +37,11 @@ const FINDING_READS: Readonly<Record<string, ActionDefinition>> = {
   'POST /api/v1/alert-rules/dry-run': ACTIONS.SearchFindings,
   'POST /api/v1/alert-rules/:id/dry-run': ACTIONS.SearchFindings,
   'POST /api/v1/deliveries': ACTIONS.GetFinding,
+  // The delivery log shows only deliveries about findings the caller may read.
+  'GET /api/v1/deliveries': ACTIONS.GetFinding,
+  'GET /api/v1/deliveries/:id': ACTIONS.GetFinding,
+  'POST /api/v1/deliveries/:id/retry': ACTIONS.GetFinding,
+  'DELETE /api/v1/deliveries/:id': ACTIONS.GetFinding,
 };
 
 /** The resource an action acts on, from the route's `:id` or `:name` parameter, or the collection. */
@@ -44,21 +50,6 @@ export function resourceArn(type: ResourceType, params: unknown): string {
   const p = (params ?? {}) as Record<string, unknown>;
   const id = typeof p.id === 'string' ? p.id : typeof p.name === 'string' ? p.name : '*';
   return `${ARN_PREFIX[type]}${id}`;
-}
-
-/** The global condition keys of a request, as AWS sets them. */
-export function requestContext(request: FastifyRequest, principal: Principal, now: number): RequestContext {
-  const context: Record<string, string | boolean> = {
-    'aws:SourceIp': request.ip,
-    'aws:CurrentTime': new Date(now).toISOString().replace(/\.\d{3}Z$/, 'Z'),
-    'aws:EpochTime': String(Math.floor(now / 1000)),
-    'aws:SecureTransport': request.protocol === 'https',
-    'aws:PrincipalArn': principal.arn,
-    'aws:userid': principal.kind === 'user' ? principal.name : `${principal.name}:${principal.keyPrefix ?? principal.sessionId ?? ''}`,
-  };
-  if (principal.username !== undefined) context['aws:username'] = principal.username;
-  for (const [key, value] of Object.entries(principal.tags)) context[`aws:PrincipalTag/${key}`] = value;
-  return context;
 }
 
 /** What a check adds to the principal's identity policies: the resource's policy and its own condition keys. */
@@ -82,7 +73,7 @@ export function authorize(request: FastifyRequest, action: ActionDefinition, res
   if (!isAllowed(request, action, resource, now, options)) throw new ApiError(403, 'ACCESS_DENIED', `this principal is not allowed to perform ${action.name} on ${resource}`);
 }
 
-export function registerAuthorization(app: FastifyInstance, now: () => number): void {
+export function registerAuthorization(app: FastifyInstance, now: () => number, accountTags: AccountTags = NO_ACCOUNT_TAGS): void {
   app.addHook('onRequest', async (request) => {
     const path = routePath(request);
     if (!path.startsWith('/api/')) return;
@@ -91,13 +82,14 @@ export function registerAuthorization(app: FastifyInstance, now: () => number): 
     const permission = permissionOf(method, path);
     if (permission?.kind !== 'action') return;
     const action = permission.action;
+    const t = now();
     if (action.resource === 'finding') {
-      request.findingScope = findingScope(request, action);
+      setFindingScope(request, action, now, accountTags);
       return;
     }
     if (isCatalogResource(action.resource)) return;
     authorize(request, action, resourceArn(action.resource, request.params), now());
     const reads = FINDING_READS[`${method} ${path}`];
-    if (reads !== undefined) request.findingScope = findingScope(request, reads);
+    if (reads !== undefined) setFindingScope(request, reads, now, accountTags);
   });
 }

@@ -1,61 +1,83 @@
-// What part of the findings a request may read. Until policies compile into a store-query scope, only a principal
-// allowed every finding without conditions is answered; any narrower grant is refused, so nobody sees more than
-// its policies allow. The body of findingScope is the one place the scope compiler replaces.
+// What part of the findings a request may touch: the caller's policies compiled, for the route's action, into a
+// condition every store read of the route ANDs in (search, counts, aggregations, one finding, the stream, archiving).
 import type { FastifyRequest } from 'fastify';
 import type { ActionDefinition } from '../auth/actions.js';
-import type { Policy, Statement } from '../auth/policy/document.js';
-import { globOf, matchGlob } from '../auth/policy/wildcard.js';
+import type { Principal } from '../auth/principals/principal.js';
+import { cachedFindingScope, ScopeError } from '../auth/finding-scope/compile-scope.js';
+import type { QueryNode } from '../query/ast.js';
+import { bindQuery } from '../query/bind.js';
+import type { BoundNode, BoundQuery } from '../query/bound.js';
+import { andScope } from '../query/scope.js';
 import { ApiError } from './api-error.js';
+import { requestContext } from './request-context.js';
 
 declare module 'fastify' {
   interface FastifyRequest {
-    /** Set by the authorization hook on routes that read findings. */
-    findingScope?: FindingScope;
+    /** Set by the authorization hook on every route that reads or writes findings. */
+    findingScope?: BoundNode;
+    /**
+     * The scope as the request's credentials and policies give it now (undefined once they no longer allow the
+     * action), for requests that outlive a policy change: the live stream.
+     */
+    currentFindingScope?: () => Promise<BoundNode | undefined>;
   }
 }
 
-export type FindingScope = 'all';
+/** Catalog tags of the accounts, for `aws:ResourceTag/…` conditions; an account not listed has none. */
+export type AccountTags = () => ReadonlyMap<string, Readonly<Record<string, string>>>;
 
-function matchesAction(statement: Statement, action: string): boolean {
-  if (statement.action) return statement.action.some((p) => matchGlob(globOf(p), action, true));
-  if (statement.notAction) return !statement.notAction.some((p) => matchGlob(globOf(p), action, true));
-  return false;
+const NO_TAGS: ReadonlyMap<string, Readonly<Record<string, string>>> = new Map();
+export const NO_ACCOUNT_TAGS: AccountTags = () => NO_TAGS;
+
+function selectsNothing(node: BoundNode): boolean {
+  return node.kind === 'in' && node.values.length === 0;
 }
-
-const STARS = /^\*+$/;
 
 /**
- * Whether a Resource pattern matches every finding ARN (`arn:PARTITION:guardduty:REGION:ACCOUNT:detector/D/finding/F`),
- * judged on its text alone: only wildcard components and the accepted resource forms count, so the answer errs
- * towards "no".
+ * The findings `action` may touch for this request's principal. 403 ACCESS_DENIED when the policies allow the action
+ * on no finding at all; 403 POLICY_NOT_ENFORCEABLE when they say something the store query cannot express exactly
+ * (answering approximately could show a finding the policy forbids).
  */
-export function coversAllFindings(pattern: string): boolean {
-  if (STARS.test(pattern)) return true;
-  if (pattern.includes('${') || pattern.includes('?')) return false;
-  const parts = pattern.split(':');
-  if (parts[0] !== 'arn' || parts.length < 2) return false;
-  const components = parts.length <= 6 ? parts : [...parts.slice(0, 5), parts.slice(5).join(':')];
-  const last = components.length - 1;
-  return components.every((c, i) => {
-    if (i === 0) return true;
-    if (STARS.test(c)) return true;
-    if (i === last && i < 5) return false;
-    if (i === 2) return c === 'guardduty';
-    if (i === 5) return /^detector\/\*+(\/finding\/\*+)?$/.test(c);
-    return false;
-  });
-}
-
-function allowsEveryFinding(policies: readonly Policy[], action: string): boolean {
-  const statements = policies.flatMap((p) => p.statements);
-  if (statements.some((s) => s.effect === 'Deny' && matchesAction(s, action))) return false;
-  return statements.some((s) => s.effect === 'Allow' && s.conditions.length === 0 && matchesAction(s, action) && (s.resource ?? []).some(coversAllFindings));
-}
-
-/** The findings `action` may touch for this request's principal, or 403 ACCESS_DENIED. */
-export function findingScope(request: FastifyRequest, action: ActionDefinition): FindingScope {
+export function findingScope(request: FastifyRequest, action: ActionDefinition, now: number, accountTags: AccountTags): BoundNode {
   const principal = request.principal;
   if (principal === undefined) throw new ApiError(401, 'UNAUTHENTICATED', 'this API needs an API key in "Authorization: Bearer <key>" or "X-Api-Key: <key>"');
-  if (allowsEveryFinding(principal.policies, action.name)) return 'all';
-  throw new ApiError(403, 'ACCESS_DENIED', `${action.name}: this principal's policies restrict findings; restricted finding access is not available yet`);
+  return scopeFor(request, principal, action, now, accountTags);
+}
+
+function scopeFor(request: FastifyRequest, principal: Principal, action: ActionDefinition, now: number, accountTags: AccountTags): BoundNode {
+  let scope: BoundNode;
+  try {
+    scope = cachedFindingScope({ policies: principal.policies, action: action.name, context: requestContext(request, principal, now), accountTags: accountTags() });
+  } catch (error) {
+    if (error instanceof ScopeError) throw new ApiError(403, 'POLICY_NOT_ENFORCEABLE', `${action.name} cannot be enforced for this principal: ${error.message}`);
+    throw error;
+  }
+  if (selectsNothing(scope)) throw new ApiError(403, 'ACCESS_DENIED', `this principal is not allowed to perform ${action.name} on any finding`);
+  return scope;
+}
+
+/** Sets the request's scope for `action`, and how to recompute it later from its credentials as they are then. */
+export function setFindingScope(request: FastifyRequest, action: ActionDefinition, now: () => number, accountTags: AccountTags): void {
+  request.findingScope = findingScope(request, action, now(), accountTags);
+  request.currentFindingScope = async () => {
+    const principal = await request.reauthenticate?.();
+    if (principal === undefined) return undefined;
+    try {
+      return scopeFor(request, principal, action, now(), accountTags);
+    } catch {
+      return undefined;
+    }
+  };
+}
+
+/** The scope the authorization hook set; a finding route without one is a wiring error, never "everything". */
+export function scopeOf(request: FastifyRequest): BoundNode {
+  const scope = request.findingScope;
+  if (scope === undefined) throw new Error(`${request.method} ${request.routeOptions.url ?? request.url} reads findings but has no finding scope`);
+  return scope;
+}
+
+/** A user's query bound (relative times against `now`) and restricted to the request's scope. */
+export function scopedQuery(request: FastifyRequest, query: QueryNode, now: number): BoundQuery {
+  return andScope(bindQuery(query, { now }), scopeOf(request));
 }

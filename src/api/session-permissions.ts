@@ -1,11 +1,13 @@
 // What the signed-in principal may do, for the dashboard to show only the menus and pages it can use.
 import type { FastifyRequest } from 'fastify';
 import { ACTIONS, type ActionDefinition } from '../auth/actions.js';
-import { compileFindingScope, ScopeError } from '../auth/finding-scope/compile-scope.js';
 import { evaluate } from '../auth/policy/evaluate.js';
 import type { Catalog } from '../catalog/catalog.js';
 import { CATALOG_ARN } from '../catalog/names.js';
-import { isCatalogResource, requestContext, resourceArn } from './authorize.js';
+import { ApiError } from './api-error.js';
+import { isCatalogResource, resourceArn } from './authorize.js';
+import { findingScope, NO_ACCOUNT_TAGS } from './finding-scope.js';
+import { requestContext } from './request-context.js';
 import { CatalogAccess } from './routes/catalog/catalog-access.js';
 
 /** The actions the dashboard's menus and pages depend on. */
@@ -26,17 +28,12 @@ export const DASHBOARD_ACTIONS: readonly string[] = [
 
 const BY_NAME: ReadonlyMap<string, ActionDefinition> = new Map(Object.values(ACTIONS).map((a) => [a.name, a]));
 
-/** An empty `in` is how the scope compiler says "no finding at all". */
-function selectsNothing(node: ReturnType<typeof compileFindingScope>): boolean {
-  return node.kind === 'in' && node.values.length === 0;
-}
-
 /**
  * Each dashboard action → whether the caller may use it, decided as the authorization hook decides a request:
  * the policy engine on the collection ARN for administration actions (for catalog actions, on the catalog with its
- * resource policy, as the catalog routes decide); for finding actions, whether the compiled
- * finding scope selects anything (what it selects is enforced by every finding route). A policy the scope compiler
- * cannot enforce counts as allowed here, so the page opens and the API's own refusal explains why.
+ * resource policy, as the catalog routes decide); for finding actions, whether the compiled finding scope (with the
+ * catalog's tags) selects anything; what it selects is enforced by every finding route. A policy the scope
+ * compiler cannot enforce counts as allowed here, so the page opens and the API's own refusal explains why.
  * An action this server does not define is `false`.
  */
 export function dashboardPermissions(request: FastifyRequest, catalog: Catalog | undefined, now: number): Record<string, boolean> {
@@ -50,12 +47,13 @@ export function dashboardPermissions(request: FastifyRequest, catalog: Catalog |
     }
     const context = requestContext(request, principal, now);
     if (action.resource === 'finding') {
+      // The scope the finding routes would apply, with the catalog's tags: refused only when it selects nothing.
       try {
-        // Catalog tags are not consulted: a grant conditioned on aws:ResourceTag reads as "nothing" until they are.
-        result[name] = !selectsNothing(compileFindingScope({ policies: principal.policies, action: name, context, accountTags: new Map() }));
-      } catch (e) {
-        if (!(e instanceof ScopeError)) throw e;
+        findingScope(request, action, now, catalog ? () => catalog.accountTags() : NO_ACCOUNT_TAGS);
         result[name] = true;
+      } catch (e) {
+        if (!(e instanceof ApiError) || e.status !== 403) throw e;
+        result[name] = e.code !== 'ACCESS_DENIED';
       }
       continue;
     }

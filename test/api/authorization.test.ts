@@ -2,6 +2,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { Metrics } from '../../src/metrics/metrics.js';
+import { eventOf, findingDoc } from '../fixtures/findings.js';
 import { harness, type Harness } from '../support/harness.js';
 
 const CSRF = { 'x-yagura-request': '1' };
@@ -45,7 +46,9 @@ describe('authorization', () => {
     assert.equal((await h.app.inject({ url: '/metrics', remoteAddress: '198.51.100.7', headers: h.auth })).statusCode, 200);
   });
 
-  test('a principal whose policies restrict findings is refused the finding routes; an Administrator key is answered', async () => {
+  test('a principal whose policies name one account reads only that account\'s findings; no grant at all is refused', async () => {
+    const docs = [findingDoc({ id: 'mine', accountId: '111111111111' }), findingDoc({ id: 'theirs', accountId: '222222222222' })];
+    assert.equal((await h.app.inject({ method: 'POST', url: '/api/v1/events', headers: h.auth, payload: docs.map((d) => eventOf(d)) })).statusCode, 200);
     await h.app.inject({
       method: 'POST',
       url: '/api/v1/policies',
@@ -53,15 +56,23 @@ describe('authorization', () => {
       payload: { name: 'one-account', document: { Version: '2012-10-17', Statement: [{ Effect: 'Allow', Action: 'yagura:*', Resource: 'arn:aws:guardduty:*:111111111111:detector/*/finding/*' }] } },
     });
     await h.app.inject({ method: 'POST', url: '/api/v1/roles', headers: h.auth, payload: { name: 'tenant', policies: ['one-account'] } });
-    const key = (await h.app.inject({ method: 'POST', url: '/api/v1/keys', headers: h.auth, payload: { name: 't', role: 'tenant' } })).json().key as string;
-    const restricted = await get('/api/v1/findings', { 'x-api-key': key });
-    assert.equal(restricted.statusCode, 403);
-    assert.equal(restricted.json().error.code, 'ACCESS_DENIED');
-    assert.match(restricted.json().error.message, /restricted finding access is not available yet/);
-    const agg = await h.app.inject({ method: 'POST', url: '/api/v1/aggregate', headers: { 'x-api-key': key }, payload: { aggs: {} } });
-    assert.equal(agg.statusCode, 403);
-    assert.equal((await get('/api/v1/findings', h.auth)).statusCode, 200);
-    assert.equal((await get('/api/v1/findings', reader)).statusCode, 403, 'no grant at all is refused too');
+    const key = { 'x-api-key': (await h.app.inject({ method: 'POST', url: '/api/v1/keys', headers: h.auth, payload: { name: 't', role: 'tenant' } })).json().key as string };
+    const restricted = await get('/api/v1/findings', key);
+    assert.equal(restricted.statusCode, 200);
+    assert.deepEqual(restricted.json().findings.map((f: { yagura: { id: string } }) => f.yagura.id), ['mine']);
+    assert.equal(restricted.json().total, 1);
+    const agg = await h.app.inject({ method: 'POST', url: '/api/v1/aggregate', headers: key, payload: { aggs: { accounts: { terms: { field: 'accountId' } } } } });
+    assert.equal(agg.statusCode, 200);
+    assert.deepEqual(agg.json().aggregations.accounts.buckets.map((b: { key: string }) => b.key), ['111111111111']);
+    const theirs = await get(`/api/v1/findings/222222222222/${String(docs[1]!.region)}/theirs`, key);
+    const missing = await get(`/api/v1/findings/222222222222/${String(docs[1]!.region)}/no-such-finding`, key);
+    assert.equal(theirs.statusCode, 404, 'a finding outside the scope is not found, as one that does not exist');
+    assert.deepEqual(theirs.json().error.code, missing.json().error.code);
+    assert.equal((await get(`/api/v1/findings/111111111111/${String(docs[0]!.region)}/mine`, key)).statusCode, 200);
+    assert.equal((await get('/api/v1/findings', h.auth)).json().total, 2, 'an Administrator sees both');
+    const none = await get('/api/v1/findings', reader);
+    assert.equal(none.statusCode, 403, 'no grant at all is refused');
+    assert.equal(none.json().error.code, 'ACCESS_DENIED');
   });
 
   test('policy variables and condition keys come from the principal and the request', async () => {

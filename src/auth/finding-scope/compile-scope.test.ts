@@ -16,8 +16,9 @@ import { SqliteStore } from '../../store/sqlite/sqlite-store.js';
 import { evaluate } from '../policy/evaluate.js';
 import type { Policy, RequestContext } from '../policy/document.js';
 import { validatePolicy } from '../policy/validate.js';
-import { compileFindingScope, ScopeError } from './compile-scope.js';
+import { cachedFindingScope, compileFindingScope, requestKeysOf, ScopeError } from './compile-scope.js';
 import { findingArn, findingContext, type FindingFacts } from './finding-keys.js';
+import { scopeMatches } from './scope-matches.js';
 
 const NOW = Date.parse('2026-12-01T10:00:00Z');
 const ACCOUNTS = ['111111111111', '111122223333', '222222222222', '333333333333', '444455556666', '999999999999'];
@@ -186,6 +187,19 @@ describe('the finding scope compiled from policies', () => {
     assert.deepEqual(await selected(elsewhere), []);
   });
 
+  test('a remembered scope is reused only while the request keys the policies read are the same', () => {
+    const result = validatePolicy({ Version: '2012-10-17', Statement: [{ Effect: 'Allow', Action: '*', Resource: 'arn:*:guardduty:*:${aws:username}:*', Condition: { IpAddress: { 'aws:SourceIp': '203.0.113.0/24' } } }] }, 'identity');
+    if (!result.ok) throw new Error(result.problems.join('; '));
+    const policies = [result.policy];
+    assert.deepEqual(requestKeysOf(policies), ['aws:sourceip', 'aws:username']);
+    const ask = (context: RequestContext): BoundNode => cachedFindingScope({ policies, action: 'yagura:SearchFindings', context, accountTags: TAGS });
+    const office = ask({ 'aws:SourceIp': '203.0.113.9', 'aws:username': '111111111111', 'aws:CurrentTime': '2026-12-01T10:00:00Z' });
+    assert.deepEqual(office, compileFindingScope({ policies, action: 'yagura:SearchFindings', context: { 'aws:SourceIp': '203.0.113.9', 'aws:username': '111111111111' }, accountTags: TAGS }));
+    assert.equal(ask({ 'aws:SourceIp': '203.0.113.9', 'aws:username': '111111111111', 'aws:CurrentTime': '2026-12-01T11:00:00Z' }), office, 'a key the policies do not read does not matter');
+    assert.notDeepEqual(ask({ 'aws:SourceIp': '198.51.100.1', 'aws:username': '111111111111' }), office, 'another address is decided again');
+    assert.notDeepEqual(ask({ 'aws:SourceIp': '203.0.113.9', 'aws:username': '222222222222' }), office, 'another user name is decided again');
+  });
+
   test('refuses what the store query cannot express exactly, naming the element', () => {
     assert.throws(() => scopeOf([{ Effect: 'Allow', Action: '*', Resource: 'arn:aws:guardduty:*:*:detector/abc/finding/*' }]), /Statement\[0\]\.Resource: .*names a detector/);
     assert.throws(() => scopeOf([{ Effect: 'Allow', Action: '*', Resource: '*', Condition: { StringEquals: { 'yagura:FindingType': '${aws:ResourceAccount}' } } }]), /depends on the finding/);
@@ -217,6 +231,8 @@ describe('the finding scope compiled from policies', () => {
         if (got.length > 0 && got.length < rows.length) partial++;
         if (process.env.SCOPE_DEBUG && JSON.stringify(got) !== JSON.stringify(expected)) console.log(JSON.stringify({ scope, got: got.length, expected: expected.length, onlyGot: got.filter((k) => !expected.includes(k)).slice(0, 5), onlyExpected: expected.filter((k) => !got.includes(k)).slice(0, 5) }));
         assert.deepEqual(got, expected, JSON.stringify(documents));
+        // One finding at a time (an ingest request's items), the same scope decides the same.
+        assert.deepEqual(rows.filter((r) => scopeMatches(scope, r)).map((r) => r.key).sort(), expected, JSON.stringify(documents));
         // The in-memory facets evaluate the same scope to the same count (a finding id is not a facet column: SQL).
         const fromFacets = facetCount(facets.columns, { kind: 'bound', root: scope }, undefined, undefined, Number.POSITIVE_INFINITY);
         if (fromFacets !== undefined) {

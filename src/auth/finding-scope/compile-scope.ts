@@ -264,3 +264,48 @@ export function compileFindingScope(request: ScopeRequest): BoundNode {
   });
   return and([or(allows), not(or(denies))]);
 }
+
+/**
+ * The request keys the policies read (in conditions and in policy variables), lower-cased: a compiled scope depends
+ * on the request only through them, so scopes can be reused across requests that agree on them.
+ */
+export function requestKeysOf(policies: readonly Policy[]): readonly string[] {
+  const keys = new Set<string>();
+  const variables = (text: string): void => {
+    for (const m of text.matchAll(VARIABLE_KEY)) keys.add(m[1]!.toLowerCase());
+  };
+  for (const policy of policies) {
+    for (const s of policy.statements) {
+      for (const r of [...(s.resource ?? []), ...(s.notResource ?? [])]) variables(r);
+      for (const c of s.conditions) {
+        if (!isFindingKey(c.key)) keys.add(c.key.toLowerCase());
+        for (const v of c.values) variables(v);
+      }
+    }
+  }
+  return [...keys].sort();
+}
+
+type ScopeCache = Map<string, BoundNode>;
+const caches = new WeakMap<readonly Policy[], { keys: readonly string[]; byTags: WeakMap<object, ScopeCache> }>();
+const MAX_CACHED_SCOPES = 64;
+
+/**
+ * compileFindingScope, remembered per policy set (the resolver hands out the same array until an administrative
+ * change), per catalog tag map (the catalog hands out the same map until it changes) and per the values of the
+ * request keys the policies read. ScopeErrors are not remembered: they are thrown again.
+ */
+export function cachedFindingScope(request: ScopeRequest): BoundNode {
+  let entry = caches.get(request.policies);
+  if (entry === undefined) caches.set(request.policies, (entry = { keys: requestKeysOf(request.policies), byTags: new WeakMap() }));
+  let cache = entry.byTags.get(request.accountTags);
+  if (cache === undefined) entry.byTags.set(request.accountTags, (cache = new Map()));
+  const context = contextOf(request.context);
+  const key = JSON.stringify([request.action, entry.keys.map((k) => context.get(k) ?? null)]);
+  const known = cache.get(key);
+  if (known !== undefined) return known;
+  const scope = compileFindingScope(request);
+  if (cache.size >= MAX_CACHED_SCOPES) cache.clear();
+  cache.set(key, scope);
+  return scope;
+}

@@ -69,6 +69,13 @@ export class PrincipalResolver {
     return this.owner('user', name);
   }
 
+  /** A user or role by its ARN (an alert rule's owner), or undefined when it is not one or no longer exists. */
+  async byArn(arn: string): Promise<Principal | undefined> {
+    const match = /^arn:yagura:iam:::(user|role)\/([^/]+)$/.exec(arn);
+    if (match === null) return undefined;
+    return this.owner(match[1] as 'user' | 'role', match[2]!);
+  }
+
   private async withOwner(key: KeyRecord | undefined): Promise<KeyResolution> {
     if (key === undefined) return { ok: false, reason: 'unknown' };
     if (key.revokedAt !== null) return { ok: false, reason: 'revoked' };

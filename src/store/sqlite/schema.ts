@@ -1,8 +1,8 @@
 // SQLite schema of the embedded store. Times are epoch milliseconds (INTEGER), booleans 0/1.
 import type Database from 'better-sqlite3';
-import { ALERTS_MIGRATION } from './alert-schema.js';
-import { AUDIT_MIGRATION } from './audit-schema.js';
+import { ALERT_OWNERS_MIGRATION, ALERTS_MIGRATION } from './alert-schema.js';
 import { CATALOG_MIGRATION } from './catalog-schema.js';
+import { AUDIT_MIGRATION } from './audit-schema.js';
 import { CHANGE_LOG_MIGRATION } from './change-log.js';
 import { PRINCIPALS_MIGRATION } from './principal-schema.js';
 
@@ -184,6 +184,7 @@ const MIGRATIONS: readonly string[] = [
   PRINCIPALS_MIGRATION,
   CATALOG_MIGRATION,
   AUDIT_MIGRATION,
+  ALERT_OWNERS_MIGRATION,
 ];
 
 /** The schema version this Yagura writes. */
@@ -194,6 +195,8 @@ export const PRINCIPALS_SCHEMA_VERSION = MIGRATIONS.indexOf(PRINCIPALS_MIGRATION
 
 /** The version that added the account catalog (tests migrate a store from just before it). */
 export const CATALOG_SCHEMA_VERSION = MIGRATIONS.indexOf(CATALOG_MIGRATION) + 1;
+/** The version that gave alert rules owners (tests migrate a store from just before it). */
+export const ALERT_OWNERS_SCHEMA_VERSION = MIGRATIONS.indexOf(ALERT_OWNERS_MIGRATION) + 1;
 
 /** Brings a database up to the current schema (tests may stop at an older `version`) inside one transaction. */
 export function migrate(db: Database.Database, version: number = SCHEMA_VERSION): void {
