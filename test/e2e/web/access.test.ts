@@ -1,6 +1,7 @@
 // The Access area in Chromium: an administrator makes a key, sees it once, revokes it and finds the revocation in
 // the audit log; the policy editor marks the element an error names; a restricted user sees no Access menu, gets
-// the not-allowed page on a direct link, and an overview scoped by the server.
+// the not-allowed page on a direct link, and an overview and search scoped by the server; a principal allowed no
+// finding sees the refusal in each panel.
 import assert from 'node:assert/strict';
 import { rm } from 'node:fs/promises';
 import path from 'node:path';
@@ -157,25 +158,23 @@ describe('web dashboard: the Access area', () => {
     await screenshot(page, 'access-catalog');
   });
 
-  test('a restricted user sees no Access menu, gets "not allowed" on a direct link, and an overview scoped by the server', async () => {
+  test('a restricted user sees no Access menu, gets "not allowed" on a direct link, and an overview and search scoped by the server', async () => {
     const { page: tenant, watch: tenantWatch } = await watchedPage(browser, server.url);
     await login(tenant, server.url, tenantKey);
     await tenant.locator(OVERVIEW_DRAWN).waitFor();
     assert.equal(await tenant.getByRole('navigation', { name: 'Views' }).getByRole('link', { name: 'Access' }).count(), 0, 'no Access menu');
     const scoped = await call(server.url, tenantKey, '/api/v1/aggregate', { method: 'POST', body: { aggs: { bands: { terms: { field: 'band', size: 4 } } } } });
-    if (scoped.status === 403) {
-      // Restricted finding reads are refused by this server: every finding panel says so instead of waiting.
-      assert.ok((await tenant.getByTestId('panel-denied').count()) >= 3);
-      assert.match((await tenant.getByTestId('panel-denied').first().textContent()) ?? '', /^Not allowed: .*yagura:AggregateFindings/);
-      assert.equal(await tenant.getByTestId('band-count-High').textContent(), '—');
-    } else {
-      assert.equal(scoped.status, 200);
-      const body = (await scoped.json()) as { total: number };
-      assert.equal(body.total, 3, 'the API counts the one account only');
-      assert.equal(await tenant.getByTestId('band-count-High').textContent(), '3', 'the overview counts what the API scoped');
-      assert.equal(await tenant.locator('[data-testid=panel-open-longest] tbody tr').count(), 3);
-    }
+    assert.equal(scoped.status, 200);
+    assert.equal(((await scoped.json()) as { total: number }).total, 3, 'the API counts the one account only');
+    assert.equal(await tenant.getByTestId('band-count-High').textContent(), '3', 'the overview counts what the API scoped');
+    assert.equal(await tenant.locator('[data-testid=panel-open-longest] tbody tr').count(), 3);
+    assert.match((await tenant.getByTestId('panel-accounts').innerHTML()), /111111111111/);
+    assert.doesNotMatch((await tenant.getByTestId('panel-accounts').innerHTML()), /222222222222/);
     await screenshot(tenant, 'access-restricted-overview');
+    await tenant.goto(`${server.url}/search`);
+    await tenant.locator('[data-testid=results][data-state=ready]').waitFor();
+    assert.match((await tenant.getByTestId('total').textContent()) ?? '', /^3 findings/);
+    assert.equal(await tenant.getByTestId('result-row').count(), 3);
     for (const [url, action] of [['/access/users', 'yagura:ListUsers'], ['/access/keys', 'yagura:ListKeys'], ['/access/audit', 'yagura:SearchAuditLog']] as const) {
       await tenant.goto(`${server.url}${url}`);
       const denied = tenant.getByTestId('not-allowed');
@@ -186,6 +185,26 @@ describe('web dashboard: the Access area', () => {
     await screenshot(tenant, 'access-not-allowed');
     assert.deepEqual(tenantWatch.pageErrors, []);
     await tenant.context().close();
+  });
+
+  test('a principal allowed no finding at all gets the refusal in each panel and in the results, not a broken page', async () => {
+    await call(server.url, KEY, '/api/v1/policies', { method: 'POST', body: { name: 'rules-only', document: { Version: '2012-10-17', Statement: [{ Effect: 'Allow', Action: 'yagura:ListAlertRules', Resource: '*' }] } } });
+    await call(server.url, KEY, '/api/v1/roles', { method: 'POST', body: { name: 'rules-reader', policies: ['rules-only'] } });
+    const key = ((await (await call(server.url, KEY, '/api/v1/keys', { method: 'POST', body: { name: 'rules', role: 'rules-reader' } })).json()) as { key: string }).key;
+    const { page: reader, watch: readerWatch } = await watchedPage(browser, server.url);
+    await login(reader, server.url, key);
+    await reader.locator(OVERVIEW_DRAWN).waitFor();
+    assert.ok((await reader.getByTestId('panel-denied').count()) >= 8, 'every finding panel says it is not allowed');
+    assert.match((await reader.getByTestId('panel-denied').first().textContent()) ?? '', /^Not allowed: .*yagura:AggregateFindings/);
+    assert.equal(await reader.getByTestId('band-count-High').textContent(), '—');
+    assert.equal(await reader.getByTestId('live-status').textContent(), 'Live not allowed', 'no stream that would only be refused');
+    await screenshot(reader, 'access-denied-overview');
+    await reader.goto(`${server.url}/search`);
+    await reader.locator('[data-testid=results][data-state=error]').waitFor();
+    assert.match((await reader.getByTestId('results').getByTestId('panel-denied').textContent()) ?? '', /yagura:SearchFindings/);
+    assert.equal(await reader.getByTestId('query-error').count(), 0, 'a refusal is not a query error');
+    assert.deepEqual(readerWatch.pageErrors, []);
+    await reader.context().close();
   });
 
   test('reported no CSP violation, script error, dialog or foreign request', () => {
