@@ -124,6 +124,15 @@ describe('authorization', () => {
     assert.equal(p['yagura:SimulatePolicy'], false);
     assert.equal(p['yagura:GetCatalogGroups'], true, 'decided on the catalog ARN');
     assert.equal(p['yagura:SearchAuditLog'], false, 'a service action is decided on *');
+    // The catalog's resource policy alone can grant the catalog page, as it grants the route.
+    await h.app.inject({ method: 'POST', url: '/api/v1/users', headers: h.auth, payload: { name: 'cathy' } });
+    const cathy = { 'x-api-key': (await h.app.inject({ method: 'POST', url: '/api/v1/keys', headers: h.auth, payload: { name: 'c', user: 'cathy' } })).json().key as string };
+    assert.equal((await get('/api/v1/sessions/current', cathy)).json().permissions['yagura:GetCatalogGroups'], false);
+    const grant = { Version: '2012-10-17', Statement: [{ Effect: 'Allow', Principal: { AWS: 'arn:yagura:iam:::user/cathy' }, Action: 'yagura:GetCatalogGroups', Resource: 'arn:yagura:catalog:::catalog' }] };
+    assert.equal((await h.app.inject({ method: 'PUT', url: '/api/v1/catalog/policy', headers: h.auth, payload: { document: grant } })).statusCode, 200);
+    assert.equal((await get('/api/v1/sessions/current', cathy)).json().permissions['yagura:GetCatalogGroups'], true);
+    assert.equal((await get('/api/v1/catalog/groups', cathy)).statusCode, 200, 'as the route decides');
+    await h.app.inject({ method: 'DELETE', url: '/api/v1/catalog/policy', headers: h.auth });
     const reading = (await get('/api/v1/sessions/current', reader)).json().permissions as Record<string, boolean>;
     assert.ok(Object.values(reading).every((v) => v === false), 'a role allowed only yagura:ListAlertRules may use none of them');
   });
