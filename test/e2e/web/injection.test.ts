@@ -184,7 +184,7 @@ describe('web dashboard against hostile finding text', () => {
     await page.getByTestId('policy-error').getByText(/must be letters and digits only/).waitFor();
     await assertInert('access-policy-error');
     await page.goto(`${server.url}/access/simulator`);
-    await page.locator('textarea[name=resource-policy]').fill(JSON.stringify({ Version: '2012-10-17', Statement: [{ Sid: PAYLOADS[9], Effect: 'Allow', Principal: { AWS: 'arn:yagura:iam:::user/alice' }, Action: 'yagura:GetFinding', Resource: '*' }] }));
+    await page.locator('textarea[name=resource-policy]').fill(JSON.stringify({ Version: '2012-10-17', Statement: [{ Sid: PAYLOADS[9], Effect: 'Allow', Principal: { AWS: 'arn:aws:iam::111111111111:user/alice' }, Action: 'yagura:GetFinding', Resource: '*' }] }));
     await page.getByRole('button', { name: 'Simulate' }).click();
     await page.getByTestId('simulation').getByText(PAYLOADS[9]!, { exact: false }).waitFor();
     await assertInert('access-simulator');

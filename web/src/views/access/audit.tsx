@@ -77,7 +77,7 @@ export function AuditPage() {
     <section class="access-page audit" aria-labelledby="access-title" data-testid="access-audit">
       <h1 id="access-title" class="sr-only">Audit log</h1>
       <div class="toolbar">
-        <QueryBar query={q} problem={problem} onSubmit={(text) => go({ q: text })} />
+        <QueryBar query={q} problem={problem} onSubmit={(text) => go({ q: text })} placeholder='KQL over the audit fields, e.g. decision:denied and principal:*alice' />
         <TimePicker range={range} onChange={(r) => go({ from: r.from, to: r.to ?? '' })} />
       </div>
       <div class="results" data-state={loading ? 'loading' : problem ? 'error' : 'ready'} data-testid="audit-results">

@@ -21,7 +21,7 @@ function parse(label: string, text: string): unknown {
 }
 
 export function SimulatorPage() {
-  const [principal, setPrincipal] = useState('arn:yagura:iam:::user/alice');
+  const [principal, setPrincipal] = useState('arn:aws:iam::111111111111:user/alice');
   const [identity, setIdentity] = useState(EXAMPLE);
   const [resourcePolicy, setResourcePolicy] = useState('');
   const [action, setAction] = useState('yagura:GetFinding');
