@@ -1,4 +1,5 @@
 // The finding: GuardDuty's own document, kept verbatim, plus the few facts Yagura reads from it.
+import type { PathValue } from './path-values.js';
 import type { SeverityBand } from './severity.js';
 
 /** A GuardDuty finding document (schemaVersion 2.0) exactly as AWS emitted it, unknown fields included. */
@@ -52,6 +53,8 @@ export interface Finding {
   /** Identifier of the affected resource (instance ID, access key ID, bucket, cluster, …), by resource type. */
   readonly resourceId: string | undefined;
   readonly remoteParties: readonly RemoteParty[];
+  /** Values under the indexed document paths (see path-values.ts). */
+  readonly pathValues: readonly PathValue[];
   /** Lower-cased text searched by bare KQL words: title, description, type, resource and network names. */
   readonly text: string;
   /** Content hash of the canonical document; equal hashes are the same version. */

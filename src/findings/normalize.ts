@@ -3,6 +3,7 @@ import { createHash } from 'node:crypto';
 import { configure } from 'safe-stable-stringify';
 import { checkShape, type ShapeLimits, DEFAULT_SHAPE_LIMITS } from './document-shape.js';
 import { at, freeText, remoteParties, resourceId } from './facts.js';
+import { pathValues } from './path-values.js';
 import type { Finding, FindingDocument } from './finding.js';
 import { rejection, type FindingRejection } from './finding-error.js';
 import { severityBand } from './severity.js';
@@ -135,6 +136,7 @@ export function normalizeFinding(candidate: unknown, shape: ShapeLimits | 'check
       actionType: typeof actionType === 'string' ? actionType : undefined,
       resourceId: resourceId(doc, typeof resourceType === 'string' ? resourceType : undefined),
       remoteParties: parties,
+      pathValues: pathValues(doc),
       text: freeText(doc, parties),
       hash: contentHash(doc),
     },

@@ -72,7 +72,11 @@ describe('account catalog API', () => {
     const ghost = await send('GET', '/api/v1/catalog/groups/ghost/accounts', team);
     assert.deepEqual([other.statusCode, ghost.statusCode], [403, 403]);
     assert.equal(other.json().error.code, 'ACCESS_DENIED');
-    assert.equal((await send('GET', `/api/v1/catalog/accounts/${DATA}`, team)).statusCode, 403);
+    // Another group's account answers as an account that is not there: its existence and group do not show.
+    const hidden = await send('GET', `/api/v1/catalog/accounts/${DATA}`, team);
+    const absent = await send('GET', '/api/v1/catalog/accounts/123456789012', team);
+    assert.deepEqual([hidden.statusCode, hidden.json().error.code], [absent.statusCode, absent.json().error.code]);
+    assert.doesNotMatch(hidden.body, /account\/[a-z]/, 'the group is not named');
     assert.equal((await send('GET', `/api/v1/catalog/accounts/${PAYMENTS}`, team)).statusCode, 200);
   });
 

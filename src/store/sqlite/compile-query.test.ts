@@ -6,6 +6,8 @@ import { parseQuery } from '../../query/parser.js';
 import { QueryError } from '../../query/query-error.js';
 import { compileQuery, registerQueryFunctions } from './compile-query.js';
 import { documentPath, stripArrayIndexes } from './fields.js';
+import { pathValues } from '../../findings/path-values.js';
+import { buildPathWriter } from './path-index.js';
 import { migrate } from './schema.js';
 
 const NOW = Date.parse('2024-05-02T13:00:00Z');
@@ -150,6 +152,7 @@ function openDatabase(): Database.Database {
   const setCurrent = db.prepare('UPDATE findings SET current = ? WHERE rowid = ?');
   const insertText = db.prepare('INSERT INTO findings_text (rowid, text) VALUES (?, ?)');
   const insertIp = db.prepare('INSERT INTO finding_remote_ips (finding, ip, country, org) VALUES (?, ?, ?, ?)');
+  const paths = buildPathWriter(db);
   for (const r of ROWS) {
     const { lastInsertRowid } = insert.run(
       r.id, r.arn ?? null, r.type, r.severity, r.band, r.title ?? null, r.resourceType ?? null, r.actionType ?? null,
@@ -159,6 +162,7 @@ function openDatabase(): Database.Database {
     setCurrent.run(insertDoc.run(lastInsertRowid, JSON.stringify(r.doc)).lastInsertRowid, lastInsertRowid);
     insertText.run(lastInsertRowid, r.text);
     for (const [ip, country, org] of r.remote ?? []) insertIp.run(lastInsertRowid, ip, country, org);
+    paths.write(Number(lastInsertRowid), pathValues(r.doc));
   }
   return db;
 }

@@ -6,7 +6,10 @@ import type { BoundNode, BoundQuery, CompareOp, DocumentField, DocumentTest, Glo
 import type { QueryField } from '../../query/fields.js';
 import type { FreeTextPhrase } from '../../query/free-text.js';
 import type { TimeInterval } from '../../query/time-range.js';
+import { indexedPathId } from '../../findings/path-values.js';
 import { COLUMN_SQL, documentPath, REMOTE_SQL, stripArrayIndexes } from './fields.js';
+import { globPattern } from './glob-pattern.js';
+import { indexedPathCondition } from './path-index.js';
 
 /** A boolean SQL expression and its parameters, in order. */
 export interface CompiledQuery {
@@ -125,7 +128,7 @@ function compileLeaf(node: Exclude<BoundNode, { kind: 'and' | 'or' | 'not' }>): 
     case 'boolean':
       return sql(`f.${COLUMN_SQL[node.field.column]} = ?`, node.value ? 1 : 0);
     case 'document':
-      return jsonTree(node.field, jsonCondition(node.test));
+      return documentCondition(node.field, node.test);
   }
 }
 
@@ -137,7 +140,7 @@ function exists(field: QueryField): CompiledQuery {
       return remoteParty(REMOTE_SQL[field.column], (column) => sql(`${column} IS NOT NULL`), false);
     case 'document':
       // Arrays exist through their elements, so `[]` and `[null]` do not count, as in Elasticsearch.
-      return jsonTree(field, sql(`t.type NOT IN ('null', 'array')`));
+      return documentCondition(field, undefined);
   }
 }
 
@@ -221,6 +224,16 @@ function timeCondition(column: string, span: TimeInterval, op: CompareOp): Compi
 }
 
 /**
+ * A condition on the values under a document path (undefined: it has one): read from the path/value index when
+ * the path is indexed, which holds exactly the atoms json_tree finds there (see path-index.ts).
+ */
+function documentCondition(field: DocumentField, test: DocumentTest | undefined): CompiledQuery {
+  const indexed = indexedPathId(field.segments);
+  if (indexed !== undefined) return indexedPathCondition(indexed, test, timeCondition);
+  return test === undefined ? jsonTree(field, sql(`t.type NOT IN ('null', 'array')`)) : jsonTree(field, jsonCondition(test));
+}
+
+/**
  * Every atom of the document under the field's first segment whose key, array indexes removed, is the
  * field's path: `a.b:x` matches `{"a":[{"b":"x"}]}` as Elasticsearch's flattened arrays do. The value
  * condition comes before the key check so the SQL function runs only for atoms that already match.
@@ -269,9 +282,4 @@ function jsonCondition(test: DocumentTest): JsonCondition {
     case 'compare':
       return sql(`t.type = 'text' AND t.atom ${test.op} ?`, test.text);
   }
-}
-
-/** A GLOB pattern where `*` is the wildcard and every other GLOB metacharacter is literal. */
-function globPattern(text: string): string {
-  return text.replace(/[[\]?]/g, (c) => `[${c}]`);
 }

@@ -3,10 +3,10 @@ import type Database from 'better-sqlite3';
 
 /**
  * Tables whose secondary indexes serve searches and aggregations only; storing a version never looks anything
- * up through them (it finds a finding by its key's UNIQUE index, versions and remote parties by their primary
- * keys, which are kept). Every finding inserted into a large store otherwise writes ~15 random index pages.
+ * up through them (it finds a finding by its key's UNIQUE index, versions, remote parties and path values by their
+ * primary keys, which are kept). Every finding inserted into a large store otherwise writes ~15 random index pages.
  */
-const DEFERRABLE_TABLES = ['findings', 'finding_remote_ips'] as const;
+const DEFERRABLE_TABLES = ['findings', 'finding_remote_ips', 'finding_paths'] as const;
 
 /** The meta row listing dropped indexes with their definitions, written in the transaction that drops them. */
 const META_KEY = 'deferred_indexes';

@@ -157,23 +157,50 @@ test('a search is not queued behind aggregations: they keep one reader free for 
   }
 });
 
-test('a queued read whose client went away leaves the queue; a running one finishes; the rest are answered', HANG_GUARD, async (t) => {
+test('a queued read whose client went away leaves the queue and the rest are answered', HANG_GUARD, async (t) => {
   const held = heldPool(t.signal, 2);
   try {
     // Aggregations hold one of the two readers: the first runs, the other two wait.
-    const running = new AbortController();
-    const waiting = new AbortController();
-    const first = held.pool.aggregate(slow, running.signal);
+    const first = held.pool.aggregate(slow);
     await held.started(1);
+    const waiting = new AbortController();
     const dropped = held.pool.aggregate(slow, waiting.signal);
     const kept = held.pool.aggregate(slow);
-    running.abort();
     waiting.abort();
     await assert.rejects(dropped, (e: Error) => e instanceof ReadAbortedError && (e as ReadAbortedError).code === 'CLIENT_CLOSED_REQUEST');
     held.let('aggregate');
     const [ran, answered] = await Promise.all([first, kept]);
     assert.deepEqual(ran, answered, 'the running aggregation finished and the queued one after it was answered');
+    assert.equal(held.count, 2, 'the dropped aggregation never reached a reader');
     await assert.rejects(held.pool.search(request('*'), undefined, AbortSignal.abort()), ReadAbortedError, 'an already aborted read never queues');
+  } finally {
+    await held.pool.close();
+  }
+});
+
+test('a running read whose client went away stops at once and frees its reader for the next search', HANG_GUARD, async (t) => {
+  // One reader: the next search can only be answered once the abandoned one has left it.
+  const held = heldPool(t.signal, 1);
+  try {
+    const superseded = new AbortController();
+    const running = held.pool.search(request('*'), undefined, superseded.signal);
+    await held.started(1);
+    superseded.abort();
+    // Still held by the test: only stopping the thread ends it.
+    await assert.rejects(running, (e: Error) => e instanceof ReadAbortedError);
+    const next = held.pool.search(request('severity >= 7'));
+    await held.started(2);
+    held.let('search');
+    assert.equal((await next).total, (await writer.search(request('severity >= 7'))).total);
+    // An aggregation is stopped the same way, and a stopped reader does not count as a failing one.
+    for (let i = 0; i < 8; i++) {
+      const gone = new AbortController();
+      const agg = held.pool.aggregate(slow, gone.signal);
+      await held.started(3 + i);
+      gone.abort();
+      await assert.rejects(agg, ReadAbortedError);
+    }
+    assert.ok((await held.pool.search(request('*'))).total > 0, 'the pool still has its reader after many stops');
   } finally {
     await held.pool.close();
   }

@@ -32,7 +32,7 @@ interface Job {
   readonly task: ReadTask;
   readonly resolve: (value: SearchPage | AggregationResult) => void;
   readonly reject: (error: Error) => void;
-  /** Stops listening to the job's abort signal (once it runs or settles). */
+  /** Stops listening to the job's abort signal (once it settles). */
   forget?: () => void;
 }
 
@@ -82,8 +82,9 @@ export class ReadPool {
   }
 
   /**
-   * Queues a task. When `signal` aborts while the task waits, it leaves the queue and rejects with
-   * ReadAbortedError (a dashboard that moved on does not keep readers busy); a task already running finishes.
+   * Queues a task. When `signal` aborts, the task rejects with ReadAbortedError and stops taking a reader: waiting,
+   * it leaves the queue; running, its thread is terminated and replaced (SQLite cannot interrupt a statement from
+   * another thread), so a dashboard that moved on, or a client that went away, does not keep readers busy.
    */
   private run(task: ReadTask, signal?: AbortSignal): Promise<SearchPage | AggregationResult> {
     if (this.closed) return Promise.reject(new Error('the store is closed'));
@@ -104,9 +105,13 @@ export class ReadPool {
       if (signal) {
         const drop = (): void => {
           const index = this.queue.indexOf(job);
-          if (index === -1) return;
-          this.queue.splice(index, 1);
-          job.reject(new ReadAbortedError());
+          if (index !== -1) {
+            this.queue.splice(index, 1);
+            job.reject(new ReadAbortedError());
+            return;
+          }
+          const reader = this.readers.find((r) => r.job === job);
+          if (reader !== undefined) this.replace(reader, new ReadAbortedError());
         };
         signal.addEventListener('abort', drop, { once: true });
         job.forget = () => signal.removeEventListener('abort', drop);
@@ -146,7 +151,8 @@ export class ReadPool {
     if (index === -1) return;
     const job = reader.job;
     this.finish(reader);
-    if (!(error instanceof QueryTimeoutError)) this.failures++;
+    // Stopped on purpose, a reader has not failed: only other errors count towards giving up.
+    if (!(error instanceof QueryTimeoutError || error instanceof ReadAbortedError)) this.failures++;
     if (this.closed || this.failures > 5) {
       this.readers.splice(index, 1);
       if (this.readers.length === 0) for (const queued of this.queue.splice(0)) queued.reject(error);
@@ -178,7 +184,6 @@ export class ReadPool {
       const job = this.nextJob();
       if (job === undefined) break;
       reader.job = job;
-      job.forget?.();
       reader.worker.ref();
       reader.timer = setTimeout(() => {
         this.replace(reader, new QueryTimeoutError(this.options.timeoutMs / 1000));

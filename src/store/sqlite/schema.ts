@@ -5,9 +5,19 @@ import { CATALOG_MIGRATION } from './catalog-schema.js';
 import { AUDIT_MIGRATION } from './audit-schema.js';
 import { CHANGE_LOG_MIGRATION } from './change-log.js';
 import { PRINCIPALS_MIGRATION } from './principal-schema.js';
+import { backfillPathIndex, PATH_INDEX_MIGRATION } from './path-index.js';
+
+/** A migration: SQL, or code for what SQL alone cannot do (it runs in the same transaction). */
+type Migration = string | ((db: Database.Database) => void);
 
 /** Ordered migrations; index + 1 is the schema version recorded in `PRAGMA user_version`. */
-const MIGRATIONS: readonly string[] = [
+/** The path/value index of searched document paths, filled for the findings a store already holds. */
+const PATH_INDEX: Migration = (db) => {
+  db.exec(PATH_INDEX_MIGRATION);
+  backfillPathIndex(db);
+};
+
+const MIGRATIONS: readonly Migration[] = [
   `
   -- One row per finding: the current version plus what Yagura derives about it.
   CREATE TABLE findings (
@@ -185,6 +195,7 @@ const MIGRATIONS: readonly string[] = [
   CATALOG_MIGRATION,
   AUDIT_MIGRATION,
   ALERT_OWNERS_MIGRATION,
+  PATH_INDEX,
 ];
 
 /** The schema version this Yagura writes. */
@@ -197,6 +208,8 @@ export const PRINCIPALS_SCHEMA_VERSION = MIGRATIONS.indexOf(PRINCIPALS_MIGRATION
 export const CATALOG_SCHEMA_VERSION = MIGRATIONS.indexOf(CATALOG_MIGRATION) + 1;
 /** The version that gave alert rules owners (tests migrate a store from just before it). */
 export const ALERT_OWNERS_SCHEMA_VERSION = MIGRATIONS.indexOf(ALERT_OWNERS_MIGRATION) + 1;
+/** The version that added the path/value index (tests migrate a store from just before it). */
+export const PATH_INDEX_SCHEMA_VERSION = MIGRATIONS.indexOf(PATH_INDEX) + 1;
 
 /** Brings a database up to the current schema (tests may stop at an older `version`) inside one transaction. */
 export function migrate(db: Database.Database, version: number = SCHEMA_VERSION): void {
@@ -207,7 +220,9 @@ export function migrate(db: Database.Database, version: number = SCHEMA_VERSION)
   if (current >= version) return;
   db.transaction(() => {
     for (let v = current; v < version; v++) {
-      db.exec(MIGRATIONS[v]!);
+      const migration = MIGRATIONS[v]!;
+      if (typeof migration === 'string') db.exec(migration);
+      else migration(db);
     }
     db.pragma(`user_version = ${version}`);
   })();

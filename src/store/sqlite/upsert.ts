@@ -6,6 +6,7 @@ import { bandRank } from '../../findings/severity.js';
 import { compareVersions } from '../../findings/version-order.js';
 import type { ArchiveBatch, ArchiveObject, UpsertOutcome, UpsertResult } from '../finding-store.js';
 import { buildChangeLog } from './change-log.js';
+import { buildPathWriter } from './path-index.js';
 
 interface CurrentRow {
   rowid: number;
@@ -16,10 +17,12 @@ interface CurrentRow {
   facts_hash: string;
 }
 
-/** What the free-text and remote-party indexes hold for a version; equal hashes mean nothing to re-index. */
+/** What the free-text, remote-party and path indexes hold for a version; equal hashes mean nothing to re-index. */
 function factsHash(f: Finding): string {
   const hash = createHash('sha256').update(f.text);
   for (const p of f.remoteParties) hash.update(`\u0000${p.ip}\u0000${p.country ?? ''}\u0000${p.org ?? ''}`);
+  // JSON keeps a value's kind apart: the text "5" and the number 5 hash differently.
+  hash.update(`\u0001${JSON.stringify(f.pathValues)}`);
   return hash.digest('base64url').slice(0, 22);
 }
 
@@ -64,6 +67,7 @@ export function buildUpsert(db: Database.Database): (findings: readonly Finding[
     'INSERT OR IGNORE INTO finding_remote_ips (finding, ip, country, org, updated_at, band) VALUES (?, ?, ?, ?, ?, ?)',
   );
   const retimeIps = db.prepare('UPDATE finding_remote_ips SET updated_at = ?, band = ? WHERE finding = ?');
+  const paths = buildPathWriter(db);
   const insertOutbox = db.prepare('INSERT INTO archive_outbox (batch, day, finding, hash) VALUES (?, ?, ?, ?)');
   const changes = buildChangeLog(db);
 
@@ -113,16 +117,20 @@ export function buildUpsert(db: Database.Database): (findings: readonly Finding[
     textChanges = new Map();
   }
 
-  /** Free text and remote parties of the current version; `previous` is what they held before, if anything. */
+  /** Free text, remote parties and path values of the current version; `previous` is what they held before, if anything. */
   function indexCurrent(rowid: number, f: Finding, facts: string, previous: string | undefined): void {
     if (previous === facts) {
       retimeIps.run(f.updatedAt, bandRank(f.band), rowid);
       return;
     }
-    if (previous !== undefined) deleteIps.run(rowid);
+    if (previous !== undefined) {
+      deleteIps.run(rowid);
+      paths.clear(rowid);
+    }
     queueText(rowid, f.text, previous !== undefined);
     const band = bandRank(f.band);
     for (const p of f.remoteParties) insertIp.run(rowid, p.ip, p.country ?? null, p.org ?? null, f.updatedAt, band);
+    paths.write(rowid, f.pathValues);
   }
 
   function storeOne(f: Finding, receivedAt: number): { outcome: UpsertOutcome; rowid: number; replaced?: CurrentRow } {

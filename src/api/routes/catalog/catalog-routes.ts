@@ -100,12 +100,12 @@ export async function catalogRoutes(app: FastifyInstance, options: { catalog: Ca
     const id = accountParam(request.params);
     const a = access(request);
     const account = catalog.account(id);
-    if (account === undefined) {
-      // Where an unknown account would sit is unknown; only a caller who may list accounts learns it is absent.
+    // An account the caller may not read answers as one that is not there: neither its existence nor its group
+    // shows. Only a caller who may list accounts learns that much (404); anyone else is refused (403) either way.
+    if (account === undefined || !a.allowsAccount(ACTIONS.GetCatalogAccount, account)) {
       a.require(ACTIONS.GetCatalogAccounts, CATALOG_ARN);
-      throw new ApiError(404, 'CATALOG_ACCOUNT_NOT_FOUND', `the catalog holds no account ${id}`);
+      throw new ApiError(404, 'CATALOG_ACCOUNT_NOT_FOUND', `the catalog holds no account ${id} that this principal may read`);
     }
-    a.require(ACTIONS.GetCatalogAccount, accountArn(account.group, id), accountContext(account));
     return presentAccount(account);
   });
 
