@@ -197,7 +197,8 @@ describe('web dashboard: the Access area', () => {
     assert.ok((await reader.getByTestId('panel-denied').count()) >= 8, 'every finding panel says it is not allowed');
     assert.match((await reader.getByTestId('panel-denied').first().textContent()) ?? '', /^Not allowed: .*yagura:AggregateFindings/);
     assert.equal(await reader.getByTestId('band-count-High').textContent(), '—');
-    assert.equal(await reader.getByTestId('live-status').textContent(), 'Live not allowed', 'no stream that would only be refused');
+    // The session's permissions may answer after the panels: then the feed stops trying.
+    await reader.locator('[data-testid=live-status]', { hasText: 'Live not allowed' }).waitFor();
     await screenshot(reader, 'access-denied-overview');
     await reader.goto(`${server.url}/search`);
     await reader.locator('[data-testid=results][data-state=error]').waitFor();
