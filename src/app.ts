@@ -158,7 +158,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   await app.register(policySimulatorRoutes, { now });
   await app.register(openApiRoutes);
   // Dashboard: sessions, Yagura-side archiving, and the built front end.
-  if (deps.sessions) await app.register(sessionRoutes, { store: deps.keys, resolver, sessions: deps.sessions, secureCookie: server?.https !== undefined });
+  if (deps.sessions) await app.register(sessionRoutes, { store: deps.keys, resolver, sessions: deps.sessions, secureCookie: server?.https !== undefined, now, catalog: deps.catalog });
   await app.register(iamRoutes, { store: deps.keys, now });
   await app.register(catalogRoutes, { catalog: deps.catalog, now });
   if (deps.audit) await app.register(auditRoutes, { audit: deps.audit, cursors: new CursorCodec(deps.cursorSecret), maxPageSize: deps.limits.maxPageSize, now });

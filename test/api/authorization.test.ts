@@ -94,6 +94,49 @@ describe('authorization', () => {
     assert.equal((await from('198.51.100.8')).statusCode, 403);
   });
 
+  test('sessions/current names the principal and which dashboard actions its policies allow', async () => {
+    const admin = (await get('/api/v1/sessions/current', h.auth)).json();
+    assert.deepEqual(admin.principal, { arn: 'arn:yagura:iam:::role/Administrator', kind: 'role', name: 'Administrator' });
+    for (const action of ['yagura:GetCatalogGroups', 'yagura:SearchAuditLog', 'yagura:ListUsers', 'yagura:ListGroups', 'yagura:ListRoles', 'yagura:ListPolicies', 'yagura:ListKeys', 'yagura:SimulatePolicy', 'yagura:SearchFindings', 'yagura:AggregateFindings', 'yagura:GetFinding', 'yagura:StreamFindings']) {
+      assert.equal(admin.permissions[action], true, action);
+    }
+    // One named user is not the collection: the list needs user/* (as the authorization hook decides it).
+    await h.app.inject({ method: 'POST', url: '/api/v1/policies', headers: h.auth, payload: { name: 'perm-probe', document: { Version: '2012-10-17', Statement: [
+      { Effect: 'Allow', Action: ['yagura:ListUsers', 'yagura:ListRoles'], Resource: 'arn:yagura:iam:::user/*' },
+      { Effect: 'Allow', Action: 'yagura:ListKeys', Resource: 'arn:yagura:iam:::key/k1' },
+      { Effect: 'Allow', Action: 'yagura:SearchFindings', Resource: 'arn:aws:guardduty:*:111111111111:detector/*/finding/*' },
+      { Effect: 'Deny', Action: 'yagura:ListGroups', Resource: '*' },
+      { Effect: 'Allow', Action: 'yagura:GetCatalogGroups', Resource: 'arn:yagura:catalog:::catalog' },
+      { Effect: 'Allow', Action: 'yagura:SearchAuditLog', Resource: 'arn:yagura:iam:::user/*' },
+      { Effect: 'Allow', Action: 'yagura:ListGroups', Resource: '*' },
+    ] } } });
+    await h.app.inject({ method: 'POST', url: '/api/v1/roles', headers: h.auth, payload: { name: 'perm-probe', policies: ['perm-probe'] } });
+    const key = (await h.app.inject({ method: 'POST', url: '/api/v1/keys', headers: h.auth, payload: { name: 'p', role: 'perm-probe' } })).json().key as string;
+    const probe = await get('/api/v1/sessions/current', { 'x-api-key': key });
+    assert.equal(probe.statusCode, 200, 'any authenticated caller may ask');
+    const p = probe.json().permissions as Record<string, boolean>;
+    assert.equal(p['yagura:ListUsers'], true, 'allowed on the collection');
+    assert.equal(p['yagura:ListRoles'], false, 'a user/* resource does not cover roles');
+    assert.equal(p['yagura:ListKeys'], false, 'one named key is not the collection');
+    assert.equal(p['yagura:ListGroups'], false, 'an explicit deny wins');
+    assert.equal(p['yagura:SearchFindings'], true, 'findings of one account are some findings');
+    assert.equal(p['yagura:GetFinding'], false, 'no statement grants it');
+    assert.equal(p['yagura:SimulatePolicy'], false);
+    assert.equal(p['yagura:GetCatalogGroups'], true, 'decided on the catalog ARN');
+    assert.equal(p['yagura:SearchAuditLog'], false, 'a service action is decided on *');
+    // The catalog's resource policy alone can grant the catalog page, as it grants the route.
+    await h.app.inject({ method: 'POST', url: '/api/v1/users', headers: h.auth, payload: { name: 'cathy' } });
+    const cathy = { 'x-api-key': (await h.app.inject({ method: 'POST', url: '/api/v1/keys', headers: h.auth, payload: { name: 'c', user: 'cathy' } })).json().key as string };
+    assert.equal((await get('/api/v1/sessions/current', cathy)).json().permissions['yagura:GetCatalogGroups'], false);
+    const grant = { Version: '2012-10-17', Statement: [{ Effect: 'Allow', Principal: { AWS: 'arn:yagura:iam:::user/cathy' }, Action: 'yagura:GetCatalogGroups', Resource: 'arn:yagura:catalog:::catalog' }] };
+    assert.equal((await h.app.inject({ method: 'PUT', url: '/api/v1/catalog/policy', headers: h.auth, payload: { document: grant } })).statusCode, 200);
+    assert.equal((await get('/api/v1/sessions/current', cathy)).json().permissions['yagura:GetCatalogGroups'], true);
+    assert.equal((await get('/api/v1/catalog/groups', cathy)).statusCode, 200, 'as the route decides');
+    await h.app.inject({ method: 'DELETE', url: '/api/v1/catalog/policy', headers: h.auth });
+    const reading = (await get('/api/v1/sessions/current', reader)).json().permissions as Record<string, boolean>;
+    assert.ok(Object.values(reading).every((v) => v === false), 'a role allowed only yagura:ListAlertRules may use none of them');
+  });
+
   test('a revoked key is refused at the next request', async () => {
     const created = (await h.app.inject({ method: 'POST', url: '/api/v1/keys', headers: h.auth, payload: { name: 'short-lived', role: 'rule-lister' } })).json();
     const headers = { authorization: `Bearer ${created.key}` };
@@ -134,7 +177,7 @@ describe('authorization', () => {
     assert.equal(login.statusCode, 201, login.body);
     const cookie = String([login.headers['set-cookie']].flat()[0]).split(';')[0]!;
     const current = await get('/api/v1/sessions/current', { cookie });
-    assert.equal(current.json().principal, 'arn:yagura:iam:::user/frank');
+    assert.deepEqual(current.json().principal, { arn: 'arn:yagura:iam:::user/frank', kind: 'user', name: 'frank' });
     assert.equal((await get('/api/v1/alert-rules', { cookie })).statusCode, 200);
     assert.equal((await h.app.inject({ method: 'DELETE', url: '/api/v1/users/frank', headers: h.auth })).statusCode, 204);
     const closed = await get('/api/v1/alert-rules', { cookie });

@@ -2,6 +2,8 @@
 import { useEffect, useState } from 'preact/hooks';
 import { api, setUnauthenticatedHandler } from './api.js';
 import { navigate, useLocation } from './router.js';
+import { can, SessionContext, type Session } from './session.js';
+import { Access, firstAccessPage } from './views/access/access.js';
 import { Alerts } from './views/alerts.js';
 import { FindingView } from './views/finding.js';
 import { Login } from './views/login.js';
@@ -25,6 +27,7 @@ export function App() {
   // Unknown until the server answers; the views load meanwhile (one round trip less before the overview draws)
   // and any 401 from them shows the login form.
   const [user, setUser] = useState<string | null | undefined>(undefined);
+  const [session, setSession] = useState<Session | undefined>(undefined);
   const [theme, setTheme] = useState<Theme>(initialTheme);
   const [paused, setPaused] = useState(false);
   const { path } = useLocation();
@@ -35,8 +38,12 @@ export function App() {
   }, []);
   useEffect(() => {
     setUnauthenticatedHandler(() => setUser(null));
-    api<{ name: string }>('/api/v1/sessions/current').then((s) => setUser(s.name), () => setUser(null));
   }, []);
+  // Who is logged in and what it may do, again after every login (another user may log in on this page).
+  useEffect(() => {
+    if (user === null) return setSession(undefined);
+    api<Session>('/api/v1/sessions/current').then((s) => { setSession(s); setUser(s.name); }, () => setUser(null));
+  }, [user === null]);
   useEffect(() => {
     document.documentElement.dataset['theme'] = theme;
     localStorage.setItem('yagura-theme', theme);
@@ -61,6 +68,7 @@ export function App() {
     setUser(null);
   };
   const shared: Shared = { dark: theme === 'dark', paused };
+  const accessHome = firstAccessPage((action) => can(session, action));
   const link = (href: string, label: string, active: boolean) => (
     <a href={href} aria-current={active ? 'page' : undefined} onClick={(e) => { e.preventDefault(); navigate(href); }}>{label}</a>
   );
@@ -72,6 +80,7 @@ export function App() {
           {link('/', 'Overview', path === '/')}
           {link('/search', 'Search', path === '/search')}
           {link('/alerts', 'Alerts', path === '/alerts')}
+          {accessHome && link(accessHome, 'Access', path.startsWith('/access/'))}
         </nav>
         <span class="spacer" />
         <button type="button" class={paused ? 'toggle on' : 'toggle'} aria-pressed={paused} onClick={() => setPaused(!paused)} data-testid="pause">
@@ -84,7 +93,9 @@ export function App() {
         <button type="button" onClick={logout}>Log out</button>
       </header>
       <main>
-        {path === '/search' ? <Search {...shared} /> : path === '/alerts' ? <Alerts /> : path.startsWith('/findings/') ? <FindingView path={path} {...shared} /> : <Overview {...shared} />}
+        <SessionContext.Provider value={session}>
+        {path.startsWith('/access/') ? <Access path={path} /> : path === '/search' ? <Search {...shared} /> : path === '/alerts' ? <Alerts /> : path.startsWith('/findings/') ? <FindingView path={path} {...shared} /> : <Overview {...shared} />}
+        </SessionContext.Provider>
       </main>
     </div>
   );

@@ -3,13 +3,14 @@ import { useEffect, useRef, useState } from 'preact/hooks';
 import { api, type Presented } from './api.js';
 
 export type LiveEvent = Presented & { readonly outcome: 'created' | 'updated' | 'history' };
-export type LiveStatus = 'connecting' | 'live' | 'reconnecting' | 'paused';
+export type LiveStatus = 'connecting' | 'live' | 'reconnecting' | 'paused' | 'unavailable';
 
 /**
  * Subscribes to `/api/v1/stream?q=` while not paused. `onReconnect` runs after a dropped connection comes
- * back, so the view can search again for what it missed. The browser sends the session cookie.
+ * back, so the view can search again for what it missed. The browser sends the session cookie. `allowed` false
+ * (the caller's policies do not allow yagura:StreamFindings) does not connect.
  */
-export function useLive(query: string, paused: boolean, onEvent: (e: LiveEvent) => void, onReconnect: () => void): LiveStatus {
+export function useLive(query: string, paused: boolean, onEvent: (e: LiveEvent) => void, onReconnect: () => void, allowed = true): LiveStatus {
   const [status, setStatus] = useState<LiveStatus>(paused ? 'paused' : 'connecting');
   const handlers = useRef({ onEvent, onReconnect });
   handlers.current = { onEvent, onReconnect };
@@ -17,6 +18,11 @@ export function useLive(query: string, paused: boolean, onEvent: (e: LiveEvent) 
   useEffect(() => {
     if (paused) {
       setStatus('paused');
+      return;
+    }
+    // A caller not allowed to stream would only be refused, again and again.
+    if (!allowed) {
+      setStatus('unavailable');
       return;
     }
     let source: EventSource | undefined;
@@ -58,6 +64,6 @@ export function useLive(query: string, paused: boolean, onEvent: (e: LiveEvent) 
       clearTimeout(timer);
       source?.close();
     };
-  }, [query, paused]);
+  }, [query, paused, allowed]);
   return status;
 }

@@ -54,12 +54,23 @@ export const dashboardPaths: Json = {
   },
   '/api/v1/sessions/current': {
     get: {
-      summary: 'Who is logged in, and by what (session or API key)',
+      summary: 'Who is logged in, by what (session or API key), and which dashboard actions it may use',
       tags: ['sessions'],
       responses: {
         '200': jsonResponse('The caller', {
           type: 'object',
-          properties: { name: { type: 'string' }, via: { type: 'string', enum: ['session', 'apiKey'] }, principal: { type: 'string' }, expiresAt: { type: 'string', format: 'date-time' } },
+          properties: {
+            name: { type: 'string' },
+            via: { type: 'string', enum: ['session', 'apiKey'] },
+            principal: { type: 'object', properties: { arn: { type: 'string' }, kind: { type: 'string', enum: ['user', 'role'] }, name: { type: 'string' } }, required: ['arn', 'kind', 'name'] },
+            expiresAt: { type: 'string', format: 'date-time' },
+            permissions: {
+              type: 'object',
+              description: 'For each action the dashboard menus need (yagura:ListUsers, …, the finding reads): whether the caller may use it. A convenience, not an authorization.',
+              additionalProperties: { type: 'boolean' },
+            },
+          },
+          required: ['name', 'via', 'permissions'],
         }),
         ...COMMON_ERRORS,
       },

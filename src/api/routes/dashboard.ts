@@ -22,7 +22,7 @@ export const DASHBOARD_CSP = [
 ].join('; ');
 
 /** Client-side views; a link to any of them loads the page, which then reads its state from the URL. */
-const VIEWS = ['/', '/login', '/search', '/alerts', '/findings/*'];
+const VIEWS = ['/', '/login', '/search', '/alerts', '/findings/*', '/access/*'];
 
 export async function dashboardRoutes(app: FastifyInstance, options: DashboardOptions): Promise<void> {
   app.addHook('onRequest', async (request, reply) => {

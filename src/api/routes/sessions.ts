@@ -5,8 +5,10 @@ import type { PrincipalStore } from '../../auth/principals/principal-store.js';
 import type { PrincipalResolver } from '../../auth/principals/resolver.js';
 import { verifyPassword } from '../../auth/principals/passwords.js';
 import type { Sessions } from '../../auth/sessions.js';
+import type { Catalog } from '../../catalog/catalog.js';
 import { ApiError } from '../api-error.js';
 import { checkCsrf, keyRefusal, SESSION_COOKIE } from '../authenticate.js';
+import { dashboardPermissions } from '../session-permissions.js';
 import { parseParams } from '../validate.js';
 
 export interface SessionRouteOptions {
@@ -15,6 +17,9 @@ export interface SessionRouteOptions {
   readonly sessions: Sessions;
   /** Adds `Secure` to the cookie: set when the server speaks TLS. */
   readonly secureCookie: boolean;
+  readonly now: () => number;
+  /** For the catalog permissions, decided with the catalog's resource policy. */
+  readonly catalog?: Catalog;
 }
 
 const loginBody = z.union([
@@ -57,8 +62,9 @@ export async function sessionRoutes(app: FastifyInstance, options: SessionRouteO
     return {
       name: identity.name,
       via: request.session ? 'session' : 'apiKey',
-      ...(request.principal && { principal: request.principal.arn }),
+      ...(request.principal && { principal: { arn: request.principal.arn, kind: request.principal.kind, name: request.principal.name } }),
       ...(request.session && { expiresAt: new Date(request.session.expiresAt).toISOString() }),
+      permissions: dashboardPermissions(request, options.catalog, options.now()),
     };
   });
 

@@ -6,7 +6,7 @@ import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import type { Browser, Page } from 'playwright-core';
 import { findingDoc } from '../../fixtures/findings.js';
-import { ingest, launchBrowser, OVERVIEW_DRAWN, login, screenshot, startServer, tempDir, watchedPage, type RunningServer, type Watch } from './browser.js';
+import { apiGet, ingest, KEY, launchBrowser, OVERVIEW_DRAWN, login, screenshot, startServer, tempDir, watchedPage, type RunningServer, type Watch } from './browser.js';
 
 const PAYLOADS = [
   '<img src=x onerror="alert(1)">',
@@ -132,6 +132,62 @@ describe('web dashboard against hostile finding text', () => {
     assert.ok((await page.getByTestId('change').count()) > 0);
     await page.locator('dd[data-field=Organisation]', { hasText: PAYLOADS[5]! }).waitFor();
     await assertInert('finding');
+  });
+
+  /** Posts as the administrator; hostile text must be accepted where the API takes free text. */
+  async function admin(url: string, body: unknown, method = 'POST'): Promise<void> {
+    const res = await fetch(`${server.url}${url}`, { method, headers: { 'x-api-key': KEY, 'content-type': 'application/json' }, body: JSON.stringify(body) });
+    assert.ok(res.ok, `${method} ${url}: ${res.status} ${await res.text()}`);
+  }
+
+  test('the Access pages show hostile tags, descriptions, account names, Sids, errors and audit fields as text', async () => {
+    await admin('/api/v1/users', { name: 'mallory', tags: { note: PAYLOADS[0] } });
+    await admin('/api/v1/roles', { name: 'hostile-role', description: PAYLOADS[1], tags: { team: PAYLOADS[2] } });
+    // Catalog tags are refused unless plain (letters, digits, _ . : / = + - @); an account's name is free text.
+    await admin('/api/v1/catalog/groups/hostile', { tags: { bu: 'pay/ments' } }, 'PUT');
+    await admin('/api/v1/catalog/accounts/111122223333', { group: 'hostile', name: PAYLOADS[4], tags: { env: 'javascript:alert' } }, 'PUT');
+    const catalogPolicy = { Version: '2012-10-17', Statement: [{ Sid: PAYLOADS[6], Effect: 'Allow', Principal: { AWS: 'arn:yagura:iam:::user/mallory' }, Action: 'yagura:GetCatalogGroups', Resource: 'arn:yagura:catalog:::catalog' }] };
+    await admin('/api/v1/catalog/policy', { document: catalogPolicy }, 'PUT');
+    // A refused key is recorded with the prefix it presented.
+    await fetch(`${server.url}/api/v1/findings`, { headers: { 'x-api-key': `yk_${PAYLOADS[7]}` } });
+
+    await page.goto(`${server.url}/access/users`);
+    await page.getByRole('cell', { name: `note=${PAYLOADS[0]}` }).waitFor();
+    await assertInert('access-users');
+    await page.goto(`${server.url}/access/roles`);
+    await page.getByRole('cell', { name: PAYLOADS[1] }).waitFor();
+    await page.getByRole('cell', { name: `team=${PAYLOADS[2]}` }).waitFor();
+    await assertInert('access-roles');
+
+    await page.goto(`${server.url}/access/catalog`);
+    const group = page.locator('[data-testid=catalog-group][data-name=hostile]');
+    await group.getByText('bu=pay/ments').waitFor();
+    await group.getByRole('button', { name: '▸ hostile' }).click();
+    await group.getByRole('cell', { name: PAYLOADS[4] }).waitFor();
+    await group.getByText('env=javascript:alert').waitFor();
+    assert.match(await page.getByTestId('catalog-policy').locator('textarea').inputValue(), /evil\.example\/frame/);
+    await assertInert('access-catalog');
+
+    const entries = await apiGet<{ entries: Array<{ keyPrefix: string | null }> }>(server.url, `/api/v1/audit?q=${encodeURIComponent('decision:unauthenticated')}`);
+    const hostilePrefix = entries.entries.map((e) => e.keyPrefix).find((k) => k?.includes('<'));
+    await page.goto(`${server.url}/access/audit?q=${encodeURIComponent('decision:unauthenticated')}`);
+    await page.locator('[data-testid=audit-results][data-state=ready]').waitFor();
+    if (hostilePrefix) await page.locator('[data-testid=audit-row] td', { hasText: hostilePrefix }).first().waitFor();
+    await assertInert('access-audit');
+
+    // A hostile Sid echoed in a validation error, and in the simulator's matched statements.
+    await page.goto(`${server.url}/access/policies`);
+    await page.getByRole('button', { name: 'New policy' }).click();
+    await page.getByLabel('Policy name').fill('hostile-sid');
+    await page.getByLabel('Policy document (IAM JSON)').fill(JSON.stringify({ Version: '2012-10-17', Statement: [{ Sid: PAYLOADS[8], Effect: 'Allow', Action: '*', Resource: '*' }] }));
+    await page.getByTestId('policy-editor').getByRole('button', { name: 'Save' }).click();
+    await page.getByTestId('policy-error').getByText(/must be letters and digits only/).waitFor();
+    await assertInert('access-policy-error');
+    await page.goto(`${server.url}/access/simulator`);
+    await page.locator('textarea[name=resource-policy]').fill(JSON.stringify({ Version: '2012-10-17', Statement: [{ Sid: PAYLOADS[9], Effect: 'Allow', Principal: { AWS: 'arn:aws:iam::111111111111:user/alice' }, Action: 'yagura:GetFinding', Resource: '*' }] }));
+    await page.getByRole('button', { name: 'Simulate' }).click();
+    await page.getByTestId('simulation').getByText(PAYLOADS[9]!, { exact: false }).waitFor();
+    await assertInert('access-simulator');
   });
 
   test('hostile findings arriving live are shown as text', async () => {

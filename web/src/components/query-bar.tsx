@@ -6,7 +6,9 @@ export interface QueryProblem {
   readonly position?: number;
 }
 
-export function QueryBar({ query, problem, onSubmit, autoFocus }: { query: string; problem?: QueryProblem; onSubmit: (q: string) => void; autoFocus?: boolean }) {
+const FINDINGS_PLACEHOLDER = 'Search with KQL, e.g. band >= High and type:Recon*   (press / to focus)';
+
+export function QueryBar({ query, problem, onSubmit, autoFocus, placeholder = FINDINGS_PLACEHOLDER }: { query: string; problem?: QueryProblem; onSubmit: (q: string) => void; autoFocus?: boolean; placeholder?: string }) {
   const [text, setText] = useState(query);
   const input = useRef<HTMLInputElement>(null);
   useEffect(() => setText(query), [query]);
@@ -22,7 +24,7 @@ export function QueryBar({ query, problem, onSubmit, autoFocus }: { query: strin
         type="search"
         spellcheck={false}
         autocomplete="off"
-        placeholder='Search with KQL, e.g. band >= High and type:Recon*   (press / to focus)'
+        placeholder={placeholder}
         value={text}
         aria-invalid={problem ? true : undefined}
         aria-describedby={problem ? 'query-error' : undefined}

@@ -10,6 +10,7 @@ import { duration, when } from '../format.js';
 import { clause } from '../kql.js';
 import { useLive, type LiveEvent } from '../live.js';
 import { navigate, searchUrl, useLocation } from '../router.js';
+import { can, useSession, type Session } from '../session.js';
 import { DEFAULT_FROM, intervalFor, intervalMs, resolve, type Range } from '../time-range.js';
 
 /** The overview's requests, each drawn as soon as it answers (the remote-IP terms are the slowest). */
@@ -65,6 +66,8 @@ export function Overview({ dark, paused }: Shared) {
   const range: Range = { from: params.get('from') ?? DEFAULT_FROM, ...(params.get('to') && { to: params.get('to')! }) };
   const [parts, setParts] = useState<Parts>({});
   const [error, setError] = useState('');
+  /** Parts the server refused (403): their panels say so; the others still draw. */
+  const [denied, setDenied] = useState<Partial<Record<keyof Parts, string>>>({});
   const [fresh, setFresh] = useState<LiveEvent[]>([]);
   const generation = useRef(0);
 
@@ -84,17 +87,20 @@ export function Overview({ dark, paused }: Shared) {
     const keep = <K extends keyof Parts>(key: K) => (value: Parts[K]): void => {
       if (gen === generation.current) setParts((p) => ({ ...p, [key]: value }));
     };
-    const fail = (e: unknown): void => {
-      if (gen === generation.current) setError(e instanceof ApiFailure ? e.message : 'the server cannot be reached');
+    const fail = (key: keyof Parts) => (e: unknown): void => {
+      if (gen !== generation.current) return;
+      if (e instanceof ApiFailure && e.status === 403) setDenied((d) => ({ ...d, [key]: e.message }));
+      else setError(e instanceof ApiFailure ? e.message : 'the server cannot be reached');
     };
     setError('');
+    setDenied({});
     // In order of cost, as the server answers one at a time: counts first, the remote-IP terms last.
     return Promise.allSettled([
-      aggregate(bounds.from, bounds.to, countAggs(intervalFor(span))).then(keep('counts'), fail),
-      aggregate(bounds.from - span, bounds.from - 1, { bands: terms('band', 4) }).then(keep('previous'), fail),
-      api<SearchAnswer>(`/api/v1/findings?${new URLSearchParams({ q: 'archived:false', sort: 'createdAt:asc', size: '10' })}`).then((a) => keep('open')(a.findings), fail),
-      aggregate(bounds.from, bounds.to, fieldAggs()).then(keep('fields'), fail),
-      aggregate(bounds.from, bounds.to, { remoteIps: { terms: { field: 'remoteIp', size: TOP }, aggs: { country: terms('remoteCountry', 1), org: terms('remoteOrg', 1) } } }).then(keep('remote'), fail),
+      aggregate(bounds.from, bounds.to, countAggs(intervalFor(span))).then(keep('counts'), fail('counts')),
+      aggregate(bounds.from - span, bounds.from - 1, { bands: terms('band', 4) }).then(keep('previous'), fail('previous')),
+      api<SearchAnswer>(`/api/v1/findings?${new URLSearchParams({ q: 'archived:false', sort: 'createdAt:asc', size: '10' })}`).then((a) => keep('open')(a.findings), fail('open')),
+      aggregate(bounds.from, bounds.to, fieldAggs()).then(keep('fields'), fail('fields')),
+      aggregate(bounds.from, bounds.to, { remoteIps: { terms: { field: 'remoteIp', size: TOP }, aggs: { country: terms('remoteCountry', 1), org: terms('remoteOrg', 1) } } }).then(keep('remote'), fail('remote')),
     ]).then(() => {
       if (gen === generation.current) lastLoad.current = { ...lastLoad.current, finished: Date.now() };
     });
@@ -119,7 +125,7 @@ export function Overview({ dark, paused }: Shared) {
   const status = useLive('', paused, (e) => {
     setFresh((list) => [e, ...list.filter((x) => findingPath(x.yagura) !== findingPath(e.yagura))].slice(0, 8));
     scheduleRefresh();
-  }, () => void load(false));
+  }, () => void load(false), streamAllowed(useSession()));
 
   const toSearch = (c: string): void => navigate(searchUrl({ q: c, from: range.from, ...(range.to && { to: range.to }) }));
   /** A histogram bar: that band, over that bar's time (as Kibana zooms into a clicked bar). */
@@ -168,7 +174,7 @@ export function Overview({ dark, paused }: Shared) {
     return topBarsOption(['Open', 'Archived'], [count('false'), count('true')], '#868e96');
   }, [parts.counts]);
 
-  const loaded = Object.values(parts).filter((v) => v !== undefined).length === PART_COUNT;
+  const loaded = (Object.keys(parts) as Array<keyof Parts>).filter((k) => parts[k] !== undefined && denied[k] === undefined).length + Object.keys(denied).length === PART_COUNT;
   const now = bandCounts(parts.counts ?? { total: 0, aggregations: {} });
   const before = bandCounts(parts.previous ?? { total: 0, aggregations: {} });
   return (
@@ -179,6 +185,7 @@ export function Overview({ dark, paused }: Shared) {
         <LiveBadge status={status} />
       </div>
       {error && <p class="error" role="alert">{error}</p>}
+      {denied.counts && <Denied message={denied.counts} />}
       <div class="bands" role="group" aria-label="Findings per severity band">
         {BANDS.map((band) => {
           const n = now[band] ?? 0;
@@ -186,7 +193,7 @@ export function Overview({ dark, paused }: Shared) {
           return (
             <button type="button" class={`band band-${band.toLowerCase()}`} data-testid={`band-${band}`} onClick={() => toSearch(clause('band', band))}>
               <span class="band-name">{band}</span>
-              <span class="band-count" data-testid={`band-count-${band}`}>{parts.counts ? n.toLocaleString('en-US') : '…'}</span>
+              <span class="band-count" data-testid={`band-count-${band}`}>{parts.counts ? n.toLocaleString('en-US') : denied.counts ? '—' : '…'}</span>
               <span class="band-delta" aria-label="change against the previous period">
                 {!parts.counts || !parts.previous ? '' : delta > 0 ? `▲ ${delta} vs previous` : delta < 0 ? `▼ ${-delta} vs previous` : '= previous'}
               </span>
@@ -196,57 +203,59 @@ export function Overview({ dark, paused }: Shared) {
       </div>
       <div class="panel wide">
         <h2>Findings over time</h2>
-        <Chart pending={parts.counts === undefined} option={timelineOption} label="Findings over time, stacked by severity band" dark={dark} height={220} testId="timeline"
-          onClick={(c: ChartClick) => c.seriesName && timelineClick(c.seriesName, c.value)} />
+        {denied.counts ? <Denied message={denied.counts} /> : <Chart pending={parts.counts === undefined} option={timelineOption} label="Findings over time, stacked by severity band" dark={dark} height={220} testId="timeline"
+          onClick={(c: ChartClick) => c.seriesName && timelineClick(c.seriesName, c.value)} />}
       </div>
       <div class="grid">
         {PANELS.map(([agg, field, title], i) => (
           <div class="panel" data-testid={`panel-${agg}`}>
             <h2>{title}</h2>
-            <Chart pending={parts.fields === undefined} option={panelOptions[i]!} label={`${title}: ${(parts.fields?.aggregations[agg]?.buckets ?? []).map((b) => `${b.key} ${b.doc_count}`).join(', ')}`}
-              dark={dark} height={230} onClick={(c) => toSearch(clause(field, c.name))} testId={`chart-${agg}`} />
+            {denied.fields ? <Denied message={denied.fields} /> : <Chart pending={parts.fields === undefined} option={panelOptions[i]!} label={`${title}: ${(parts.fields?.aggregations[agg]?.buckets ?? []).map((b) => `${b.key} ${b.doc_count}`).join(', ')}`}
+              dark={dark} height={230} onClick={(c) => toSearch(clause(field, c.name))} testId={`chart-${agg}`} />}
           </div>
         ))}
         <div class="panel" data-testid="panel-resources">
           <h2>Most affected resources</h2>
-          <Chart pending={parts.fields === undefined} option={resourcesOption} label={`Most affected resources: ${resourceBuckets.map((b) => `${b.key} ${b.doc_count}`).join(', ')}`}
-            dark={dark} height={230} testId="chart-resources" onClick={(c) => { const f = resourceFilter(c.dataIndex); if (f) toSearch(f); }} />
+          {denied.fields ? <Denied message={denied.fields} /> : <Chart pending={parts.fields === undefined} option={resourcesOption} label={`Most affected resources: ${resourceBuckets.map((b) => `${b.key} ${b.doc_count}`).join(', ')}`}
+            dark={dark} height={230} testId="chart-resources" onClick={(c) => { const f = resourceFilter(c.dataIndex); if (f) toSearch(f); }} />}
         </div>
         <div class="panel" data-testid="panel-archived">
           <h2>Open versus archived</h2>
-          <Chart pending={parts.counts === undefined} option={archivedOption} label="Open versus archived findings" dark={dark} height={90}
-            onClick={(c) => toSearch(clause('archived', c.name === 'Archived'))} />
+          {denied.counts ? <Denied message={denied.counts} /> : <Chart pending={parts.counts === undefined} option={archivedOption} label="Open versus archived findings" dark={dark} height={90}
+            onClick={(c) => toSearch(clause('archived', c.name === 'Archived'))} />}
         </div>
         <div class="panel" data-testid="panel-remote-ips">
           <h2>Top remote IPs</h2>
-          <table>
+          {denied.remote ? <Denied message={denied.remote} /> : <table class="fixed">
+            <colgroup><col /><col /><col /><col class="count-col" /></colgroup>
             <thead><tr><th scope="col">IP</th><th scope="col">Country</th><th scope="col">Organisation</th><th scope="col" class="num">Findings</th></tr></thead>
             <tbody>
               {(parts.remote?.aggregations['remoteIps']?.buckets ?? []).map((b) => (
                 <tr>
-                  <td><button type="button" class="link" onClick={() => toSearch(clause('remoteIp', String(b.key)))}>{String(b.key)}</button></td>
-                  <td>{subKey(b, 'country')}</td>
-                  <td>{subKey(b, 'org')}</td>
+                  <td class="clip" title={String(b.key)}><button type="button" class="link" onClick={() => toSearch(clause('remoteIp', String(b.key)))}>{String(b.key)}</button></td>
+                  <td class="clip" title={subKey(b, 'country')}>{subKey(b, 'country')}</td>
+                  <td class="clip" title={subKey(b, 'org')}>{subKey(b, 'org')}</td>
                   <td class="num">{b.doc_count}</td>
                 </tr>
               ))}
             </tbody>
-          </table>
+          </table>}
         </div>
         <div class="panel" data-testid="panel-open-longest">
           <h2>Open longest</h2>
-          <table>
+          {denied.open ? <Denied message={denied.open} /> : <table class="fixed">
+            <colgroup><col /><col class="band-col" /><col class="count-col" /></colgroup>
             <thead><tr><th scope="col">Finding</th><th scope="col">Band</th><th scope="col" class="num">Open</th></tr></thead>
             <tbody>
               {(parts.open ?? []).map((f) => (
                 <tr>
-                  <td><a href={`/findings/${findingPath(f.yagura)}`} onClick={(e) => { e.preventDefault(); navigate(`/findings/${findingPath(f.yagura)}`); }}>{String(f.finding.type ?? f.yagura.id)}</a></td>
-                  <td>{f.yagura.band}</td>
+                  <td class="clip" title={String(f.finding.type ?? f.yagura.id)}><a href={`/findings/${findingPath(f.yagura)}`} onClick={(e) => { e.preventDefault(); navigate(`/findings/${findingPath(f.yagura)}`); }}>{String(f.finding.type ?? f.yagura.id)}</a></td>
+                  <td class="clip">{f.yagura.band}</td>
                   <td class="num">{duration(f.yagura.timeOpenSeconds)}</td>
                 </tr>
               ))}
             </tbody>
-          </table>
+          </table>}
         </div>
         <div class="panel" data-testid="panel-live">
           <h2>Just in</h2>
@@ -266,6 +275,16 @@ export function Overview({ dark, paused }: Shared) {
   );
 }
 
+/** Streams unless the server said the caller may not (while unknown, it tries). */
+export function streamAllowed(session: Session | undefined): boolean {
+  return session === undefined || can(session, 'yagura:StreamFindings');
+}
+
+/** A panel the caller's policies do not cover: the server's refusal, instead of a chart that never draws. */
+export function Denied({ message }: { message: string }) {
+  return <p class="panel-denied" role="note" data-testid="panel-denied">Not allowed: {message}</p>;
+}
+
 export function LiveBadge({ status }: { status: string }) {
-  return <span class={`live-badge ${status}`} role="status" data-testid="live-status">{status === 'live' ? '● Live' : status === 'paused' ? 'Paused' : status === 'reconnecting' ? 'Reconnecting…' : 'Connecting…'}</span>;
+  return <span class={`live-badge ${status}`} role="status" data-testid="live-status">{status === 'live' ? '● Live' : status === 'paused' ? 'Paused' : status === 'reconnecting' ? 'Reconnecting…' : status === 'unavailable' ? 'Live not allowed' : 'Connecting…'}</span>;
 }

@@ -9,7 +9,8 @@ import { useLive } from '../live.js';
 import { navigate, searchUrl, useLocation } from '../router.js';
 import { DEFAULT_FROM, type Range } from '../time-range.js';
 import { COLUMNS, DEFAULT_COLUMNS } from './columns.js';
-import { LiveBadge } from './overview.js';
+import { useSession } from '../session.js';
+import { Denied, LiveBadge, streamAllowed } from './overview.js';
 
 const PAGE_SIZE = 50;
 const SIDEBAR_FIELDS = ['band', 'type', 'accountId', 'region', 'resourceType', 'actionType', 'remoteIp', 'remoteCountry', 'remoteOrg', 'archived'];
@@ -21,6 +22,11 @@ interface Page {
   readonly q: string;
 }
 
+/** Fixed columns at their width, the others at least 8em each: narrower than that, the table scrolls in its card. */
+function minTableWidth(columns: ReadonlyArray<{ width?: string }>): string {
+  return `${columns.reduce((sum, c) => sum + (c.width ? Number.parseFloat(c.width) : 8), 0)}em`;
+}
+
 export function Search({ paused }: Shared) {
   const { params } = useLocation();
   const q = params.get('q') ?? '';
@@ -30,6 +36,9 @@ export function Search({ paused }: Shared) {
   const [page, setPage] = useState<Page>();
   const [cursors, setCursors] = useState<Array<string | undefined>>([undefined]);
   const [problem, setProblem] = useState<QueryProblem>();
+  /** The server's refusal (403): said in the results panel, not as a query error. */
+  const [denied, setDenied] = useState('');
+  const session = useSession();
   const [fields, setFields] = useState<AggregateAnswer>();
   const [highlight, setHighlight] = useState<ReadonlySet<string>>(new Set());
   const [loading, setLoading] = useState(true);
@@ -56,10 +65,13 @@ export function Search({ paused }: Shared) {
       if (gen !== generation.current) return;
       setPage({ answer, ms: Math.round(performance.now() - started), q });
       setProblem(undefined);
+      setDenied('');
     } catch (e) {
       if (gen !== generation.current) return;
       setPage(undefined);
-      setProblem(e instanceof ApiFailure ? { message: e.message, ...(e.position !== undefined && { position: e.position }) } : { message: 'the server cannot be reached' });
+      setDenied(e instanceof ApiFailure && e.status === 403 ? e.message : '');
+      if (e instanceof ApiFailure && e.status === 403) setProblem(undefined);
+      else setProblem(e instanceof ApiFailure ? { message: e.message, ...(e.position !== undefined && { position: e.position }) } : { message: 'the server cannot be reached' });
     } finally {
       if (gen === generation.current) setLoading(false);
     }
@@ -84,7 +96,7 @@ export function Search({ paused }: Shared) {
     void run(undefined).then(loadFields);
   }, [q, range.from, range.to, sort]);
 
-  const status = useLive(problem ? '' : q, paused || problem !== undefined, (e) => {
+  const status = useLive(problem ? '' : q, paused || problem !== undefined || denied !== '', (e) => {
     // New rows join the first page of the default (newest first) order; otherwise the total tells.
     const key = findingPath(e.yagura);
     setHighlight((h) => new Set([...h, key]));
@@ -96,7 +108,7 @@ export function Search({ paused }: Shared) {
       const total = p.answer.total + (e.outcome === 'created' ? 1 : 0);
       return { ...p, answer: { ...p.answer, findings, total } };
     });
-  }, () => void run(cursors.at(-1)));
+  }, () => void run(cursors.at(-1)), streamAllowed(session));
 
   const pageNo = cursors.length;
   const sortField = sort.split(':')[0];
@@ -129,7 +141,7 @@ export function Search({ paused }: Shared) {
             </details>
           ))}
         </aside>
-        <div class="results" data-state={loading ? 'loading' : problem ? 'error' : 'ready'} data-query={page?.q} data-testid="results">
+        <div class="results" data-state={loading ? 'loading' : problem || denied ? 'error' : 'ready'} data-query={page?.q} data-testid="results">
           <div class="results-head">
             <span role="status" data-testid="total">
               {answer ? `${answer.total.toLocaleString('en-US')}${answer.totalRelation === 'gte' ? '+' : ''} findings` : loading ? 'Searching…' : 'No results'}
@@ -154,8 +166,10 @@ export function Search({ paused }: Shared) {
               <button type="button" disabled={!answer?.nextCursor} onClick={() => { const next = [...cursors, answer!.nextCursor!]; setCursors(next); void run(answer!.nextCursor!); }}>Next</button>
             </span>
           </div>
+          {denied && <Denied message={denied} />}
           <div class="table-wrap">
-            <table class="results-table">
+            <table class="results-table fixed" style={{ minWidth: minTableWidth(shown) }}>
+              <colgroup>{shown.map((c) => <col {...(c.width && { style: { width: c.width } })} />)}</colgroup>
               <thead>
                 <tr>
                   {shown.map((c) => (
@@ -174,11 +188,14 @@ export function Search({ paused }: Shared) {
                   const key = findingPath(f.yagura);
                   return (
                     <tr class={highlight.has(key) ? 'highlight' : undefined} data-testid="result-row" data-key={key}>
-                      {shown.map((c, i) => (
-                        <td>
-                          {i === 0 ? <a href={`/findings/${key}`} onClick={(e) => { e.preventDefault(); navigate(`/findings/${key}`); }}>{c.value(f) || '(open)'}</a> : c.value(f)}
-                        </td>
-                      ))}
+                      {shown.map((c, i) => {
+                        const text = c.value(f);
+                        return (
+                          <td class="cell" title={text}>
+                            {i === 0 ? <a href={`/findings/${key}`} onClick={(e) => { e.preventDefault(); navigate(`/findings/${key}`); }}>{text || '(open)'}</a> : text}
+                          </td>
+                        );
+                      })}
                     </tr>
                   );
                 })}
