@@ -15,8 +15,11 @@ import { bigKqlText, canonicalAst, kqlText, printQuery, printStyle } from './kql
 import { BranchCounter, FUZZ_RUNS, fuzzParameters } from './settings.js';
 
 const NOW = Date.parse('2026-11-28T12:00:00Z');
-/** The only string literals compiled SQL may contain: its own json_tree type names and unixepoch's modifier. */
-const SQL_LITERALS = new Set(['null', 'array', 'integer', 'real', 'text', 'subsec']);
+/**
+ * The only string literals compiled SQL may contain: its own json_tree type names, unixepoch's modifier, and ''
+ * (with x'', the bounds that keep a range on the path index to text values).
+ */
+const SQL_LITERALS = new Set(['null', 'array', 'integer', 'real', 'text', 'subsec', '']);
 const OPERATORS = new Set(['<', '<=', '>', '>=']);
 
 /** Strings the lexer treats specially, lone surrogates and controls included. */
