@@ -18,7 +18,7 @@ import { dashboardRoutes } from './api/routes/dashboard.js';
 import { sessionRoutes } from './api/routes/sessions.js';
 import { eventsRoutes } from './api/routes/events.js';
 import { findingsRoutes } from './api/routes/findings.js';
-import { healthRoutes } from './api/routes/health.js';
+import { healthRoutes, type ArchiveHealth } from './api/routes/health.js';
 import { operationsRoutes } from './api/routes/operations.js';
 import { streamRoutes } from './api/routes/stream.js';
 import type { AlertService } from './alerts/alert-service.js';
@@ -41,6 +41,8 @@ export interface AppDeps {
   readonly logger?: FastifyServerOptions['logger'];
   readonly now?: () => number;
   readonly metrics?: Metrics;
+  /** The archive's lag, reported by `/health` when too large. */
+  readonly archiveHealth?: ArchiveHealth;
   readonly rateRules?: { readonly rules: RateRules; readonly windowSeconds: number };
   /** Told about every route as it is registered (the OpenAPI coverage test collects them). */
   readonly onRoute?: (route: { readonly method: string | readonly string[]; readonly url: string }) => void;
@@ -126,7 +128,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   await app.register(fastifyCookie);
   registerAuthentication(app, deps.keys, deps.sessions);
   const now = deps.now ?? Date.now;
-  await app.register(healthRoutes);
+  await app.register(healthRoutes, deps.archiveHealth ? { archive: deps.archiveHealth } : {});
   await app.register(eventsRoutes, { pipeline: deps.pipeline, maxItemsPerRequest: deps.limits.maxItemsPerRequest, ...(deps.metrics && { metrics: deps.metrics }) });
   if (deps.metrics) await app.register(operationsRoutes, { metrics: deps.metrics, keys: deps.keys, ...(deps.rateRules && { rateRules: deps.rateRules.rules }) });
   await app.register(findingsRoutes, { store: deps.store, cursors: new CursorCodec(deps.cursorSecret), maxPageSize: deps.limits.maxPageSize, now });

@@ -17,5 +17,7 @@ export type ArchiveRequest =
 
 export interface ArchiveReply {
   readonly call: number;
+  /** Compressed bytes staged (a `stage` request). */
+  readonly bytes?: number;
   readonly error?: { readonly message: string; readonly code?: string };
 }

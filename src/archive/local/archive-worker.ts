@@ -32,6 +32,7 @@ interface Written {
   readonly dir: string;
   /** Folders this write created, whose parents must be fsynced. */
   readonly created: readonly string[];
+  readonly bytes: number;
 }
 
 /** Objects of each write, in the staging folder, until they are published or discarded. */
@@ -86,14 +87,14 @@ async function writeTemporary(object: StagedObject, bytes: Uint8Array, flush: bo
     await rm(tmp, { force: true });
     throw error;
   }
-  return { tmp, file: object.file, dir, created };
+  return { tmp, file: object.file, dir, created, bytes: data.byteLength };
 }
 
 async function removeAll(written: readonly Written[]): Promise<void> {
   await Promise.all(written.map((w) => rm(w.tmp, { force: true })));
 }
 
-async function stage(request: Extract<ArchiveRequest, { kind: 'stage' }>): Promise<void> {
+async function stage(request: Extract<ArchiveRequest, { kind: 'stage' }>): Promise<number> {
   const bytes = new Uint8Array(request.bytes);
   // Small writes flush each object here, beside the store's flush of its commit; bulk ones sync once when published.
   const flush = !(syncfs && request.objects.length >= BULK_OBJECTS);
@@ -111,6 +112,7 @@ async function stage(request: Extract<ArchiveRequest, { kind: 'stage' }>): Promi
     throw failed.reason;
   }
   staged.set(request.write, { written, flushed: flush });
+  return written.reduce((n, w) => n + w.bytes, 0);
 }
 
 async function publish(write: number): Promise<void> {
@@ -130,7 +132,7 @@ async function publish(write: number): Promise<void> {
   await Promise.all([...new Set(written.flatMap((w) => [w.dir, ...w.created]))].map(fsyncPath));
 }
 
-async function handle(request: ArchiveRequest): Promise<void> {
+async function handle(request: ArchiveRequest): Promise<number | void> {
   switch (request.kind) {
     case 'stage':
       return stage(request);
@@ -147,7 +149,7 @@ async function handle(request: ArchiveRequest): Promise<void> {
 // Requests are handled concurrently: the writes of several batches in flight flush together.
 port.on('message', (request: ArchiveRequest) => {
   handle(request).then(
-    () => port.postMessage({ call: request.call } satisfies ArchiveReply),
+    (bytes) => port.postMessage({ call: request.call, ...(typeof bytes === 'number' && { bytes }) } satisfies ArchiveReply),
     (e: unknown) => {
       const error = e as NodeJS.ErrnoException;
       port.postMessage({ call: request.call, error: { message: error.message, ...(error.code !== undefined && { code: error.code }) } } satisfies ArchiveReply);
