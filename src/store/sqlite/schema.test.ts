@@ -83,3 +83,26 @@ test('an update after the migration re-indexes the finding once and keeps the ol
     await store.close();
   }
 });
+
+test('outbox entries a store wrote before rolling objects become sealed objects under their batch names', async () => {
+  const file = path.join(dir, 'outbox.db');
+  const store = new SqliteStore({ file });
+  await store.upsert([finding({ id: 'legacy1' }), finding({ id: 'legacy2', region: 'eu-west-1' })], Date.parse('2026-11-20T08:00:00Z'));
+  await store.close();
+  // The outbox as the schema before rolling objects left it: one batch name per commit, no objects.
+  const db = new Database(file);
+  db.exec(`DROP TABLE archive_objects; DROP INDEX archive_outbox_object; ALTER TABLE archive_outbox DROP COLUMN object;
+    CREATE INDEX archive_outbox_batch ON archive_outbox (batch); UPDATE archive_outbox SET batch = 'batch-1';`);
+  db.pragma(`user_version = ${SCHEMA_VERSION - 1}`);
+  db.close();
+  const reopened = new SqliteStore({ file });
+  try {
+    const objects = await reopened.outbox.objects();
+    assert.deepEqual(objects.map((o) => `${o.region}/${o.day}/${o.name}:${o.lines}`).sort(), ['eu-west-1/2026/11/20/batch-1:1', 'us-east-1/2026/11/20/batch-1:1']);
+    assert.ok(objects.every((o) => o.sealedAt !== undefined), 'sealed: written at once, as they were');
+    const read = await reopened.outbox.read(objects.find((o) => o.region === 'us-east-1')!);
+    assert.equal((JSON.parse(Buffer.from(read.lines[0]!).toString('utf8')) as { id: string }).id, 'legacy1');
+  } finally {
+    await reopened.close();
+  }
+});
