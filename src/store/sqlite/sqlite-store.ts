@@ -1,5 +1,5 @@
 // The embedded store: one SQLite file in WAL mode (see docs/adr/0001-embedded-store.md).
-import { open } from 'node:fs/promises';
+import { open, type FileHandle } from 'node:fs/promises';
 import Database from 'better-sqlite3';
 import type { Finding, FindingDocument, FindingKey } from '../../findings/finding.js';
 import type { QueryNode } from '../../query/ast.js';
@@ -143,6 +143,12 @@ export class SqliteStore implements FindingStore {
   private stopTextMerges: (() => void) | undefined;
   /** The write-ahead log, fsynced after each upsert (none in memory). */
   private readonly walFile: string | undefined;
+  /**
+   * The WAL, opened once and kept open for the fsyncs: opening and closing it around each fsync cost two more
+   * trips through libuv's pool per commit. SQLite keeps the same file while the writer's connection is open (it
+   * deletes the WAL only when the last connection closes, and a checkpoint truncates or rewinds it in place).
+   */
+  private walHandle: Promise<FileHandle> | undefined;
 
   constructor(options: SqliteStoreOptions) {
     this.db = openDatabase(options.file, options.readonly ?? false, options.cacheMiB);
@@ -263,11 +269,14 @@ export class SqliteStore implements FindingStore {
   }
 
   private async syncWal(): Promise<void> {
-    const handle = await open(this.walFile!, 'r');
+    this.walHandle ??= open(this.walFile!, 'r');
+    const handle = this.walHandle;
     try {
-      await handle.datasync();
-    } finally {
-      await handle.close();
+      await (await handle).datasync();
+    } catch (error) {
+      // Opened again by the next fsync (an open that failed is not kept).
+      if (this.walHandle === handle) this.walHandle = undefined;
+      throw error;
     }
   }
 
@@ -374,6 +383,9 @@ export class SqliteStore implements FindingStore {
   async close(): Promise<void> {
     this.closing = true;
     this.stopTextMerges?.();
+    const wal = this.walHandle;
+    this.walHandle = undefined;
+    await wal?.then((h) => h.close(), () => undefined);
     await this.facetsLoaded;
     await this.stopCheckpointer();
     await this.pool?.close();
