@@ -10,6 +10,13 @@ export interface Archive {
    * and flushed before, beside the store's own flush. Resolves with the bytes written (compressed).
    */
   write(objects: readonly ArchiveObject[], ready?: Promise<void>): Promise<number>;
+  /**
+   * Writes one object from its lines given in parts, durably and atomically under its name, holding only a part
+   * in memory at a time (each part becomes a gzip member of its own; concatenated members are one valid gzip
+   * stream). The same parts give the same bytes, so writing it again after a crash replaces it identically.
+   * Resolves with the bytes written (compressed).
+   */
+  put(object: Omit<ArchiveObject, 'lines'>, parts: AsyncIterable<ReadonlyArray<string | Uint8Array>>): Promise<number>;
   close(): Promise<void>;
 }
 

@@ -127,8 +127,11 @@ test('after a crash between writing an object and confirming it, a restart write
     await f.store.upsert([finding({ id: 'k1' }), finding({ id: 'k2' })], T0);
     // The process dies right after the object is in place: the confirmation never happens.
     const crashing: Archive = {
-      write: async (objects, ready) => {
-        await f.archive.write(objects, ready);
+      write: async () => {
+        throw new Error('not used by the archiver');
+      },
+      put: async (object, parts) => {
+        await f.archive.put(object, parts);
         throw new Error('killed');
       },
       close: async () => undefined,
@@ -171,6 +174,38 @@ test('an object still open at a crash is sealed at the restart with exactly the 
     const files = await onDisk(f.root);
     assert.deepEqual([...files.keys()].map((k) => path.basename(k)), [`${opened!.name}.jsonl.gz`]);
     assert.deepEqual(ids([...files.values()][0]!), ['o1', 'o2', 'o1']);
+  } finally {
+    await done(f);
+  }
+});
+
+test('a large object is written a page at a time as concatenated gzip members that gunzip and DuckDB read whole', { timeout: 120_000 }, async () => {
+  const f = await fixture();
+  try {
+    const count = 4500;
+    await f.store.upsert(Array.from({ length: count }, (_, i) => finding({ id: `big${i}` })), T0);
+    assert.equal(await archiverOf(f).sealAll(), count);
+    const written = [...(await onDisk(f.root))];
+    assert.equal(written.length, 1);
+    const [key, bytes] = written[0]!;
+    // Each gzip member starts with the magic bytes 1f 8b 08 (RFC 1952): more than one means the parts were appended.
+    let members = 0;
+    for (let at = bytes.indexOf(Buffer.from([0x1f, 0x8b, 0x08])); at >= 0; at = bytes.indexOf(Buffer.from([0x1f, 0x8b, 0x08]), at + 1)) members++;
+    assert.ok(members >= 3, `${members} members`);
+    const ids = gunzipSync(bytes).toString('utf8').split('\n').filter(Boolean).map((l) => (JSON.parse(l) as { id: string }).id);
+    assert.deepEqual(ids, Array.from({ length: count }, (_, i) => `big${i}`));
+
+    const { DuckDBInstance } = await import('@duckdb/node-api');
+    const instance = await DuckDBInstance.create(':memory:');
+    const connection = await instance.connect();
+    try {
+      const file = path.join(f.root, key).replaceAll("'", "''");
+      const rows = (await connection.runAndReadAll(`SELECT count(*)::INTEGER AS n, count(DISTINCT id)::INTEGER AS ids FROM read_json_auto('${file}', format = 'newline_delimited')`)).getRowObjectsJS();
+      assert.deepEqual(rows, [{ n: count, ids: count }]);
+    } finally {
+      connection.closeSync();
+      instance.closeSync();
+    }
   } finally {
     await done(f);
   }

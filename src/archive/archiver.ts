@@ -115,14 +115,13 @@ export class Archiver {
     await this.outbox.seal(sealing.map((o) => o.id), now);
     const sealingIds = new Set(sealing.map((o) => o.id));
     let lines = 0;
-    // One object at a time: only one object's lines are in memory at once.
+    // One object at a time, a page of its lines at a time: a large object never sits in memory whole.
     for (const object of objects) {
       if (object.sealedAt === undefined && !sealingIds.has(object.id)) continue;
-      const sealed = await this.outbox.read(object);
-      const bytes = await this.archive.write([sealed]);
+      const bytes = await this.archive.put(object, this.outbox.lines(object));
       await this.outbox.confirm([object.id]);
       if (object.bytes > 0) this.ratio = (this.ratio + bytes / object.bytes) / 2;
-      lines += sealed.lines.length;
+      lines += object.lines;
       this.events?.sealed(object, bytes);
     }
     return lines;

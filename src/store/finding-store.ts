@@ -153,8 +153,11 @@ export interface ArchiveOutbox {
   objects(): Promise<OutboxObject[]>;
   /** Closes objects to new versions; resolves once that is durable, so their lines can no longer change. */
   seal(ids: readonly number[], at: number): Promise<void>;
-  /** A sealed object with its lines in commit order; the same lines every time it is read. */
-  read(object: OutboxObject): Promise<SealedObject>;
+  /**
+   * A sealed object's lines in commit order, a page at a time: the same pages every time they are read, so an
+   * object written from them again is the same object.
+   */
+  lines(object: OutboxObject): AsyncIterable<ReadonlyArray<Uint8Array>>;
   /** Forgets objects written durably to the archive, with their versions' outbox entries. */
   confirm(ids: readonly number[]): Promise<void>;
 }

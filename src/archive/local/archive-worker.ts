@@ -1,7 +1,7 @@
 // The local archive's thread: compresses objects, writes them to the staging folder, renames them into place and
 // makes them durable. Its event loop does nothing else, so that no step waits for the importing thread's commits.
 import { execFile } from 'node:child_process';
-import { mkdir, open, rename, rm, writeFile } from 'node:fs/promises';
+import { mkdir, open, rename, rm, writeFile, type FileHandle } from 'node:fs/promises';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { parentPort, workerData } from 'node:worker_threads';
@@ -37,6 +37,8 @@ interface Written {
 
 /** Objects of each write, in the staging folder, until they are published or discarded. */
 const staged = new Map<number, { written: Written[]; flushed: boolean }>();
+/** Objects being written in parts: their file so far, until finished (then staged) or discarded. */
+const opened = new Map<number, { written: Written; handle: FileHandle; bytes: number }>();
 /** Partition folders known to exist durably, so each is created and fsynced once. */
 const knownDirs = new Set<string>();
 let sequence = 0;
@@ -132,14 +134,56 @@ async function publish(write: number): Promise<void> {
   await Promise.all([...new Set(written.flatMap((w) => [w.dir, ...w.created]))].map(fsyncPath));
 }
 
+/** Opens the temporary file of an object written in parts (gzip members appended one by one). */
+async function openObject(write: number, file: string): Promise<void> {
+  const dir = path.dirname(file);
+  const created = await ensureDir(dir);
+  await mkdir(staging, { recursive: true, mode: 0o750 });
+  const tmp = path.join(staging, `${path.basename(file)}.tmp-${process.pid}-${++sequence}`);
+  const handle = await open(tmp, 'w', 0o640);
+  opened.set(write, { written: { tmp, file, dir, created, bytes: 0 }, handle, bytes: 0 });
+}
+
+async function appendPart(write: number, bytes: ArrayBuffer): Promise<number> {
+  const entry = opened.get(write);
+  if (entry === undefined) throw new Error(`no object is open for write ${write}`);
+  // A gzip member per part: concatenated members are one valid gzip stream (RFC 1952), read whole by gunzip, zlib,
+  // DuckDB and Athena, and each part's compression needs only that part in memory.
+  const member = await gzipAsync(new Uint8Array(bytes));
+  await entry.handle.write(member);
+  entry.bytes += member.byteLength;
+  return member.byteLength;
+}
+
+async function finishObject(write: number): Promise<void> {
+  const entry = opened.get(write);
+  if (entry === undefined) throw new Error(`no object is open for write ${write}`);
+  opened.delete(write);
+  try {
+    await entry.handle.sync();
+  } finally {
+    await entry.handle.close();
+  }
+  staged.set(write, { written: [{ ...entry.written, bytes: entry.bytes }], flushed: true });
+}
+
 async function handle(request: ArchiveRequest): Promise<number | void> {
   switch (request.kind) {
+    case 'open':
+      return openObject(request.write, request.file);
+    case 'append':
+      return appendPart(request.write, request.bytes);
+    case 'finish':
+      return finishObject(request.write);
     case 'stage':
       return stage(request);
     case 'publish':
       return publish(request.write);
     case 'discard': {
-      const entry = staged.get(request.write);
+      const open = opened.get(request.write);
+      opened.delete(request.write);
+      if (open) await open.handle.close().catch(() => undefined);
+      const entry = staged.get(request.write) ?? (open && { written: [open.written] });
       staged.delete(request.write);
       return removeAll(entry?.written ?? []);
     }

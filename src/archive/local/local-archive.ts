@@ -70,7 +70,31 @@ export class LocalArchive implements Archive {
     return written;
   }
 
-  /** Resolves with the compressed bytes a `stage` request wrote (0 for the others). */
+  async put(object: Omit<ArchiveObject, 'lines'>, parts: AsyncIterable<ReadonlyArray<string | Uint8Array>>): Promise<number> {
+    const file = this.pathOf(object);
+    const write = ++this.writeSequence;
+    await this.call({ kind: 'open', write, file });
+    let written = 0;
+    let members = 0;
+    try {
+      for await (const lines of parts) {
+        if (lines.length === 0) continue;
+        const { bytes } = encodeObjects([{ ...object, lines }]);
+        written += await this.call({ kind: 'append', write, bytes: bytes.buffer as ArrayBuffer }, [bytes.buffer as ArrayBuffer]);
+        members++;
+      }
+      // An object without lines is still a valid gzip file: one empty member.
+      if (members === 0) written += await this.call({ kind: 'append', write, bytes: new ArrayBuffer(0) });
+      await this.call({ kind: 'finish', write });
+    } catch (error) {
+      await this.call({ kind: 'discard', write }).catch(() => undefined);
+      throw error;
+    }
+    await this.call({ kind: 'publish', write });
+    return written;
+  }
+
+  /** Resolves with the compressed bytes a `stage` or `append` request wrote (0 for the others). */
   private call(request: Request, transfer: ArrayBuffer[] = []): Promise<number> {
     const worker = this.thread();
     const call = ++this.callSequence;

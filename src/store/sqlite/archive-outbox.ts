@@ -1,9 +1,13 @@
 // The archive outbox of the embedded store: objects open or sealed, their versions' lines, and their confirmation.
 import type Database from 'better-sqlite3';
-import type { ArchiveOutbox, OutboxObject, SealedObject } from '../finding-store.js';
+import type { ArchiveOutbox, OutboxObject } from '../finding-store.js';
 import { relaxed } from './relaxed.js';
 
-/** Lines read per statement when reading an object, so that reading a large one leaves the event loop turns between. */
+/**
+ * Outbox entries per page of an object's lines: each page is read by one statement and becomes one gzip member,
+ * so that reading a large object leaves the event loop turns between pages and only a page is held in memory.
+ * Pages are cut by entries, not bytes, so the same object always gives the same pages.
+ */
 const PAGE_LINES = 2000;
 
 interface ObjectRow {
@@ -60,16 +64,13 @@ export function sqliteOutbox(db: Database.Database, syncWal: () => Promise<void>
       await syncWal();
     },
 
-    async read(object: OutboxObject): Promise<SealedObject> {
-      const lines: Buffer[] = [];
+    async *lines(object: OutboxObject): AsyncIterable<Buffer[]> {
       for (let after = 0; ; ) {
         const rows = page.all(object.id, after, PAGE_LINES);
-        for (const r of rows) if (r.doc !== null) lines.push(r.doc);
-        if (rows.length < PAGE_LINES) break;
+        yield rows.flatMap((r) => (r.doc === null ? [] : [r.doc]));
+        if (rows.length < PAGE_LINES) return;
         after = rows[rows.length - 1]!.seq;
-        await new Promise((resolve) => setImmediate(resolve));
       }
-      return { id: object.id, accountId: object.accountId, region: object.region, day: object.day, name: object.name, lines };
     },
 
     async confirm(ids: readonly number[]): Promise<void> {
