@@ -2,17 +2,22 @@
 import fastifyCookie from '@fastify/cookie';
 import underPressure from '@fastify/under-pressure';
 import Fastify, { type FastifyInstance, type FastifyReply, type FastifyServerOptions } from 'fastify';
-import type { ApiKeyRepository } from './auth/api-keys.js';
+import type { AuditLog } from './audit/audit-log.js';
+import type { PrincipalStore } from './auth/principals/principal-store.js';
+import type { Catalog } from './catalog/catalog.js';
+import { PrincipalResolver } from './auth/principals/resolver.js';
 import type { Sessions } from './auth/sessions.js';
 import type { IngestPipeline } from './ingest/pipeline.js';
 import type { Metrics } from './metrics/metrics.js';
 import type { RateRules } from './protection/rate-rules.js';
 import type { FindingStore } from './store/finding-store.js';
 import { errorBody, toHttpError } from './api/api-error.js';
+import { registerAuditLog } from './api/audit-hook.js';
 import { registerAuthentication } from './api/authenticate.js';
 import { registerBodyParsers } from './api/body-parsers.js';
 import { CursorCodec } from './api/cursor.js';
 import { aggregateRoutes } from './api/routes/aggregate.js';
+import { auditRoutes } from './api/routes/audit.js';
 import { archiveRoutes } from './api/routes/archive.js';
 import { dashboardRoutes } from './api/routes/dashboard.js';
 import { sessionRoutes } from './api/routes/sessions.js';
@@ -30,11 +35,19 @@ import { policySimulatorRoutes } from './api/routes/policy-simulator.js';
 import { registerRateLimits } from './api/rate-limit.js';
 import { requireRoutePermissions } from './api/route-permissions.js';
 import { RequestLogController } from './api/request-log.js';
+import { registerAuthorization } from './api/authorize.js';
+import { iamRoutes } from './api/routes/iam/iam-routes.js';
+import { catalogRoutes } from './api/routes/catalog/catalog-routes.js';
 
 export interface AppDeps {
   readonly store: FindingStore;
   readonly pipeline: IngestPipeline;
-  readonly keys: ApiKeyRepository;
+  /** Users, groups, roles, managed policies and API keys. */
+  readonly keys: PrincipalStore;
+  /** The account catalog: groups, accounts, their tags and the catalog's resource policy. */
+  readonly catalog: Catalog;
+  /** Where every API call is recorded; without it nothing is recorded and the audit API is not served. */
+  readonly audit?: AuditLog;
   /** Secret that signs page cursors; keep it stable across restarts so cursors survive them. */
   readonly cursorSecret: Buffer;
   readonly limits: { readonly maxBodyBytes: number; readonly maxItemsPerRequest: number; readonly maxPageSize: number };
@@ -126,11 +139,15 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   registerBodyParsers(app, deps.limits.maxBodyBytes);
   if (deps.rateRules) registerRateLimits(app, deps.rateRules.rules, deps.rateRules.windowSeconds, deps.metrics);
   await app.register(fastifyCookie);
-  registerAuthentication(app, deps.keys, deps.sessions);
   const now = deps.now ?? Date.now;
+  // After the rate limits (their refusals are not recorded), before authentication (its refusals are).
+  if (deps.audit) registerAuditLog(app, { audit: deps.audit, now });
+  const resolver = new PrincipalResolver(deps.keys, now);
+  registerAuthentication(app, resolver, deps.sessions);
+  registerAuthorization(app, now, () => deps.catalog.accountTags());
   await app.register(healthRoutes, deps.archiveHealth ? { archive: deps.archiveHealth } : {});
   await app.register(eventsRoutes, { pipeline: deps.pipeline, maxItemsPerRequest: deps.limits.maxItemsPerRequest, ...(deps.metrics && { metrics: deps.metrics }) });
-  if (deps.metrics) await app.register(operationsRoutes, { metrics: deps.metrics, keys: deps.keys, ...(deps.rateRules && { rateRules: deps.rateRules.rules }) });
+  if (deps.metrics) await app.register(operationsRoutes, { metrics: deps.metrics, resolver, now, ...(deps.rateRules && { rateRules: deps.rateRules.rules }) });
   await app.register(findingsRoutes, { store: deps.store, cursors: new CursorCodec(deps.cursorSecret), maxPageSize: deps.limits.maxPageSize, now });
   await app.register(aggregateRoutes, { store: deps.store, now });
   await app.register(streamRoutes, { store: deps.store, pipeline: deps.pipeline, securityHeaders: SECURITY_HEADERS });
@@ -143,7 +160,10 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   await app.register(policySimulatorRoutes, { now });
   await app.register(openApiRoutes);
   // Dashboard: sessions, Yagura-side archiving, and the built front end.
-  if (deps.sessions) await app.register(sessionRoutes, { keys: deps.keys, sessions: deps.sessions, secureCookie: server?.https !== undefined });
+  if (deps.sessions) await app.register(sessionRoutes, { store: deps.keys, resolver, sessions: deps.sessions, secureCookie: server?.https !== undefined });
+  await app.register(iamRoutes, { store: deps.keys, now });
+  await app.register(catalogRoutes, { catalog: deps.catalog, now });
+  if (deps.audit) await app.register(auditRoutes, { audit: deps.audit, cursors: new CursorCodec(deps.cursorSecret), maxPageSize: deps.limits.maxPageSize, now });
   await app.register(archiveRoutes, { store: deps.store, now });
   if (deps.dashboardRoot) await app.register(dashboardRoutes, { root: deps.dashboardRoot });
   return app;

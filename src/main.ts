@@ -8,6 +8,9 @@ import { buildApp } from './app.js';
 import { Archiver } from './archive/archiver.js';
 import { LocalArchive } from './archive/local/local-archive.js';
 import { bootstrapAdmin, type BootstrapResult } from './auth/api-keys.js';
+import { ACTIONS } from './auth/actions.js';
+import { ownerScope } from './auth/finding-scope/owner-scope.js';
+import { PrincipalResolver } from './auth/principals/resolver.js';
 import { Sessions } from './auth/sessions.js';
 import { configSchema, type Config } from './config/schema.js';
 import { generateDemoSet } from './demo/generate.js';
@@ -17,7 +20,10 @@ import { Metrics } from './metrics/metrics.js';
 import { checkListenAddress } from './protection/listen-policy.js';
 import { RateRules } from './protection/rate-rules.js';
 import { dataFolder, lockDataFolder, type DataLock } from './store/data-folder.js';
-import { SqliteApiKeyRepository } from './store/sqlite/api-key-repository.js';
+import { SqliteAuditStore } from './store/sqlite/audit-store.js';
+import { SqlitePrincipalStore } from './store/sqlite/principal-store.js';
+import { SqliteCatalogStore } from './store/sqlite/catalog-store.js';
+import { Catalog } from './catalog/catalog.js';
 import { SqliteSessionRepository } from './store/sqlite/session-repository.js';
 import { storedSecret } from './store/sqlite/meta.js';
 import { SqliteStore } from './store/sqlite/sqlite-store.js';
@@ -32,7 +38,12 @@ export interface Embedded {
   /** Seals and writes the rolling archive objects (`serve` starts it rolling). */
   readonly archiver: Archiver;
   readonly pipeline: IngestPipeline;
-  readonly keys: SqliteApiKeyRepository;
+  /** Principals, policies and API keys (also the older key repository the bootstrap uses). */
+  readonly keys: SqlitePrincipalStore;
+  /** The account catalog; accounts seen in stored findings join its `unassigned` group. */
+  readonly catalog: Catalog;
+  /** The audit log of API calls; closing the embedded store writes what it still queues. */
+  readonly audit: SqliteAuditStore;
   readonly lock: DataLock;
   /** Versions written to the archive at open: those an unclean stop left in the outbox. */
   readonly replayed: number;
@@ -115,17 +126,29 @@ export async function openEmbedded(dataDir: string, owner: string, options: Embe
     // Objects an unclean stop left open or sealed are sealed and written now, under the names they were given.
     const replayed = await archiver.sealAll();
     const s = store;
+    const catalog = await Catalog.open(new SqliteCatalogStore(s.db));
+    pipeline.subscribe((stored) => catalog.noticeAccounts(stored.map((x) => x.finding.key.accountId)));
+    const audit = new SqliteAuditStore(s.db, {
+      ...(metrics && {
+        onWritten: (entry) => metrics.auditEntries.inc({ decision: entry.decision }),
+        onDropped: () => metrics.auditDropped.inc(),
+      }),
+    });
     return {
       store: s,
       archive,
       archiver,
       pipeline,
-      keys: new SqliteApiKeyRepository(s.db),
+      keys: new SqlitePrincipalStore(s.db),
+      catalog,
+      audit,
       lock,
       replayed,
       async close(): Promise<void> {
         await pipeline.flush();
         await archiver.close();
+        await catalog.settled();
+        await audit.close();
         await archive.close();
         await s.close();
         lock.release();
@@ -180,15 +203,18 @@ export interface StartOptions {
 }
 
 /** Alerting on the embedded store, as configured; started once the HTTP app (and its logger) exists. */
-export function buildAlerts(embedded: Embedded, config: Pick<Config, 'alerts' | 'accounts' | 'publicUrl'>, metrics?: Metrics, resolve?: Resolver): AlertService {
+export function buildAlerts(embedded: Embedded, config: Pick<Config, 'alerts' | 'publicUrl'>, metrics?: Metrics, resolve?: Resolver): AlertService {
   const a = config.alerts;
+  // Rules fire only on findings their owner may read, tags from the account catalog included.
+  const owners = { resolver: new PrincipalResolver(embedded.keys), action: ACTIONS.GetFinding.name, accountTags: () => embedded.catalog.accountTags() };
   return new AlertService({
+    owners: (owner, now) => ownerScope(owners, owner, now),
     store: embedded.store,
     alerts: new SqliteAlertStore(embedded.store.db),
     pipeline: embedded.pipeline,
     settings: {
       ...(config.publicUrl !== undefined && { publicUrl: config.publicUrl }),
-      accounts: config.accounts,
+      accounts: embedded.catalog,
       network: { allowPrivateNetworks: a.allowPrivateNetworks },
       retry: { maxAttempts: a.maxAttempts, retryBaseMs: a.retryBaseMilliseconds, retryMaxMs: a.retryMaxMilliseconds },
       sendTimeoutMs: a.sendTimeoutSeconds * 1000,
@@ -230,6 +256,8 @@ export async function startServer(config: Config, options: StartOptions = {}): P
     metrics.gauge('yagura_rate_limit_blocked_sources', 'Sources currently over a rate limit', () => rateRules.blocks().length);
     const bootstrap = await bootstrapAdmin(embedded.keys, config.bootstrapKey, Date.now());
     const demo = config.demo ? await loadDemo(embedded, Date.now()) : undefined;
+    // The configuration's accounts seed the catalog; alert routing and scopes read the catalog.
+    await embedded.catalog.seed(config.accounts);
     alerts = buildAlerts(embedded, config, metrics);
     const started = alerts;
     const dashboardRoot = findDashboard();
@@ -237,6 +265,8 @@ export async function startServer(config: Config, options: StartOptions = {}): P
       store: embedded.store,
       pipeline: embedded.pipeline,
       keys: embedded.keys,
+      catalog: embedded.catalog,
+      audit: embedded.audit,
       cursorSecret: storedSecret(embedded.store.db, 'cursor', () => randomBytes(32)),
       limits: {
         maxBodyBytes: config.ingest.maxBodyBytes,

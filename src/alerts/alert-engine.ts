@@ -1,6 +1,9 @@
 // Evaluates alert rules over the store's change log from a persisted cursor; woken by ingest, caught up on start.
 import { keyString } from '../findings/finding.js';
 import type { QueryNode } from '../query/ast.js';
+import { bindQuery } from '../query/bind.js';
+import type { BoundNode, BoundQuery } from '../query/bound.js';
+import { andScope } from '../query/scope.js';
 import type { FindingChange, FindingStore } from '../store/finding-store.js';
 import type { AlertStore, DigestItem, NewDelivery } from './alert-store.js';
 import { decide, groupKeyOf, inScope, type Incident } from './evaluate.js';
@@ -17,6 +20,16 @@ const MAX_THROTTLE_MS = 30 * 86_400_000;
  */
 const PRUNE_CHUNK = 5_000;
 
+/** The rule's query restricted to its owner's scope, or undefined (reported) when the query no longer binds. */
+function bindScoped(query: QueryNode, scope: BoundNode, now: number, onError: (error: unknown) => void): BoundQuery | undefined {
+  try {
+    return andScope(bindQuery(query, { now }), scope);
+  } catch (error) {
+    onError(error);
+    return undefined;
+  }
+}
+
 export interface CompiledRule {
   readonly rule: AlertRule;
   readonly query: QueryNode;
@@ -26,6 +39,8 @@ export interface AlertEngineOptions {
   readonly store: FindingStore;
   readonly alerts: AlertStore;
   readonly rules: () => Promise<readonly CompiledRule[]>;
+  /** The findings the rule's owner may read now; undefined when it may read none (the rule is suspended). */
+  readonly ownerScope: (rule: AlertRule) => Promise<BoundNode | undefined>;
   readonly accounts: AccountCatalog;
   readonly publicUrl?: string;
   /** Told when a pass queued deliveries. */
@@ -102,15 +117,22 @@ export class AlertEngine {
     const touched = new Set<string>();
     const deliveries: NewDelivery[] = [];
     const digestItems: DigestItem[] = [];
+    const now = (o.now ?? Date.now)();
     for (const { rule, query } of rules) {
+      // Asked for every rule on every pass, so that a suspension (or its end) is recorded at the next evaluation.
+      const scope = await o.ownerScope(rule);
+      // An owner who may read nothing, or whose permissions are unknown, gets nothing: never everything.
+      if (scope === undefined) continue;
       // The cheap filters first (band, scope, sample, archived): most changes leave most rules here, without SQL.
       const candidates = changes.filter((c) => inScope(rule, c));
       if (candidates.length === 0) continue;
       let matched: Set<string> | undefined;
-      if (query.kind !== 'all') {
+      const scoped = bindScoped(query, scope, now, o.onError);
+      if (scoped === undefined) continue;
+      if (scoped.root.kind !== 'all') {
         try {
           const keys = [...new Map(candidates.map((c) => [keyString(c.record.key), c.record.key])).values()];
-          matched = new Set((await o.store.matching(query, keys)).map((r) => keyString(r.key)));
+          matched = new Set((await o.store.matching(scoped, keys)).map((r) => keyString(r.key)));
         } catch (error) {
           // A rule whose query the store cannot run must not hold up every other rule.
           o.onError(error);
@@ -164,6 +186,6 @@ export class AlertEngine {
     const message: AlertMessage = { kind, rule: { id: rule.id, name: rule.name }, findings: [alertFinding(change.record, o.accounts, o.publicUrl)] };
     return rule.routes
       .filter((route) => routeMatches(route, change.record.key.accountId, o.accounts))
-      .map((route) => ({ rule: rule.id, destination: route.destination, kind, finding: keyString(change.record.key), message, arrivedAt: change.at }));
+      .map((route) => ({ rule: rule.id, destination: route.destination, kind, finding: keyString(change.record.key), about: [change.record.key], message, arrivedAt: change.at }));
   }
 }

@@ -4,17 +4,20 @@ import type { Metrics } from '../metrics/metrics.js';
 import { parseQuery } from '../query/parser.js';
 import { validateQuery } from '../query/validate.js';
 import type { FindingStore } from '../store/finding-store.js';
+import type { BoundNode } from '../query/bound.js';
+import { andScope } from '../query/scope.js';
+import type { RuleOwners } from './rule-owners.js';
 import { AlertEngine, type CompiledRule } from './alert-engine.js';
 import { AlertError } from './alert-error.js';
-import type { AlertStore } from './alert-store.js';
+import type { AlertStore, DigestItem } from './alert-store.js';
 import { DeliveryDispatcher, type DeliveryLog, type RetryPolicy } from './delivery-dispatcher.js';
 import { SECRET_FIELDS, type Destination, type DestinationSpec } from './destination.js';
 import { DigestScheduler, checkSchedule } from './digest-scheduler.js';
 import { dryRun, type DryRunResult } from './dry-run.js';
 import { alertFinding, type AlertMessage } from './message.js';
 import { keyString, type FindingKey } from '../findings/finding.js';
-import { AccountCatalog, type AccountInfo } from './routing.js';
-import type { AlertRule, RuleSpec } from './rule.js';
+import { AccountCatalog, type AccountDirectory, type AccountInfo } from './routing.js';
+import type { AlertRule, RuleSpec, RuleStatus } from './rule.js';
 import { buildSink } from './sinks/build-sink.js';
 import type { NetworkPolicy, Resolver } from './sinks/network-policy.js';
 import { checkReceiverAddress } from './destination-address.js';
@@ -22,7 +25,8 @@ import type { Sink } from './sinks/sink.js';
 
 export interface AlertSettings {
   readonly publicUrl?: string;
-  readonly accounts: Readonly<Record<string, AccountInfo>>;
+  /** The account catalog (names and tags for routing and messages), or fixed accounts in the configuration's form. */
+  readonly accounts: AccountDirectory | Readonly<Record<string, AccountInfo>>;
   readonly network: NetworkPolicy;
   readonly retry: RetryPolicy;
   readonly sendTimeoutMs: number;
@@ -40,6 +44,8 @@ export interface AlertServiceOptions {
   readonly now?: () => number;
   /** How receivers' names are resolved (the system's resolver unless a test stands in a DNS server). */
   readonly resolve?: Resolver;
+  /** What each rule's owner may read; a rule fires only on those findings. */
+  readonly owners: RuleOwners;
 }
 
 export interface AlertLog extends DeliveryLog {
@@ -62,6 +68,8 @@ export class AlertService {
   private readonly catalog: AccountCatalog;
   private readonly sinks = new Map<string, { updatedAt: number; sink: Sink; type: string }>();
   private compiled: Promise<CompiledRule[]> | undefined;
+  /** Each rule's status as last stored (JSON, '' when active), so that only a change is written. */
+  private readonly statuses = new Map<string, string>();
   private log: AlertLog = SILENT;
   private unsubscribe: (() => void) | undefined;
   private readonly now: () => number;
@@ -86,6 +94,7 @@ export class AlertService {
       store: options.store,
       alerts: options.alerts,
       rules: () => this.compiledRules(),
+      ownerScope: (rule) => this.ownerScope(rule),
       accounts: this.catalog,
       ...(s.publicUrl !== undefined && { publicUrl: s.publicUrl }),
       queued: () => this.dispatcher.wake(),
@@ -93,7 +102,7 @@ export class AlertService {
       keepDeliveriesMs: s.keepDeliveriesMs,
       now: this.now,
     });
-    this.scheduler = new DigestScheduler(options.alerts, this.catalog, () => this.dispatcher.wake(), onError, this.now);
+    this.scheduler = new DigestScheduler(options.alerts, (rule, items) => this.visibleDigestItems(rule, items), this.catalog, () => this.dispatcher.wake(), onError, this.now);
   }
 
   /** Catches up from the persisted cursor, sends what is pending, and follows ingest from now on. */
@@ -123,8 +132,40 @@ export class AlertService {
   // Rules.
 
   private compiledRules(): Promise<CompiledRule[]> {
-    this.compiled ??= this.options.alerts.listRules().then((rules) => rules.map((rule) => ({ rule, query: parseQuery(rule.query) })));
+    this.compiled ??= this.options.alerts.listRules().then((rules) => {
+      for (const rule of rules) this.statuses.set(rule.id, rule.status ? JSON.stringify(rule.status) : '');
+      return rules.map((rule) => ({ rule, query: parseQuery(rule.query) }));
+    });
     return this.compiled;
+  }
+
+  /**
+   * The findings the rule's owner may read now, or undefined when it may read none because it no longer exists
+   * or its policies cannot be enforced: then the rule is suspended, with the reason recorded on it, until the
+   * owner's permissions can be compiled again.
+   */
+  private async ownerScope(rule: AlertRule): Promise<BoundNode | undefined> {
+    const result = await this.options.owners(rule.owner, this.now());
+    const status: RuleStatus | undefined = result.ok ? undefined : { state: 'suspended', reason: result.reason };
+    const text = status ? JSON.stringify(status) : '';
+    if ((this.statuses.get(rule.id) ?? '') !== text) {
+      await this.options.alerts.setRuleStatus(rule.id, status);
+      this.statuses.set(rule.id, text);
+      if (status) this.log.warn({ rule: rule.id, owner: rule.owner, reason: status.reason }, 'alert rule suspended');
+      else this.log.info({ rule: rule.id, owner: rule.owner }, 'alert rule resumed');
+    }
+    return result.ok ? result.scope : undefined;
+  }
+
+  /** The digest items whose findings the rule's owner may still read. */
+  private async visibleDigestItems(rule: AlertRule, items: readonly DigestItem[]): Promise<ReadonlySet<number>> {
+    const scope = await this.ownerScope(rule);
+    if (scope === undefined) return new Set();
+    const seqs = (i: DigestItem): number[] => (i.seq === undefined ? [] : [i.seq]);
+    if (scope.kind === 'all') return new Set(items.flatMap(seqs));
+    const keys = items.map((i) => ({ accountId: i.finding.accountId, region: i.finding.region, id: i.finding.id }));
+    const readable = new Set((await this.options.store.matching({ kind: 'bound', root: scope }, keys)).map((r) => keyString(r.key)));
+    return new Set(items.filter((i) => readable.has(keyString(i.finding))).flatMap(seqs));
   }
 
   private async rulesChanged(): Promise<void> {
@@ -150,9 +191,10 @@ export class AlertService {
     }
   }
 
-  async createRule(spec: RuleSpec): Promise<AlertRule> {
+  /** A new rule owned by `owner` (the creating principal's ARN). */
+  async createRule(spec: RuleSpec, owner: string): Promise<AlertRule> {
     await this.checkRule(spec);
-    const rule = await this.options.alerts.createRule(spec, this.now());
+    const rule = await this.options.alerts.createRule(spec, owner, this.now());
     await this.rulesChanged();
     return rule;
   }
@@ -170,9 +212,11 @@ export class AlertService {
     return deleted;
   }
 
-  async dryRun(spec: RuleSpec, from: number, to: number): Promise<DryRunResult> {
+  /** Replays stored findings through a rule, only those `scope` (the caller's read scope) selects. */
+  async dryRun(spec: RuleSpec, from: number, to: number, scope: BoundNode): Promise<DryRunResult> {
     await this.checkRule({ ...spec, routes: [] });
-    return dryRun(this.options.store, { ...spec, id: 'dry-run', createdAt: 0, updatedAt: 0 }, { from, to }, this.catalog, this.options.settings.publicUrl);
+    const rule: AlertRule = { ...spec, id: 'dry-run', owner: '', createdAt: 0, updatedAt: 0 };
+    return dryRun(this.options.store, rule, { from, to }, scope, this.catalog, this.options.settings.publicUrl, this.now());
   }
 
   // Destinations.
@@ -240,13 +284,16 @@ export class AlertService {
     }
   }
 
-  /** Queues one stored finding for one destination by hand (through the outbox, like any alert). */
-  async sendFinding(destination: Destination, key: FindingKey): Promise<number | undefined> {
-    const record = await this.options.store.get(key);
+  /**
+   * Queues one stored finding for one destination by hand (through the outbox, like any alert); undefined when
+   * there is no such finding within `scope` (the caller's read scope), so that existence does not leak.
+   */
+  async sendFinding(destination: Destination, key: FindingKey, scope: BoundNode): Promise<number | undefined> {
+    const [record] = await this.options.store.matching(andScope({ kind: 'bound', root: { kind: 'all' } }, scope), [key]);
     if (record === undefined) return undefined;
     const now = this.now();
     const message: AlertMessage = { kind: 'new', rule: { id: 'manual', name: 'sent by hand' }, findings: [alertFinding(record, this.catalog, this.options.settings.publicUrl)] };
-    const [id] = await this.options.alerts.enqueue([{ rule: 'manual', destination: destination.id, kind: 'new', finding: keyString(key), message, arrivedAt: now }], now);
+    const [id] = await this.options.alerts.enqueue([{ rule: 'manual', destination: destination.id, kind: 'new', finding: keyString(key), about: [key], message, arrivedAt: now }], now);
     this.dispatcher.wake();
     return id;
   }

@@ -40,8 +40,10 @@ const RULE: RuleSpec = {
   routes: [{ destination: 'd' }],
 };
 
+const OWNER = 'arn:yagura:iam:::user/alice';
+
 function delivery(destination: string, arrivedAt = T0): NewDelivery {
-  return { rule: 'r1', destination, kind: 'new', finding: '111122223333/us-east-1/f1', message: { kind: 'new', rule: { id: 'r1', name: 'r' }, findings: [FINDING] }, arrivedAt };
+  return { rule: 'r1', destination, kind: 'new', finding: '111122223333/us-east-1/f1', about: [{ accountId: '111122223333', region: 'us-east-1', id: 'f1' }], message: { kind: 'new', rule: { id: 'r1', name: 'r' }, findings: [FINDING] }, arrivedAt };
 }
 
 const INCIDENT: Incident = { rule: 'r1', groupKey: 'g', openedAt: T0, lastAlertAt: T0, band: 'High', count: 1, updates: 1, alerts: 1, updatedAt: T0 };
@@ -75,8 +77,8 @@ export function describeAlertStore(name: string, open: () => Promise<AlertStoreH
     });
 
     withStore('keeps rules in creation order, replaces and deletes them with their incidents', async (alerts) => {
-      const a = await alerts.createRule(RULE, T0);
-      const b = await alerts.createRule({ ...RULE, name: 'b' }, T0 + 1);
+      const a = await alerts.createRule(RULE, OWNER, T0);
+      const b = await alerts.createRule({ ...RULE, name: 'b' }, OWNER, T0 + 1);
       assert.deepEqual((await alerts.listRules()).map((r) => r.id), [a.id, b.id]);
       assert.equal((await alerts.replaceRule(a.id, { ...RULE, enabled: false }, T0 + 2))?.enabled, false);
       await alerts.commitEvaluation({ cursor: 1, incidents: [{ ...INCIDENT, rule: a.id }], deliveries: [], digestItems: [] }, T0);
@@ -152,7 +154,7 @@ export function describeAlertStore(name: string, open: () => Promise<AlertStoreH
     });
 
     withStore('drops collected digest items when a rule stops being a digest', async (alerts) => {
-      const rule = await alerts.createRule({ ...RULE, trigger: { kind: 'digest', schedule: '0 9 * * *', timezone: 'UTC' } }, T0);
+      const rule = await alerts.createRule({ ...RULE, trigger: { kind: 'digest', schedule: '0 9 * * *', timezone: 'UTC' } }, OWNER, T0);
       await alerts.commitEvaluation({ cursor: 1, incidents: [], deliveries: [], digestItems: [{ rule: rule.id, finding: FINDING, at: T0 }] }, T0);
       await alerts.replaceRule(rule.id, RULE, T0 + 1);
       assert.equal(await alerts.cutDigest(rule.id, () => [delivery('d')], T0 + 2), 0);

@@ -36,17 +36,22 @@ export function digestDeliveries(rule: AlertRule, items: readonly DigestItem[], 
         total: mine.length,
         period: { from: new Date(Math.min(...mine.map((i) => i.at))).toISOString(), to: new Date(now).toISOString() },
       },
+      about: mine.map((i) => ({ accountId: i.finding.accountId, region: i.finding.region, id: i.finding.id })),
       arrivedAt: now,
     });
   }
   return deliveries;
 }
 
+/** Of a rule's collected items, the `seq`s of those its owner may still read now (none when it may read none). */
+export type DigestVisibility = (rule: AlertRule, items: readonly DigestItem[]) => Promise<ReadonlySet<number>>;
+
 export class DigestScheduler {
   private jobs: Cron[] = [];
 
   constructor(
     private readonly alerts: AlertStore,
+    private readonly visible: DigestVisibility,
     private readonly accounts: AccountCatalog,
     private readonly queued: () => void,
     private readonly onError: (error: unknown) => void,
@@ -70,10 +75,18 @@ export class DigestScheduler {
     }
   }
 
-  /** Cuts one rule's digest now; returns how many deliveries it queued. */
-  cut(rule: AlertRule): Promise<number> {
+  /**
+   * Cuts one rule's digest now; returns how many deliveries it queued. Items were collected under the owner's
+   * scope at evaluation; those the owner may no longer read (a narrowed policy, a removed owner) are dropped here
+   * rather than sent, so a digest never lists a finding outside the owner's scope at the time it goes out.
+   */
+  async cut(rule: AlertRule): Promise<number> {
     const now = this.now();
-    return this.alerts.cutDigest(rule.id, (items) => digestDeliveries(rule, items, this.accounts, now), now);
+    const collected = await this.alerts.digestItems(rule.id);
+    if (collected.length === 0) return 0;
+    const visible = await this.visible(rule, collected);
+    const through = collected[collected.length - 1]!.seq;
+    return this.alerts.cutDigest(rule.id, (items) => digestDeliveries(rule, items.filter((i) => i.seq !== undefined && visible.has(i.seq)), this.accounts, now), now, through);
   }
 
   stop(): void {

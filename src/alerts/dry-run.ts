@@ -5,6 +5,9 @@ import { alertFinding, type AlertFinding } from './message.js';
 import type { AccountCatalog } from './routing.js';
 import type { AlertRule } from './rule.js';
 import { parseQuery } from '../query/parser.js';
+import { bindQuery } from '../query/bind.js';
+import type { BoundNode } from '../query/bound.js';
+import { andScope } from '../query/scope.js';
 import { bandRank, severityBand } from '../findings/severity.js';
 
 /** Findings replayed at most; a larger range is reported as truncated. */
@@ -51,8 +54,17 @@ async function replayChanges(store: FindingStore, rule: AlertRule, record: Findi
   });
 }
 
-export async function dryRun(store: FindingStore, rule: AlertRule, range: { from: number; to: number }, accounts: AccountCatalog, publicUrl: string | undefined): Promise<DryRunResult> {
-  const query = parseQuery(rule.query);
+/** Replays only findings `scope` selects (the caller's read scope), AND-ed into the store query. */
+export async function dryRun(
+  store: FindingStore,
+  rule: AlertRule,
+  range: { from: number; to: number },
+  scope: BoundNode,
+  accounts: AccountCatalog,
+  publicUrl: string | undefined,
+  now: number,
+): Promise<DryRunResult> {
+  const query = andScope(bindQuery(parseQuery(rule.query), { now }), scope);
   const incidents = new Map<string, Incident>();
   const alerts: Array<DryRunResult['alerts'][number]> = [];
   let matched = 0;

@@ -8,7 +8,7 @@ import { decide, inScope, triggerFires, type Incident } from './evaluate.js';
 import type { AlertRule, Trigger } from './rule.js';
 
 function rule(trigger: Trigger, extra: Partial<AlertRule> = {}): AlertRule {
-  return { id: 'r1', name: 'r', enabled: true, query: '', minBand: 'High', groupBy: 'finding', trigger, throttleSeconds: 60, includeSample: false, includeArchived: false, routes: [{ destination: 'd' }], createdAt: 0, updatedAt: 0, ...extra };
+  return { id: 'r1', owner: 'arn:yagura:iam:::user/alice', name: 'r', enabled: true, query: '', minBand: 'High', groupBy: 'finding', trigger, throttleSeconds: 60, includeSample: false, includeArchived: false, routes: [{ destination: 'd' }], createdAt: 0, updatedAt: 0, ...extra };
 }
 
 function change(band: SeverityBand, at: number, extra: Partial<FindingChange> = {}): FindingChange {

@@ -52,8 +52,20 @@ export const ruleSpecSchema = z
   .strict();
 export type RuleSpec = z.infer<typeof ruleSpecSchema>;
 
+/** Why a rule fires on nothing; absent while it evaluates normally. */
+export interface RuleStatus {
+  readonly state: 'suspended';
+  readonly reason: string;
+}
+
 export interface AlertRule extends RuleSpec {
   readonly id: string;
+  /**
+   * ARN of the principal that created the rule: the rule fires only on findings this principal may read
+   * (`yagura:GetFinding`) when it is evaluated. Set at creation and never changed.
+   */
+  readonly owner: string;
+  readonly status?: RuleStatus;
   readonly createdAt: number;
   readonly updatedAt: number;
 }

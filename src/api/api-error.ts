@@ -36,6 +36,31 @@ const STATUS_BY_CODE: Readonly<Record<string, number>> = {
   PRIVATE_ADDRESS: 400,
   DESTINATION_IN_USE: 409,
   INVALID_POLICY: 400,
+  // Principals, managed policies and keys (src/auth/principals/principal-error.ts).
+  INVALID_NAME: 400,
+  INVALID_PASSWORD: 400,
+  INVALID_EXPIRY: 400,
+  UNKNOWN_POLICY: 400,
+  UNKNOWN_GROUP: 400,
+  UNKNOWN_OWNER: 400,
+  USER_NOT_FOUND: 404,
+  GROUP_NOT_FOUND: 404,
+  ROLE_NOT_FOUND: 404,
+  POLICY_NOT_FOUND: 404,
+  KEY_NOT_FOUND: 404,
+  ALREADY_EXISTS: 409,
+  POLICY_IN_USE: 409,
+  BUILT_IN: 409,
+  ALREADY_REVOKED: 409,
+  // The account catalog (src/catalog/catalog-error.ts).
+  INVALID_ACCOUNT_ID: 400,
+  INVALID_ACCOUNT_NAME: 400,
+  INVALID_TAGS: 400,
+  UNKNOWN_CATALOG_GROUP: 400,
+  CATALOG_GROUP_NOT_FOUND: 404,
+  CATALOG_ACCOUNT_NOT_FOUND: 404,
+  CATALOG_POLICY_NOT_FOUND: 404,
+  CATALOG_GROUP_NOT_EMPTY: 409,
 };
 
 /** Fastify's own error codes, renamed into ours. */

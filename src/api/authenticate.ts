@@ -1,7 +1,9 @@
 // Requires a valid credential on every /api route: an API key (`Authorization: Bearer <key>` or
 // `X-Api-Key: <key>`) or the dashboard's session cookie, which must also pass the CSRF check to change state.
 import type { FastifyInstance, FastifyRequest } from 'fastify';
-import { authenticate, type ApiKeyRepository, type Identity } from '../auth/api-keys.js';
+import { hashKey, type Identity } from '../auth/api-keys.js';
+import type { Principal } from '../auth/principals/principal.js';
+import type { KeyResolution, PrincipalResolver } from '../auth/principals/resolver.js';
 import type { Sessions } from '../auth/sessions.js';
 import { ApiError } from './api-error.js';
 import { permissionOf } from './route-permissions.js';
@@ -10,6 +12,10 @@ import { routePath } from './route-path.js';
 declare module 'fastify' {
   interface FastifyRequest {
     identity?: Identity;
+    /** Who is calling and the identity policies in effect; set on every authenticated request. */
+    principal?: Principal;
+    /** The request's credentials resolved again, as of now; undefined once they are no longer valid. */
+    reauthenticate?: () => Promise<Principal | undefined>;
     /** Set when the request was authenticated by the session cookie. */
     session?: { readonly token: string; readonly expiresAt: number };
   }
@@ -61,28 +67,63 @@ function sameHost(origin: string, host: string): boolean {
   }
 }
 
-export function registerAuthentication(app: FastifyInstance, keys: ApiKeyRepository, sessions?: Sessions): void {
+const KEY_REFUSALS: Readonly<Record<'unknown' | 'revoked' | 'expired', string>> = {
+  unknown: 'the API key is not valid',
+  revoked: 'the API key was revoked',
+  expired: 'the API key has expired',
+};
+
+/** Why a key is refused; revoked and expired are only said of a key whose whole secret matched. */
+export function keyRefusal(resolution: KeyResolution & { ok: false }): string {
+  return KEY_REFUSALS[resolution.reason];
+}
+
+/** Resolves the request's key or session cookie to its principal, as of now; throws 401 ApiError when it is not valid. */
+async function credentialsOf(request: FastifyRequest, resolver: PrincipalResolver, sessions: Sessions | undefined): Promise<Principal> {
+  const challenge = { 'www-authenticate': 'Bearer realm="yagura"' };
+  const key = presentedKey(request);
+  if (key !== undefined) {
+    const resolved = await resolver.byKey(key);
+    if (!resolved.ok) throw new ApiError(401, 'UNAUTHENTICATED', keyRefusal(resolved), challenge);
+    request.identity = { keyId: resolved.key.id, name: resolved.key.name };
+    return resolved.principal;
+  }
+  const token = sessions && request.cookies[SESSION_COOKIE];
+  if (sessions === undefined || token === undefined || token === '') {
+    throw new ApiError(401, 'UNAUTHENTICATED', 'this API needs an API key in "Authorization: Bearer <key>" or "X-Api-Key: <key>"', challenge);
+  }
+  const resolved = await sessions.resolve(token);
+  if (resolved === undefined) throw new ApiError(401, 'UNAUTHENTICATED', 'the session has expired or was closed; log in again', challenge);
+  // The session's key or user is resolved again on every request: revoking the key or removing the user ends it.
+  let principal: Principal | undefined;
+  let refusal = 'the session has ended because its key is no longer valid; log in again';
+  if (resolved.userName !== undefined) {
+    principal = await resolver.byUser(resolved.userName);
+    refusal = 'the session has ended because its user was removed; log in again';
+  } else {
+    const byKey = await resolver.byKeyId(resolved.keyId);
+    if (byKey.ok) principal = byKey.principal;
+    else refusal = `the session has ended because ${byKey.reason === 'expired' ? 'its API key has expired' : 'its API key was revoked'}; log in again`;
+  }
+  if (principal === undefined) {
+    await sessions.close(token);
+    throw new ApiError(401, 'UNAUTHENTICATED', refusal, challenge);
+  }
+  request.identity = { keyId: resolved.keyId || `user:${resolved.userName}`, name: resolved.name };
+  request.session = { token, expiresAt: resolved.expiresAt };
+  return { ...principal, sessionId: hashKey(token).slice(0, 16) };
+}
+
+export function registerAuthentication(app: FastifyInstance, resolver: PrincipalResolver, sessions?: Sessions): void {
   app.addHook('onRequest', async (request) => {
     const path = routePath(request);
     if (!path.startsWith('/api/')) return;
     // Public API routes (login authenticates itself with the key in its body) are named in the one table.
     if (permissionOf(request.method, path)?.kind === 'public') return;
-    const challenge = { 'www-authenticate': 'Bearer realm="yagura"' };
-    const key = presentedKey(request);
-    if (key !== undefined) {
-      const identity = await authenticate(keys, key);
-      if (identity === undefined) throw new ApiError(401, 'UNAUTHENTICATED', 'the API key is not valid', challenge);
-      request.identity = identity;
-      return;
-    }
-    const token = sessions && request.cookies[SESSION_COOKIE];
-    if (sessions === undefined || token === undefined || token === '') {
-      throw new ApiError(401, 'UNAUTHENTICATED', 'this API needs an API key in "Authorization: Bearer <key>" or "X-Api-Key: <key>"', challenge);
-    }
-    const resolved = await sessions.resolve(token);
-    if (resolved === undefined) throw new ApiError(401, 'UNAUTHENTICATED', 'the session has expired or was closed; log in again', challenge);
-    if (!SAFE_METHODS.has(request.method)) checkCsrf(request);
-    request.identity = { keyId: resolved.keyId, name: resolved.name };
-    request.session = { token, expiresAt: resolved.expiresAt };
+    const principal = await credentialsOf(request, resolver, sessions);
+    if (request.session !== undefined && !SAFE_METHODS.has(request.method)) checkCsrf(request);
+    request.principal = principal;
+    // Long-lived requests (the live stream) ask again, so that a revoked key or a changed policy ends them.
+    request.reauthenticate = () => credentialsOf(request, resolver, sessions).catch(() => undefined);
   });
 }

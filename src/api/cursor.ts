@@ -3,8 +3,8 @@ import { createHmac, timingSafeEqual } from 'node:crypto';
 import type { SearchPosition } from '../store/finding-store.js';
 import { ApiError } from './api-error.js';
 
-interface CursorPayload {
-  readonly p: SearchPosition;
+interface CursorPayload<P> {
+  readonly p: P;
   /** Fingerprint of query, range and sort: a cursor only continues the search that made it. */
   readonly f: string;
 }
@@ -16,19 +16,20 @@ export class CursorCodec {
     return createHmac('sha256', this.secret).update(body).digest('base64url');
   }
 
-  encode(position: SearchPosition, fingerprint: string): string {
-    const body = Buffer.from(JSON.stringify({ p: position, f: fingerprint } satisfies CursorPayload)).toString('base64url');
+  encode<P = SearchPosition>(position: P, fingerprint: string): string {
+    const body = Buffer.from(JSON.stringify({ p: position, f: fingerprint } satisfies CursorPayload<P>)).toString('base64url');
     return `${body}.${this.sign(body)}`;
   }
 
-  decode(cursor: string, fingerprint: string): SearchPosition {
+  /** The position a cursor holds; `P` is what the issuing route encoded (the signature proves it issued it). */
+  decode<P = SearchPosition>(cursor: string, fingerprint: string): P {
     const invalid = new ApiError(400, 'INVALID_CURSOR', 'the cursor is not one this server issued for this search; start again without it');
     const [body, signature, extra] = cursor.split('.');
     if (!body || !signature || extra !== undefined || cursor.length > 4096) throw invalid;
     const expected = Buffer.from(this.sign(body));
     const given = Buffer.from(signature);
     if (expected.length !== given.length || !timingSafeEqual(expected, given)) throw invalid;
-    const payload = JSON.parse(Buffer.from(body, 'base64url').toString('utf8')) as CursorPayload;
+    const payload = JSON.parse(Buffer.from(body, 'base64url').toString('utf8')) as CursorPayload<P>;
     if (payload.f !== fingerprint) throw invalid;
     return payload.p;
   }

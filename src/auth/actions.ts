@@ -11,6 +11,22 @@ export type ResourceType =
   | 'alert-destination'
   /** `arn:yagura:alerts:::delivery/ID` */
   | 'alert-delivery'
+  /** `arn:yagura:iam:::user/NAME` */
+  | 'user'
+  /** `arn:yagura:iam:::group/NAME` */
+  | 'group'
+  /** `arn:yagura:iam:::role/NAME` */
+  | 'role'
+  /** `arn:yagura:iam:::policy/NAME` */
+  | 'policy'
+  /** `arn:yagura:iam:::key/ID` */
+  | 'key'
+  /** `arn:yagura:catalog:::catalog`: the account catalog as a whole (its listing of groups, its resource policy). */
+  | 'catalog'
+  /** `arn:yagura:catalog:::group/NAME`: an account group. */
+  | 'catalog-group'
+  /** `arn:yagura:catalog:::account/GROUP/ACCOUNT_ID`: an AWS account in its group. */
+  | 'catalog-account'
   /** `*`: the action concerns the service as a whole (metrics, rate-limit blocks, the simulator). */
   | 'service';
 
@@ -23,6 +39,9 @@ export interface ActionDefinition {
 }
 
 const FINDING_KEYS = ['aws:ResourceAccount', 'aws:RequestedRegion', 'aws:ResourceTag/${TagKey}', 'yagura:FindingType', 'yagura:FindingSeverity', 'yagura:SeverityBand'];
+
+const CATALOG_KEYS = ['aws:ResourceArn', 'aws:ResourceTag/${TagKey}'];
+const ACCOUNT_KEYS = ['aws:ResourceAccount', 'aws:ResourceArn', 'aws:ResourceTag/${TagKey}'];
 
 function action(name: `yagura:${string}`, resource: ResourceType, description: string, conditionKeys: readonly string[] = []): ActionDefinition {
   return { name, description, resource, conditionKeys };
@@ -52,8 +71,43 @@ export const ACTIONS = {
   GetAlertDelivery: action('yagura:GetAlertDelivery', 'alert-delivery', 'Read one alert delivery.'),
   RetryAlertDelivery: action('yagura:RetryAlertDelivery', 'alert-delivery', 'Send a dead-lettered alert again.'),
   DeleteAlertDelivery: action('yagura:DeleteAlertDelivery', 'alert-delivery', 'Remove an alert delivery from the log.'),
+  ListUsers: action('yagura:ListUsers', 'user', 'List users.'),
+  GetUser: action('yagura:GetUser', 'user', 'Read one user: groups, attached policies, tags (never the password).'),
+  CreateUser: action('yagura:CreateUser', 'user', 'Create a user.'),
+  UpdateUser: action('yagura:UpdateUser', 'user', "Replace a user's groups, policies, tags or password."),
+  DeleteUser: action('yagura:DeleteUser', 'user', 'Delete a user; its keys are revoked and its sessions end.'),
+  ListGroups: action('yagura:ListGroups', 'group', 'List groups.'),
+  GetGroup: action('yagura:GetGroup', 'group', 'Read one group: members and attached policies.'),
+  CreateGroup: action('yagura:CreateGroup', 'group', 'Create a group.'),
+  UpdateGroup: action('yagura:UpdateGroup', 'group', "Replace a group's attached policies."),
+  DeleteGroup: action('yagura:DeleteGroup', 'group', 'Delete a group; what it granted ends at the next request.'),
+  ListRoles: action('yagura:ListRoles', 'role', 'List roles.'),
+  GetRole: action('yagura:GetRole', 'role', 'Read one role.'),
+  CreateRole: action('yagura:CreateRole', 'role', 'Create a role.'),
+  UpdateRole: action('yagura:UpdateRole', 'role', "Replace a role's description, tags and attached policies."),
+  DeleteRole: action('yagura:DeleteRole', 'role', "Delete a role; its keys are revoked."),
+  ListPolicies: action('yagura:ListPolicies', 'policy', 'List managed policies.'),
+  GetPolicy: action('yagura:GetPolicy', 'policy', 'Read one managed policy document.'),
+  CreatePolicy: action('yagura:CreatePolicy', 'policy', 'Create a managed policy.'),
+  PutPolicy: action('yagura:PutPolicy', 'policy', "Replace a managed policy's document."),
+  DeletePolicy: action('yagura:DeletePolicy', 'policy', 'Delete a managed policy that is attached to nothing.'),
+  ListKeys: action('yagura:ListKeys', 'key', 'List API keys (never their secrets).'),
+  CreateKey: action('yagura:CreateKey', 'key', 'Create an API key for a user or role.'),
+  DeleteKey: action('yagura:DeleteKey', 'key', 'Revoke an API key.'),
+  GetCatalog: action('yagura:GetCatalog', 'catalog', 'Read the account catalog itself (its ARN, whether it has a resource policy).'),
+  GetCatalogGroups: action('yagura:GetCatalogGroups', 'catalog', 'List account groups; only those allowed yagura:GetCatalogGroup are shown.'),
+  GetCatalogGroup: action('yagura:GetCatalogGroup', 'catalog-group', 'Read one account group (and see it in listings).', CATALOG_KEYS),
+  PutCatalogGroup: action('yagura:PutCatalogGroup', 'catalog-group', "Create an account group or replace its tags.", CATALOG_KEYS),
+  DeleteCatalogGroup: action('yagura:DeleteCatalogGroup', 'catalog-group', 'Delete an empty account group.', CATALOG_KEYS),
+  GetCatalogAccounts: action('yagura:GetCatalogAccounts', 'catalog-group', "List a group's accounts (needs the catalog and the group); only those allowed yagura:GetCatalogAccount are shown.", CATALOG_KEYS),
+  GetCatalogAccount: action('yagura:GetCatalogAccount', 'catalog-account', 'Read one account of the catalog (and see it in listings).', ACCOUNT_KEYS),
+  PutCatalogAccount: action('yagura:PutCatalogAccount', 'catalog-account', "Put an account in a group, name and tag it (moving needs the account's old and new ARN).", ACCOUNT_KEYS),
+  GetCatalogPolicy: action('yagura:GetCatalogPolicy', 'catalog', "Read the catalog's resource policy."),
+  PutCatalogPolicy: action('yagura:PutCatalogPolicy', 'catalog', "Replace the catalog's resource policy."),
+  DeleteCatalogPolicy: action('yagura:DeleteCatalogPolicy', 'catalog', "Remove the catalog's resource policy."),
   GetMetrics: action('yagura:GetMetrics', 'service', 'Scrape /metrics from another host than the server itself.'),
   GetRateLimitBlocks: action('yagura:GetRateLimitBlocks', 'service', 'See the sources the rate-based rules currently refuse.'),
+  SearchAuditLog: action('yagura:SearchAuditLog', 'service', 'Search the audit log of API calls.'),
   SimulatePolicy: action('yagura:SimulatePolicy', 'service', 'Decide a request against given policies with the policy simulator (like iam:SimulateCustomPolicy).'),
 } as const satisfies Record<string, ActionDefinition>;
 

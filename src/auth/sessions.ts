@@ -5,8 +5,11 @@ import { hashKey, type Identity } from './api-keys.js';
 export interface SessionRecord {
   /** SHA-256 of the token, base64url; the token itself is never stored. */
   readonly hash: string;
+  /** The key the session was opened with; empty for a password login. */
   readonly keyId: string;
   readonly name: string;
+  /** The user who signed in with a password; re-resolved on every request, so removing the user ends it. */
+  readonly userName?: string;
   readonly createdAt: number;
   readonly lastUsedAt: number;
   /** Absolute expiry, epoch ms: the session ends then however active it is. */
@@ -43,11 +46,19 @@ export class Sessions {
     private readonly now: () => number = Date.now,
   ) {}
 
-  /** Opens a session for an identity already authenticated by its API key. */
-  async open(identity: Identity): Promise<OpenedSession> {
+  /** Opens a session for an identity already authenticated by its API key or a user's password. */
+  async open(identity: Identity & { readonly userName?: string }): Promise<OpenedSession> {
     const token = `ygs_${randomBytes(32).toString('base64url')}`;
     const at = this.now();
-    const record = { hash: hashKey(token), keyId: identity.keyId, name: identity.name, createdAt: at, lastUsedAt: at, expiresAt: at + this.policy.maxAgeSeconds * 1000 };
+    const record: SessionRecord = {
+      hash: hashKey(token),
+      keyId: identity.keyId,
+      name: identity.name,
+      ...(identity.userName !== undefined && { userName: identity.userName }),
+      createdAt: at,
+      lastUsedAt: at,
+      expiresAt: at + this.policy.maxAgeSeconds * 1000,
+    };
     await this.repo.insert(record);
     // Opening a session is rare enough to sweep expired ones here instead of on a timer.
     await this.repo.deleteExpired(at, at - this.policy.idleSeconds * 1000);
@@ -55,7 +66,7 @@ export class Sessions {
   }
 
   /** The identity behind a presented token, or undefined when it is unknown, expired or idle too long. */
-  async resolve(token: string): Promise<(Identity & { readonly expiresAt: number }) | undefined> {
+  async resolve(token: string): Promise<(Identity & { readonly userName?: string; readonly expiresAt: number }) | undefined> {
     if (token.length < 16 || token.length > 512) return undefined;
     const hash = hashKey(token);
     const record = await this.repo.findByHash(hash);
@@ -66,7 +77,7 @@ export class Sessions {
       return undefined;
     }
     if (at - record.lastUsedAt >= TOUCH_EVERY_MS) await this.repo.touch(hash, at);
-    return { keyId: record.keyId, name: record.name, expiresAt: record.expiresAt };
+    return { keyId: record.keyId, name: record.name, ...(record.userName !== undefined && { userName: record.userName }), expiresAt: record.expiresAt };
   }
 
   async close(token: string): Promise<void> {

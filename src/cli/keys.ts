@@ -1,7 +1,8 @@
-// `yagura keys create`: a new administrator API key made offline on a data folder, the way back from a lost key.
+// `yagura keys create --data DIR`: a new administrator API key made offline on a data folder, the way back from a
+// lost key (whoever can open the folder is an administrator by nature).
 import { existsSync } from 'node:fs';
 import type { Command } from 'commander';
-import { createKey, generateKey } from '../auth/api-keys.js';
+import { createAdministratorKey } from '../auth/principals/administrator-key.js';
 import { openEmbedded, type Embedded } from '../main.js';
 import { dataFolder, DataFolderBusyError } from '../store/data-folder.js';
 import { CliError } from './cli-error.js';
@@ -21,25 +22,15 @@ async function openFolder(dir: string): Promise<Embedded> {
   }
 }
 
-export function keysCommand(program: Command): void {
-  const keys = program.command('keys').description('API keys');
-  keys
-    .command('create')
-    .description('create an administrator API key in a data folder no server holds; prints the key once, stores only its hash')
-    .option('--data <dir>', 'data folder (env YAGURA_DATA)')
-    .option('--name <name>', 'a name to tell the key by (letters, digits, space . _ @ -; up to 64)', 'admin')
-    .action(async (opts: { data?: string; name: string }) => {
-      const dir = opts.data ?? (process.env.YAGURA_DATA || undefined);
-      if (dir === undefined) throw new CliError('give the data folder: --data DIR (or YAGURA_DATA)');
-      if (!NAME.test(opts.name)) throw new CliError('--name must be 1 to 64 letters, digits, spaces or . _ @ -, starting with a letter or digit');
-      const embedded = await openFolder(dir);
-      try {
-        const key = generateKey();
-        await createKey(embedded.keys, opts.name, key, Date.now());
-        process.stderr.write(`Administrator API key "${opts.name}" created, shown only this once — store it now:\n`);
-        process.stdout.write(`${key}\n`);
-      } finally {
-        await embedded.close();
-      }
-    });
+/** Makes an Administrator key on a data folder no server holds and prints it once; only its hash is stored. */
+export async function createOfflineAdministratorKey(dir: string, name: string): Promise<void> {
+  if (!NAME.test(name)) throw new CliError('--name must be 1 to 64 letters, digits, spaces or . _ @ -, starting with a letter or digit');
+  const embedded = await openFolder(dir);
+  try {
+    const created = await createAdministratorKey(embedded.keys, name);
+    process.stderr.write(`Administrator API key "${name}" (${created.prefix}) created, shown only this once — store it now:\n`);
+    process.stdout.write(`${created.key}\n`);
+  } finally {
+    await embedded.close();
+  }
 }

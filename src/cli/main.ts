@@ -1,9 +1,9 @@
 #!/usr/bin/env node
 // The `yagura` command: one verb per file; errors end as one line on stderr and a non-zero exit code.
 import { Command, CommanderError } from 'commander';
+import { adminCommands } from './admin/admin-commands.js';
 import { alertsCommand } from './alerts.js';
 import { importCommand } from './import.js';
-import { keysCommand } from './keys.js';
 import { policyCommand } from './policy.js';
 import { searchCommand } from './search.js';
 import { serveCommand } from './serve.js';
@@ -23,8 +23,8 @@ export async function run(argv: readonly string[]): Promise<void> {
   importCommand(program);
   searchCommand(program);
   alertsCommand(program);
-  keysCommand(program);
   policyCommand(program);
+  adminCommands(program);
   try {
     await program.parseAsync(argv as string[]);
   } catch (error) {

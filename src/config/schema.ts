@@ -57,11 +57,20 @@ export const configSchema = z
       .prefault({}),
     /** Where people reach Yagura's web UI; alert messages link to `${publicUrl}/#/findings/<accountId>/<region>/<id>`. */
     publicUrl: z.url({ protocol: /^https?$/ }).max(2048).optional(),
-    /** Account names and tags for alert routing, by account ID (until an account catalog exists). */
+    /**
+     * Accounts written into the account catalog at start (names, tags `key=value` or `key`, and a group, else
+     * `unassigned`) when the catalog does not hold them yet; after that the catalog is the source of truth.
+     */
     accounts: z
       .record(
         z.string().regex(/^\d{12}$/, 'account IDs are 12 digits'),
-        z.object({ name: z.string().min(1).max(200).optional(), tags: z.array(z.string().min(1).max(100)).max(100).default([]) }).strict(),
+        z
+          .object({
+            name: z.string().min(1).max(200).optional(),
+            tags: z.array(z.string().min(1).max(100)).max(50).default([]),
+            group: z.string().regex(/^[a-z0-9][a-z0-9_.-]{0,63}$/, 'a group name is 1 to 64 characters among a-z 0-9 _ . -').optional(),
+          })
+          .strict(),
       )
       .default({}),
     alerts: z

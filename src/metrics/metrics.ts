@@ -1,4 +1,4 @@
-// Prometheus metrics with the pipeline's names: received, stored, ignored, rejected, latency, queues, blocks.
+// Prometheus metrics with the pipeline's names: received, stored, ignored, rejected, latency, queues, blocks, audit.
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 
 export class Metrics {
@@ -28,6 +28,9 @@ export class Metrics {
     buckets: [0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 10, 60, 600],
     registers: [this.registry],
   });
+
+  readonly auditEntries = new Counter({ name: 'yagura_audit_entries_total', help: 'Audit log entries written, by decision (allowed, denied, unauthenticated, error)', labelNames: ['decision'] as const, registers: [this.registry] });
+  readonly auditDropped = new Counter({ name: 'yagura_audit_dropped_total', help: 'Audit log entries dropped because the write queue was full', registers: [this.registry] });
 
   constructor(collectProcess = true) {
     if (collectProcess) collectDefaultMetrics({ register: this.registry, prefix: 'yagura_' });

@@ -3,7 +3,10 @@
 import type { RangeOperator } from './ast.js';
 import type { QueryField } from './fields.js';
 import type { FreeTextPhrase } from './free-text.js';
+import type { Glob } from './glob.js';
 import type { TimeInterval } from './time-range.js';
+
+export type { Glob } from './glob.js';
 
 /** `=` for `field:value`, or a range operator. */
 export type CompareOp = '=' | RangeOperator;
@@ -15,6 +18,10 @@ export type DocumentField = Extract<QueryField, { kind: 'document' }>;
 /** How a text value is tested: exactly (case-sensitive), as a `*` wildcard pattern, or compared by code point. */
 export type TextTest =
   | { readonly kind: 'equals'; readonly text: string }
+  /** IAM's `StringLike`: `*` is any run and `?` one character (a code point), case-sensitively; nothing escapes. */
+  | { readonly kind: 'glob'; readonly glob: Glob }
+  /** IAM's `StringEqualsIgnoreCase`: the value, lower-cased as JavaScript does, is one of `lowered`. */
+  | { readonly kind: 'equals-ignore-case'; readonly lowered: readonly string[] }
   | { readonly kind: 'wildcard'; readonly pattern: string }
   | { readonly kind: 'compare'; readonly op: RangeOperator; readonly text: string };
 

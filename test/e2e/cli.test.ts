@@ -247,7 +247,7 @@ describe('yagura serve on a data folder, again and again', () => {
     const created = await yagura(['keys', 'create', '--data', data, '--name', 'recovered']);
     assert.equal(created.code, 0, created.stderr);
     const key = created.stdout.trim();
-    assert.match(key, /^ygr_[\w-]{43}$/);
+    assert.match(key, /^yk_[\w-]{8}_[\w-]{43}$/);
     assert.match(created.stderr, /shown only this once/);
     const server = await serve(['--data', data]);
     try {

@@ -52,11 +52,14 @@ export async function alertsFolder(): Promise<AlertsFolder> {
         accounts: overrides.accounts ?? {},
         ...(overrides.publicUrl !== undefined && { publicUrl: overrides.publicUrl }),
       });
+      await embedded.catalog.seed(config.accounts);
       const alerts = buildAlerts(embedded, config, overrides.metrics, overrides.resolve);
       const app = await buildApp({
         store: embedded.store,
         pipeline: embedded.pipeline,
         keys: embedded.keys,
+        catalog: embedded.catalog,
+        audit: embedded.audit,
         cursorSecret: randomBytes(32),
         limits: { maxBodyBytes: 1024 * 1024, maxItemsPerRequest: 1000, maxPageSize: 500 },
         alerts,

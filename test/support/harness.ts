@@ -7,7 +7,9 @@ import type { FastifyInstance } from 'fastify';
 import { buildApp, type AppDeps } from '../../src/app.js';
 import { createKey } from '../../src/auth/api-keys.js';
 import { Sessions, type SessionPolicy } from '../../src/auth/sessions.js';
-import { openEmbedded, type Embedded } from '../../src/main.js';
+import type { AlertService } from '../../src/alerts/alert-service.js';
+import { configSchema } from '../../src/config/schema.js';
+import { buildAlerts, openEmbedded, type Embedded } from '../../src/main.js';
 import { SqliteSessionRepository } from '../../src/store/sqlite/session-repository.js';
 
 export interface Harness {
@@ -22,7 +24,7 @@ export interface Harness {
 
 export async function harness(
   limits: Partial<{ maxBodyBytes: number; maxItemsPerRequest: number; maxPageSize: number }> = {},
-  extra: Partial<Pick<AppDeps, 'metrics' | 'rateRules' | 'server' | 'now'>> & { sessions?: SessionPolicy; archiveLagLimitSeconds?: number } = {},
+  extra: Partial<Pick<AppDeps, 'metrics' | 'rateRules' | 'server' | 'now'>> & { sessions?: SessionPolicy; alerts?: boolean; archiveLagLimitSeconds?: number } = {},
 ): Promise<Harness> {
   const dir = await mkdtemp(path.join(tmpdir(), 'yagura-api-'));
   // Searches and aggregations go through a reader thread or the in-memory facets, as they do in `yagura serve`.
@@ -33,10 +35,15 @@ export async function harness(
   });
   const key = `ygr_${randomBytes(32).toString('base64url')}`;
   await createKey(embedded.keys, 'tester', key, Date.now());
+  // Alerting's routes without its engine running: enough to call them.
+  const alerts: AlertService | undefined = extra.alerts ? buildAlerts(embedded, configSchema.parse({})) : undefined;
   const app = await buildApp({
+    ...(alerts && { alerts }),
     store: embedded.store,
     pipeline: embedded.pipeline,
     keys: embedded.keys,
+    catalog: embedded.catalog,
+    audit: embedded.audit,
     cursorSecret: randomBytes(32),
     limits: { maxBodyBytes: 1024 * 1024, maxItemsPerRequest: 1000, maxPageSize: 500, ...limits },
     ...(extra.metrics && { metrics: extra.metrics }),
@@ -56,6 +63,7 @@ export async function harness(
     auth: { 'x-api-key': key },
     async close(): Promise<void> {
       await app.close();
+      await alerts?.close();
       await embedded.close();
       await rm(dir, { recursive: true, force: true });
     },

@@ -31,6 +31,10 @@ export interface RuleSpec {
 
 export interface AlertRule extends RuleSpec {
   readonly id: string;
+  /** ARN of the principal whose read permissions the rule fires within. */
+  readonly owner: string;
+  /** Suspended (firing on nothing) while the owner is gone or its policies cannot be enforced. */
+  readonly status: { readonly state: 'active' | 'suspended'; readonly reason?: string };
   readonly createdAt: string;
   readonly updatedAt: string;
 }

@@ -82,7 +82,21 @@ export function componentSchemas(): Json {
     AlertRule: {
       allOf: [
         { $ref: '#/components/schemas/RuleSpec' },
-        { type: 'object', properties: { id: { type: 'string' }, createdAt: { type: 'string', format: 'date-time' }, updatedAt: { type: 'string', format: 'date-time' } } },
+        {
+          type: 'object',
+          properties: {
+            id: { type: 'string' },
+            owner: { type: 'string', description: 'ARN of the principal that created the rule; the rule fires only on findings it may read (yagura:GetFinding). Set at creation, never changed.' },
+            status: {
+              type: 'object',
+              description: 'active, or suspended (firing on nothing) with the reason: the owner no longer exists or its policies cannot be enforced',
+              properties: { state: { type: 'string', enum: ['active', 'suspended'] }, reason: { type: 'string' } },
+              required: ['state'],
+            },
+            createdAt: { type: 'string', format: 'date-time' },
+            updatedAt: { type: 'string', format: 'date-time' },
+          },
+        },
       ],
     },
     Delivery: {

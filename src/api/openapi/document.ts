@@ -1,9 +1,12 @@
 // The OpenAPI 3.1 document of the whole HTTP API; a test fails when a registered route is missing from it.
 import { componentSchemas } from './components.js';
 import { alertPaths } from './paths-alerts.js';
+import { auditPaths } from './paths-audit.js';
 import { dashboardPaths } from './paths-dashboard.js';
 import { findingPaths } from './paths-findings.js';
 import { policyPaths } from './paths-policies.js';
+import { iamPaths } from './paths-iam.js';
+import { catalogPaths } from './paths-catalog.js';
 
 export function openApiDocument(version: string): Record<string, unknown> {
   return {
@@ -11,7 +14,7 @@ export function openApiDocument(version: string): Record<string, unknown> {
     info: { title: 'Yagura API', version, description: 'Self-hosted, real-time monitoring of Amazon GuardDuty findings. See docs/api.md.' },
     servers: [{ url: '/' }],
     security: [{ bearer: [] }, { apiKey: [] }],
-    paths: { ...findingPaths, ...dashboardPaths, ...alertPaths, ...policyPaths },
+    paths: { ...findingPaths, ...dashboardPaths, ...alertPaths, ...policyPaths, ...iamPaths, ...catalogPaths, ...auditPaths },
     components: {
       securitySchemes: {
         bearer: { type: 'http', scheme: 'bearer' },

@@ -34,7 +34,12 @@ export const dashboardPaths: Json = {
       description: 'Needs the header X-Yagura-Request: 1; an Origin header, when sent, must be this server.',
       tags: ['sessions'],
       security: [],
-      requestBody: jsonBody({ type: 'object', required: ['apiKey'], properties: { apiKey: { type: 'string' } }, additionalProperties: false }),
+      requestBody: jsonBody({
+        oneOf: [
+          { type: 'object', required: ['apiKey'], properties: { apiKey: { type: 'string' } }, additionalProperties: false },
+          { type: 'object', required: ['username', 'password'], properties: { username: { type: 'string' }, password: { type: 'string' } }, additionalProperties: false },
+        ],
+      }),
       responses: {
         '201': jsonResponse('Logged in', {
           type: 'object',
@@ -54,7 +59,7 @@ export const dashboardPaths: Json = {
       responses: {
         '200': jsonResponse('The caller', {
           type: 'object',
-          properties: { name: { type: 'string' }, via: { type: 'string', enum: ['session', 'apiKey'] }, expiresAt: { type: 'string', format: 'date-time' } },
+          properties: { name: { type: 'string' }, via: { type: 'string', enum: ['session', 'apiKey'] }, principal: { type: 'string' }, expiresAt: { type: 'string', format: 'date-time' } },
         }),
         ...COMMON_ERRORS,
       },

@@ -1,6 +1,7 @@
 // POST /api/v1/aggregate: Elasticsearch-shaped aggregations over the findings a query and time range select.
 import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
+import { scopedQuery } from '../finding-scope.js';
 import { parseQuery } from '../../query/parser.js';
 import { resolveTimeRange } from '../../query/time-range.js';
 import { AGGREGATION_LIMITS as LIMITS, type Aggregation } from '../../store/aggregation.js';
@@ -48,9 +49,10 @@ export async function aggregateRoutes(app: FastifyInstance, options: { store: Fi
   const now = options.now ?? Date.now;
   app.post('/api/v1/aggregate', async (request, reply) => {
     const params = parseParams(body, request.body ?? {});
-    const range = resolveTimeRange({ from: params.from, to: params.to }, now());
+    const t = now();
+    const range = resolveTimeRange({ from: params.from, to: params.to }, t);
     return options.store.aggregate({
-      query: parseQuery(params.q ?? ''),
+      query: scopedQuery(request, parseQuery(params.q ?? ''), t),
       ...(range.from !== undefined && { from: range.from }),
       ...(range.to !== undefined && { to: range.to }),
       aggs: params.aggs as Record<string, Aggregation>,

@@ -5,6 +5,7 @@ import type { AlertService } from '../../alerts/alert-service.js';
 import { ruleSpecSchema, type AlertRule } from '../../alerts/rule.js';
 import { resolveTimeRange } from '../../query/time-range.js';
 import { ApiError } from '../api-error.js';
+import { readScope } from '../read-scope.js';
 import { parseParams } from '../validate.js';
 
 export interface AlertRulesRouteOptions {
@@ -17,8 +18,9 @@ const rangeSchema = z.object({ from: z.string().max(64).default('now-24h'), to: 
 const dryRunSchema = z.object({ rule: ruleSpecSchema.partial({ routes: true }), from: z.string().max(64).default('now-24h'), to: z.string().max(64).default('now') }).strict();
 
 export function presentRule(rule: AlertRule): Record<string, unknown> {
-  return { ...rule, createdAt: new Date(rule.createdAt).toISOString(), updatedAt: new Date(rule.updatedAt).toISOString() };
+  return { ...rule, status: rule.status ?? { state: 'active' }, createdAt: new Date(rule.createdAt).toISOString(), updatedAt: new Date(rule.updatedAt).toISOString() };
 }
+
 
 export async function alertRulesRoutes(app: FastifyInstance, options: AlertRulesRouteOptions): Promise<void> {
   const service = options.alerts;
@@ -36,8 +38,10 @@ export async function alertRulesRoutes(app: FastifyInstance, options: AlertRules
 
   app.post('/api/v1/alert-rules', async (request, reply) => {
     const spec = parseParams(ruleSpecSchema, request.body);
+    const owner = request.principal?.arn;
+    if (owner === undefined) throw new ApiError(401, 'UNAUTHENTICATED', 'an alert rule needs an authenticated owner');
     reply.code(201);
-    return presentRule(await service.createRule(spec));
+    return presentRule(await service.createRule(spec, owner));
   });
 
   app.get('/api/v1/alert-rules', async () => ({ rules: (await service.alerts.listRules()).map(presentRule) }));
@@ -67,13 +71,13 @@ export async function alertRulesRoutes(app: FastifyInstance, options: AlertRules
     const { from, to } = parseParams(rangeSchema, request.query ?? {});
     const rule = await found(id);
     const r = range(from, to);
-    return service.dryRun(rule, r.from, r.to);
+    return service.dryRun(rule, r.from, r.to, readScope(request));
   });
 
   // A rule not stored yet: {"rule": {...}, "from": "now-7d", "to": "now"}
   app.post('/api/v1/alert-rules/dry-run', async (request) => {
     const body = parseParams(dryRunSchema, request.body);
     const r = range(body.from, body.to);
-    return service.dryRun({ ...body.rule, routes: body.rule.routes ?? [] }, r.from, r.to);
+    return service.dryRun({ ...body.rule, routes: body.rule.routes ?? [] }, r.from, r.to, readScope(request));
   });
 }

@@ -2,7 +2,7 @@
 import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
 import type { FindingStore } from '../../store/finding-store.js';
-import { ApiError } from '../api-error.js';
+import { notFound, visible } from './findings.js';
 import { presentFinding } from '../present.js';
 import { parseParams } from '../validate.js';
 
@@ -19,8 +19,9 @@ export async function archiveRoutes(app: FastifyInstance, options: ArchiveRouteO
     app.post(`/api/v1/findings/:accountId/:region/:id/${action}`, async (request) => {
       const key = parseParams(keyParams, request.params);
       const at = now();
+      if (!(await visible(options.store, request, key))) throw notFound(key);
       const found = await options.store.setArchived(key, archived, request.identity!.name, at);
-      if (!found) throw new ApiError(404, 'FINDING_NOT_FOUND', `no finding ${key.id} in account ${key.accountId}, region ${key.region}`);
+      if (!found) throw notFound(key);
       const record = await options.store.get(key);
       return presentFinding(record!, at);
     });

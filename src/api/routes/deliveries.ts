@@ -4,6 +4,7 @@ import { z } from 'zod';
 import type { AlertService } from '../../alerts/alert-service.js';
 import type { Delivery } from '../../alerts/alert-store.js';
 import { ApiError } from '../api-error.js';
+import { readScope } from '../read-scope.js';
 import { parseParams } from '../validate.js';
 
 export interface DeliveriesRouteOptions {
@@ -61,6 +62,7 @@ export async function deliveriesRoutes(app: FastifyInstance, options: Deliveries
       ...(p.rule && { rule: p.rule }),
       ...(p.destination && { destination: p.destination }),
       ...(p.before !== undefined && { before: p.before }),
+      scope: readScope(request),
     });
     const last = deliveries[deliveries.length - 1];
     return { deliveries: deliveries.map(presentDelivery), nextBefore: deliveries.length === p.size && last ? last.id : null };
@@ -71,7 +73,7 @@ export async function deliveriesRoutes(app: FastifyInstance, options: Deliveries
     const body = parseParams(createBody, request.body);
     const destination = await service.alerts.getDestination(body.destination);
     if (destination === undefined) throw new ApiError(404, 'DESTINATION_NOT_FOUND', `there is no destination "${body.destination}"`);
-    const id = await service.sendFinding(destination, body.finding);
+    const id = await service.sendFinding(destination, body.finding, readScope(request));
     if (id === undefined) throw new ApiError(404, 'FINDING_NOT_FOUND', `no finding ${body.finding.id} in account ${body.finding.accountId}, region ${body.finding.region}`);
     reply.code(202);
     return presentDelivery((await service.alerts.getDelivery(id))!);
@@ -79,14 +81,16 @@ export async function deliveriesRoutes(app: FastifyInstance, options: Deliveries
 
   app.get('/api/v1/deliveries/:id', async (request) => {
     const { id } = parseParams(idParams, request.params);
-    const d = await service.alerts.getDelivery(id);
+    // A delivery about a finding outside the caller's scope is not found, so that its existence does not leak.
+    const d = await service.alerts.getDelivery(id, readScope(request));
     if (d === undefined) throw new ApiError(404, 'DELIVERY_NOT_FOUND', `there is no delivery ${id}`);
     return presentDelivery(d);
   });
 
   app.post('/api/v1/deliveries/:id/retry', async (request, reply) => {
     const { id } = parseParams(idParams, request.params);
-    const d = await service.alerts.getDelivery(id);
+    // A delivery about a finding outside the caller's scope is not found, so that its existence does not leak.
+    const d = await service.alerts.getDelivery(id, readScope(request));
     if (d === undefined) throw new ApiError(404, 'DELIVERY_NOT_FOUND', `there is no delivery ${id}`);
     if (!(await service.retryDelivery(id))) throw new ApiError(409, 'NOT_DEAD_LETTER', `delivery ${id} is ${d.status}; only a dead letter can be retried`);
     reply.code(202);
@@ -95,7 +99,8 @@ export async function deliveriesRoutes(app: FastifyInstance, options: Deliveries
 
   app.delete('/api/v1/deliveries/:id', async (request, reply) => {
     const { id } = parseParams(idParams, request.params);
-    const d = await service.alerts.getDelivery(id);
+    // A delivery about a finding outside the caller's scope is not found, so that its existence does not leak.
+    const d = await service.alerts.getDelivery(id, readScope(request));
     if (d === undefined) throw new ApiError(404, 'DELIVERY_NOT_FOUND', `there is no delivery ${id}`);
     if (d.status === 'pending') throw new ApiError(409, 'DELIVERY_PENDING', `delivery ${id} is still pending; only sent deliveries and dead letters can be removed`);
     await service.alerts.deleteDelivery(id);

@@ -1,11 +1,14 @@
 // POST /api/v1/events: EventBridge events, arrays, NDJSON or bare findings; answers what was stored.
 import type { FastifyInstance } from 'fastify';
-import { classifyItem, emptyClassified } from '../../ingest/classify.js';
+import { classifyItem, emptyClassified, type Classified } from '../../ingest/classify.js';
+import { scopeMatches } from '../../auth/finding-scope/scope-matches.js';
+import type { BoundNode } from '../../query/bound.js';
 import { itemsFromJson, itemsFromNdjson } from '../../ingest/eventbridge-http/parse-body.js';
 import type { IngestPipeline } from '../../ingest/pipeline.js';
 import type { Metrics } from '../../metrics/metrics.js';
 import { ApiError } from '../api-error.js';
 import { NdjsonBody } from '../body-parsers.js';
+import { scopeOf } from '../finding-scope.js';
 
 export interface EventsRouteOptions {
   readonly pipeline: IngestPipeline;
@@ -25,6 +28,7 @@ export async function eventsRoutes(app: FastifyInstance, options: EventsRouteOpt
 
     const classified = emptyClassified();
     parsed.items.forEach((item, index) => classifyItem(classified, index, item));
+    withinScope(classified, scopeOf(request));
     const metrics = options.metrics;
     if (metrics) {
       metrics.received.inc({ source: 'http' }, parsed.items.length);
@@ -55,4 +59,28 @@ export async function eventsRoutes(app: FastifyInstance, options: EventsRouteOpt
     }
     return reply.code(200).send(report);
   });
+}
+
+/**
+ * Moves the findings the caller may not ingest (yagura:IngestFindings on their ARN) to the rejections, item by item,
+ * before anything is stored: the counts of the answer then only ever speak of findings within the caller's scope.
+ */
+function withinScope(classified: Classified, scope: BoundNode): void {
+  if (scope.kind === 'all') return;
+  const findings = classified.findings.splice(0);
+  const indexes = classified.indexes.splice(0);
+  findings.forEach((finding, i) => {
+    const facts = { ...finding.key, type: finding.type, severity: finding.severity, band: finding.band };
+    if (scopeMatches(scope, facts)) {
+      classified.findings.push(finding);
+      classified.indexes.push(indexes[i]!);
+    } else {
+      classified.rejected.push({
+        index: indexes[i]!,
+        code: 'ACCESS_DENIED',
+        message: `this principal's policies do not allow yagura:IngestFindings on this finding (account ${finding.key.accountId}, region ${finding.key.region})`,
+      });
+    }
+  });
+  classified.rejected.sort((a, b) => a.index - b.index);
 }

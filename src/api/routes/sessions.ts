@@ -1,20 +1,29 @@
 // Dashboard login: POST /api/v1/sessions trades an API key for a session cookie; GET/DELETE .../current.
 import type { FastifyInstance, FastifyReply } from 'fastify';
 import { z } from 'zod';
-import { authenticate, type ApiKeyRepository } from '../../auth/api-keys.js';
+import type { PrincipalStore } from '../../auth/principals/principal-store.js';
+import type { PrincipalResolver } from '../../auth/principals/resolver.js';
+import { verifyPassword } from '../../auth/principals/passwords.js';
 import type { Sessions } from '../../auth/sessions.js';
 import { ApiError } from '../api-error.js';
-import { checkCsrf, SESSION_COOKIE } from '../authenticate.js';
+import { checkCsrf, keyRefusal, SESSION_COOKIE } from '../authenticate.js';
 import { parseParams } from '../validate.js';
 
 export interface SessionRouteOptions {
-  readonly keys: ApiKeyRepository;
+  readonly store: PrincipalStore;
+  readonly resolver: PrincipalResolver;
   readonly sessions: Sessions;
   /** Adds `Secure` to the cookie: set when the server speaks TLS. */
   readonly secureCookie: boolean;
 }
 
-const loginBody = z.object({ apiKey: z.string().min(1).max(512) }).strict();
+const loginBody = z.union([
+  z.object({ apiKey: z.string().min(1).max(512) }).strict(),
+  z.object({ username: z.string().min(1).max(64), password: z.string().min(1).max(1024) }).strict(),
+]);
+
+/** One answer for an unknown user and a wrong password, so the answer does not tell which names exist. */
+const BAD_PASSWORD = 'the user name or password is not valid';
 
 export async function sessionRoutes(app: FastifyInstance, options: SessionRouteOptions): Promise<void> {
   const cookie = (reply: FastifyReply, value: string, maxAgeSeconds: number): void => {
@@ -24,10 +33,20 @@ export async function sessionRoutes(app: FastifyInstance, options: SessionRouteO
   app.post('/api/v1/sessions', async (request, reply) => {
     // Login CSRF (planting the attacker's session in a victim's browser) is refused like any other.
     checkCsrf(request);
-    const { apiKey } = parseParams(loginBody, request.body ?? {});
-    const identity = await authenticate(options.keys, apiKey);
-    if (identity === undefined) throw new ApiError(401, 'UNAUTHENTICATED', 'the API key is not valid');
-    const { token, record } = await options.sessions.open(identity);
+    const body = parseParams(loginBody, request.body ?? {});
+    let opened;
+    if ('apiKey' in body) {
+      const resolved = await options.resolver.byKey(body.apiKey);
+      if (!resolved.ok) throw new ApiError(401, 'UNAUTHENTICATED', keyRefusal(resolved));
+      opened = await options.sessions.open({ keyId: resolved.key.id, name: resolved.key.name });
+    } else {
+      // The scrypt work is done for an unknown user too (against a dummy hash), so timing does not tell.
+      const stored = await options.store.passwordHash(body.username);
+      if (!(await verifyPassword(body.password, stored))) throw new ApiError(401, 'UNAUTHENTICATED', BAD_PASSWORD);
+      const user = (await options.store.getUser(body.username))!;
+      opened = await options.sessions.open({ keyId: '', name: user.name, userName: user.name });
+    }
+    const { token, record } = opened;
     cookie(reply, token, options.sessions.policy.maxAgeSeconds);
     reply.code(201);
     return { name: record.name, expiresAt: new Date(record.expiresAt).toISOString(), idleSeconds: options.sessions.policy.idleSeconds };
@@ -38,6 +57,7 @@ export async function sessionRoutes(app: FastifyInstance, options: SessionRouteO
     return {
       name: identity.name,
       via: request.session ? 'session' : 'apiKey',
+      ...(request.principal && { principal: request.principal.arn }),
       ...(request.session && { expiresAt: new Date(request.session.expiresAt).toISOString() }),
     };
   });

@@ -3,7 +3,10 @@ import type { ServerResponse } from 'node:http';
 import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
 import type { IngestPipeline, StoredListener } from '../../ingest/pipeline.js';
+import { bindQuery } from '../../query/bind.js';
+import { andScope } from '../../query/scope.js';
 import { validateQuery } from '../../query/validate.js';
+import { scopeOf } from '../finding-scope.js';
 import type { FindingStore } from '../../store/finding-store.js';
 import { keyString } from '../../findings/finding.js';
 import { ApiError } from '../api-error.js';
@@ -36,6 +39,8 @@ export async function streamRoutes(app: FastifyInstance, options: StreamRouteOpt
     const { q } = parseParams(params, request.query);
     // Semantic errors (an unknown band name…) surface now as a 400, not later inside the stream.
     const query = validateQuery(q ?? '');
+    const scope = scopeOf(request);
+    const scopeText = JSON.stringify(scope);
     if (open.size >= maxStreams) throw new ApiError(503, 'TOO_MANY_STREAMS', `this server serves at most ${maxStreams} live streams at once; retry later`, { 'retry-after': '10' });
 
     reply.hijack();
@@ -51,9 +56,29 @@ export async function streamRoutes(app: FastifyInstance, options: StreamRouteOpt
     res.write(': connected\n\n');
     let closed = false;
 
+    // The stream lives past any one policy decision: it ends as soon as its credentials or scope change (a revoked
+    // key, a removed user, an edited policy), checked before every delivery and every second meanwhile.
+    const endChanged = (): void => {
+      if (closed) return;
+      res.end(`event: closed\ndata: ${JSON.stringify({ reason: 'the credentials or policies behind this stream changed; reconnect' })}\n\n`);
+      close();
+    };
+    const stillAllowed = async (): Promise<boolean> => {
+      const current = await request.currentFindingScope?.();
+      return current !== undefined && JSON.stringify(current) === scopeText;
+    };
     const listener: StoredListener = (stored) => {
       const outcomes = new Map(stored.map((s) => [keyString(s.finding.key), s.outcome]));
-      options.store.matching(query, stored.map((s) => s.finding.key)).then(
+      const keys = stored.map((s) => s.finding.key);
+      stillAllowed()
+        .then((allowed) => {
+          if (!allowed) {
+            endChanged();
+            return [];
+          }
+          return options.store.matching(andScope(bindQuery(query, { now: Date.now() }), scope), keys);
+        })
+        .then(
         (records) => {
           if (closed) return;
           const now = Date.now();
@@ -68,11 +93,17 @@ export async function streamRoutes(app: FastifyInstance, options: StreamRouteOpt
     };
     const unsubscribe = options.pipeline.subscribe(listener);
     const heartbeat = setInterval(() => res.write(': ping\n\n'), (options.heartbeatSeconds ?? 15) * 1000);
+    const recheck = setInterval(() => {
+      void stillAllowed().then((allowed) => {
+        if (!allowed) endChanged();
+      });
+    }, 1000);
     const close = (): void => {
       if (closed) return;
       closed = true;
       open.delete(res);
       clearInterval(heartbeat);
+      clearInterval(recheck);
       unsubscribe();
     };
     res.on('close', close);

@@ -14,6 +14,9 @@ function splitValue(value: string, segments: number): string[] {
   return [...parts.slice(0, segments - 1), parts.slice(segments - 1).join(':')];
 }
 
+/** Split patterns by pattern, kept as long as the pattern is (parsed patterns live in globOf's cache). */
+const split = new WeakMap<Glob, Glob[]>();
+
 function splitGlob(glob: Glob): Glob[] {
   const segments: GlobToken[][] = [[]];
   for (const token of glob) {
@@ -39,7 +42,8 @@ function splitGlob(glob: Glob): Glob[] {
  * component match the rest of the ARN.
  */
 export function matchArn(pattern: Glob, value: string): boolean {
-  const segments = splitGlob(pattern);
+  let segments = split.get(pattern);
+  if (segments === undefined) split.set(pattern, (segments = splitGlob(pattern)));
   const parts = splitValue(value, segments.length);
   if (parts.length !== segments.length) return false;
   return segments.every((segment, i) => matchGlob(segment, parts[i]!));

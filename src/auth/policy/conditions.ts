@@ -45,13 +45,28 @@ function cidr(text: string): { address: string; prefix: number; family: 'ipv4' |
   return { address, prefix, family: version === 4 ? 'ipv4' : 'ipv6' };
 }
 
-function inCidr(ip: string, range: string): boolean {
+/** Address ranges by their policy text, built once: a policy set names few ranges and every request checks them. */
+const ranges = new Map<string, BlockList | null>();
+const MAX_RANGES = 10_000;
+
+function blockListOf(range: string): BlockList | null {
+  let list = ranges.get(range);
+  if (list !== undefined) return list;
   const net = cidr(range);
+  list = null;
+  if (net) {
+    list = new BlockList();
+    list.addSubnet(net.address, net.prefix, net.family);
+  }
+  if (ranges.size >= MAX_RANGES) ranges.clear();
+  ranges.set(range, list);
+  return list;
+}
+
+function inCidr(ip: string, range: string): boolean {
   const version = isIP(ip);
-  if (!net || version === 0) return false;
-  const list = new BlockList();
-  list.addSubnet(net.address, net.prefix, net.family);
-  return list.check(ip, version === 4 ? 'ipv4' : 'ipv6');
+  const list = version === 0 ? null : blockListOf(range);
+  return list !== null && list.check(ip, version === 4 ? 'ipv4' : 'ipv6');
 }
 
 function compareWith(parse: (t: string) => number | undefined, test: (a: number, b: number) => boolean) {

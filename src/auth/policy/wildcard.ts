@@ -1,15 +1,18 @@
-// Glob matching with IAM's two wildcards (`*` any run, `?` one character), linear in practice and free of regexes.
+// IAM's globs in policies (`*` any run, `?` one character): parsed once per distinct text, matched without regexes
+// by the query layer's glob matcher (the same one a compiled finding scope is evaluated with).
+import { globMatcher, type Glob, type GlobToken } from '../../query/glob.js';
 
-export type GlobToken = { readonly kind: 'text'; readonly text: string } | { readonly kind: 'star' } | { readonly kind: 'one' };
-export type Glob = readonly GlobToken[];
+export type { Glob, GlobToken } from '../../query/glob.js';
 
-const STAR = Symbol('star');
-const ONE = Symbol('one');
-type Item = string | typeof STAR | typeof ONE;
+/** Parsed patterns by text: a policy set holds few distinct patterns and every request reuses them. */
+const parsed = new Map<string, Glob>();
+const MAX_PARSED = 10_000;
 
 /** Reads `text` as a glob; with `wildcards` false every character is literal. */
 export function globOf(text: string, wildcards = true): Glob {
   if (!wildcards) return text === '' ? [] : [{ kind: 'text', text }];
+  const known = parsed.get(text);
+  if (known !== undefined) return known;
   const tokens: GlobToken[] = [];
   let run = '';
   for (const ch of text) {
@@ -20,6 +23,8 @@ export function globOf(text: string, wildcards = true): Glob {
     } else run += ch;
   }
   if (run !== '') tokens.push({ kind: 'text', text: run });
+  if (parsed.size >= MAX_PARSED) parsed.clear();
+  parsed.set(text, tokens);
   return tokens;
 }
 
@@ -28,41 +33,16 @@ export function globText(glob: Glob): string {
   return glob.map((t) => (t.kind === 'text' ? t.text : t.kind === 'star' ? '*' : '?')).join('');
 }
 
-function items(glob: Glob, ignoreCase: boolean): Item[] {
-  const out: Item[] = [];
-  for (const t of glob) {
-    if (t.kind === 'star') {
-      if (out[out.length - 1] !== STAR) out.push(STAR);
-    } else if (t.kind === 'one') out.push(ONE);
-    else for (const ch of ignoreCase ? t.text.toLowerCase() : t.text) out.push(ch);
-  }
-  return out;
-}
+/** Compiled matchers by glob (case-sensitive and not), kept as long as the glob itself is. */
+const matchers = [new WeakMap<Glob, (value: string) => boolean>(), new WeakMap<Glob, (value: string) => boolean>()] as const;
 
 /**
  * Whether `value` matches `glob` as a whole. Greedy two-pointer matching with one backtrack point: each `*`
  * supersedes the previous one, so the work stays O(pattern × value) whatever the pattern.
  */
 export function matchGlob(glob: Glob, value: string, ignoreCase = false): boolean {
-  const pattern = items(glob, ignoreCase);
-  const chars = Array.from(ignoreCase ? value.toLowerCase() : value);
-  let p = 0;
-  let v = 0;
-  let starP = -1;
-  let starV = 0;
-  while (v < chars.length) {
-    const item = pattern[p];
-    if (p < pattern.length && (item === ONE || item === chars[v])) {
-      p++;
-      v++;
-    } else if (item === STAR) {
-      starP = p++;
-      starV = v;
-    } else if (starP >= 0) {
-      p = starP + 1;
-      v = ++starV;
-    } else return false;
-  }
-  while (pattern[p] === STAR) p++;
-  return p === pattern.length;
+  const cache = matchers[ignoreCase ? 1 : 0];
+  let matcher = cache.get(glob);
+  if (matcher === undefined) cache.set(glob, (matcher = globMatcher(glob, ignoreCase)));
+  return matcher(value);
 }

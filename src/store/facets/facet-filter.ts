@@ -3,6 +3,7 @@
 import type { QueryNode } from '../../query/ast.js';
 import { bindQuery } from '../../query/bind.js';
 import type { BoundNode, BoundQuery, CompareOp, TextTest } from '../../query/bound.js';
+import { globMatcher } from '../../query/glob.js';
 import { QueryError } from '../../query/query-error.js';
 import type { TimeInterval } from '../../query/time-range.js';
 import type { CodeArray, FacetColumns, RemoteFacet, TextFacet } from './facet-columns.js';
@@ -15,6 +16,11 @@ const MAX_DEPTH = 64;
 function textPredicate(test: TextTest): (text: string) => boolean {
   if (test.kind === 'equals') return (t) => t === test.text;
   if (test.kind === 'wildcard') return wildcardPredicate(test.pattern);
+  if (test.kind === 'glob') return globMatcher(test.glob);
+  if (test.kind === 'equals-ignore-case') {
+    const lowered = new Set(test.lowered);
+    return (t) => lowered.has(t.toLowerCase());
+  }
   const v = test.text;
   switch (test.op) {
     case '<':

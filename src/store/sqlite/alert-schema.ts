@@ -60,3 +60,36 @@ export const ALERTS_MIGRATION = `
   );
   CREATE INDEX alert_digest_items_rule ON alert_digest_items (rule, seq);
 `;
+
+/** The principal that owns rules stored before rules had owners (the built-in administrator role). */
+export const LEGACY_RULE_OWNER = 'arn:yagura:iam:::role/Administrator';
+
+/**
+ * Migration that gives rules an owner and a status, and records which findings each delivery is about, so that
+ * the delivery log can be restricted, in SQL, to deliveries whose findings a caller may read.
+ */
+export const ALERT_OWNERS_MIGRATION = `
+  -- The principal whose permissions a rule evaluates with; rules from before owners belong to the administrator.
+  ALTER TABLE alert_rules ADD COLUMN owner TEXT NOT NULL DEFAULT '${LEGACY_RULE_OWNER}';
+  -- Why a rule fires on nothing (JSON {"state": "suspended", "reason": "…"}); NULL while it is active.
+  ALTER TABLE alert_rules ADD COLUMN status TEXT;
+
+  -- Every finding a delivery is about (one for an alert, each collected finding for a digest).
+  CREATE TABLE alert_delivery_findings (
+    delivery    INTEGER NOT NULL,
+    account_id  TEXT    NOT NULL,
+    region      TEXT    NOT NULL,
+    id          TEXT    NOT NULL,
+    PRIMARY KEY (delivery, account_id, region, id)
+  ) WITHOUT ROWID;
+  INSERT OR IGNORE INTO alert_delivery_findings (delivery, account_id, region, id)
+    SELECT d.id, substr(d.finding, 1, instr(d.finding, '/') - 1),
+           substr(d.finding, instr(d.finding, '/') + 1, instr(substr(d.finding, instr(d.finding, '/') + 1), '/') - 1),
+           substr(substr(d.finding, instr(d.finding, '/') + 1), instr(substr(d.finding, instr(d.finding, '/') + 1), '/') + 1)
+    FROM alert_deliveries d WHERE d.finding IS NOT NULL;
+  -- Digests from before this migration: the findings their message lists.
+  INSERT OR IGNORE INTO alert_delivery_findings (delivery, account_id, region, id)
+    SELECT d.id, json_extract(j.value, '$.accountId'), json_extract(j.value, '$.region'), json_extract(j.value, '$.id')
+    FROM alert_deliveries d, json_each(d.message, '$.findings') j
+    WHERE d.finding IS NULL AND json_extract(j.value, '$.accountId') IS NOT NULL;
+`;

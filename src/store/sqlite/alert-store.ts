@@ -5,8 +5,10 @@ import type { AlertStore, Delivery, DeliveryFilter, DeliveryStatus, DigestItem, 
 import type { Destination, DestinationSpec } from '../../alerts/destination.js';
 import type { Incident } from '../../alerts/evaluate.js';
 import type { AlertFinding, AlertKind, AlertMessage } from '../../alerts/message.js';
-import type { AlertRule, RuleSpec } from '../../alerts/rule.js';
+import type { AlertRule, RuleSpec, RuleStatus } from '../../alerts/rule.js';
 import type { SeverityBand } from '../../findings/severity.js';
+import type { BoundNode } from '../../query/bound.js';
+import { compileQuery, type CompiledQuery } from './compile-query.js';
 import { relaxed } from './relaxed.js';
 
 const CURSOR_KEY = 'alerts:cursor';
@@ -41,6 +43,45 @@ interface IncidentRow {
   updated_at: number;
 }
 
+interface RuleRow {
+  id: string;
+  spec: string;
+  owner: string;
+  status: string | null;
+  created_at: number;
+  updated_at: number;
+}
+
+const RULE_COLUMNS = 'id, spec, owner, status, created_at, updated_at';
+
+function toRule(row: RuleRow): AlertRule {
+  return {
+    ...(JSON.parse(row.spec) as RuleSpec),
+    id: row.id,
+    owner: row.owner,
+    ...(row.status !== null && { status: JSON.parse(row.status) as RuleStatus }),
+    createdAt: row.created_at,
+    updatedAt: row.updated_at,
+  };
+}
+
+/**
+ * Deliveries `d` whose every finding the scope selects: one finding outside it (or no longer stored, so that its
+ * account can no longer be judged) hides the delivery. Part of the WHERE clause, so pages and cursors never
+ * count what the caller may not see.
+ */
+function deliveryScope(scope: BoundNode | undefined): CompiledQuery {
+  if (scope === undefined || scope.kind === 'all') return { sql: '1', params: [] };
+  const inScope = compileQuery({ kind: 'bound', root: scope });
+  return {
+    sql: `EXISTS (SELECT 1 FROM alert_delivery_findings x WHERE x.delivery = d.id)
+      AND NOT EXISTS (SELECT 1 FROM alert_delivery_findings df
+        LEFT JOIN findings f ON f.account_id = df.account_id AND f.region = df.region AND f.id = df.id
+        WHERE df.delivery = d.id AND (f.rowid IS NULL OR (${inScope.sql}) IS NOT 1))`,
+    params: inScope.params,
+  };
+}
+
 function newId(prefix: string): string {
   return `${prefix}_${randomBytes(9).toString('base64url')}`;
 }
@@ -73,6 +114,7 @@ export class SqliteAlertStore implements AlertStore {
   private readonly upsertIncident: Database.Statement;
   private readonly insertDigestItem: Database.Statement;
   private readonly setCursor: Database.Statement;
+  private readonly insertAbout: Database.Statement;
 
   constructor(private readonly db: Database.Database) {
     this.insertDelivery = db.prepare(
@@ -86,6 +128,7 @@ export class SqliteAlertStore implements AlertStore {
          band = excluded.band, count = excluded.count, updates = excluded.updates, alerts = excluded.alerts, updated_at = excluded.updated_at`,
     );
     this.insertDigestItem = db.prepare('INSERT INTO alert_digest_items (rule, finding, at) VALUES (?, ?, ?)');
+    this.insertAbout = db.prepare('INSERT OR IGNORE INTO alert_delivery_findings (delivery, account_id, region, id) VALUES (?, ?, ?, ?)');
     this.setCursor = db.prepare('INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value');
   }
 
@@ -121,27 +164,23 @@ export class SqliteAlertStore implements AlertStore {
     return this.db.prepare('DELETE FROM alert_destinations WHERE id = ?').run(id).changes > 0;
   }
 
-  async createRule(spec: RuleSpec, now: number): Promise<AlertRule> {
+  async createRule(spec: RuleSpec, owner: string, now: number): Promise<AlertRule> {
     const id = newId('rul');
-    this.db.prepare('INSERT INTO alert_rules (id, spec, created_at, updated_at) VALUES (?, ?, ?, ?)').run(id, JSON.stringify(spec), now, now);
-    return { ...spec, id, createdAt: now, updatedAt: now };
+    this.db.prepare('INSERT INTO alert_rules (id, spec, owner, created_at, updated_at) VALUES (?, ?, ?, ?, ?)').run(id, JSON.stringify(spec), owner, now, now);
+    return { ...spec, id, owner, createdAt: now, updatedAt: now };
   }
 
   async getRule(id: string): Promise<AlertRule | undefined> {
-    const row = this.db.prepare('SELECT id, spec, created_at, updated_at FROM alert_rules WHERE id = ?').get(id) as
-      | { id: string; spec: string; created_at: number; updated_at: number }
-      | undefined;
-    return row && { ...(JSON.parse(row.spec) as RuleSpec), id: row.id, createdAt: row.created_at, updatedAt: row.updated_at };
+    const row = this.db.prepare(`SELECT ${RULE_COLUMNS} FROM alert_rules WHERE id = ?`).get(id) as RuleRow | undefined;
+    return row && toRule(row);
   }
 
   async listRules(): Promise<AlertRule[]> {
-    const rows = this.db.prepare('SELECT id, spec, created_at, updated_at FROM alert_rules ORDER BY created_at, id').all() as Array<{
-      id: string;
-      spec: string;
-      created_at: number;
-      updated_at: number;
-    }>;
-    return rows.map((row) => ({ ...(JSON.parse(row.spec) as RuleSpec), id: row.id, createdAt: row.created_at, updatedAt: row.updated_at }));
+    return (this.db.prepare(`SELECT ${RULE_COLUMNS} FROM alert_rules ORDER BY created_at, id`).all() as RuleRow[]).map(toRule);
+  }
+
+  async setRuleStatus(id: string, status: RuleStatus | undefined): Promise<void> {
+    this.db.prepare('UPDATE alert_rules SET status = ? WHERE id = ?').run(status === undefined ? null : JSON.stringify(status), id);
   }
 
   async replaceRule(id: string, spec: RuleSpec, now: number): Promise<AlertRule | undefined> {
@@ -184,9 +223,11 @@ export class SqliteAlertStore implements AlertStore {
   }
 
   private addDeliveries(deliveries: readonly NewDelivery[], now: number): number[] {
-    return deliveries.map((d) =>
-      Number(this.insertDelivery.run(randomUUID(), d.rule, d.destination, d.kind, d.finding ?? null, JSON.stringify(d.message), now, d.arrivedAt, now).lastInsertRowid),
-    );
+    return deliveries.map((d) => {
+      const id = Number(this.insertDelivery.run(randomUUID(), d.rule, d.destination, d.kind, d.finding ?? null, JSON.stringify(d.message), now, d.arrivedAt, now).lastInsertRowid);
+      for (const k of d.about) this.insertAbout.run(id, k.accountId, k.region, k.id);
+      return id;
+    });
   }
 
   async enqueue(deliveries: readonly NewDelivery[], now: number): Promise<number[]> {
@@ -196,6 +237,9 @@ export class SqliteAlertStore implements AlertStore {
   async prune(incidentsBefore: number, deliveriesBefore: number): Promise<void> {
     relaxed(this.db, () => {
       this.db.prepare('DELETE FROM alert_incidents WHERE updated_at < ?').run(incidentsBefore);
+      this.db
+        .prepare(`DELETE FROM alert_delivery_findings WHERE delivery IN (SELECT id FROM alert_deliveries WHERE status <> 'pending' AND created_at < ?)`)
+        .run(deliveriesBefore);
       this.db.prepare(`DELETE FROM alert_deliveries WHERE status <> 'pending' AND created_at < ?`).run(deliveriesBefore);
     });
   }
@@ -209,11 +253,18 @@ export class SqliteAlertStore implements AlertStore {
     });
   }
 
-  async cutDigest(rule: string, build: (items: readonly DigestItem[]) => NewDelivery[], now: number): Promise<number> {
+  async digestItems(rule: string): Promise<DigestItem[]> {
+    const rows = this.db.prepare('SELECT seq, finding, at FROM alert_digest_items WHERE rule = ? ORDER BY seq').all(rule) as Array<{ seq: number; finding: string; at: number }>;
+    return rows.map((r) => ({ rule, finding: JSON.parse(r.finding) as AlertFinding, at: r.at, seq: r.seq }));
+  }
+
+  async cutDigest(rule: string, build: (items: readonly DigestItem[]) => NewDelivery[], now: number, throughSeq?: number): Promise<number> {
     return this.db.transaction(() => {
-      const rows = this.db.prepare('SELECT seq, finding, at FROM alert_digest_items WHERE rule = ? ORDER BY seq').all(rule) as Array<{ seq: number; finding: string; at: number }>;
+      const rows = this.db
+        .prepare('SELECT seq, finding, at FROM alert_digest_items WHERE rule = ? AND seq <= ? ORDER BY seq')
+        .all(rule, throughSeq ?? Number.MAX_SAFE_INTEGER) as Array<{ seq: number; finding: string; at: number }>;
       if (rows.length === 0) return 0;
-      const deliveries = build(rows.map((r) => ({ rule, finding: JSON.parse(r.finding) as AlertFinding, at: r.at })));
+      const deliveries = build(rows.map((r) => ({ rule, finding: JSON.parse(r.finding) as AlertFinding, at: r.at, seq: r.seq })));
       this.addDeliveries(deliveries, now);
       this.db.prepare('DELETE FROM alert_digest_items WHERE rule = ? AND seq <= ?').run(rule, rows[rows.length - 1]!.seq);
       return deliveries.length;
@@ -249,23 +300,30 @@ export class SqliteAlertStore implements AlertStore {
     return this.db.prepare(`UPDATE alert_deliveries SET status = 'pending', attempts = 0, next_attempt_at = ? WHERE id = ? AND status = 'dead'`).run(now, id).changes > 0;
   }
 
-  async getDelivery(id: number): Promise<Delivery | undefined> {
-    const row = this.db.prepare('SELECT * FROM alert_deliveries WHERE id = ?').get(id) as DeliveryRow | undefined;
+  async getDelivery(id: number, scope?: BoundNode): Promise<Delivery | undefined> {
+    const visible = deliveryScope(scope);
+    const row = this.db.prepare(`SELECT d.* FROM alert_deliveries d WHERE d.id = ? AND ${visible.sql}`).get(id, ...visible.params) as DeliveryRow | undefined;
     return row && toDelivery(row);
   }
 
   async listDeliveries(filter: DeliveryFilter): Promise<Delivery[]> {
     const where: string[] = [];
     const params: unknown[] = [];
-    if (filter.status) (where.push('status = ?'), params.push(filter.status));
-    if (filter.rule) (where.push('rule = ?'), params.push(filter.rule));
-    if (filter.destination) (where.push('destination = ?'), params.push(filter.destination));
-    if (filter.before !== undefined) (where.push('id < ?'), params.push(filter.before));
-    const sql = `SELECT * FROM alert_deliveries ${where.length > 0 ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY id DESC LIMIT ?`;
+    if (filter.status) (where.push('d.status = ?'), params.push(filter.status));
+    if (filter.rule) (where.push('d.rule = ?'), params.push(filter.rule));
+    if (filter.destination) (where.push('d.destination = ?'), params.push(filter.destination));
+    if (filter.before !== undefined) (where.push('d.id < ?'), params.push(filter.before));
+    const visible = deliveryScope(filter.scope);
+    where.push(visible.sql);
+    params.push(...visible.params);
+    const sql = `SELECT d.* FROM alert_deliveries d WHERE ${where.join(' AND ')} ORDER BY d.id DESC LIMIT ?`;
     return (this.db.prepare(sql).all(...params, filter.limit) as DeliveryRow[]).map(toDelivery);
   }
 
   async deleteDelivery(id: number): Promise<boolean> {
-    return this.db.prepare('DELETE FROM alert_deliveries WHERE id = ?').run(id).changes > 0;
+    return this.db.transaction(() => {
+      this.db.prepare('DELETE FROM alert_delivery_findings WHERE delivery = ?').run(id);
+      return this.db.prepare('DELETE FROM alert_deliveries WHERE id = ?').run(id).changes > 0;
+    })();
   }
 }

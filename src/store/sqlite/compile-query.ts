@@ -2,7 +2,7 @@
 import type Database from 'better-sqlite3';
 import type { QueryNode } from '../../query/ast.js';
 import { bindQuery } from '../../query/bind.js';
-import type { BoundNode, BoundQuery, CompareOp, DocumentField, DocumentTest, TextTest } from '../../query/bound.js';
+import type { BoundNode, BoundQuery, CompareOp, DocumentField, DocumentTest, Glob, TextTest } from '../../query/bound.js';
 import type { QueryField } from '../../query/fields.js';
 import type { FreeTextPhrase } from '../../query/free-text.js';
 import type { TimeInterval } from '../../query/time-range.js';
@@ -19,6 +19,9 @@ export function registerQueryFunctions(db: Database.Database): void {
   db.function('yg_strip_index', { deterministic: true }, (fullkey: unknown) =>
     typeof fullkey === 'string' ? stripArrayIndexes(fullkey) : null,
   );
+  // JavaScript's lower-casing (full Unicode), which IAM's IgnoreCase operators are evaluated with; SQLite's
+  // lower() folds ASCII only.
+  db.function('yg_lower', { deterministic: true }, (text: unknown) => (typeof text === 'string' ? text.toLowerCase() : null));
 }
 
 /**
@@ -182,7 +185,16 @@ function textCondition(column: string, test: TextTest): CompiledQuery {
       return sql(`${column} GLOB ?`, globPattern(test.pattern));
     case 'equals':
       return sql(`${column} = ?`, test.text);
+    case 'glob':
+      return sql(`${column} GLOB ?`, sqliteGlob(test.glob));
+    case 'equals-ignore-case':
+      return test.lowered.length === 0 ? sql('0') : sql(`yg_lower(${column}) IN (SELECT value FROM json_each(?))`, JSON.stringify(test.lowered));
   }
+}
+
+/** An IAM glob in SQLite's GLOB syntax: its own `*` and `?`, and every special character of the text escaped. */
+function sqliteGlob(glob: Glob): string {
+  return glob.map((t) => (t.kind === 'star' ? '*' : t.kind === 'one' ? '?' : t.text.replace(/[[\]*?]/g, (c) => `[${c}]`))).join('');
 }
 
 /** One parameter however long the list (a scope may name thousands of accounts). */

@@ -1,7 +1,10 @@
 // SQLite schema of the embedded store. Times are epoch milliseconds (INTEGER), booleans 0/1.
 import type Database from 'better-sqlite3';
-import { ALERTS_MIGRATION } from './alert-schema.js';
+import { ALERT_OWNERS_MIGRATION, ALERTS_MIGRATION } from './alert-schema.js';
+import { CATALOG_MIGRATION } from './catalog-schema.js';
+import { AUDIT_MIGRATION } from './audit-schema.js';
 import { CHANGE_LOG_MIGRATION } from './change-log.js';
+import { PRINCIPALS_MIGRATION } from './principal-schema.js';
 
 /** Ordered migrations; index + 1 is the schema version recorded in `PRAGMA user_version`. */
 const MIGRATIONS: readonly string[] = [
@@ -178,6 +181,10 @@ const MIGRATIONS: readonly string[] = [
   -- Open findings by creation time (the dashboard's "open longest"): walked in order instead of sorting them all.
   CREATE INDEX findings_created ON findings (archived, COALESCE(created_at, 0));
   `,
+  PRINCIPALS_MIGRATION,
+  CATALOG_MIGRATION,
+  AUDIT_MIGRATION,
+  ALERT_OWNERS_MIGRATION,
   `
   -- Rolling archive objects: one open object per account, region and day takes the versions stored into it, commit
   -- by commit, until it is sealed (by age or size, at shutdown, or at once for an import batch). Its name is fixed
@@ -211,6 +218,14 @@ const MIGRATIONS: readonly string[] = [
 
 /** The schema version this Yagura writes. */
 export const SCHEMA_VERSION = MIGRATIONS.length;
+
+/** The version that added principals (tests migrate a store from just before it). */
+export const PRINCIPALS_SCHEMA_VERSION = MIGRATIONS.indexOf(PRINCIPALS_MIGRATION) + 1;
+
+/** The version that added the account catalog (tests migrate a store from just before it). */
+export const CATALOG_SCHEMA_VERSION = MIGRATIONS.indexOf(CATALOG_MIGRATION) + 1;
+/** The version that gave alert rules owners (tests migrate a store from just before it). */
+export const ALERT_OWNERS_SCHEMA_VERSION = MIGRATIONS.indexOf(ALERT_OWNERS_MIGRATION) + 1;
 
 /** Brings a database up to the current schema (tests may stop at an older `version`) inside one transaction. */
 export function migrate(db: Database.Database, version: number = SCHEMA_VERSION): void {

@@ -9,6 +9,7 @@ interface Row {
   created_at: number;
   last_used_at: number;
   expires_at: number;
+  user_name: string | null;
 }
 
 export class SqliteSessionRepository implements SessionRepository {
@@ -16,13 +17,23 @@ export class SqliteSessionRepository implements SessionRepository {
 
   async insert(r: SessionRecord): Promise<void> {
     this.db
-      .prepare('INSERT INTO sessions (hash, key_id, name, created_at, last_used_at, expires_at) VALUES (?, ?, ?, ?, ?, ?)')
-      .run(r.hash, r.keyId, r.name, r.createdAt, r.lastUsedAt, r.expiresAt);
+      .prepare('INSERT INTO sessions (hash, key_id, name, user_name, created_at, last_used_at, expires_at) VALUES (?, ?, ?, ?, ?, ?, ?)')
+      .run(r.hash, r.keyId, r.name, r.userName ?? null, r.createdAt, r.lastUsedAt, r.expiresAt);
   }
 
   async findByHash(hash: string): Promise<SessionRecord | undefined> {
     const row = this.db.prepare('SELECT * FROM sessions WHERE hash = ?').get(hash) as Row | undefined;
-    return row && { hash: row.hash, keyId: row.key_id, name: row.name, createdAt: row.created_at, lastUsedAt: row.last_used_at, expiresAt: row.expires_at };
+    return (
+      row && {
+        hash: row.hash,
+        keyId: row.key_id,
+        name: row.name,
+        ...(row.user_name !== null && { userName: row.user_name }),
+        createdAt: row.created_at,
+        lastUsedAt: row.last_used_at,
+        expiresAt: row.expires_at,
+      }
+    );
   }
 
   async touch(hash: string, at: number): Promise<void> {

@@ -10,7 +10,7 @@ import { RuleForm } from './rule-form.js';
 
 /** What a PUT takes back: the rule without its server-made fields. */
 function specOf(rule: AlertRule): RuleSpec {
-  const { id: _id, createdAt: _c, updatedAt: _u, ...spec } = rule;
+  const { id: _id, owner: _o, status: _s, createdAt: _c, updatedAt: _u, ...spec } = rule;
   return spec;
 }
 
@@ -55,7 +55,15 @@ export function AlertRules({ catalog }: { catalog: Catalog }) {
             {catalog.rules.length === 0 && <tr><td colSpan={8} class="muted">No rules yet.</td></tr>}
             {catalog.rules.map((r) => (
               <tr data-testid="rule-row" data-id={r.id}>
-                <td>{r.name}</td>
+                <td>
+                  {r.name}
+                  {r.status.state === 'suspended' && (
+                    <span class="rule-suspended" title={r.status.reason} data-testid="rule-suspended">
+                      {' '}
+                      (suspended: {r.status.reason})
+                    </span>
+                  )}
+                </td>
                 <td class="mono">{r.query || <span class="muted">(every finding)</span>}</td>
                 <td>{r.minBand}</td>
                 <td>{triggerText(r.trigger)}</td>

@@ -1,0 +1,95 @@
+// Authorizes every API request against the action its route needs (route-permissions.ts) with the policy engine.
+// Resources are ARNs built from the route's parameters; list and create actions, which name no single resource,
+// are evaluated on the collection ARN (`arn:yagura:iam:::user/*`), so a grant on one named resource does not
+// cover them while `*` or `…:user/*` does. Catalog routes authorize in their handlers (src/api/routes/catalog.ts):
+// an account's ARN names its group, listings are filtered item by item, and the catalog's resource policy counts.
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+import { ACTIONS, type ActionDefinition, type ResourceType } from '../auth/actions.js';
+import { evaluate } from '../auth/policy/evaluate.js';
+import type { Policy, RequestContext } from '../auth/policy/document.js';
+import type { Principal } from '../auth/principals/principal.js';
+import { ApiError } from './api-error.js';
+import { NO_ACCOUNT_TAGS, setFindingScope, type AccountTags } from './finding-scope.js';
+import { requestContext } from './request-context.js';
+import { permissionOf } from './route-permissions.js';
+import { routePath } from './route-path.js';
+
+type CatalogResource = 'catalog' | 'catalog-group' | 'catalog-account';
+
+/** Resource types whose routes call `authorize` themselves, with the catalog's resource policy. */
+export function isCatalogResource(type: ResourceType): type is CatalogResource {
+  return type === 'catalog' || type === 'catalog-group' || type === 'catalog-account';
+}
+
+const ARN_PREFIX: Readonly<Record<Exclude<ResourceType, 'finding' | 'service' | CatalogResource>, string>> = {
+  'alert-rule': 'arn:yagura:alerts:::rule/',
+  'alert-destination': 'arn:yagura:alerts:::destination/',
+  'alert-delivery': 'arn:yagura:alerts:::delivery/',
+  user: 'arn:yagura:iam:::user/',
+  group: 'arn:yagura:iam:::group/',
+  role: 'arn:yagura:iam:::role/',
+  policy: 'arn:yagura:iam:::policy/',
+  key: 'arn:yagura:iam:::key/',
+};
+
+/** Routes whose own action is not a finding action but which read findings too. */
+const FINDING_READS: Readonly<Record<string, ActionDefinition>> = {
+  'POST /api/v1/alert-rules/dry-run': ACTIONS.SearchFindings,
+  'POST /api/v1/alert-rules/:id/dry-run': ACTIONS.SearchFindings,
+  'POST /api/v1/deliveries': ACTIONS.GetFinding,
+  // The delivery log shows only deliveries about findings the caller may read.
+  'GET /api/v1/deliveries': ACTIONS.GetFinding,
+  'GET /api/v1/deliveries/:id': ACTIONS.GetFinding,
+  'POST /api/v1/deliveries/:id/retry': ACTIONS.GetFinding,
+  'DELETE /api/v1/deliveries/:id': ACTIONS.GetFinding,
+};
+
+/** The resource an action acts on, from the route's `:id` or `:name` parameter, or the collection. */
+export function resourceArn(type: ResourceType, params: unknown): string {
+  if (type === 'service' || type === 'finding' || isCatalogResource(type)) return '*';
+  const p = (params ?? {}) as Record<string, unknown>;
+  const id = typeof p.id === 'string' ? p.id : typeof p.name === 'string' ? p.name : '*';
+  return `${ARN_PREFIX[type]}${id}`;
+}
+
+/** What a check adds to the principal's identity policies: the resource's policy and its own condition keys. */
+export interface ResourceOptions {
+  readonly resourcePolicy?: Policy | undefined;
+  /** `aws:ResourceTag/…`, `aws:ResourceAccount`… of this resource. */
+  readonly context?: RequestContext;
+}
+
+/** Whether the principal's identity policies (and the resource's policy, if any) allow `action` on `resource`. */
+export function isAllowed(request: FastifyRequest, action: ActionDefinition, resource: string, now: number, options: ResourceOptions = {}): boolean {
+  const principal = request.principal;
+  if (principal === undefined) throw new ApiError(401, 'UNAUTHENTICATED', 'this API needs an API key in "Authorization: Bearer <key>" or "X-Api-Key: <key>"');
+  const context = { ...requestContext(request, principal, now), ...options.context };
+  const policies = options.resourcePolicy === undefined ? { identity: principal.policies } : { identity: principal.policies, resource: options.resourcePolicy };
+  return evaluate(policies, { principal: principal.arn, action: action.name, resource, context }).decision === 'allowed';
+}
+
+/** Refuses with 403 ACCESS_DENIED unless the principal's policies allow `action` on `resource`. */
+export function authorize(request: FastifyRequest, action: ActionDefinition, resource: string, now: number, options: ResourceOptions = {}): void {
+  if (!isAllowed(request, action, resource, now, options)) throw new ApiError(403, 'ACCESS_DENIED', `this principal is not allowed to perform ${action.name} on ${resource}`);
+}
+
+export function registerAuthorization(app: FastifyInstance, now: () => number, accountTags: AccountTags = NO_ACCOUNT_TAGS): void {
+  app.addHook('onRequest', async (request) => {
+    const path = routePath(request);
+    if (!path.startsWith('/api/')) return;
+    // HEAD shares its GET's permission; leaving it out would let HEAD skip the check.
+    const method = request.method === 'HEAD' ? 'GET' : request.method;
+    const permission = permissionOf(method, path);
+    if (permission?.kind !== 'action') return;
+    const action = permission.action;
+    const t = now();
+    if (action.resource === 'finding') {
+      setFindingScope(request, action, now, accountTags);
+      return;
+    }
+    if (isCatalogResource(action.resource)) return;
+    authorize(request, action, resourceArn(action.resource, request.params), now());
+    const reads = FINDING_READS[`${method} ${path}`];
+    if (reads !== undefined) setFindingScope(request, reads, now, accountTags);
+  });
+}
