@@ -38,6 +38,15 @@ export function renderReport(r: BenchResults): string {
   out.push('');
   out.push(`${m.cores} cores (${m.cpu}), ${m.memoryGiB} GiB, ${m.os}; Node ${m.node}; better-sqlite3 ${m.betterSqlite3} (SQLite ${m.sqlite}); @duckdb/node-api ${m.duckdbNodeApi} (DuckDB ${m.duckdb}). Total run ${(r.totalSeconds / 60).toFixed(1)} min.`);
   out.push('');
+  // The machine's own baselines, measured in this run: figures from different machines compare through them.
+  const baselines = [
+    r.bareRead ? `single-thread gunzip + JSON.parse ${int(r.bareRead.linesPerSecond)} lines/s` : undefined,
+    r.fsync ? `fsync of a 4 KiB append p50 ${ms(r.fsync.latency.p50)}, p99 ${ms(r.fsync.latency.p99)} (${r.fsync.appends} appends)` : undefined,
+  ].filter((b) => b !== undefined);
+  if (baselines.length > 0) {
+    out.push(`Machine baselines (this run): ${baselines.join('; ')}.`);
+    out.push('');
+  }
   out.push('## Targets');
   out.push('');
   out.push(table(['Figure', 'Target', 'Measured', 'Result'], checkTargets(r).map((t) => [t.name, t.target, t.measured, t.pass ? 'PASS' : 'MISS'])));
@@ -97,17 +106,23 @@ export function renderReport(r: BenchResults): string {
   out.push('## Arrival → searchable (paced POSTs, then `GET /api/v1/findings?q=id:"…"` until found)');
   out.push('');
   const a = r.arrival;
+  const busy = r.arrivalBusy;
   out.push(table(['Measure', 'n', 'p50', 'p99', 'max'], [
     [`arrival → searchable at ${a.perSecond}/s`, ...pcts(a.latency)],
     ['… of which the POST (durable)', ...pcts(a.postLatency)],
+    ...(busy
+      ? [[`arrival → searchable at ${busy.perSecond}/s, one core busy`, ...pcts(busy.latency)], ['… of which the POST (durable)', ...pcts(busy.postLatency)]]
+      : []),
   ]));
   out.push('');
-  out.push(`Sent ${int(a.sent)}, missed ${int(a.missed)}${a.firstError ? ` (first: ${a.firstError})` : ''}; ${a.searchesPerFinding.toFixed(2)} searches per finding.`);
-  if (a.slowestSecond !== undefined) {
-    const s = a.slowestSecond;
-    out.push(`Seconds with an arrival over 100 ms: ${a.secondsOver100ms ?? 0}; slowest: second ${s.second} of the phase, ${s.n} findings, p50 ${ms(s.p50)}, max ${ms(s.max)}.`);
+  for (const [label, x] of busy ? ([['', a], ['One core busy (another process spinning): ', busy]] as const) : ([['', a]] as const)) {
+    out.push(`${label}Sent ${int(x.sent)}, missed ${int(x.missed)}${x.firstError ? ` (first: ${x.firstError})` : ''}; ${x.searchesPerFinding.toFixed(2)} searches per finding.`);
+    if (x.slowestSecond !== undefined) {
+      const s = x.slowestSecond;
+      out.push(`Seconds with an arrival over 100 ms: ${x.secondsOver100ms ?? 0}; slowest: second ${s.second} of the phase, ${s.n} findings, p50 ${ms(s.p50)}, max ${ms(s.max)}.`);
+    }
+    if (x.clientLoopDelayMaxMs !== undefined) out.push(`The benchmark's own event loop was blocked for at most ${ms(x.clientLoopDelayMaxMs)} during the phase.`);
   }
-  if (a.clientLoopDelayMaxMs !== undefined) out.push(`The benchmark's own event loop was blocked for at most ${ms(a.clientLoopDelayMaxMs)} during the phase.`);
   out.push('');
   out.push('## Memory and disk');
   out.push('');

@@ -16,6 +16,7 @@ import { measureBareRead, measureImport, type BareReadResult, type ImportResult 
 import { forgetImportRecord, readImportRecord, writeImportRecord } from './import-record.js';
 import { measureIngest } from './ingest-phase.js';
 import { measureArrival } from './latency-phase.js';
+import { measureFsync, withBusyCore } from './baselines.js';
 import { machineInfo } from './machine.js';
 import { measureOverview } from './overview-phase.js';
 import { Progress } from './progress.js';
@@ -46,6 +47,7 @@ async function runMain(config: BenchConfig, progress: Progress): Promise<BenchRe
     return value;
   };
   const machine = await machineInfo(config.root);
+  const fsyncBaseline = keep('fsync', await progress.phase('fsync of a 4 KiB append', () => measureFsync(config.workDir)));
   // Built first: a broken build should fail the run at once, not after the import.
   await progress.phase('build', () => buildProject(config.root));
   const dataDir = path.join(config.workDir, 'data');
@@ -110,6 +112,10 @@ async function runMain(config: BenchConfig, progress: Progress): Promise<BenchRe
     const lat = config.latency;
     const arrivals = freshFindings(config.dataset.seed + 3, lat.perSecond * lat.seconds, config.dataset);
     const arrival = keep('arrival', await progress.phase('arrival → searchable', () => measureArrival(client, arrivals, lat)));
+    const busyArrivals = freshFindings(config.dataset.seed + 4, lat.perSecond * lat.seconds, config.dataset);
+    const arrivalBusy = keep('arrivalBusy', await progress.phase('arrival → searchable, one core busy', () =>
+      withBusyCore(lat.seconds + 30, () => measureArrival(client, busyArrivals, lat)),
+    ));
 
     const memory = keep('memory', await server.memory());
     // Read again once V8 had time to collect what the load phases left (the target is checked on the first reading).
@@ -137,6 +143,8 @@ async function runMain(config: BenchConfig, progress: Progress): Promise<BenchRe
       singleIngest,
       batchIngest,
       arrival,
+      arrivalBusy,
+      fsync: fsyncBaseline,
       memory,
       memoryIdle,
       disk,

@@ -23,7 +23,7 @@ import { dashboardRoutes } from './api/routes/dashboard.js';
 import { sessionRoutes } from './api/routes/sessions.js';
 import { eventsRoutes } from './api/routes/events.js';
 import { findingsRoutes } from './api/routes/findings.js';
-import { healthRoutes } from './api/routes/health.js';
+import { healthRoutes, type ArchiveHealth } from './api/routes/health.js';
 import { operationsRoutes } from './api/routes/operations.js';
 import { streamRoutes } from './api/routes/stream.js';
 import type { AlertService } from './alerts/alert-service.js';
@@ -54,6 +54,8 @@ export interface AppDeps {
   readonly logger?: FastifyServerOptions['logger'];
   readonly now?: () => number;
   readonly metrics?: Metrics;
+  /** The archive's lag, reported by `/health` when too large. */
+  readonly archiveHealth?: ArchiveHealth;
   readonly rateRules?: { readonly rules: RateRules; readonly windowSeconds: number };
   /** Told about every route as it is registered (the OpenAPI coverage test collects them). */
   readonly onRoute?: (route: { readonly method: string | readonly string[]; readonly url: string }) => void;
@@ -143,7 +145,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   const resolver = new PrincipalResolver(deps.keys, now);
   registerAuthentication(app, resolver, deps.sessions);
   registerAuthorization(app, now, () => deps.catalog.accountTags());
-  await app.register(healthRoutes);
+  await app.register(healthRoutes, deps.archiveHealth ? { archive: deps.archiveHealth } : {});
   await app.register(eventsRoutes, { pipeline: deps.pipeline, maxItemsPerRequest: deps.limits.maxItemsPerRequest, ...(deps.metrics && { metrics: deps.metrics }) });
   if (deps.metrics) await app.register(operationsRoutes, { metrics: deps.metrics, resolver, now, ...(deps.rateRules && { rateRules: deps.rateRules.rules }) });
   await app.register(findingsRoutes, { store: deps.store, cursors: new CursorCodec(deps.cursorSecret), maxPageSize: deps.limits.maxPageSize, now });

@@ -5,13 +5,14 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { FastifyInstance } from 'fastify';
 import { buildApp } from './app.js';
+import { Archiver } from './archive/archiver.js';
 import { LocalArchive } from './archive/local/local-archive.js';
 import { bootstrapAdmin, type BootstrapResult } from './auth/api-keys.js';
 import { ACTIONS } from './auth/actions.js';
 import { ownerScope } from './auth/finding-scope/owner-scope.js';
 import { PrincipalResolver } from './auth/principals/resolver.js';
 import { Sessions } from './auth/sessions.js';
-import type { Config } from './config/schema.js';
+import { configSchema, type Config } from './config/schema.js';
 import { generateDemoSet } from './demo/generate.js';
 import { normalizeFinding } from './findings/normalize.js';
 import { IngestPipeline } from './ingest/pipeline.js';
@@ -34,6 +35,8 @@ import type { Resolver } from './alerts/sinks/network-policy.js';
 export interface Embedded {
   readonly store: SqliteStore;
   readonly archive: LocalArchive;
+  /** Seals and writes the rolling archive objects (`serve` starts it rolling). */
+  readonly archiver: Archiver;
   readonly pipeline: IngestPipeline;
   /** Principals, policies and API keys (also the older key repository the bootstrap uses). */
   readonly keys: SqlitePrincipalStore;
@@ -42,13 +45,17 @@ export interface Embedded {
   /** The audit log of API calls; closing the embedded store writes what it still queues. */
   readonly audit: SqliteAuditStore;
   readonly lock: DataLock;
-  /** Versions replayed into the archive after an unclean stop. */
+  /** Versions written to the archive at open: those an unclean stop left in the outbox. */
   readonly replayed: number;
   close(): Promise<void>;
 }
 
 export interface EmbeddedOptions {
   readonly maxBatchFindings?: number;
+  /** When rolling objects are sealed (defaults: the configuration's). */
+  readonly archive?: Config['archive'];
+  /** Imports: each batch makes archive objects of its own, written before it is acknowledged. */
+  readonly archiveEachBatch?: boolean;
   readonly metrics?: Metrics;
   /** Reader threads for searches and aggregations; none runs them on the main thread (one-shot CLI verbs). */
   readonly readers?: { readonly size: number; readonly timeoutMs: number };
@@ -77,6 +84,8 @@ export function serverStoreOptions(search: Config['search']): ServerStoreOptions
   };
 }
 
+const ARCHIVE_DEFAULTS = configSchema.shape.archive.parse(undefined);
+
 export async function openEmbedded(dataDir: string, owner: string, options: EmbeddedOptions = {}): Promise<Embedded> {
   const folder = dataFolder(dataDir);
   const lock = lockDataFolder(folder, owner);
@@ -92,17 +101,33 @@ export async function openEmbedded(dataDir: string, owner: string, options: Embe
       ...(options.textMerges && { textMerges: true }),
     });
     const archive = new LocalArchive(folder.archiveDir);
+    const metrics = options.metrics;
+    const archiver = new Archiver({
+      outbox: store.outbox,
+      archive,
+      ...(options.archive ?? ARCHIVE_DEFAULTS),
+      ...(metrics && {
+        events: {
+          sealed: (object, bytes) => {
+            metrics.archiveObjects.inc();
+            metrics.archiveLines.inc(object.lines);
+            metrics.archiveBytes.inc(bytes);
+          },
+          failed: () => metrics.archiveFailures.inc(),
+        },
+      }),
+    });
     const pipeline = new IngestPipeline({
       store,
-      archive,
+      ...(options.archiveEachBatch && { archiveEachBatch: archive }),
       ...(options.maxBatchFindings && { maxBatchFindings: options.maxBatchFindings }),
-      ...(options.metrics && { metrics: options.metrics }),
+      ...(metrics && { metrics }),
     });
-    const replayed = await pipeline.replayArchive();
+    // Objects an unclean stop left open or sealed are sealed and written now, under the names they were given.
+    const replayed = await archiver.sealAll();
     const s = store;
     const catalog = await Catalog.open(new SqliteCatalogStore(s.db));
     pipeline.subscribe((stored) => catalog.noticeAccounts(stored.map((x) => x.finding.key.accountId)));
-    const metrics = options.metrics;
     const audit = new SqliteAuditStore(s.db, {
       ...(metrics && {
         onWritten: (entry) => metrics.auditEntries.inc({ decision: entry.decision }),
@@ -112,6 +137,7 @@ export async function openEmbedded(dataDir: string, owner: string, options: Embe
     return {
       store: s,
       archive,
+      archiver,
       pipeline,
       keys: new SqlitePrincipalStore(s.db),
       catalog,
@@ -120,6 +146,7 @@ export async function openEmbedded(dataDir: string, owner: string, options: Embe
       replayed,
       async close(): Promise<void> {
         await pipeline.flush();
+        await archiver.close();
         await catalog.settled();
         await audit.close();
         await archive.close();
@@ -213,6 +240,7 @@ export async function startServer(config: Config, options: StartOptions = {}): P
   });
   const embedded = await openEmbedded(config.dataDir, 'yagura serve', {
     maxBatchFindings: config.ingest.maxBatchFindings,
+    archive: config.archive,
     metrics,
     ...serverStoreOptions(config.search),
   });
@@ -222,6 +250,9 @@ export async function startServer(config: Config, options: StartOptions = {}): P
     metrics.gauge('yagura_store_findings', 'Findings in the store', () => embedded.store.count());
     metrics.gauge('yagura_store_facets_ready', 'Whether overview aggregations are answered from memory (1) or still from SQL while loading (0)', () => (embedded.store.facetsReady ? 1 : 0));
     metrics.gauge('yagura_store_bytes', 'Size of the store database file', () => embedded.store.sizeBytes());
+    metrics.gauge('yagura_archive_lag_seconds', 'Age of the oldest finding version stored but not yet in the archive', () => embedded.archiver.lagSeconds());
+    // Checked often enough that the size trigger and the roll interval are each met within about a second.
+    embedded.archiver.start(Math.min(1000, config.archive.rollSeconds * 250));
     metrics.gauge('yagura_rate_limit_blocked_sources', 'Sources currently over a rate limit', () => rateRules.blocks().length);
     const bootstrap = await bootstrapAdmin(embedded.keys, config.bootstrapKey, Date.now());
     const demo = config.demo ? await loadDemo(embedded, Date.now()) : undefined;
@@ -246,6 +277,7 @@ export async function startServer(config: Config, options: StartOptions = {}): P
       sessions: new Sessions(new SqliteSessionRepository(embedded.store.db), config.sessions),
       ...(dashboardRoot && { dashboardRoot }),
       metrics,
+      archiveHealth: { lagSeconds: () => embedded.archiver.lagSeconds(), limitSeconds: 2 * config.archive.rollSeconds },
       rateRules: { rules: rateRules, windowSeconds: p.rateWindowSeconds },
       alerts,
       server: {

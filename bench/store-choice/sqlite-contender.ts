@@ -17,13 +17,13 @@ export async function openSqliteContender(dir: string): Promise<Contender> {
   return {
     name: 'SQLite (SqliteStore)',
     async upsert(findings: readonly Finding[], receivedAt: number): Promise<void> {
-      // The outbox rows would be confirmed once the archive is written; the store-only benchmark confirms at once.
-      const result = await store.upsert(findings, receivedAt);
-      await store.confirmArchived([...new Set(result.archive.objects.map((o) => o.name))]);
+      // The objects would be confirmed once written to the archive; the store-only benchmark confirms at once.
+      const result = await store.upsert(findings, receivedAt, { sealArchive: true });
+      await store.outbox.confirm(result.archive.objects.map((o) => o.id));
     },
     async upsertOne(finding: Finding, receivedAt: number): Promise<void> {
-      const result = await store.upsert([finding], receivedAt);
-      await store.confirmArchived([...new Set(result.archive.objects.map((o) => o.name))]);
+      const result = await store.upsert([finding], receivedAt, { sealArchive: true });
+      await store.outbox.confirm(result.archive.objects.map((o) => o.id));
     },
     async get(key: FindingKey): Promise<{ hash: string; history: number } | undefined> {
       const found = await store.get(key);

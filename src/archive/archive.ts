@@ -1,4 +1,4 @@
-// The archive contract: append-only objects in GuardDuty's export layout, local folder or S3 bucket alike.
+// The archive contract: whole objects in GuardDuty's export layout, under names fixed before they are written.
 import type { ArchiveObject } from '../store/finding-store.js';
 
 export interface Archive {
@@ -7,9 +7,16 @@ export interface Archive {
    * with the same partition and name again replaces it with identical content, which makes replay after a
    * crash idempotent. No object appears under its name before `ready` resolves (the store's commit of its
    * versions is durable): an object of a commit lost in a power cut must not exist. Its bytes may be written
-   * and flushed before, beside the store's own flush.
+   * and flushed before, beside the store's own flush. Resolves with the bytes written (compressed).
    */
-  write(objects: readonly ArchiveObject[], ready?: Promise<void>): Promise<void>;
+  write(objects: readonly ArchiveObject[], ready?: Promise<void>): Promise<number>;
+  /**
+   * Writes one object from its lines given in parts, durably and atomically under its name, holding only a part
+   * in memory at a time (each part becomes a gzip member of its own; concatenated members are one valid gzip
+   * stream). The same parts give the same bytes, so writing it again after a crash replaces it identically.
+   * Resolves with the bytes written (compressed).
+   */
+  put(object: Omit<ArchiveObject, 'lines'>, parts: AsyncIterable<ReadonlyArray<string | Uint8Array>>): Promise<number>;
   close(): Promise<void>;
 }
 

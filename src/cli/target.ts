@@ -198,7 +198,7 @@ export async function openTarget(options: TargetOptions, verb: string): Promise<
     return new RemoteTarget(options.url, options.apiKey);
   }
   // An import writes into every index at random places: give it a cache that holds them (a server keeps 64 MiB).
-  if (options.data) return new LocalTarget(await openEmbedded(options.data, `yagura ${verb}`, verb === 'import' || verb === 'bench' ? { cacheMiB: IMPORT_CACHE_MIB, bulk: true } : {}));
+  if (options.data) return new LocalTarget(await openEmbedded(options.data, `yagura ${verb}`, verb === 'import' || verb === 'bench' ? { cacheMiB: IMPORT_CACHE_MIB, bulk: true, archiveEachBatch: true } : {}));
   throw new CliError(
     'no Yagura to talk to: give --url URL and --api-key KEY (or YAGURA_URL, YAGURA_API_KEY) for a running server, or --data DIR (or YAGURA_DATA) for a data folder no server holds',
   );

@@ -38,11 +38,19 @@ test('rejects bad values with one sentence naming the option', () => {
     [{ env: { YAGURA_LOG_LEVEL: 'loud' } }, /logLevel/],
     [{ env: {}, overrides: { 'ingest.maxBodyBytes': 10 } }, /ingest\.maxBodyBytes/],
     [{ env: {}, overrides: { colour: 'red' } }, /colour|unrecognized/i],
+    [{ env: { YAGURA_ARCHIVE_ROLL_SECONDS: '0' } }, /archive\.rollSeconds/],
+    [{ env: {}, overrides: { 'archive.rollBytes': 1024 } }, /archive\.rollBytes/],
     [{ env: {}, file: '/nonexistent/yagura.json' }, /cannot read the configuration file/],
   ];
   for (const [options, message] of cases) {
     assert.throws(() => loadConfig(options), (e: unknown) => e instanceof ConfigError && message.test(e.message) && !e.message.includes('\n'));
   }
+});
+
+test('rolls archive objects every 5 minutes or 16 MiB unless told otherwise', () => {
+  assert.deepEqual(loadConfig({ env: {} }).archive, { rollSeconds: 300, rollBytes: 16 * 1024 * 1024 });
+  const c = loadConfig({ env: { YAGURA_ARCHIVE_ROLL_SECONDS: '60', YAGURA_ARCHIVE_ROLL_BYTES: '1048576' } });
+  assert.deepEqual(c.archive, { rollSeconds: 60, rollBytes: 1024 * 1024 });
 });
 
 test('reads alerting options: public URL, account names and tags, private receivers', async () => {

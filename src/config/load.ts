@@ -19,6 +19,8 @@ const ENV: ReadonlyArray<readonly [string, readonly string[], 'string' | 'number
   ['YAGURA_DEMO', ['demo'], 'boolean'],
   ['YAGURA_MAX_BODY_BYTES', ['ingest', 'maxBodyBytes'], 'number'],
   ['YAGURA_MAX_ITEMS_PER_REQUEST', ['ingest', 'maxItemsPerRequest'], 'number'],
+  ['YAGURA_ARCHIVE_ROLL_SECONDS', ['archive', 'rollSeconds'], 'number'],
+  ['YAGURA_ARCHIVE_ROLL_BYTES', ['archive', 'rollBytes'], 'number'],
   ['YAGURA_INSECURE_HTTP', ['insecureHttp'], 'boolean'],
   ['YAGURA_TLS_CERT_FILE', ['tls', 'certFile'], 'string'],
   ['YAGURA_TLS_KEY_FILE', ['tls', 'keyFile'], 'string'],

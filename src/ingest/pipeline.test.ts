@@ -1,4 +1,4 @@
-// The pipeline acknowledges a batch only once the store's commit is durable and its archive objects are in place.
+// The pipeline acknowledges a batch once the store's commit is durable; an import's batch once its archive objects are in place too.
 import assert from 'node:assert/strict';
 import { mkdtemp, readdir, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -16,9 +16,9 @@ async function until(holds: () => boolean | Promise<boolean>): Promise<void> {
   while (!(await holds())) await sleep(5);
 }
 
-/** The findings of `accountId` still in the store's archive outbox. */
+/** The objects of `accountId` still in the store's archive outbox. */
 async function outboxOf(store: SqliteStore, accountId: string): Promise<number> {
-  return (await store.pendingArchive()).objects.filter((o) => o.accountId === accountId).length;
+  return (await store.outbox.objects()).filter((o) => o.accountId === accountId).length;
 }
 
 async function objects(root: string): Promise<string[]> {
@@ -29,8 +29,8 @@ async function objects(root: string): Promise<string[]> {
 function gate(store: SqliteStore): { gated: FindingStore; flushes: Array<{ settle: (error?: Error) => void }> } {
   const flushes: Array<{ settle: (error?: Error) => void }> = [];
   const gated = Object.create(store) as FindingStore;
-  gated.upsert = async (findings, receivedAt): Promise<UpsertResult> => {
-    const result = await store.upsert(findings, receivedAt);
+  gated.upsert = async (findings, receivedAt, options): Promise<UpsertResult> => {
+    const result = await store.upsert(findings, receivedAt, options);
     assert.ok(result.durable instanceof Promise, 'a store in a file commits first and fsyncs its WAL after');
     await result.durable;
     const durable = new Promise<void>((resolve, reject) => flushes.push({ settle: (error) => (error ? reject(error) : resolve()) }));
@@ -40,7 +40,7 @@ function gate(store: SqliteStore): { gated: FindingStore; flushes: Array<{ settl
   return { gated, flushes };
 }
 
-test('a batch is answered, and its archive object appears, only once the commit is durable; a failed flush is answered with an error and replayed', { timeout: 60_000 }, async () => {
+test('an import batch is answered, and its archive object appears, only once the commit is durable; a failed flush is answered with an error', { timeout: 60_000 }, async () => {
   const dir = await mkdtemp(path.join(tmpdir(), 'yagura-pipeline-'));
   const store = new SqliteStore({ file: path.join(dir, 'yagura.db') });
   const root = path.join(dir, 'archive');
@@ -48,7 +48,7 @@ test('a batch is answered, and its archive object appears, only once the commit 
   const gates = gate(store);
   const gated = gates.gated;
   const flushes = gates.flushes;
-  const pipeline = new IngestPipeline({ store: gated, archive: new LocalArchive(root) });
+  const pipeline = new IngestPipeline({ store: gated, archiveEachBatch: new LocalArchive(root) });
   try {
     let answered = false;
     const first = pipeline.submit([finding({ id: 'durable1' })]).then((o) => ((answered = true), o));
@@ -68,14 +68,16 @@ test('a batch is answered, and its archive object appears, only once the commit 
     await assert.rejects(failing, /fsync failed/);
     assert.equal((await objects(root)).length, 1, 'the failed batch left no object');
 
-    // The next batch first replays what the failed one committed, then is answered once durable itself.
+    // What the failed batch committed stays in the outbox, sealed, for the archiver to write.
     flushes.length = 0;
     const next = pipeline.submit([finding({ id: 'durable3' })]);
     await until(() => flushes.length > 0);
     flushes[0]!.settle();
     assert.deepEqual(await next, ['created']);
-    assert.equal((await objects(root)).length, 3, 'the committed version of the failed batch reached the archive');
-    assert.deepEqual((await store.pendingArchive()).objects, [], 'and left the outbox');
+    assert.equal((await objects(root)).length, 2);
+    const left = await store.outbox.objects();
+    assert.equal(left.length, 1);
+    assert.ok(left[0]!.sealedAt !== undefined, 'sealed: its lines are fixed');
   } finally {
     await pipeline.flush();
     await store.close();
@@ -83,12 +85,12 @@ test('a batch is answered, and its archive object appears, only once the commit 
   }
 });
 
-test('a batch is archived while the batch before it still waits for its flush, and answered after it', { timeout: 60_000 }, async () => {
+test('an import batch is archived while the batch before it still waits for its flush, and answered after it', { timeout: 60_000 }, async () => {
   const dir = await mkdtemp(path.join(tmpdir(), 'yagura-pipeline-'));
   const store = new SqliteStore({ file: path.join(dir, 'yagura.db') });
   const root = path.join(dir, 'archive');
   const { gated, flushes } = gate(store);
-  const pipeline = new IngestPipeline({ store: gated, archive: new LocalArchive(root) });
+  const pipeline = new IngestPipeline({ store: gated, archiveEachBatch: new LocalArchive(root) });
   try {
     const answered: string[] = [];
     const first = pipeline.submit([finding({ id: 'side1' })]).then(() => answered.push('first'));
@@ -105,7 +107,36 @@ test('a batch is archived while the batch before it still waits for its flush, a
     await Promise.all([first, second]);
     assert.deepEqual(answered, ['first', 'second'], 'answers keep commit order');
     assert.equal((await objects(root)).length, 2);
-    assert.deepEqual((await store.pendingArchive()).objects, []);
+    assert.deepEqual(await store.outbox.objects(), []);
+  } finally {
+    await pipeline.flush();
+    await store.close();
+    await rm(dir, { recursive: true, force: true });
+  }
+});
+
+test('a batch is answered once its commit is durable, with nothing written to the archive on the way', { timeout: 60_000 }, async () => {
+  const dir = await mkdtemp(path.join(tmpdir(), 'yagura-pipeline-'));
+  const store = new SqliteStore({ file: path.join(dir, 'yagura.db') });
+  const { gated, flushes } = gate(store);
+  const pipeline = new IngestPipeline({ store: gated });
+  try {
+    let answered = false;
+    const first = pipeline.submit([finding({ id: 'rolling1' })]).then((o) => ((answered = true), o));
+    await until(() => flushes.length > 0);
+    await new Promise((resolve) => setImmediate(resolve));
+    assert.equal(answered, false, 'not answered while the commit may still be lost');
+    flushes[0]!.settle();
+    assert.deepEqual(await first, ['created']);
+    const open = await store.outbox.objects();
+    assert.equal(open.length, 1, 'the version waits in the open object of its partition');
+    assert.equal(open[0]!.sealedAt, undefined);
+
+    flushes.length = 0;
+    const failing = pipeline.submit([finding({ id: 'rolling2' })]);
+    await until(() => flushes.length > 0);
+    flushes[0]!.settle(new Error('fsync failed'));
+    await assert.rejects(failing, /fsync failed/);
   } finally {
     await pipeline.flush();
     await store.close();

@@ -1,23 +1,29 @@
-// The ingest path every source shares: group commit into the store, then the archive, then acknowledge.
+// The ingest path every source shares: group commit into the store, then acknowledge once the commit is durable.
 import type { Archive } from '../archive/archive.js';
 import type { Finding } from '../findings/finding.js';
 import type { Metrics } from '../metrics/metrics.js';
-import type { ArchiveBatch, FindingStore, UpsertOutcome, UpsertResult } from '../store/finding-store.js';
+import type { FindingStore, UpsertOutcome, UpsertResult } from '../store/finding-store.js';
 
 /**
- * Batches whose archive objects are being written at once. Flushes in flight together share the file system's
- * journal commits, so a few at a time keep an acknowledgement from queueing behind the flushes of the batch before.
+ * Batches committed and waiting for their flush (and, for an import, their archive objects) at once. Flushes in
+ * flight together share the file system's journal commits, so a few at a time keep an acknowledgement from
+ * queueing behind the flush of the batch before.
  */
-const MAX_ARCHIVING = 4;
+const MAX_IN_FLIGHT = 4;
 
 /** Told about every version that was stored (not about redeliveries); the live stream and alerts listen here. */
 export type StoredListener = (stored: ReadonlyArray<{ finding: Finding; outcome: Exclude<UpsertOutcome, 'unchanged'> }>) => void;
 
 export interface IngestPipelineOptions {
   readonly store: FindingStore;
-  readonly archive: Archive;
+  /**
+   * Imports: each batch's versions make archive objects of their own, written before the batch is acknowledged.
+   * Without it (a server), versions join the rolling objects that the `Archiver` writes later: the store's
+   * archive outbox, written in the same transaction, guarantees that they reach the archive.
+   */
+  readonly archiveEachBatch?: Archive;
   readonly now?: () => number;
-  /** Findings committed together at most; concurrent submissions share one transaction and one archive write. */
+  /** Findings committed together at most; concurrent submissions share one transaction. */
   readonly maxBatchFindings?: number;
   readonly metrics?: Metrics;
 }
@@ -31,27 +37,25 @@ interface Pending {
 
 /**
  * Group commit: submissions that arrive while a commit is running are committed together by the next one.
- * A submission resolves only when its versions are durable in the store and in the archive.
+ * A submission resolves only when its versions are durable in the store (and, for an import, in the archive).
  */
 export class IngestPipeline {
   private readonly store: FindingStore;
-  private readonly archive: Archive;
+  private readonly archive: Archive | undefined;
   private readonly now: () => number;
   private readonly maxBatch: number;
   private readonly metrics: Metrics | undefined;
   private readonly queue: Pending[] = [];
   private readonly listeners = new Set<StoredListener>();
   private draining: Promise<void> | undefined;
-  /** Batches committed whose archive objects are being written (at most `MAX_ARCHIVING`). */
-  private readonly archiving = new Set<Promise<void>>();
+  /** Batches committed and not yet answered (at most `MAX_IN_FLIGHT`). */
+  private readonly inFlight = new Set<Promise<void>>();
   /** Settles when the last committed batch has been answered. */
   private acknowledged: Promise<void> = Promise.resolve();
-  /** Set when an archive write failed: the outbox must be replayed before anything else is acknowledged. */
-  private archiveBehind = true;
 
   constructor(options: IngestPipelineOptions) {
     this.store = options.store;
-    this.archive = options.archive;
+    this.archive = options.archiveEachBatch;
     this.now = options.now ?? Date.now;
     this.maxBatch = options.maxBatchFindings ?? 50_000;
     this.metrics = options.metrics;
@@ -85,30 +89,12 @@ export class IngestPipeline {
     });
   }
 
-  /** Writes archive objects left pending by a crash or a failed write; safe to call at any time. */
-  async replayArchive(): Promise<number> {
-    const pending = await this.store.pendingArchive();
-    await this.writeArchive(pending);
-    this.archiveBehind = false;
-    return pending.objects.reduce((n, o) => n + o.lines.length, 0);
-  }
-
   /** Waits for queued submissions to finish. */
   async flush(): Promise<void> {
-    while (this.draining || this.archiving.size > 0) {
+    while (this.draining || this.inFlight.size > 0) {
       await this.draining;
-      await Promise.all(this.archiving);
+      await Promise.all(this.inFlight);
     }
-  }
-
-  /** Writes the objects (made visible once `durable`, the store's commit, settles) and confirms them. */
-  private async writeArchive(batch: ArchiveBatch, durable?: Promise<void>): Promise<void> {
-    if (batch.objects.length === 0) {
-      await durable;
-      return;
-    }
-    await this.archive.write(batch.objects, durable);
-    await this.store.confirmArchived([...new Set(batch.objects.map((o) => o.name))]);
   }
 
   private take(): Pending[] {
@@ -123,51 +109,51 @@ export class IngestPipeline {
   }
 
   /**
-   * Commits batch after batch. A batch's archive objects are written as soon as it is committed, while later
-   * batches commit and write theirs (the archive outbox keeps them safe meanwhile): an acknowledgement waits
-   * mostly for flushes, and flushes in flight together cost about one. Each submission is acknowledged once its
-   * own objects are durable, in commit order. At most `MAX_ARCHIVING` batches are being archived at a time.
+   * Commits batch after batch. A batch waits for its flush while later batches commit (flushes in flight together
+   * cost about one); each submission is acknowledged once its own commit is durable, in commit order. At most
+   * `MAX_IN_FLIGHT` batches wait at a time.
    */
   private async drain(): Promise<void> {
     // Yield once so that submissions made in the same tick join this commit.
     await new Promise((r) => setImmediate(r));
-    const archiving = this.archiving;
+    const inFlight = this.inFlight;
     while (this.queue.length > 0) {
       const taken = this.take();
       let all: Finding[];
       let result: UpsertResult;
       try {
-        if (this.archiveBehind) {
-          // A replay rewrites objects that may still be being written: let the writes in flight finish first.
-          await Promise.all(archiving);
-          await this.replayArchive();
-        }
         all = taken.flatMap((p) => p.findings);
-        result = await this.store.upsert(all, this.now());
+        result = await this.store.upsert(all, this.now(), { sealArchive: this.archive !== undefined });
       } catch (error) {
         this.fail(taken, error);
         continue;
       }
-      const task = this.archiveAndAcknowledge(taken, all, result, this.acknowledged);
+      const task = this.acknowledge(taken, all, result, this.acknowledged);
       this.acknowledged = task;
-      archiving.add(task);
-      void task.finally(() => archiving.delete(task));
-      if (archiving.size >= MAX_ARCHIVING) await Promise.race(archiving);
+      inFlight.add(task);
+      void task.finally(() => inFlight.delete(task));
+      if (inFlight.size >= MAX_IN_FLIGHT) await Promise.race(inFlight);
     }
-    // Returns without waiting for the writes in flight: a submission that arrives meanwhile commits at once.
+    // Returns without waiting for the flushes in flight: a submission that arrives meanwhile commits at once.
   }
 
   /**
-   * Writes a committed batch's archive objects at once, then resolves its submissions after the batches
-   * committed before it (`previous`) were answered. Never rejects.
+   * Waits for a committed batch's flush (an import's batch: for its archive objects too, written beside the
+   * flush and made visible once it is done), then resolves its submissions after the batches committed before it
+   * (`previous`) were answered. Never rejects.
    */
-  private async archiveAndAcknowledge(taken: readonly Pending[], all: readonly Finding[], result: UpsertResult, previous: Promise<void>): Promise<void> {
+  private async acknowledge(taken: readonly Pending[], all: readonly Finding[], result: UpsertResult, previous: Promise<void>): Promise<void> {
     let failure: { error: unknown } | undefined;
     try {
-      await this.writeArchive(result.archive, result.durable);
+      if (this.archive && result.archive.objects.length > 0) {
+        await this.archive.write(result.archive.objects, result.durable);
+        // An object written but not confirmed (a crash now) is written again, identically, at the next start.
+        await this.store.outbox.confirm(result.archive.objects.map((o) => o.id));
+      } else {
+        await result.durable;
+      }
     } catch (error) {
-      // Set at once, so that the next commit replays the outbox first.
-      this.archiveBehind = true;
+      // The versions may be committed: the outbox keeps their objects, which the archiver writes later.
       failure = { error };
     }
     await previous;

@@ -9,11 +9,15 @@ export class Metrics {
   readonly rejected = new Counter({ name: 'yagura_findings_rejected_total', help: 'Items rejected, by reason code', labelNames: ['reason'] as const, registers: [this.registry] });
   readonly ingestLatency = new Histogram({
     name: 'yagura_ingest_latency_seconds',
-    help: 'Time from submission to durable in store and archive',
+    help: 'Time from submission to durable in the store',
     buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 10],
     registers: [this.registry],
   });
   readonly ingestFailures = new Counter({ name: 'yagura_ingest_failures_total', help: 'Submissions that could not be made durable', registers: [this.registry] });
+  readonly archiveObjects = new Counter({ name: 'yagura_archive_objects_sealed_total', help: 'Archive objects sealed and written', registers: [this.registry] });
+  readonly archiveLines = new Counter({ name: 'yagura_archive_lines_total', help: 'Finding versions written to archive objects', registers: [this.registry] });
+  readonly archiveBytes = new Counter({ name: 'yagura_archive_bytes_total', help: 'Compressed bytes of archive objects written', registers: [this.registry] });
+  readonly archiveFailures = new Counter({ name: 'yagura_archive_failures_total', help: 'Archive passes that failed (retried by the next one)', registers: [this.registry] });
   readonly rateLimited = new Counter({ name: 'yagura_rate_limit_refusals_total', help: 'Requests refused by rate-based rules, by scope', labelNames: ['scope'] as const, registers: [this.registry] });
 
   readonly alertDeliveries = new Counter({ name: 'yagura_alert_deliveries_total', help: 'Alert delivery attempts, by destination type and outcome (sent, failed, dead)', labelNames: ['type', 'outcome'] as const, registers: [this.registry] });

@@ -130,15 +130,47 @@ export function describeFindingStore(name: string, open: () => Promise<StoreHand
       assert.deepEqual(r.outcomes, ['created', 'updated', 'unchanged']);
     });
 
-    withStore('lists new versions for the archive by account, region and day until confirmed', async (store) => {
-      const r = await store.upsert([f({ id: 'a' }), f({ id: 'b' }), f({ id: 'c', region: 'eu-west-1' })], T0);
+    withStore('puts each new version in the open archive object of its account, region and day until it is sealed and confirmed', async (store) => {
+      const first = await store.upsert([f({ id: 'a' }), f({ id: 'b' }), f({ id: 'c', region: 'eu-west-1' })], T0);
+      assert.deepEqual(first.archive.objects, [], 'rolling objects are not handed back with the commit');
+      await store.upsert([f({ id: 'd' }), f({ id: 'a' })], T0 + 1000);
+      const open = await store.outbox.objects();
+      const parts = open.map((o) => `${o.accountId}/${o.region}/${o.day}:${o.lines}`).sort();
+      assert.deepEqual(parts, ['111122223333/eu-west-1/2026/11/10:1', '111122223333/us-east-1/2026/11/10:3'], 'a redelivery adds no line');
+      assert.ok(open.every((o) => o.sealedAt === undefined && o.openedAt === T0 && o.bytes > 0));
+
+      const usEast = open.find((o) => o.region === 'us-east-1')!;
+      await store.outbox.seal([usEast.id], T0 + 2000);
+      const read = async (): Promise<Uint8Array[]> => {
+        const lines: Uint8Array[] = [];
+        for await (const part of store.outbox.lines(usEast)) lines.push(...part);
+        return lines;
+      };
+      const lines = await read();
+      assert.deepEqual(lines.map((l) => (JSON.parse(Buffer.from(l).toString('utf8')) as { id: string }).id), ['a', 'b', 'd'], 'lines in commit order');
+      assert.deepEqual(await read(), lines, 'the same lines every time');
+
+      await store.upsert([f({ id: 'e' })], T0 + 3000);
+      const after = await store.outbox.objects();
+      assert.equal(after.length, 3, 'a version stored after the seal opens a new object');
+      const next = after.find((o) => o.region === 'us-east-1' && o.id !== usEast.id)!;
+      assert.notEqual(next.name, usEast.name);
+      assert.equal(next.lines, 1);
+
+      await store.outbox.confirm([usEast.id]);
+      assert.deepEqual((await store.outbox.objects()).map((o) => o.id).sort(), after.filter((o) => o.id !== usEast.id).map((o) => o.id).sort());
+    });
+
+    withStore('seals an import batch in its own objects and hands their lines back with the commit', async (store) => {
+      await store.upsert([f({ id: 'open1' })], T0);
+      const r = await store.upsert([f({ id: 'a' }), f({ id: 'b' }), f({ id: 'c', region: 'eu-west-1' })], T0, { sealArchive: true });
       const parts = r.archive.objects.map((o) => `${o.accountId}/${o.region}/${o.day}:${o.lines.length}`).sort();
       assert.deepEqual(parts, ['111122223333/eu-west-1/2026/11/10:1', '111122223333/us-east-1/2026/11/10:2']);
-      const pending = await store.pendingArchive();
-      assert.equal(pending.objects.reduce((n, o) => n + o.lines.length, 0), 3);
-      assert.deepEqual(pending.objects.map((o) => o.name).sort(), r.archive.objects.map((o) => o.name).sort());
-      await store.confirmArchived([...new Set(r.archive.objects.map((o) => o.name))]);
-      assert.equal((await store.pendingArchive()).objects.length, 0);
+      const recorded = await store.outbox.objects();
+      assert.equal(recorded.length, 3);
+      assert.equal(recorded.filter((o) => o.sealedAt !== undefined).length, 2, 'the open object is left as it was');
+      await store.outbox.confirm(r.archive.objects.map((o) => o.id));
+      assert.deepEqual((await store.outbox.objects()).map((o) => o.lines), [1]);
     });
 
     withStore('searches with KQL, a time range and a sort, and pages through every match exactly once', async (store) => {

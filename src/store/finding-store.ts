@@ -11,7 +11,12 @@ export type UpsertOutcome = 'created' | 'updated' | 'history' | 'unchanged';
 /** Versions stored by one upsert that still have to reach the archive, grouped into named objects. */
 export interface ArchiveBatch {
   /** One entry per archive object: GuardDuty's layout partition plus the object's name. */
-  readonly objects: readonly ArchiveObject[];
+  readonly objects: readonly SealedObject[];
+}
+
+/** A sealed archive object with the outbox's id for it, to confirm it once written. */
+export interface SealedObject extends ArchiveObject {
+  readonly id: number;
 }
 
 export interface ArchiveObject {
@@ -19,14 +24,37 @@ export interface ArchiveObject {
   readonly region: string;
   /** `YYYY/MM/DD`, UTC. */
   readonly day: string;
-  /** Object name without extension; stable, so rewriting it after a crash is idempotent. */
+  /** Object name without extension; fixed when the object is opened, so rewriting it after a crash is idempotent. */
   readonly name: string;
   /** Bare finding documents as JSON, text or its UTF-8 bytes (`Finding.jsonBytes`), one per line of the object. */
   readonly lines: ReadonlyArray<string | Uint8Array>;
 }
 
+/**
+ * An archive object the store's outbox records: its partition and fixed name, when it was opened, whether it is
+ * sealed (closed to new versions, its lines fixed), and how many lines and uncompressed bytes it holds.
+ */
+export interface OutboxObject extends Omit<ArchiveObject, 'lines'> {
+  readonly id: number;
+  /** Epoch ms when its first version was stored. */
+  readonly openedAt: number;
+  /** Epoch ms when it was sealed; absent while versions still join it. */
+  readonly sealedAt?: number;
+  readonly lines: number;
+  readonly bytes: number;
+}
+
+export interface UpsertOptions {
+  /**
+   * Seal the batch's archive objects in the same transaction and return their lines (imports: one large object
+   * per partition and batch). Otherwise versions join the open rolling object of their partition.
+   */
+  readonly sealArchive?: boolean;
+}
+
 export interface UpsertResult {
   readonly outcomes: readonly UpsertOutcome[];
+  /** The batch's sealed archive objects when `sealArchive` was asked for; none otherwise. */
   readonly archive: ArchiveBatch;
   /**
    * Settles when the commit would survive a power cut, when that comes after `upsert` resolved (the commit is
@@ -119,17 +147,33 @@ export interface FindingChange {
   readonly record: FindingRecord;
 }
 
+/** Archive objects whose versions are stored but not yet confirmed in the archive. */
+export interface ArchiveOutbox {
+  /** Objects open or sealed and not yet confirmed, oldest first. */
+  objects(): Promise<OutboxObject[]>;
+  /** Closes objects to new versions; resolves once that is durable, so their lines can no longer change. */
+  seal(ids: readonly number[], at: number): Promise<void>;
+  /**
+   * A sealed object's lines in commit order, a page at a time: the same pages every time they are read, so an
+   * object written from them again is the same object.
+   */
+  lines(object: OutboxObject): AsyncIterable<ReadonlyArray<Uint8Array>>;
+  /** Forgets objects written durably to the archive, with their versions' outbox entries. */
+  confirm(ids: readonly number[]): Promise<void>;
+}
+
 /** Findings as the store keeps them: one current record per key, its history, and what Yagura derives. */
 export interface FindingStore {
   /**
    * Stores a batch atomically; the result lists the archive objects the new versions belong in and, when the
    * commit is made durable after it, a promise of that.
    */
-  upsert(findings: readonly Finding[], receivedAt: number): Promise<UpsertResult>;
-  /** Archive objects whose versions were stored but are not yet confirmed on disk (after a crash). */
-  pendingArchive(): Promise<ArchiveBatch>;
-  /** Confirms that these archive objects are durable, so they leave the outbox. */
-  confirmArchived(names: readonly string[]): Promise<void>;
+  upsert(findings: readonly Finding[], receivedAt: number, options?: UpsertOptions): Promise<UpsertResult>;
+  /**
+   * The archive outbox: every stored version belongs to one archive object from the commit that stored it on,
+   * until the object is written to the archive and confirmed.
+   */
+  readonly outbox: ArchiveOutbox;
   get(key: FindingKey): Promise<FindingWithHistory | undefined>;
   search(request: SearchRequest, options?: ReadOptions): Promise<SearchPage>;
   aggregate(request: AggregationRequest, options?: ReadOptions): Promise<AggregationResult>;

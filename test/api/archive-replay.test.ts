@@ -1,4 +1,4 @@
-// Crash between store commit and archive write: the next start writes the missing objects, exactly once.
+// Crash before an object is written: the next start writes it, under the name it was given, exactly once.
 import assert from 'node:assert/strict';
 import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -15,19 +15,29 @@ async function archiveLines(root: string): Promise<string[]> {
   return lines;
 }
 
-test('replays versions stored but not archived when the data folder is opened again, and only once', async () => {
+/** What SIGKILL leaves: the store and archive closed without sealing anything, and the lock freed. */
+async function crash(embedded: Awaited<ReturnType<typeof openEmbedded>>): Promise<void> {
+  await embedded.archive.close();
+  await embedded.store.close();
+  embedded.lock.release();
+}
+
+test('writes the objects a crash left open when the data folder is opened again, under their names, and only once', async () => {
   const dir = await mkdtemp(path.join(tmpdir(), 'yagura-replay-'));
   try {
     const data = path.join(dir, 'data');
     const first = await openEmbedded(data, 'test');
-    // What a crash right after the store commit leaves behind: versions in the store, nothing in the archive.
-    await first.store.upsert([finding({ id: 'r1' }), finding({ id: 'r2', region: 'eu-west-1' })], Date.now());
-    await first.close();
+    // Acknowledged versions: durable in the store, waiting in their open objects.
+    await first.pipeline.submit([finding({ id: 'r1' }), finding({ id: 'r2', region: 'eu-west-1' })]);
+    const names = (await first.store.outbox.objects()).map((o) => `${o.name}.jsonl.gz`).sort();
+    await crash(first);
     assert.deepEqual(await archiveLines(path.join(data, 'archive')), []);
 
     const second = await openEmbedded(data, 'test');
     assert.equal(second.replayed, 2);
-    await second.close();
+    const files = (await readdir(path.join(data, 'archive'), { recursive: true })).filter((f) => f.endsWith('.jsonl.gz'));
+    assert.deepEqual(files.map((f) => path.basename(f)).sort(), names, 'the names fixed when the objects opened');
+    await crash(second);
     const lines = await archiveLines(path.join(data, 'archive'));
     assert.equal(lines.length, 2);
     assert.deepEqual(lines.map((l) => (JSON.parse(l) as { id: string }).id).sort(), ['r1', 'r2']);
@@ -36,6 +46,20 @@ test('replays versions stored but not archived when the data folder is opened ag
     assert.equal(third.replayed, 0);
     await third.close();
     assert.equal((await archiveLines(path.join(data, 'archive'))).length, 2);
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
+});
+
+test('a clean stop seals and writes the open objects', async () => {
+  const dir = await mkdtemp(path.join(tmpdir(), 'yagura-replay-'));
+  try {
+    const data = path.join(dir, 'data');
+    const embedded = await openEmbedded(data, 'test');
+    await embedded.pipeline.submit([finding({ id: 's1' })]);
+    assert.deepEqual(await archiveLines(path.join(data, 'archive')), []);
+    await embedded.close();
+    assert.deepEqual((await archiveLines(path.join(data, 'archive'))).map((l) => (JSON.parse(l) as { id: string }).id), ['s1']);
   } finally {
     await rm(dir, { recursive: true, force: true });
   }

@@ -34,14 +34,19 @@ describe('POST /api/v1/events', () => {
       payload: typeof payload === 'string' ? payload : JSON.stringify(payload),
     });
 
-  test('stores one EventBridge event and archives it in GuardDuty export layout before answering', async () => {
+  test('stores one EventBridge event durably before answering, and archives it in GuardDuty export layout when its object is sealed', async () => {
     const doc = findingDoc({ id: 'ev1', accountId: '210987654321', region: 'eu-west-1' });
     const res = await post(eventOf(doc));
     assert.equal(res.statusCode, 200);
     assert.deepEqual(res.json(), { accepted: 1, duplicates: 0, created: 1, updated: 0, ignored: 0, rejected: [] });
+    assert.equal((await h.embedded.store.get({ accountId: '210987654321', region: 'eu-west-1', id: 'ev1' }))?.doc.id, 'ev1');
+    const [open] = (await h.embedded.store.outbox.objects()).filter((o) => o.accountId === '210987654321');
+    assert.equal(open?.lines, 1, 'its version waits in the open object of its partition');
+    await h.embedded.archiver.sealAll();
     const root = path.join(h.dir, 'data', 'archive');
     const files = (await readdir(root, { recursive: true })).filter((f) => f.endsWith('.jsonl.gz'));
-    assert.ok(files.some((f) => /^AWSLogs\/210987654321\/GuardDuty\/eu-west-1\/\d{4}\/\d{2}\/\d{2}\/[0-9a-f-]{36}\.jsonl\.gz$/.test(f)), files.join());
+    assert.ok(files.includes(`AWSLogs/210987654321/GuardDuty/eu-west-1/${open.day}/${open.name}.jsonl.gz`), files.join());
+    assert.match(open.name, /^\d{8}T\d{6}Z-[0-9a-f-]{36}$/);
     assert.ok((await archivedLines(h.dir)).some((l) => l.id === 'ev1' && JSON.stringify(l) === JSON.stringify(doc)));
   });
 
@@ -52,6 +57,7 @@ describe('POST /api/v1/events', () => {
     assert.equal(res.statusCode, 200);
     assert.equal(res.json().duplicates, 1);
     assert.equal(res.json().accepted, 0);
+    await h.embedded.archiver.sealAll();
     assert.equal((await archivedLines(h.dir)).length, before);
   });
 

@@ -24,7 +24,7 @@ export interface Harness {
 
 export async function harness(
   limits: Partial<{ maxBodyBytes: number; maxItemsPerRequest: number; maxPageSize: number }> = {},
-  extra: Partial<Pick<AppDeps, 'metrics' | 'rateRules' | 'server' | 'now'>> & { sessions?: SessionPolicy; alerts?: boolean } = {},
+  extra: Partial<Pick<AppDeps, 'metrics' | 'rateRules' | 'server' | 'now'>> & { sessions?: SessionPolicy; alerts?: boolean; archiveLagLimitSeconds?: number } = {},
 ): Promise<Harness> {
   const dir = await mkdtemp(path.join(tmpdir(), 'yagura-api-'));
   // Searches and aggregations go through a reader thread or the in-memory facets, as they do in `yagura serve`.
@@ -50,6 +50,9 @@ export async function harness(
     ...(extra.rateRules && { rateRules: extra.rateRules }),
     ...(extra.server && { server: extra.server }),
     ...(extra.now && { now: extra.now }),
+    ...(extra.archiveLagLimitSeconds !== undefined && {
+      archiveHealth: { lagSeconds: () => embedded.archiver.lagSeconds(), limitSeconds: extra.archiveLagLimitSeconds },
+    }),
     ...(extra.sessions && { sessions: new Sessions(new SqliteSessionRepository(embedded.store.db), extra.sessions, extra.now) }),
   });
   return {

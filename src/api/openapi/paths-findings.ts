@@ -10,7 +10,34 @@ const range = [
 
 export const findingPaths: Json = {
   '/health': {
-    get: { summary: 'Liveness', security: [], tags: ['operations'], responses: { '200': jsonResponse('Alive', { type: 'object', properties: { status: { const: 'ok' } } }) } },
+    get: {
+      summary: 'Liveness, and the archive falling behind (degraded, still 200: the node accepts data safely)',
+      security: [],
+      tags: ['operations'],
+      responses: {
+        '200': jsonResponse('Alive', {
+          type: 'object',
+          required: ['status'],
+          properties: {
+            status: { enum: ['ok', 'degraded'] },
+            checks: {
+              type: 'object',
+              properties: {
+                archive: {
+                  type: 'object',
+                  properties: {
+                    status: { const: 'lagging' },
+                    lagSeconds: { type: 'number' },
+                    limitSeconds: { type: 'number' },
+                    message: { type: 'string' },
+                  },
+                },
+              },
+            },
+          },
+        }),
+      },
+    },
   },
   '/api/v1/events': {
     post: {
@@ -21,7 +48,7 @@ export const findingPaths: Json = {
         content: { 'application/json': { schema: {} }, 'application/x-ndjson': { schema: { type: 'string' } } },
       },
       responses: {
-        '200': jsonResponse('Every accepted version is durable', {
+        '200': jsonResponse('Every accepted version is durable in the store and guaranteed to reach the archive', {
           type: 'object',
           properties: {
             accepted: { type: 'integer' },

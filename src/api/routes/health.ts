@@ -1,6 +1,39 @@
-// GET /health: liveness, without authentication.
+// GET /health: liveness and the archive's lag, without authentication.
 import type { FastifyInstance } from 'fastify';
 
-export async function healthRoutes(app: FastifyInstance): Promise<void> {
-  app.get('/health', async () => ({ status: 'ok' }));
+/** How far the archive is behind the store, and the lag beyond which a node reports itself degraded. */
+export interface ArchiveHealth {
+  lagSeconds(): Promise<number>;
+  readonly limitSeconds: number;
+}
+
+export interface HealthRouteOptions {
+  readonly archive?: ArchiveHealth;
+}
+
+/**
+ * `{"status":"ok"}` while healthy. An archive lagging more than its limit (twice the roll interval) makes the
+ * answer `degraded`, with the details under `checks.archive`, and still HTTP 200: every acknowledged finding is
+ * durable in the store and kept in its outbox until archived, so the node accepts data safely and a load balancer
+ * must not take it out of service (which would only move the load, not archive anything sooner).
+ */
+export async function healthRoutes(app: FastifyInstance, options: HealthRouteOptions): Promise<void> {
+  app.get('/health', async () => {
+    const archive = options.archive;
+    if (archive === undefined) return { status: 'ok' };
+    const lag = await archive.lagSeconds();
+    if (lag <= archive.limitSeconds) return { status: 'ok' };
+    const lagSeconds = Math.round(lag * 10) / 10;
+    return {
+      status: 'degraded',
+      checks: {
+        archive: {
+          status: 'lagging',
+          lagSeconds,
+          limitSeconds: archive.limitSeconds,
+          message: `the oldest version not yet in the archive was stored ${lagSeconds} s ago (limit ${archive.limitSeconds} s); it is safe in the store`,
+        },
+      },
+    };
+  });
 }

@@ -1,7 +1,7 @@
 // The local archive's thread: compresses objects, writes them to the staging folder, renames them into place and
 // makes them durable. Its event loop does nothing else, so that no step waits for the importing thread's commits.
 import { execFile } from 'node:child_process';
-import { mkdir, open, rename, rm, writeFile } from 'node:fs/promises';
+import { mkdir, open, rename, rm, writeFile, type FileHandle } from 'node:fs/promises';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { parentPort, workerData } from 'node:worker_threads';
@@ -32,10 +32,13 @@ interface Written {
   readonly dir: string;
   /** Folders this write created, whose parents must be fsynced. */
   readonly created: readonly string[];
+  readonly bytes: number;
 }
 
 /** Objects of each write, in the staging folder, until they are published or discarded. */
 const staged = new Map<number, { written: Written[]; flushed: boolean }>();
+/** Objects being written in parts: their file so far, until finished (then staged) or discarded. */
+const opened = new Map<number, { written: Written; handle: FileHandle; bytes: number }>();
 /** Partition folders known to exist durably, so each is created and fsynced once. */
 const knownDirs = new Set<string>();
 let sequence = 0;
@@ -86,14 +89,14 @@ async function writeTemporary(object: StagedObject, bytes: Uint8Array, flush: bo
     await rm(tmp, { force: true });
     throw error;
   }
-  return { tmp, file: object.file, dir, created };
+  return { tmp, file: object.file, dir, created, bytes: data.byteLength };
 }
 
 async function removeAll(written: readonly Written[]): Promise<void> {
   await Promise.all(written.map((w) => rm(w.tmp, { force: true })));
 }
 
-async function stage(request: Extract<ArchiveRequest, { kind: 'stage' }>): Promise<void> {
+async function stage(request: Extract<ArchiveRequest, { kind: 'stage' }>): Promise<number> {
   const bytes = new Uint8Array(request.bytes);
   // Small writes flush each object here, beside the store's flush of its commit; bulk ones sync once when published.
   const flush = !(syncfs && request.objects.length >= BULK_OBJECTS);
@@ -111,6 +114,7 @@ async function stage(request: Extract<ArchiveRequest, { kind: 'stage' }>): Promi
     throw failed.reason;
   }
   staged.set(request.write, { written, flushed: flush });
+  return written.reduce((n, w) => n + w.bytes, 0);
 }
 
 async function publish(write: number): Promise<void> {
@@ -130,14 +134,56 @@ async function publish(write: number): Promise<void> {
   await Promise.all([...new Set(written.flatMap((w) => [w.dir, ...w.created]))].map(fsyncPath));
 }
 
-async function handle(request: ArchiveRequest): Promise<void> {
+/** Opens the temporary file of an object written in parts (gzip members appended one by one). */
+async function openObject(write: number, file: string): Promise<void> {
+  const dir = path.dirname(file);
+  const created = await ensureDir(dir);
+  await mkdir(staging, { recursive: true, mode: 0o750 });
+  const tmp = path.join(staging, `${path.basename(file)}.tmp-${process.pid}-${++sequence}`);
+  const handle = await open(tmp, 'w', 0o640);
+  opened.set(write, { written: { tmp, file, dir, created, bytes: 0 }, handle, bytes: 0 });
+}
+
+async function appendPart(write: number, bytes: ArrayBuffer): Promise<number> {
+  const entry = opened.get(write);
+  if (entry === undefined) throw new Error(`no object is open for write ${write}`);
+  // A gzip member per part: concatenated members are one valid gzip stream (RFC 1952), read whole by gunzip, zlib,
+  // DuckDB and Athena, and each part's compression needs only that part in memory.
+  const member = await gzipAsync(new Uint8Array(bytes));
+  await entry.handle.write(member);
+  entry.bytes += member.byteLength;
+  return member.byteLength;
+}
+
+async function finishObject(write: number): Promise<void> {
+  const entry = opened.get(write);
+  if (entry === undefined) throw new Error(`no object is open for write ${write}`);
+  opened.delete(write);
+  try {
+    await entry.handle.sync();
+  } finally {
+    await entry.handle.close();
+  }
+  staged.set(write, { written: [{ ...entry.written, bytes: entry.bytes }], flushed: true });
+}
+
+async function handle(request: ArchiveRequest): Promise<number | void> {
   switch (request.kind) {
+    case 'open':
+      return openObject(request.write, request.file);
+    case 'append':
+      return appendPart(request.write, request.bytes);
+    case 'finish':
+      return finishObject(request.write);
     case 'stage':
       return stage(request);
     case 'publish':
       return publish(request.write);
     case 'discard': {
-      const entry = staged.get(request.write);
+      const open = opened.get(request.write);
+      opened.delete(request.write);
+      if (open) await open.handle.close().catch(() => undefined);
+      const entry = staged.get(request.write) ?? (open && { written: [open.written] });
       staged.delete(request.write);
       return removeAll(entry?.written ?? []);
     }
@@ -147,7 +193,7 @@ async function handle(request: ArchiveRequest): Promise<void> {
 // Requests are handled concurrently: the writes of several batches in flight flush together.
 port.on('message', (request: ArchiveRequest) => {
   handle(request).then(
-    () => port.postMessage({ call: request.call } satisfies ArchiveReply),
+    (bytes) => port.postMessage({ call: request.call, ...(typeof bytes === 'number' && { bytes }) } satisfies ArchiveReply),
     (e: unknown) => {
       const error = e as NodeJS.ErrnoException;
       port.postMessage({ call: request.call, error: { message: error.message, ...(error.code !== undefined && { code: error.code }) } } satisfies ArchiveReply);

@@ -156,3 +156,20 @@ test("objects are compressed and written while the event loop is held by other w
     await rm(root, { recursive: true, force: true });
   }
 });
+
+test('an object put from no lines is still a valid, empty gzip file', async () => {
+  const root = await mkdtemp(path.join(tmpdir(), 'yagura-archive-'));
+  try {
+    const archive = new LocalArchive(root);
+    const none = async function* (): AsyncGenerator<string[]> {
+      yield [];
+    };
+    await archive.put({ accountId: '123456789012', region: 'us-east-1', day: '2026/11/28', name: 'empty' }, none());
+    const bytes = await readFile(path.join(root, 'AWSLogs/123456789012/GuardDuty/us-east-1/2026/11/28/empty.jsonl.gz'));
+    assert.equal(gunzipSync(bytes).length, 0);
+    assert.deepEqual((await archived(root)).filter((f) => f.includes('tmp')), []);
+    await archive.close();
+  } finally {
+    await rm(root, { recursive: true, force: true });
+  }
+});

@@ -29,7 +29,7 @@ export class LocalArchive implements Archive {
   private readonly root: string;
   private readonly staging: string;
   private worker: Worker | undefined;
-  private readonly calls = new Map<number, { resolve: () => void; reject: (error: Error) => void }>();
+  private readonly calls = new Map<number, { resolve: (bytes: number) => void; reject: (error: Error) => void }>();
   private callSequence = 0;
   private writeSequence = 0;
 
@@ -48,17 +48,17 @@ export class LocalArchive implements Archive {
     return full;
   }
 
-  async write(objects: readonly ArchiveObject[], ready: Promise<void> = Promise.resolve()): Promise<void> {
+  async write(objects: readonly ArchiveObject[], ready: Promise<void> = Promise.resolve()): Promise<number> {
     if (objects.length === 0) {
       await ready;
-      return;
+      return 0;
     }
     const files = objects.map((o) => this.pathOf(o));
     const { bytes, ends } = encodeObjects(objects);
     const write = ++this.writeSequence;
     const staged = files.map((file, i) => ({ file, start: ends[i - 1] ?? 0, end: ends[i]! }));
     // The bytes are moved to the archive's thread, not copied.
-    await this.call({ kind: 'stage', write, bytes: bytes.buffer as ArrayBuffer, objects: staged }, [bytes.buffer as ArrayBuffer]);
+    const written = await this.call({ kind: 'stage', write, bytes: bytes.buffer as ArrayBuffer, objects: staged }, [bytes.buffer as ArrayBuffer]);
     try {
       await ready;
     } catch (error) {
@@ -67,12 +67,38 @@ export class LocalArchive implements Archive {
       throw error;
     }
     await this.call({ kind: 'publish', write });
+    return written;
   }
 
-  private call(request: Request, transfer: ArrayBuffer[] = []): Promise<void> {
+  async put(object: Omit<ArchiveObject, 'lines'>, parts: AsyncIterable<ReadonlyArray<string | Uint8Array>>): Promise<number> {
+    const file = this.pathOf(object);
+    const write = ++this.writeSequence;
+    await this.call({ kind: 'open', write, file });
+    let written = 0;
+    let members = 0;
+    try {
+      for await (const lines of parts) {
+        if (lines.length === 0) continue;
+        const { bytes } = encodeObjects([{ ...object, lines }]);
+        written += await this.call({ kind: 'append', write, bytes: bytes.buffer as ArrayBuffer }, [bytes.buffer as ArrayBuffer]);
+        members++;
+      }
+      // An object without lines is still a valid gzip file: one empty member.
+      if (members === 0) written += await this.call({ kind: 'append', write, bytes: new ArrayBuffer(0) });
+      await this.call({ kind: 'finish', write });
+    } catch (error) {
+      await this.call({ kind: 'discard', write }).catch(() => undefined);
+      throw error;
+    }
+    await this.call({ kind: 'publish', write });
+    return written;
+  }
+
+  /** Resolves with the compressed bytes a `stage` or `append` request wrote (0 for the others). */
+  private call(request: Request, transfer: ArrayBuffer[] = []): Promise<number> {
     const worker = this.thread();
     const call = ++this.callSequence;
-    return new Promise<void>((resolve, reject) => {
+    return new Promise<number>((resolve, reject) => {
       this.calls.set(call, { resolve, reject });
       // Held open while a call is in flight, so that awaiting one keeps the process alive.
       worker.ref();
@@ -88,7 +114,7 @@ export class LocalArchive implements Archive {
       this.calls.delete(reply.call);
       if (this.calls.size === 0) worker.unref();
       if (!pending) return;
-      if (reply.error === undefined) pending.resolve();
+      if (reply.error === undefined) pending.resolve(reply.bytes ?? 0);
       else pending.reject(Object.assign(new Error(reply.error.message), reply.error.code !== undefined && { code: reply.error.code }));
     });
     const fail = (error: Error): void => {

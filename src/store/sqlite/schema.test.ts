@@ -6,7 +6,7 @@ import { after, test } from 'node:test';
 import Database from 'better-sqlite3';
 import { finding, findingDoc } from '../../../test/fixtures/findings.js';
 import { parseQuery } from '../../query/parser.js';
-import { migrate, SCHEMA_VERSION } from './schema.js';
+import { migrate, ROLLING_ARCHIVE_SCHEMA_VERSION, SCHEMA_VERSION } from './schema.js';
 import { SqliteStore } from './sqlite-store.js';
 
 const dir = mkdtempSync(path.join(tmpdir(), 'yagura-schema-'));
@@ -81,5 +81,31 @@ test('an update after the migration re-indexes the finding once and keeps the ol
     assert.deepEqual(text.findings.map((f) => f.key.id), ['f1']);
   } finally {
     await store.close();
+  }
+});
+
+test('outbox entries a store wrote before rolling objects become sealed objects under their batch names', async () => {
+  const file = path.join(dir, 'outbox.db');
+  const store = new SqliteStore({ file });
+  await store.upsert([finding({ id: 'legacy1' }), finding({ id: 'legacy2', region: 'eu-west-1' })], Date.parse('2026-11-20T08:00:00Z'));
+  await store.close();
+  // The outbox as the schema before rolling objects left it: one batch name per commit, no objects.
+  const db = new Database(file);
+  db.exec(`DROP TABLE archive_objects; DROP INDEX archive_outbox_object; ALTER TABLE archive_outbox DROP COLUMN object;
+    CREATE INDEX archive_outbox_batch ON archive_outbox (batch); UPDATE archive_outbox SET batch = 'batch-1';
+    DROP TABLE finding_paths;`);
+  // Later migrations run again on reopening: the path index (dropped above) is built anew.
+  db.pragma(`user_version = ${ROLLING_ARCHIVE_SCHEMA_VERSION - 1}`);
+  db.close();
+  const reopened = new SqliteStore({ file });
+  try {
+    const objects = await reopened.outbox.objects();
+    assert.deepEqual(objects.map((o) => `${o.region}/${o.day}/${o.name}:${o.lines}`).sort(), ['eu-west-1/2026/11/20/batch-1:1', 'us-east-1/2026/11/20/batch-1:1']);
+    assert.ok(objects.every((o) => o.sealedAt !== undefined), 'sealed: written at once, as they were');
+    const lines: Uint8Array[] = [];
+    for await (const part of reopened.outbox.lines(objects.find((o) => o.region === 'us-east-1')!)) lines.push(...part);
+    assert.deepEqual(lines.map((l) => (JSON.parse(Buffer.from(l).toString('utf8')) as { id: string }).id), ['legacy1']);
+  } finally {
+    await reopened.close();
   }
 });

@@ -11,6 +11,37 @@ import { backfillPathIndex, PATH_INDEX_MIGRATION } from './path-index.js';
 type Migration = string | ((db: Database.Database) => void);
 
 /** Ordered migrations; index + 1 is the schema version recorded in `PRAGMA user_version`. */
+/** Rolling archive objects (see src/archive/archiver.ts); the outbox of an older store becomes sealed objects. */
+const ROLLING_ARCHIVE_MIGRATION = `
+  -- Rolling archive objects: one open object per account, region and day takes the versions stored into it, commit
+  -- by commit, until it is sealed (by age or size, at shutdown, or at once for an import batch). Its name is fixed
+  -- when it opens and its versions are fixed when it is sealed, so writing it again after a crash gives the same object.
+  CREATE TABLE archive_objects (
+    id          INTEGER PRIMARY KEY,
+    account_id  TEXT    NOT NULL,
+    region      TEXT    NOT NULL,
+    day         TEXT    NOT NULL,           -- YYYY/MM/DD (UTC) its versions were received
+    name        TEXT    NOT NULL,
+    opened_at   INTEGER NOT NULL,
+    sealed_at   INTEGER,                    -- NULL while versions still join it
+    lines       INTEGER NOT NULL DEFAULT 0,
+    bytes       INTEGER NOT NULL DEFAULT 0, -- uncompressed
+    UNIQUE (account_id, region, day, name)
+  );
+  CREATE UNIQUE INDEX archive_objects_open ON archive_objects (account_id, region, day) WHERE sealed_at IS NULL;
+  -- Each outbox entry belongs to its object from the commit that wrote it (batch keeps the object's name).
+  ALTER TABLE archive_outbox ADD COLUMN object INTEGER;
+  -- Entries of a store written before rolling objects: one sealed object per batch and partition, as then.
+  INSERT INTO archive_objects (account_id, region, day, name, opened_at, sealed_at, lines)
+    SELECT f.account_id, f.region, o.day, o.batch, 0, 0, count(*)
+    FROM archive_outbox o JOIN findings f ON f.rowid = o.finding GROUP BY f.account_id, f.region, o.day, o.batch;
+  UPDATE archive_outbox SET object = (
+    SELECT a.id FROM archive_objects a JOIN findings f ON f.rowid = archive_outbox.finding
+    WHERE a.account_id = f.account_id AND a.region = f.region AND a.day = archive_outbox.day AND a.name = archive_outbox.batch);
+  DROP INDEX archive_outbox_batch;
+  CREATE INDEX archive_outbox_object ON archive_outbox (object);
+  `;
+
 /** The path/value index of searched document paths, filled for the findings a store already holds. */
 const PATH_INDEX: Migration = (db) => {
   db.exec(PATH_INDEX_MIGRATION);
@@ -195,6 +226,7 @@ const MIGRATIONS: readonly Migration[] = [
   CATALOG_MIGRATION,
   AUDIT_MIGRATION,
   ALERT_OWNERS_MIGRATION,
+  ROLLING_ARCHIVE_MIGRATION,
   PATH_INDEX,
 ];
 
@@ -208,6 +240,8 @@ export const PRINCIPALS_SCHEMA_VERSION = MIGRATIONS.indexOf(PRINCIPALS_MIGRATION
 export const CATALOG_SCHEMA_VERSION = MIGRATIONS.indexOf(CATALOG_MIGRATION) + 1;
 /** The version that gave alert rules owners (tests migrate a store from just before it). */
 export const ALERT_OWNERS_SCHEMA_VERSION = MIGRATIONS.indexOf(ALERT_OWNERS_MIGRATION) + 1;
+/** The version that made archive objects roll (tests migrate a store from just before it). */
+export const ROLLING_ARCHIVE_SCHEMA_VERSION = MIGRATIONS.indexOf(ROLLING_ARCHIVE_MIGRATION) + 1;
 /** The version that added the path/value index (tests migrate a store from just before it). */
 export const PATH_INDEX_SCHEMA_VERSION = MIGRATIONS.indexOf(PATH_INDEX) + 1;
 

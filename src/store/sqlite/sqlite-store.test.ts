@@ -66,7 +66,7 @@ test('a document that arrives as UTF-8 bytes is stored and archived as the same 
     const original = finding({ id: 'bytes1', title: 'Zugriff verweigert 🛰️ café', extra: { note: 'line\nbreak "quoted"' } });
     const { wires, transfer } = findingsToWire([original]);
     const [received] = structuredClone(wires, { transfer }).map(findingFromWire);
-    const result = await store.upsert([received!], Date.now());
+    const result = await store.upsert([received!], Date.now(), { sealArchive: true });
     assert.deepEqual(result.outcomes, ['created']);
     assert.deepEqual(result.archive.objects[0]!.lines, [received!.jsonBytes], 'the archive gets the bytes as they are');
     const row = store.db.prepare(`SELECT typeof(doc) AS type, doc, json_extract(doc, '$.title') AS title FROM finding_versions`).get() as Record<string, string>;

@@ -1,5 +1,5 @@
 // The embedded store: one SQLite file in WAL mode (see docs/adr/0001-embedded-store.md).
-import { open } from 'node:fs/promises';
+import { open, type FileHandle } from 'node:fs/promises';
 import Database from 'better-sqlite3';
 import type { Finding, FindingDocument, FindingKey } from '../../findings/finding.js';
 import type { QueryNode } from '../../query/ast.js';
@@ -7,8 +7,7 @@ import { bindQuery } from '../../query/bind.js';
 import type { BoundQuery } from '../../query/bound.js';
 import type { AggregationRequest, AggregationResult } from '../aggregation.js';
 import type {
-  ArchiveBatch,
-  ArchiveObject,
+  ArchiveOutbox,
   FindingChange,
   FindingRecord,
   FindingStore,
@@ -17,8 +16,10 @@ import type {
   SearchPage,
   SearchRequest,
   StoredVersion,
+  UpsertOptions,
   UpsertResult,
 } from '../finding-store.js';
+import { sqliteOutbox } from './archive-outbox.js';
 import { compareVersions } from '../../findings/version-order.js';
 import { aggregate } from './aggregate.js';
 import { setArchived } from './archive-state.js';
@@ -130,7 +131,8 @@ export function openDatabase(file: string, readonly = false, cacheMiB = readonly
 
 export class SqliteStore implements FindingStore {
   readonly db: Database.Database;
-  private readonly upsertBatch: (findings: readonly Finding[], receivedAt: number) => SqliteUpsertResult;
+  private readonly upsertBatch: (findings: readonly Finding[], receivedAt: number, options?: UpsertOptions) => SqliteUpsertResult;
+  readonly outbox: ArchiveOutbox;
   private readonly facets: SqliteFacets | undefined;
   private closing = false;
   private checkpointer: Worker | undefined;
@@ -141,6 +143,12 @@ export class SqliteStore implements FindingStore {
   private stopTextMerges: (() => void) | undefined;
   /** The write-ahead log, fsynced after each upsert (none in memory). */
   private readonly walFile: string | undefined;
+  /**
+   * The WAL, opened once and kept open for the fsyncs: opening and closing it around each fsync cost two more
+   * trips through libuv's pool per commit. SQLite keeps the same file while the writer's connection is open (it
+   * deletes the WAL only when the last connection closes, and a checkpoint truncates or rewinds it in place).
+   */
+  private walHandle: Promise<FileHandle> | undefined;
 
   constructor(options: SqliteStoreOptions) {
     this.db = openDatabase(options.file, options.readonly ?? false, options.cacheMiB);
@@ -179,6 +187,7 @@ export class SqliteStore implements FindingStore {
     this.upsertBatch = options.readonly ? () => {
       throw new Error('the store is open read-only');
     } : buildUpsert(this.db);
+    this.outbox = sqliteOutbox(this.db, () => (this.walFile === undefined ? Promise.resolve() : this.syncWal()));
     if (options.facets) {
       const facets = new SqliteFacets(this.db);
       this.facets = facets;
@@ -238,16 +247,16 @@ export class SqliteStore implements FindingStore {
 
   /**
    * Commits without waiting for the disk (`synchronous = NORMAL` writes the WAL but does not fsync it), then
-   * fsyncs the WAL on libuv's pool: the caller flushes its archive objects at the same time and acknowledges
-   * once both are on disk (`durable`), and the event loop is not held for the fsync.
+   * fsyncs the WAL on libuv's pool (`durable`): the event loop is not held for the fsync, and the next batch
+   * commits meanwhile (an import also flushes its archive objects at the same time).
    * Fsyncing the WAL after a NORMAL commit makes it exactly as durable as a FULL commit (which is that fsync).
    */
-  async upsert(findings: readonly Finding[], receivedAt: number): Promise<UpsertResult> {
+  async upsert(findings: readonly Finding[], receivedAt: number, options: UpsertOptions = {}): Promise<UpsertResult> {
     const relaxed = this.walFile !== undefined;
     if (relaxed) this.db.pragma('synchronous = NORMAL');
     let result: SqliteUpsertResult;
     try {
-      result = this.upsertBatch(findings, receivedAt);
+      result = this.upsertBatch(findings, receivedAt, options);
     } finally {
       if (relaxed) this.db.pragma('synchronous = FULL');
     }
@@ -260,44 +269,15 @@ export class SqliteStore implements FindingStore {
   }
 
   private async syncWal(): Promise<void> {
-    const handle = await open(this.walFile!, 'r');
+    this.walHandle ??= open(this.walFile!, 'r');
+    const handle = this.walHandle;
     try {
-      await handle.datasync();
-    } finally {
-      await handle.close();
+      await (await handle).datasync();
+    } catch (error) {
+      // Opened again by the next fsync (an open that failed is not kept).
+      if (this.walHandle === handle) this.walHandle = undefined;
+      throw error;
     }
-  }
-
-  async pendingArchive(): Promise<ArchiveBatch> {
-    const rows = this.db
-      .prepare(
-        `SELECT o.batch, o.day, f.account_id, f.region, v.doc
-         FROM archive_outbox o JOIN findings f ON f.rowid = o.finding
-         LEFT JOIN finding_versions v ON v.finding = o.finding AND v.hash = o.hash
-         ORDER BY o.seq`,
-      )
-      .all() as Array<{ batch: string; day: string; account_id: string; region: string; doc: string | null }>;
-    const objects = new Map<string, { accountId: string; region: string; day: string; name: string; lines: string[] }>();
-    for (const r of rows) {
-      if (r.doc === null) continue;
-      const id = `${r.batch}/${r.account_id}/${r.region}`;
-      let o = objects.get(id);
-      if (o === undefined) {
-        o = { accountId: r.account_id, region: r.region, day: r.day, name: r.batch, lines: [] };
-        objects.set(id, o);
-      }
-      o.lines.push(r.doc);
-    }
-    return { objects: [...objects.values()] satisfies ArchiveObject[] };
-  }
-
-  async confirmArchived(names: readonly string[]): Promise<void> {
-    const del = this.db.prepare('DELETE FROM archive_outbox WHERE batch = ?');
-    // Losing this commit in a power cut only means rewriting identical archive objects on the next start,
-    // so it need not wait for its own fsync (the next FULL commit or checkpoint makes it durable).
-    relaxed(this.db, () => {
-      for (const name of names) del.run(name);
-    });
   }
 
   async get(key: FindingKey): Promise<FindingWithHistory | undefined> {
@@ -403,6 +383,9 @@ export class SqliteStore implements FindingStore {
   async close(): Promise<void> {
     this.closing = true;
     this.stopTextMerges?.();
+    const wal = this.walHandle;
+    this.walHandle = undefined;
+    await wal?.then((h) => h.close(), () => undefined);
     await this.facetsLoaded;
     await this.stopCheckpointer();
     await this.pool?.close();

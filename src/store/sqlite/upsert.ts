@@ -4,7 +4,7 @@ import type Database from 'better-sqlite3';
 import type { Finding } from '../../findings/finding.js';
 import { bandRank } from '../../findings/severity.js';
 import { compareVersions } from '../../findings/version-order.js';
-import type { ArchiveBatch, ArchiveObject, UpsertOutcome, UpsertResult } from '../finding-store.js';
+import type { SealedObject, UpsertOptions, UpsertOutcome, UpsertResult } from '../finding-store.js';
 import { buildChangeLog } from './change-log.js';
 import { buildPathWriter } from './path-index.js';
 
@@ -31,13 +31,22 @@ export function archiveDay(ms: number): string {
   return new Date(ms).toISOString().slice(0, 10).replaceAll('-', '/');
 }
 
+/**
+ * An object's name, fixed when it opens: its opening time (so names sort by time in a listing) and a random part
+ * (so no two objects of a partition share a name).
+ */
+function objectName(openedAt: number): string {
+  const stamp = new Date(openedAt).toISOString().replace(/[-:]/g, '').replace(/\.\d+Z$/, 'Z');
+  return `${stamp}-${randomUUID()}`;
+}
+
 /** An upsert's result plus the row ids whose current version changed (for the in-memory facets). */
 export interface SqliteUpsertResult extends UpsertResult {
   readonly changed: number[];
 }
 
 /** Prepared statements for upserts, built once per connection. */
-export function buildUpsert(db: Database.Database): (findings: readonly Finding[], receivedAt: number) => SqliteUpsertResult {
+export function buildUpsert(db: Database.Database): (findings: readonly Finding[], receivedAt: number, options?: UpsertOptions) => SqliteUpsertResult {
   const selectCurrent = db.prepare<[string, string, string], CurrentRow>(
     'SELECT rowid, band, hash, updated_at, count, facts_hash FROM findings WHERE account_id = ? AND region = ? AND id = ?',
   );
@@ -68,7 +77,14 @@ export function buildUpsert(db: Database.Database): (findings: readonly Finding[
   );
   const retimeIps = db.prepare('UPDATE finding_remote_ips SET updated_at = ?, band = ? WHERE finding = ?');
   const paths = buildPathWriter(db);
-  const insertOutbox = db.prepare('INSERT INTO archive_outbox (batch, day, finding, hash) VALUES (?, ?, ?, ?)');
+  const insertOutbox = db.prepare('INSERT INTO archive_outbox (batch, day, finding, hash, object) VALUES (?, ?, ?, ?, ?)');
+  const openObject = db.prepare<[string, string, string], { id: number; name: string }>(
+    'SELECT id, name FROM archive_objects WHERE account_id = ? AND region = ? AND day = ? AND sealed_at IS NULL',
+  );
+  const insertObject = db.prepare(
+    'INSERT INTO archive_objects (account_id, region, day, name, opened_at, sealed_at) VALUES (?, ?, ?, ?, ?, ?)',
+  );
+  const growObject = db.prepare('UPDATE archive_objects SET lines = lines + ?, bytes = bytes + ? WHERE id = ?');
   const changes = buildChangeLog(db);
 
   function columns(f: Finding, facts: string, receivedAt: number): Record<string, unknown> {
@@ -159,12 +175,35 @@ export function buildUpsert(db: Database.Database): (findings: readonly Finding[
     return { outcome: 'history', rowid: current.rowid };
   }
 
-  return db.transaction((findings: readonly Finding[], receivedAt: number): SqliteUpsertResult => {
+  /** The batch's versions by archive partition: the object they join and, for a sealed batch, their lines. */
+  interface Part {
+    readonly accountId: string;
+    readonly region: string;
+    readonly id: number;
+    readonly name: string;
+    /** Kept only for a sealed batch, whose objects the caller writes from memory. */
+    readonly lines: Array<string | Uint8Array>;
+    count: number;
+    bytes: number;
+  }
+
+  /** The partition's open object, or a new one (sealed at once when `seal`). */
+  function objectFor(accountId: string, region: string, day: string, receivedAt: number, seal: boolean): { id: number; name: string } {
+    if (!seal) {
+      const open = openObject.get(accountId, region, day);
+      if (open !== undefined) return open;
+    }
+    const name = objectName(receivedAt);
+    const id = Number(insertObject.run(accountId, region, day, name, receivedAt, seal ? receivedAt : null).lastInsertRowid);
+    return { id, name };
+  }
+
+  return db.transaction((findings: readonly Finding[], receivedAt: number, options: UpsertOptions = {}): SqliteUpsertResult => {
     // A failed batch rolls back; what it queued must not leak into the next one.
     textChanges = new Map();
-    const name = randomUUID();
+    const seal = options.sealArchive === true;
     const day = archiveDay(receivedAt);
-    const objects = new Map<string, { accountId: string; region: string; lines: Array<string | Uint8Array> }>();
+    const parts = new Map<string, Part>();
     const outcomes: UpsertOutcome[] = [];
     const changed: number[] = [];
     for (const f of findings) {
@@ -183,19 +222,23 @@ export function buildUpsert(db: Database.Database): (findings: readonly Finding[
           ...(replaced && { prevBand: replaced.band, prevCount: replaced.count }),
         });
       }
-      insertOutbox.run(name, day, rowid, f.hash);
       const partition = `${f.key.accountId}/${f.key.region}`;
-      let object = objects.get(partition);
-      if (object === undefined) {
-        object = { accountId: f.key.accountId, region: f.key.region, lines: [] };
-        objects.set(partition, object);
+      let part = parts.get(partition);
+      if (part === undefined) {
+        part = { accountId: f.key.accountId, region: f.key.region, ...objectFor(f.key.accountId, f.key.region, day, receivedAt, seal), lines: [], count: 0, bytes: 0 };
+        parts.set(partition, part);
       }
-      object.lines.push(f.jsonBytes ?? f.json);
+      insertOutbox.run(part.name, day, rowid, f.hash, part.id);
+      const line = f.jsonBytes ?? f.json;
+      part.bytes += (typeof line === 'string' ? Buffer.byteLength(line, 'utf8') : line.byteLength) + 1;
+      part.count++;
+      if (seal) part.lines.push(line);
     }
+    for (const part of parts.values()) growObject.run(part.count, part.bytes, part.id);
     writeText();
-    const archive: ArchiveBatch = {
-      objects: [...objects.values()].map((o): ArchiveObject => ({ ...o, day, name })),
-    };
-    return { outcomes, archive, changed };
+    const objects = seal
+      ? [...parts.values()].map((p): SealedObject => ({ id: p.id, accountId: p.accountId, region: p.region, day, name: p.name, lines: p.lines }))
+      : [];
+    return { outcomes, archive: { objects }, changed };
   });
 }
