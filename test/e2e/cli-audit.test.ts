@@ -1,42 +1,21 @@
 // `yagura audit search` as built (dist/), against a real server: the calls made before it, searched and printed.
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import { fileURLToPath } from 'node:url';
-import { configSchema } from '../../src/config/schema.js';
-import { startServer, type Server } from '../../src/main.js';
+import type { Server } from '../../src/main.js';
+import { cliServer, yagura, type CliServer } from '../support/cli.js';
 
-const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 const KEY = 'cli-audit-bootstrap-key-0123456789';
 
-function yagura(args: string[], env: Record<string, string> = {}): Promise<{ code: number; stdout: string; stderr: string }> {
-  const clean = Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith('YAGURA_')));
-  return new Promise((resolve) => {
-    const child = spawn(process.execPath, [path.join(ROOT, 'dist/cli/main.js'), ...args], { env: { ...clean, ...env }, cwd: ROOT });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d) => (stdout += d));
-    child.stderr.on('data', (d) => (stderr += d));
-    child.on('close', (code) => resolve({ code: code ?? -1, stdout, stderr }));
-  });
-}
 
 describe('yagura audit search', () => {
-  let dir: string;
   let server: Server;
   let env: Record<string, string>;
+  let running: CliServer;
   before(async () => {
-    dir = await mkdtemp(path.join(tmpdir(), 'yagura-cli-audit-'));
-    server = await startServer(configSchema.parse({ dataDir: path.join(dir, 'data'), port: 0, bootstrapKey: KEY, logLevel: 'silent' }));
-    env = { YAGURA_URL: server.url, YAGURA_API_KEY: KEY };
+    running = await cliServer('cli-audit', KEY);
+    ({ server, env } = running);
   });
-  after(async () => {
-    await server.close();
-    await rm(dir, { recursive: true, force: true });
-  });
+  after(async () => running.close());
 
   test('finds a refused call by KQL and prints it as a table, JSON or NDJSON', async () => {
     const refused = await fetch(`${server.url}/api/v1/users`, { headers: { 'x-api-key': 'yk_AAAAAAAA_not-a-key' } });
