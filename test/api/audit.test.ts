@@ -37,12 +37,12 @@ describe('the audit log', () => {
   const all = async (): Promise<StoredAuditEntry[]> => (await h.embedded.audit.search({ query: parseAuditQuery('', clock), size: 10_000 })).entries as StoredAuditEntry[];
 
   /** Makes one call and returns the entries it left. */
-  const entriesOf = async (request: Inject): Promise<{ status: number; body: string; entries: StoredAuditEntry[] }> => {
+  const entriesOf = async (request: Inject): Promise<{ status: number; body: string; entries: StoredAuditEntry[]; response: Awaited<ReturnType<typeof h.app.inject>> }> => {
     const before = new Set((await all()).map((e) => e.seq));
     clock += 1000;
     const res = await h.app.inject(request);
     const entries = (await all()).filter((e) => !before.has(e.seq));
-    return { status: res.statusCode, body: res.body, entries };
+    return { status: res.statusCode, body: res.body, entries, response: res };
   };
 
   const one = async (request: Inject): Promise<StoredAuditEntry> => {
@@ -114,7 +114,9 @@ describe('the audit log', () => {
     const login = await h.app.inject({ method: 'POST', url: '/api/v1/sessions', headers: CSRF, payload: { username: 'bob-temp', password: PASSWORD } });
     assert.equal(login.statusCode, 401, 'bob does not exist yet');
     assert.equal((await h.app.inject({ method: 'POST', url: '/api/v1/users', headers: admin(), payload: { name: 'bob', password: PASSWORD, policies: ['list-users'] } })).statusCode, 201);
-    const opened = await h.app.inject({ method: 'POST', url: '/api/v1/sessions', headers: CSRF, payload: { username: 'bob', password: PASSWORD } });
+    const signIn = { method: 'POST' as const, url: '/api/v1/sessions', headers: CSRF, payload: { username: 'bob', password: PASSWORD } };
+    const { entries: signedIn, response: opened } = await entriesOf(signIn);
+    assert.deepEqual(signedIn.map((x) => [x.decision, x.status, x.principal]), [['allowed', 201, 'arn:yagura:iam:::user/bob']], 'a sign-in names who signed in');
     const cookie = String(opened.headers['set-cookie']).split(';')[0]!;
     const ok = await one({ method: 'GET', url: '/api/v1/users', headers: { cookie } });
     assert.deepEqual([ok.decision, ok.principal, ok.keyPrefix], ['allowed', 'arn:yagura:iam:::user/bob', null]);

@@ -44,12 +44,15 @@ export async function sessionRoutes(app: FastifyInstance, options: SessionRouteO
       const resolved = await options.resolver.byKey(body.apiKey);
       if (!resolved.ok) throw new ApiError(401, 'UNAUTHENTICATED', keyRefusal(resolved));
       opened = await options.sessions.open({ keyId: resolved.key.id, name: resolved.key.name });
+      // The audit log names who signed in (login is a public route: nothing else set the principal).
+      request.principal = resolved.principal;
     } else {
       // The scrypt work is done for an unknown user too (against a dummy hash), so timing does not tell.
       const stored = await options.store.passwordHash(body.username);
       if (!(await verifyPassword(body.password, stored))) throw new ApiError(401, 'UNAUTHENTICATED', BAD_PASSWORD);
       const user = (await options.store.getUser(body.username))!;
       opened = await options.sessions.open({ keyId: '', name: user.name, userName: user.name });
+      request.principal = await options.resolver.byUser(user.name);
     }
     const { token, record } = opened;
     cookie(reply, token, options.sessions.policy.maxAgeSeconds);
