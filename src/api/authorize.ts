@@ -82,7 +82,6 @@ export function registerAuthorization(app: FastifyInstance, now: () => number, a
     const permission = permissionOf(method, path);
     if (permission?.kind !== 'action') return;
     const action = permission.action;
-    const t = now();
     if (action.resource === 'finding') {
       setFindingScope(request, action, now, accountTags);
       return;
