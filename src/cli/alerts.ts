@@ -1,8 +1,8 @@
 // `yagura alerts rules|destinations|deliveries …`: manage alerting on a running server.
-import { readFile } from 'node:fs/promises';
 import type { Command } from 'commander';
 import { ApiClient } from './api-client.js';
 import { CliError } from './cli-error.js';
+import { jsonInput } from './json-input.js';
 import { addServerOptions, serverOf } from './connection-options.js';
 import { terminalSafe } from './output.js';
 import { renderTable, tableOutput } from './table.js';
@@ -10,21 +10,8 @@ import { renderTable, tableOutput } from './table.js';
 type Opts = { url?: string; apiKey?: string; data?: string; json?: string; file?: string; format?: string };
 
 /** A rule or destination given as `--json '{…}'` or `--file spec.json`. */
-async function specOf(opts: Opts): Promise<unknown> {
-  if ((opts.json === undefined) === (opts.file === undefined)) throw new CliError('give the specification with exactly one of --json TEXT or --file PATH');
-  let text = opts.json;
-  if (text === undefined) {
-    try {
-      text = await readFile(opts.file!, 'utf8');
-    } catch (error) {
-      throw new CliError(`cannot read ${opts.file}: ${(error as Error).message}`);
-    }
-  }
-  try {
-    return JSON.parse(text) as unknown;
-  } catch {
-    throw new CliError(`the specification is not valid JSON${opts.file ? ` (${opts.file})` : ''}`);
-  }
+function specOf(opts: Opts): Promise<unknown> {
+  return jsonInput(opts, 'specification');
 }
 
 function print(value: unknown): void {

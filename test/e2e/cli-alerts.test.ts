@@ -1,6 +1,5 @@
 // `yagura alerts …` as built (dist/), against a real server with a loopback receiver.
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { createServer } from 'node:http';
@@ -8,27 +7,14 @@ import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import { fileURLToPath } from 'node:url';
 import { configSchema } from '../../src/config/schema.js';
 import { startServer, type Server } from '../../src/main.js';
 import { findingDoc } from '../fixtures/findings.js';
+import { yagura } from '../support/cli.js';
 import { httpReceiver, type HttpReceiver } from '../support/receivers.js';
 
-const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 const KEY = 'cli-alerts-bootstrap-key-0123456789';
 
-function yagura(args: string[], env: Record<string, string> = {}): Promise<{ code: number; stdout: string; stderr: string }> {
-  // Colour is decided from the child's own stdout (a pipe here), not from whatever colour settings the runner has.
-  const clean = Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith('YAGURA_') && k !== 'FORCE_COLOR' && k !== 'NO_COLOR'));
-  return new Promise((resolve) => {
-    const child = spawn(process.execPath, [path.join(ROOT, 'dist/cli/main.js'), ...args], { env: { ...clean, ...env }, cwd: ROOT });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d) => (stdout += d));
-    child.stderr.on('data', (d) => (stderr += d));
-    child.on('close', (code) => resolve({ code: code ?? -1, stdout, stderr }));
-  });
-}
 
 describe('yagura alerts', () => {
   let dir: string;

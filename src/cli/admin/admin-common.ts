@@ -1,9 +1,8 @@
 // What the administration verbs share: the server connection, JSON documents from --json/--file, and output.
-import { readFile } from 'node:fs/promises';
 import Table from 'cli-table3';
 import type { Command } from 'commander';
 import { ApiClient } from '../api-client.js';
-import { CliError } from '../cli-error.js';
+import { jsonInput } from '../json-input.js';
 import { connectionOf } from '../connection-options.js';
 import { terminalSafe } from '../output.js';
 
@@ -30,21 +29,8 @@ export function client(opts: AdminOpts, verb: string): ApiClient {
 }
 
 /** A JSON document given as `--json '{…}'` or `--file doc.json`. */
-export async function documentOf(opts: AdminOpts): Promise<unknown> {
-  if ((opts.json === undefined) === (opts.file === undefined)) throw new CliError('give the document with exactly one of --json TEXT or --file PATH');
-  let text = opts.json;
-  if (text === undefined) {
-    try {
-      text = await readFile(opts.file!, 'utf8');
-    } catch (error) {
-      throw new CliError(`cannot read ${opts.file}: ${(error as Error).message}`);
-    }
-  }
-  try {
-    return JSON.parse(text) as unknown;
-  } catch {
-    throw new CliError(`the document is not valid JSON${opts.file ? ` (${opts.file})` : ''}`);
-  }
+export function documentOf(opts: AdminOpts): Promise<unknown> {
+  return jsonInput(opts);
 }
 
 export function printJson(value: unknown): void {
