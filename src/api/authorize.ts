@@ -4,7 +4,7 @@
 // cover them while `*` or `…:user/*` does. Catalog routes authorize in their handlers (src/api/routes/catalog.ts):
 // an account's ARN names its group, listings are filtered item by item, and the catalog's resource policy counts.
 import type { FastifyInstance, FastifyRequest } from 'fastify';
-import { ACTIONS, type ActionDefinition, type ResourceType } from '../auth/actions.js';
+import type { ActionDefinition, ResourceType } from '../auth/actions.js';
 import { evaluate } from '../auth/policy/evaluate.js';
 import type { Policy, RequestContext } from '../auth/policy/document.js';
 import type { Principal } from '../auth/principals/principal.js';
@@ -30,18 +30,6 @@ const ARN_PREFIX: Readonly<Record<Exclude<ResourceType, 'finding' | 'service' | 
   role: 'arn:yagura:iam:::role/',
   policy: 'arn:yagura:iam:::policy/',
   key: 'arn:yagura:iam:::key/',
-};
-
-/** Routes whose own action is not a finding action but which read findings too. */
-const FINDING_READS: Readonly<Record<string, ActionDefinition>> = {
-  'POST /api/v1/alert-rules/dry-run': ACTIONS.SearchFindings,
-  'POST /api/v1/alert-rules/:id/dry-run': ACTIONS.SearchFindings,
-  'POST /api/v1/deliveries': ACTIONS.GetFinding,
-  // The delivery log shows only deliveries about findings the caller may read.
-  'GET /api/v1/deliveries': ACTIONS.GetFinding,
-  'GET /api/v1/deliveries/:id': ACTIONS.GetFinding,
-  'POST /api/v1/deliveries/:id/retry': ACTIONS.GetFinding,
-  'DELETE /api/v1/deliveries/:id': ACTIONS.GetFinding,
 };
 
 /** The resource an action acts on, from the route's `:id` or `:name` parameter, or the collection. */
@@ -88,7 +76,6 @@ export function registerAuthorization(app: FastifyInstance, now: () => number, a
     }
     if (isCatalogResource(action.resource)) return;
     authorize(request, action, resourceArn(action.resource, request.params), now());
-    const reads = FINDING_READS[`${method} ${path}`];
-    if (reads !== undefined) setFindingScope(request, reads, now, accountTags);
+    if (permission.reads !== undefined) setFindingScope(request, permission.reads, now, accountTags);
   });
 }

@@ -7,11 +7,15 @@ import { ACTIONS, type ActionDefinition } from '../auth/actions.js';
  * - `authenticated`: any valid credential, no action (the caller's own session, the API description).
  * - an action: the caller's policies must allow it on the route's resource.
  */
-export type RoutePermission = { readonly kind: 'public' } | { readonly kind: 'authenticated' } | { readonly kind: 'action'; readonly action: ActionDefinition };
+export type RoutePermission =
+  | { readonly kind: 'public' }
+  | { readonly kind: 'authenticated' }
+  /** `reads`: a route whose own action is not on findings but which shows findings too, within that action's scope. */
+  | { readonly kind: 'action'; readonly action: ActionDefinition; readonly reads?: ActionDefinition };
 
 const PUBLIC: RoutePermission = { kind: 'public' };
 const AUTHENTICATED: RoutePermission = { kind: 'authenticated' };
-const act = (action: ActionDefinition): RoutePermission => ({ kind: 'action', action });
+const act = (action: ActionDefinition, reads?: ActionDefinition): RoutePermission => ({ kind: 'action', action, ...(reads && { reads }) });
 
 /** `METHOD /pattern` as Fastify registers it. */
 export const ROUTE_PERMISSIONS: Readonly<Record<string, RoutePermission>> = {
@@ -34,11 +38,11 @@ export const ROUTE_PERMISSIONS: Readonly<Record<string, RoutePermission>> = {
 
   'GET /api/v1/alert-rules': act(ACTIONS.ListAlertRules),
   'POST /api/v1/alert-rules': act(ACTIONS.PutAlertRule),
-  'POST /api/v1/alert-rules/dry-run': act(ACTIONS.DryRunAlertRule),
+  'POST /api/v1/alert-rules/dry-run': act(ACTIONS.DryRunAlertRule, ACTIONS.SearchFindings),
   'GET /api/v1/alert-rules/:id': act(ACTIONS.GetAlertRule),
   'PUT /api/v1/alert-rules/:id': act(ACTIONS.PutAlertRule),
   'DELETE /api/v1/alert-rules/:id': act(ACTIONS.DeleteAlertRule),
-  'POST /api/v1/alert-rules/:id/dry-run': act(ACTIONS.DryRunAlertRule),
+  'POST /api/v1/alert-rules/:id/dry-run': act(ACTIONS.DryRunAlertRule, ACTIONS.SearchFindings),
 
   'GET /api/v1/destinations': act(ACTIONS.ListAlertDestinations),
   'POST /api/v1/destinations': act(ACTIONS.PutAlertDestination),
@@ -47,11 +51,12 @@ export const ROUTE_PERMISSIONS: Readonly<Record<string, RoutePermission>> = {
   'DELETE /api/v1/destinations/:id': act(ACTIONS.DeleteAlertDestination),
   'POST /api/v1/destinations/:id/test': act(ACTIONS.TestAlertDestination),
 
-  'GET /api/v1/deliveries': act(ACTIONS.ListAlertDeliveries),
-  'POST /api/v1/deliveries': act(ACTIONS.SendAlert),
-  'GET /api/v1/deliveries/:id': act(ACTIONS.GetAlertDelivery),
-  'DELETE /api/v1/deliveries/:id': act(ACTIONS.DeleteAlertDelivery),
-  'POST /api/v1/deliveries/:id/retry': act(ACTIONS.RetryAlertDelivery),
+  // The delivery log shows only deliveries about findings the caller may read.
+  'GET /api/v1/deliveries': act(ACTIONS.ListAlertDeliveries, ACTIONS.GetFinding),
+  'POST /api/v1/deliveries': act(ACTIONS.SendAlert, ACTIONS.GetFinding),
+  'GET /api/v1/deliveries/:id': act(ACTIONS.GetAlertDelivery, ACTIONS.GetFinding),
+  'DELETE /api/v1/deliveries/:id': act(ACTIONS.DeleteAlertDelivery, ACTIONS.GetFinding),
+  'POST /api/v1/deliveries/:id/retry': act(ACTIONS.RetryAlertDelivery, ACTIONS.GetFinding),
 
   'GET /api/v1/users': act(ACTIONS.ListUsers),
   'POST /api/v1/users': act(ACTIONS.CreateUser),
