@@ -2,10 +2,12 @@
 // findings the policies allow, exactly, so that searches, counts, aggregations and the stream never see others.
 import type { BoundNode, Glob } from '../../query/bound.js';
 import { resolveField } from '../../query/fields.js';
+import { arnComponents } from '../policy/arn.js';
 import { conditionHolds } from '../policy/condition-eval.js';
 import { OPERATORS } from '../policy/conditions.js';
 import { contextOf, type Context } from '../policy/context.js';
 import type { ConditionClause, Policy, RequestContext, Statement } from '../policy/document.js';
+import { matchesAction } from '../policy/evaluate.js';
 import { resolveValue } from '../policy/variables.js';
 import { globOf, matchGlob } from '../policy/wildcard.js';
 import { SEVERITY_BANDS, bandRank } from '../../findings/severity.js';
@@ -100,7 +102,7 @@ function resourcePattern(pattern: string, place: Place): BoundNode {
   if (pattern === '*') return ALL;
   const glob = resolveValue(pattern, place.policy.version, place.context, true);
   if (glob === undefined) return NONE;
-  const segments = splitArnGlob(glob);
+  const segments = arnComponents(glob);
   const star = (g: Glob): boolean => g.length > 0 && g.every((t) => t.kind === 'star');
   const last = segments[segments.length - 1]!;
   if (segments.length < 6) {
@@ -141,25 +143,6 @@ function findingPart(glob: Glob, pattern: string, place: Place): BoundNode {
     if (!id.some((t) => t.kind === 'text' && t.text.includes('/'))) return id.length === 0 ? NONE : textGlob('id', id);
   }
   throw new ScopeError(`${place.where}: the resource pattern ${JSON.stringify(pattern)} names a detector; write findings as arn:aws:guardduty:REGION:ACCOUNT:detector/*/finding/ID`);
-}
-
-/** Splits an ARN glob into its colon-delimited components (at most six; the sixth keeps its colons). */
-function splitArnGlob(glob: Glob): Glob[] {
-  const segments: Array<Array<Glob[number]>> = [[]];
-  for (const token of glob) {
-    if (token.kind !== 'text' || segments.length === 6) {
-      segments[segments.length - 1]!.push(token);
-      continue;
-    }
-    token.text.split(':').forEach((piece, i) => {
-      if (i > 0) {
-        if (segments.length < 6) segments.push([]);
-        else segments[segments.length - 1]!.push({ kind: 'text', text: ':' });
-      }
-      if (piece !== '') segments[segments.length - 1]!.push({ kind: 'text', text: piece });
-    });
-  }
-  return segments;
 }
 
 /** One condition clause as a condition on findings (or a constant, for request-level keys). */
@@ -227,10 +210,6 @@ function severityField(): Extract<BoundNode, { kind: 'number' }>['field'] {
   const f = resolveField('severity');
   if (f.kind !== 'column') throw new TypeError('severity');
   return f;
-}
-
-function matchesAction(patterns: readonly string[], action: string): boolean {
-  return patterns.some((p) => matchGlob(globOf(p), action, true));
 }
 
 /** The findings one statement covers for the action, or NONE when it does not apply to it. */

@@ -17,7 +17,8 @@ function splitValue(value: string, segments: number): string[] {
 /** Split patterns by pattern, kept as long as the pattern is (parsed patterns live in globOf's cache). */
 const split = new WeakMap<Glob, Glob[]>();
 
-function splitGlob(glob: Glob): Glob[] {
+/** An ARN pattern's colon-delimited components (at most six; the sixth keeps its colons), as IAM matches them. */
+export function arnComponents(glob: Glob): Glob[] {
   const segments: GlobToken[][] = [[]];
   for (const token of glob) {
     if (token.kind !== 'text' || segments.length === 6) {
@@ -43,7 +44,7 @@ function splitGlob(glob: Glob): Glob[] {
  */
 export function matchArn(pattern: Glob, value: string): boolean {
   let segments = split.get(pattern);
-  if (segments === undefined) split.set(pattern, (segments = splitGlob(pattern)));
+  if (segments === undefined) split.set(pattern, (segments = arnComponents(pattern)));
   const parts = splitValue(value, segments.length);
   if (parts.length !== segments.length) return false;
   return segments.every((segment, i) => matchGlob(segment, parts[i]!));

@@ -46,7 +46,8 @@ interface Hit {
   readonly via: PrincipalMatch;
 }
 
-function matchesAction(patterns: readonly string[], action: string): boolean {
+/** Whether an `Action`/`NotAction` list names the action (action names compare without case). */
+export function matchesAction(patterns: readonly string[], action: string): boolean {
   // Action names compare case-insensitively in IAM.
   return patterns.some((p) => matchGlob(globOf(p), action, true));
 }
