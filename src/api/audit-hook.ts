@@ -14,6 +14,24 @@ declare module 'fastify' {
     /** Items in a list answer, set by routes that return one; recorded in the audit log. */
     auditItems: number | null;
   }
+  interface FastifyRequest {
+    /** What a route that decides by itself (STS, sign-in) did, for its audit entry; never a secret. */
+    auditDetail?: AuditDetail;
+  }
+}
+
+export interface AuditDetail {
+  readonly action?: string;
+  readonly resource?: string;
+  readonly reason?: string;
+  /** The principal the call was about when none authenticated it (a refused sign-in's role session). */
+  readonly principal?: string;
+}
+
+/** Audited besides /api: the STS endpoint (`POST /sts`, and `POST /` as STS serves it). */
+export function isStsRequest(request: FastifyRequest): boolean {
+  const path = routePath(request);
+  return request.method === 'POST' && (path === '/sts' || path === '/');
 }
 
 /** Longest resource text kept (route parameters are the caller's text). */
@@ -21,6 +39,8 @@ const MAX_RESOURCE = 1000;
 /** At most one warning about dropped entries this often. */
 const DROP_WARNING_INTERVAL_MS = 10_000;
 const ERROR_CODE = /^\{"error":\{"code":"([A-Z][A-Z0-9_]{0,63})"/;
+/** STS answers errors in XML: `<Error><Type>Sender</Type><Code>AccessDenied</Code>…`. */
+const STS_ERROR_CODE = /<Code>([A-Za-z][A-Za-z0-9]{0,63})<\/Code>/;
 /** `yk_` + the 8 visible characters, followed by the secret's separator. */
 const YK_KEY = /^(yk_[A-Za-z0-9_-]{8})_./;
 
@@ -48,6 +68,8 @@ function keyPrefixOf(request: FastifyRequest): string | null {
 }
 
 function resourceOf(request: FastifyRequest, method: string, route: string | undefined): { action: string | null; resource: string | null } {
+  const detail = request.auditDetail;
+  if (detail?.action !== undefined) return { action: detail.action, resource: detail.resource?.slice(0, MAX_RESOURCE) ?? null };
   const permission = route === undefined ? undefined : permissionOf(method === 'HEAD' ? 'GET' : method, route);
   if (permission?.kind !== 'action') return { action: null, resource: null };
   const action = permission.action;
@@ -89,7 +111,7 @@ export function registerAuditLog(app: FastifyInstance, options: AuditHookOptions
       const entry: AuditEntry = {
         time: options.now(),
         requestId: request.id,
-        principal: request.principal?.arn ?? null,
+        principal: request.principal?.arn ?? request.auditDetail?.principal ?? null,
         keyPrefix: keyPrefixOf(request),
         sessionId: request.principal?.sessionId ?? null,
         sourceIp: request.ip,
@@ -101,6 +123,7 @@ export function registerAuditLog(app: FastifyInstance, options: AuditHookOptions
         errorCode: abandoned ? 'CLIENT_CLOSED_REQUEST' : state.errorCode,
         resultSize: ended === 'answered' ? bytesOf(reply) : null,
         items: reply.auditItems,
+        reason: request.auditDetail?.reason?.slice(0, MAX_RESOURCE) ?? null,
       };
       if (options.audit.record(entry)) return;
       dropped++;
@@ -115,13 +138,13 @@ export function registerAuditLog(app: FastifyInstance, options: AuditHookOptions
   };
 
   app.addHook('onRequest', async (request, reply) => {
-    if (!routePath(request).startsWith('/api/')) return;
+    if (!routePath(request).startsWith('/api/') && !isStsRequest(request)) return;
     pending.set(request, { errorCode: null, done: false });
     reply.raw.once('close', () => record(request, reply, 'closed'));
   });
   app.addHook('onSend', async (request, reply, payload) => {
     const state = pending.get(request);
-    if (state !== undefined && reply.statusCode >= 400 && typeof payload === 'string') state.errorCode = ERROR_CODE.exec(payload)?.[1] ?? null;
+    if (state !== undefined && reply.statusCode >= 400 && typeof payload === 'string') state.errorCode = ERROR_CODE.exec(payload)?.[1] ?? STS_ERROR_CODE.exec(payload)?.[1] ?? null;
     return payload;
   });
   app.addHook('onResponse', async (request, reply) => {

@@ -7,7 +7,7 @@ import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { ActionDefinition, ResourceType } from '../auth/actions.js';
 import { evaluate } from '../auth/policy/evaluate.js';
 import type { Policy, RequestContext } from '../auth/policy/document.js';
-import type { Principal } from '../auth/principals/principal.js';
+import { policySetOf, type Principal } from '../auth/principals/principal.js';
 import { ApiError } from './api-error.js';
 import { NO_ACCOUNT_TAGS, setFindingScope, type AccountTags } from './finding-scope.js';
 import { requestContext } from './request-context.js';
@@ -52,8 +52,7 @@ export function isAllowed(request: FastifyRequest, action: ActionDefinition, res
   const principal = request.principal;
   if (principal === undefined) throw new ApiError(401, 'UNAUTHENTICATED', 'this API needs an API key in "Authorization: Bearer <key>" or "X-Api-Key: <key>"');
   const context = { ...requestContext(request, principal, now), ...options.context };
-  const policies = options.resourcePolicy === undefined ? { identity: principal.policies } : { identity: principal.policies, resource: options.resourcePolicy };
-  return evaluate(policies, { principal: principal.arn, action: action.name, resource, context }).decision === 'allowed';
+  return evaluate(policySetOf(principal, options.resourcePolicy), { principal: principal.arn, action: action.name, resource, context }).decision === 'allowed';
 }
 
 /** Refuses with 403 ACCESS_DENIED unless the principal's policies allow `action` on `resource`. */

@@ -47,7 +47,7 @@ export function findingScope(request: FastifyRequest, action: ActionDefinition, 
 function scopeFor(request: FastifyRequest, principal: Principal, action: ActionDefinition, now: number, accountTags: AccountTags): BoundNode {
   let scope: BoundNode;
   try {
-    scope = cachedFindingScope({ policies: principal.policies, action: action.name, context: requestContext(request, principal, now), accountTags: accountTags() });
+    scope = cachedFindingScope({ policies: principal.policies, sessionPolicies: principal.sessionPolicies, action: action.name, context: requestContext(request, principal, now), accountTags: accountTags() });
   } catch (error) {
     if (error instanceof ScopeError) throw new ApiError(403, 'POLICY_NOT_ENFORCEABLE', `${action.name} cannot be enforced for this principal: ${error.message}`);
     throw error;

@@ -2,6 +2,7 @@
 // sets them, for every policy decision about the request.
 import type { FastifyRequest } from 'fastify';
 import type { RequestContext } from '../auth/policy/document.js';
+import { iamArn } from '../auth/principals/names.js';
 import type { Principal } from '../auth/principals/principal.js';
 
 /** The global condition keys of a request, as AWS sets them. */
@@ -11,11 +12,20 @@ export function requestContext(request: FastifyRequest, principal: Principal, no
     'aws:CurrentTime': new Date(now).toISOString().replace(/\.\d{3}Z$/, 'Z'),
     'aws:EpochTime': String(Math.floor(now / 1000)),
     'aws:SecureTransport': request.protocol === 'https',
-    'aws:PrincipalArn': principal.arn,
-    'aws:userid': principal.kind === 'user' ? principal.name : `${principal.name}:${principal.keyPrefix ?? principal.sessionId ?? ''}`,
+    // For a role session AWS names the role here, not the session (`aws:PrincipalArn` is what trust and resource
+    // policies match on); the session's own ARN is the principal of the request.
+    'aws:PrincipalArn': principal.roleSession === undefined ? principal.arn : iamArn('role', principal.name),
+    'aws:userid': userId(principal),
   };
   if (principal.username !== undefined) context['aws:username'] = principal.username;
   for (const [key, value] of Object.entries(principal.tags)) context[`aws:PrincipalTag/${key}`] = value;
-  return context;
+  return principal.sessionContext === undefined ? context : { ...context, ...principal.sessionContext };
 }
 
+
+/** `aws:userid` as AWS sets it: a user's own id; `role:session` for a role session; `role:key` for a role's key. */
+function userId(principal: Principal): string {
+  if (principal.kind === 'user') return principal.name;
+  const session = principal.roleSession?.sessionName ?? principal.keyPrefix ?? principal.sessionId ?? '';
+  return `${principal.name}:${session}`;
+}

@@ -1,4 +1,5 @@
 // What the signed-in principal may do, for the dashboard to show only the menus and pages it can use.
+import { policySetOf } from '../auth/principals/principal.js';
 import type { FastifyRequest } from 'fastify';
 import { ACTIONS, type ActionDefinition } from '../auth/actions.js';
 import { evaluate } from '../auth/policy/evaluate.js';
@@ -61,7 +62,7 @@ export function dashboardPermissions(request: FastifyRequest, catalog: Catalog |
       result[name] = catalog !== undefined && new CatalogAccess(request, catalog, now).allows(action, CATALOG_ARN);
       continue;
     }
-    const decision = evaluate({ identity: principal.policies }, { principal: principal.arn, action: name, resource: resourceArn(action.resource, {}), context }).decision;
+    const decision = evaluate(policySetOf(principal), { principal: principal.arn, action: name, resource: resourceArn(action.resource, {}), context }).decision;
     result[name] = decision === 'allowed';
   }
   return result;

@@ -36,6 +36,8 @@ export interface AuditEntry {
   readonly resultSize: number | null;
   /** Items in the answer, for routes that return a list. */
   readonly items: number | null;
+  /** Why a sign-in, an issuance or a signature was refused or a session revoked (never a secret). */
+  readonly reason?: string | null;
 }
 
 /** An entry as the log holds it: `seq` orders entries recorded in the same millisecond. */

@@ -5,18 +5,18 @@ import { QueryError } from '../query/query-error.js';
 import { parseTimeInterval, type TimeInterval } from '../query/time-range.js';
 
 export type AuditTextField =
-  | 'requestId' | 'principal' | 'keyPrefix' | 'sessionId' | 'sourceIp' | 'method' | 'route' | 'action' | 'resource' | 'decision' | 'errorCode';
+  | 'requestId' | 'principal' | 'keyPrefix' | 'sessionId' | 'sourceIp' | 'method' | 'route' | 'action' | 'resource' | 'decision' | 'errorCode' | 'reason';
 export type AuditNumberField = 'status' | 'resultSize' | 'items';
 export type AuditField = AuditTextField | AuditNumberField | 'time';
 
-const TEXT_FIELDS: readonly AuditTextField[] = ['requestId', 'principal', 'keyPrefix', 'sessionId', 'sourceIp', 'method', 'route', 'action', 'resource', 'decision', 'errorCode'];
+const TEXT_FIELDS: readonly AuditTextField[] = ['requestId', 'principal', 'keyPrefix', 'sessionId', 'sourceIp', 'method', 'route', 'action', 'resource', 'decision', 'errorCode', 'reason'];
 const NUMBER_FIELDS: readonly AuditNumberField[] = ['status', 'resultSize', 'items'];
 
 /** Every field a query can name. */
 export const AUDIT_FIELDS: readonly AuditField[] = ['time', ...TEXT_FIELDS, ...NUMBER_FIELDS];
 
 /** The fields bare words are looked for in. */
-export const AUDIT_FREE_TEXT_FIELDS: readonly AuditTextField[] = ['principal', 'action', 'resource', 'route', 'errorCode'];
+export const AUDIT_FREE_TEXT_FIELDS: readonly AuditTextField[] = ['principal', 'action', 'resource', 'route', 'errorCode', 'reason'];
 
 export type CompareOp = '=' | RangeOperator;
 

@@ -10,6 +10,8 @@ export interface SessionRecord {
   readonly name: string;
   /** The user who signed in with a password; re-resolved on every request, so removing the user ends it. */
   readonly userName?: string;
+  /** The role session (temporary credentials) a federated sign-in opened; revoking it ends this session. */
+  readonly accessKeyId?: string;
   readonly createdAt: number;
   readonly lastUsedAt: number;
   /** Absolute expiry, epoch ms: the session ends then however active it is. */
@@ -47,7 +49,7 @@ export class Sessions {
   ) {}
 
   /** Opens a session for an identity already authenticated by its API key or a user's password. */
-  async open(identity: Identity & { readonly userName?: string }): Promise<OpenedSession> {
+  async open(identity: Identity & { readonly userName?: string; readonly accessKeyId?: string; readonly endsBy?: number }): Promise<OpenedSession> {
     const token = `ygs_${randomBytes(32).toString('base64url')}`;
     const at = this.now();
     const record: SessionRecord = {
@@ -55,9 +57,11 @@ export class Sessions {
       keyId: identity.keyId,
       name: identity.name,
       ...(identity.userName !== undefined && { userName: identity.userName }),
+      ...(identity.accessKeyId !== undefined && { accessKeyId: identity.accessKeyId }),
       createdAt: at,
       lastUsedAt: at,
-      expiresAt: at + this.policy.maxAgeSeconds * 1000,
+      // A session opened from temporary credentials ends with them at the latest.
+      expiresAt: Math.min(at + this.policy.maxAgeSeconds * 1000, identity.endsBy ?? Infinity),
     };
     await this.repo.insert(record);
     // Opening a session is rare enough to sweep expired ones here instead of on a timer.
@@ -66,7 +70,7 @@ export class Sessions {
   }
 
   /** The identity behind a presented token, or undefined when it is unknown, expired or idle too long. */
-  async resolve(token: string): Promise<(Identity & { readonly userName?: string; readonly expiresAt: number }) | undefined> {
+  async resolve(token: string): Promise<(Identity & { readonly userName?: string; readonly accessKeyId?: string; readonly expiresAt: number }) | undefined> {
     if (token.length < 16 || token.length > 512) return undefined;
     const hash = hashKey(token);
     const record = await this.repo.findByHash(hash);
@@ -77,7 +81,13 @@ export class Sessions {
       return undefined;
     }
     if (at - record.lastUsedAt >= TOUCH_EVERY_MS) await this.repo.touch(hash, at);
-    return { keyId: record.keyId, name: record.name, ...(record.userName !== undefined && { userName: record.userName }), expiresAt: record.expiresAt };
+    return {
+      keyId: record.keyId,
+      name: record.name,
+      ...(record.userName !== undefined && { userName: record.userName }),
+      ...(record.accessKeyId !== undefined && { accessKeyId: record.accessKeyId }),
+      expiresAt: record.expiresAt,
+    };
   }
 
   async close(token: string): Promise<void> {

@@ -26,6 +26,8 @@ const ENV: ReadonlyArray<readonly [string, readonly string[], 'string' | 'number
   ['YAGURA_TLS_KEY_FILE', ['tls', 'keyFile'], 'string'],
   ['YAGURA_PUBLIC_URL', ['publicUrl'], 'string'],
   ['YAGURA_ALERTS_ALLOW_PRIVATE_NETWORKS', ['alerts', 'allowPrivateNetworks'], 'boolean'],
+  ['YAGURA_SIGV4_REGION', ['sts', 'sigv4Region'], 'string'],
+  ['YAGURA_STS_MAX_DURATION_SECONDS', ['sts', 'maxDurationSeconds'], 'number'],
 ];
 
 function setPath(target: Raw, path: readonly string[], value: unknown): void {

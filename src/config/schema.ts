@@ -97,6 +97,16 @@ export const configSchema = z
       })
       .strict()
       .prefault({}),
+    /** Temporary credentials issued by the STS endpoint, and the SigV4 scope signed requests must name. */
+    sts: z
+      .object({
+        defaultDurationSeconds: z.number().int().min(900).max(129_600).default(3600),
+        maxDurationSeconds: z.number().int().min(900).max(129_600).default(43_200),
+        /** The region in a SigV4 credential scope (`…/REGION/yagura/aws4_request`). */
+        sigv4Region: z.string().regex(/^[a-z0-9-]{1,32}$/, 'a region is lower-case letters, digits and -').default('us-east-1'),
+      })
+      .strict()
+      .prefault({}),
     search: z
       .object({
         maxPageSize: z.number().int().min(1).max(10_000).default(1000),

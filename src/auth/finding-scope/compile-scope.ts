@@ -21,6 +21,8 @@ export class ScopeError extends Error {
 export interface ScopeRequest {
   /** The caller's identity policies (a user's own and its groups', or a role's). */
   readonly policies: readonly Policy[];
+  /** Session policies of temporary credentials: the scope is also limited to what they allow. */
+  readonly sessionPolicies?: readonly Policy[] | undefined;
   /** A `yagura:…` action on findings, e.g. `yagura:SearchFindings`. */
   readonly action: string;
   /** Request-level keys (`aws:SourceIp`, `aws:CurrentTime`, `aws:username`, `aws:PrincipalTag/…`). */
@@ -233,15 +235,20 @@ function statementScope(s: Statement, place: Place, request: ScopeRequest): Boun
  */
 export function compileFindingScope(request: ScopeRequest): BoundNode {
   const context = contextOf(request.context);
-  const allows: BoundNode[] = [];
-  const denies: BoundNode[] = [];
-  request.policies.forEach((policy, p) => {
-    for (const s of policy.statements) {
-      const place = { policy, context, where: `identity[${p}].Statement[${s.index}]` };
-      (s.effect === 'Allow' ? allows : denies).push(statementScope(s, place, request));
-    }
-  });
-  return and([or(allows), not(or(denies))]);
+  const allowed = (policies: readonly Policy[], label: string): BoundNode => {
+    const allows: BoundNode[] = [];
+    const denies: BoundNode[] = [];
+    policies.forEach((policy, p) => {
+      for (const s of policy.statements) {
+        const place = { policy, context, where: `${label}[${p}].Statement[${s.index}]` };
+        (s.effect === 'Allow' ? allows : denies).push(statementScope(s, place, request));
+      }
+    });
+    return and([or(allows), not(or(denies))]);
+  };
+  const identity = allowed(request.policies, 'identity');
+  // Session policies only narrow: a finding must be allowed by both (an explicit deny in either excludes it).
+  return request.sessionPolicies === undefined ? identity : and([identity, allowed(request.sessionPolicies, 'session')]);
 }
 
 /**
@@ -266,7 +273,13 @@ export function requestKeysOf(policies: readonly Policy[]): readonly string[] {
 }
 
 type ScopeCache = Map<string, BoundNode>;
-const caches = new WeakMap<readonly Policy[], { keys: readonly string[]; byTags: WeakMap<object, ScopeCache> }>();
+interface CacheEntry {
+  readonly keys: readonly string[];
+  readonly byTags: WeakMap<object, ScopeCache>;
+}
+const NO_SESSION: readonly Policy[] = [];
+/** Per identity policy set, then per session policy set (NO_SESSION without one). */
+const caches = new WeakMap<readonly Policy[], WeakMap<readonly Policy[], CacheEntry>>();
 const MAX_CACHED_SCOPES = 64;
 
 /**
@@ -275,8 +288,11 @@ const MAX_CACHED_SCOPES = 64;
  * request keys the policies read. ScopeErrors are not remembered: they are thrown again.
  */
 export function cachedFindingScope(request: ScopeRequest): BoundNode {
-  let entry = caches.get(request.policies);
-  if (entry === undefined) caches.set(request.policies, (entry = { keys: requestKeysOf(request.policies), byTags: new WeakMap() }));
+  let bySession = caches.get(request.policies);
+  if (bySession === undefined) caches.set(request.policies, (bySession = new WeakMap()));
+  const session = request.sessionPolicies ?? NO_SESSION;
+  let entry = bySession.get(session);
+  if (entry === undefined) bySession.set(session, (entry = { keys: requestKeysOf([...request.policies, ...session]), byTags: new WeakMap() }));
   let cache = entry.byTags.get(request.accountTags);
   if (cache === undefined) entry.byTags.set(request.accountTags, (cache = new Map()));
   const context = contextOf(request.context);

@@ -24,10 +24,15 @@ export interface EvaluationRequest {
 export interface PolicySet {
   readonly identity: readonly Policy[];
   readonly resource?: Policy;
+  /**
+   * Session policies of temporary credentials: they only narrow. What they do not allow is implicitly denied
+   * whatever the identity and resource policies say, and their denies are explicit denies.
+   */
+  readonly session?: readonly Policy[];
 }
 
 export interface MatchedStatement {
-  /** `identity[0]`, `identity[1]`, … or `resource`. */
+  /** `identity[0]`, `identity[1]`, …, `resource`, or `session[0]`, …. */
   readonly policy: string;
   readonly sid: string | null;
   /** Index in the policy's Statement list, for statements without a Sid. */
@@ -89,11 +94,14 @@ export function evaluate(policies: PolicySet, request: EvaluationRequest): Evalu
   };
   policies.identity.forEach((p, i) => collect(p, `identity[${i}]`));
   if (policies.resource) collect(policies.resource, 'resource');
+  policies.session?.forEach((p, i) => collect(p, `session[${i}]`));
 
   const denies = hits.filter((h) => h.statement.effect === 'Deny');
   if (denies.length > 0) return { decision: 'explicit_deny', matchedStatements: report(denies) };
 
-  const identityAllows = hits.filter((h) => h.statement.effect === 'Allow' && h.policy !== 'resource');
+  const sessionAllows = hits.filter((h) => h.statement.effect === 'Allow' && h.policy.startsWith('session['));
+  if (policies.session !== undefined && sessionAllows.length === 0) return { decision: 'implicit_deny', matchedStatements: [] };
+  const identityAllows = hits.filter((h) => h.statement.effect === 'Allow' && h.policy.startsWith('identity['));
   const resourceAllows = hits.filter((h) => h.statement.effect === 'Allow' && h.policy === 'resource');
   const fromAccount = principalAccount(request.principal);
   const resourceAccount = arnAccount(request.resource) || request.resourceAccount || fromAccount;
@@ -108,5 +116,5 @@ export function evaluate(policies: PolicySet, request: EvaluationRequest): Evalu
     allowed = identityAllows.length > 0 && resourceAllows.length > 0;
   }
   if (!allowed) return { decision: 'implicit_deny', matchedStatements: [] };
-  return { decision: 'allowed', matchedStatements: report([...identityAllows, ...resourceAllows]) };
+  return { decision: 'allowed', matchedStatements: report([...identityAllows, ...resourceAllows, ...sessionAllows]) };
 }

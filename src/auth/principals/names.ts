@@ -22,3 +22,8 @@ export function checkName(what: string, name: string): void {
 export const ADMINISTRATOR_ROLE = 'Administrator';
 export const ADMINISTRATOR_POLICY = 'AdministratorAccess';
 export const ADMINISTRATOR_DOCUMENT = { Version: '2012-10-17', Statement: [{ Effect: 'Allow', Action: '*', Resource: '*' }] } as const;
+
+/** The ARN of a role session (temporary credentials), as STS spells `assumed-role`. */
+export function assumedRoleArn(role: string, sessionName: string): string {
+  return `arn:yagura:sts:::assumed-role/${role}/${sessionName}`;
+}

@@ -33,7 +33,7 @@ export interface RoleRecord {
   readonly description: string;
   readonly tags: Tags;
   readonly policies: readonly string[];
-  /** A trust policy for federation (assuming the role); none yet. */
+  /** Who may assume the role through federation: an IAM trust policy (JSON), or null for nobody. */
   readonly trustPolicy: unknown;
   readonly builtIn: boolean;
   readonly createdAt: number;
@@ -96,6 +96,8 @@ export interface RoleInput {
   readonly description: string;
   readonly tags: Tags;
   readonly policies: readonly string[];
+  /** Who may assume the role through federation (an IAM trust policy), or null for nobody. */
+  readonly trustPolicy?: unknown;
 }
 
 export type AttachableKind = PrincipalKind;

@@ -22,6 +22,7 @@ export const AUDIT_COLUMNS: Readonly<Record<AuditField, string>> = {
   resource: 'resource',
   decision: 'decision',
   errorCode: 'error_code',
+  reason: 'reason',
   status: 'status',
   resultSize: 'result_size',
   items: 'items',

@@ -22,9 +22,10 @@ interface AuditRow {
   error_code: string | null;
   result_size: number | null;
   items: number | null;
+  reason: string | null;
 }
 
-const COLUMNS = 'seq, time, request_id, principal, key_prefix, session_id, source_ip, method, route, action, resource, decision, status, error_code, result_size, items';
+const COLUMNS = 'seq, time, request_id, principal, key_prefix, session_id, source_ip, method, route, action, resource, decision, status, error_code, result_size, items, reason';
 
 function entryOf(row: AuditRow): StoredAuditEntry {
   return {
@@ -44,6 +45,7 @@ function entryOf(row: AuditRow): StoredAuditEntry {
     errorCode: row.error_code,
     resultSize: row.result_size,
     items: row.items,
+    reason: row.reason,
   };
 }
 
@@ -55,11 +57,11 @@ export class SqliteAuditStore implements AuditLog {
 
   constructor(private readonly db: Database.Database, options: SqliteAuditOptions = {}) {
     const insert = db.prepare(
-      `INSERT INTO audit_log (time, request_id, principal, key_prefix, session_id, source_ip, method, route, action, resource, decision, status, error_code, result_size, items)
-       VALUES (@time, @requestId, @principal, @keyPrefix, @sessionId, @sourceIp, @method, @route, @action, @resource, @decision, @status, @errorCode, @resultSize, @items)`,
+      `INSERT INTO audit_log (time, request_id, principal, key_prefix, session_id, source_ip, method, route, action, resource, decision, status, error_code, result_size, items, reason)
+       VALUES (@time, @requestId, @principal, @keyPrefix, @sessionId, @sourceIp, @method, @route, @action, @resource, @decision, @status, @errorCode, @resultSize, @items, @reason)`,
     );
     const append = db.transaction((entries: readonly AuditEntry[]) => {
-      for (const e of entries) insert.run(e);
+      for (const e of entries) insert.run({ ...e, reason: e.reason ?? null });
     });
     this.queue = new AuditQueue({ ...options, write: (entries) => append(entries) });
   }

@@ -329,8 +329,8 @@ export class SqlitePrincipalStore implements PrincipalStore {
     return this.change(() => {
       this.insertOrConflict('role', input.name, () =>
         this.db
-          .prepare('INSERT INTO iam_roles (name, description, tags, trust_policy, built_in, created_at, updated_at) VALUES (?, ?, ?, NULL, 0, ?, ?)')
-          .run(input.name, input.description, JSON.stringify(input.tags), now, now),
+          .prepare('INSERT INTO iam_roles (name, description, tags, trust_policy, built_in, created_at, updated_at) VALUES (?, ?, ?, ?, 0, ?, ?)')
+          .run(input.name, input.description, JSON.stringify(input.tags), trustPolicyText(input), now, now),
       );
       this.attach('role', input.name, input.policies);
       return this.roleRecord(this.roleRow(input.name)!);
@@ -357,7 +357,9 @@ export class SqlitePrincipalStore implements PrincipalStore {
   async updateRole(input: RoleInput, now: number): Promise<RoleRecord> {
     return this.change(() => {
       const row = this.mutableRole(input.name);
-      this.db.prepare('UPDATE iam_roles SET description = ?, tags = ?, updated_at = ? WHERE name = ?').run(input.description, JSON.stringify(input.tags), now, row.name);
+      this.db
+        .prepare('UPDATE iam_roles SET description = ?, tags = ?, trust_policy = ?, updated_at = ? WHERE name = ?')
+        .run(input.description, JSON.stringify(input.tags), trustPolicyText(input), now, row.name);
       this.attach('role', row.name, input.policies);
       return this.roleRecord(this.roleRow(row.name)!);
     });
@@ -457,4 +459,8 @@ export class SqlitePrincipalStore implements PrincipalStore {
     if (row === undefined || row.revoked_at !== null || (row.expires_at !== null && row.expires_at <= Date.now())) return undefined;
     return { id: row.id, name: row.name, hash: row.hash, createdAt: row.created_at };
   }
+}
+
+function trustPolicyText(input: RoleInput): string | null {
+  return input.trustPolicy === undefined || input.trustPolicy === null ? null : JSON.stringify(input.trustPolicy);
 }

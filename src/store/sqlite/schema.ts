@@ -5,6 +5,7 @@ import { CATALOG_MIGRATION } from './catalog-schema.js';
 import { AUDIT_MIGRATION } from './audit-schema.js';
 import { CHANGE_LOG_MIGRATION } from './change-log.js';
 import { PRINCIPALS_MIGRATION } from './principal-schema.js';
+import { FEDERATION_MIGRATION } from './federation-schema.js';
 import { backfillPathIndex, PATH_INDEX_MIGRATION } from './path-index.js';
 
 /** A migration: SQL, or code for what SQL alone cannot do (it runs in the same transaction). */
@@ -228,6 +229,7 @@ const MIGRATIONS: readonly Migration[] = [
   ALERT_OWNERS_MIGRATION,
   ROLLING_ARCHIVE_MIGRATION,
   PATH_INDEX,
+  FEDERATION_MIGRATION,
 ];
 
 /** The schema version this Yagura writes. */
@@ -244,6 +246,9 @@ export const ALERT_OWNERS_SCHEMA_VERSION = MIGRATIONS.indexOf(ALERT_OWNERS_MIGRA
 export const ROLLING_ARCHIVE_SCHEMA_VERSION = MIGRATIONS.indexOf(ROLLING_ARCHIVE_MIGRATION) + 1;
 /** The version that added the path/value index (tests migrate a store from just before it). */
 export const PATH_INDEX_SCHEMA_VERSION = MIGRATIONS.indexOf(PATH_INDEX) + 1;
+
+/** The version that added federation (tests migrate a store from just before it). */
+export const FEDERATION_SCHEMA_VERSION = MIGRATIONS.indexOf(FEDERATION_MIGRATION) + 1;
 
 /** Brings a database up to the current schema (tests may stop at an older `version`) inside one transaction. */
 export function migrate(db: Database.Database, version: number = SCHEMA_VERSION): void {

@@ -10,6 +10,7 @@ interface Row {
   last_used_at: number;
   expires_at: number;
   user_name: string | null;
+  access_key_id: string | null;
 }
 
 export class SqliteSessionRepository implements SessionRepository {
@@ -17,8 +18,8 @@ export class SqliteSessionRepository implements SessionRepository {
 
   async insert(r: SessionRecord): Promise<void> {
     this.db
-      .prepare('INSERT INTO sessions (hash, key_id, name, user_name, created_at, last_used_at, expires_at) VALUES (?, ?, ?, ?, ?, ?, ?)')
-      .run(r.hash, r.keyId, r.name, r.userName ?? null, r.createdAt, r.lastUsedAt, r.expiresAt);
+      .prepare('INSERT INTO sessions (hash, key_id, name, user_name, access_key_id, created_at, last_used_at, expires_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)')
+      .run(r.hash, r.keyId, r.name, r.userName ?? null, r.accessKeyId ?? null, r.createdAt, r.lastUsedAt, r.expiresAt);
   }
 
   async findByHash(hash: string): Promise<SessionRecord | undefined> {
@@ -29,6 +30,7 @@ export class SqliteSessionRepository implements SessionRepository {
         keyId: row.key_id,
         name: row.name,
         ...(row.user_name !== null && { userName: row.user_name }),
+        ...(row.access_key_id !== null && { accessKeyId: row.access_key_id }),
         createdAt: row.created_at,
         lastUsedAt: row.last_used_at,
         expiresAt: row.expires_at,
