@@ -66,10 +66,10 @@ function toFinding(r: Row): Finding {
 }
 
 /** What the evaluator decides for one finding: the caller and the finding in one account, as in Yagura. */
-function allowedByEvaluator(policies: readonly Policy[], action: string, r: Row): boolean {
+function allowedByEvaluator(policies: readonly Policy[], action: string, r: Row, session?: readonly Policy[]): boolean {
   return (
     evaluate(
-      { identity: policies },
+      { identity: policies, ...(session && { session }) },
       { principal: `arn:aws:iam::${r.accountId}:user/alice`, action, resource: findingArn(r), context: { ...REQUEST, ...findingContext(r, TAGS.get(r.accountId)) } },
     ).decision === 'allowed'
   );
@@ -248,5 +248,36 @@ describe('the finding scope compiled from policies', () => {
     assert.ok(compared >= 300 * share, `only ${compared} policies compared (${refused} refused)`);
     assert.ok(partial >= 80 * share, `only ${partial} policies selected some but not all findings`);
     assert.ok(counted >= 200 * share, `the facets counted only ${counted} scopes`);
+  });
+  test('with a session policy, selects exactly what the evaluator allows through both, for random policies', async () => {
+    let compared = 0;
+    let partial = 0;
+    await fc.assert(
+      fc.asyncProperty(policies, policies, async (identityDocs, sessionDocs) => {
+        const valid = (docs: unknown[]): Policy[] => docs.map((d) => {
+          const r = validatePolicy(d, 'identity');
+          if (!r.ok) throw new Error(r.problems.join('; '));
+          return r.policy;
+        });
+        const identity = valid(identityDocs);
+        const session = valid(sessionDocs.slice(0, 1));
+        let scope: BoundNode;
+        try {
+          scope = compileFindingScope({ policies: identity, sessionPolicies: session, action: 'yagura:GetFinding', context: REQUEST, accountTags: TAGS });
+        } catch (error) {
+          if (!(error instanceof ScopeError)) throw error;
+          return;
+        }
+        compared++;
+        const expected = rows.filter((r) => allowedByEvaluator(identity, 'yagura:GetFinding', r, session)).map((r) => r.key).sort();
+        if (expected.length > 0 && expected.length < rows.length) partial++;
+        assert.deepEqual(await selected(scope), expected, JSON.stringify({ identityDocs, sessionDocs }));
+        assert.deepEqual(cachedFindingScope({ policies: identity, sessionPolicies: session, action: 'yagura:GetFinding', context: REQUEST, accountTags: TAGS }), scope);
+      }),
+      { numRuns: Math.ceil(Number(process.env.FUZZ_RUNS ?? 400) / 2), seed: Number(process.env.FUZZ_SEED ?? 20261207) + 1 },
+    );
+    const share = Math.min(1, Number(process.env.FUZZ_RUNS ?? 400) / 400);
+    assert.ok(compared >= 100 * share, `only ${compared} policy pairs compared`);
+    assert.ok(partial >= 10 * share, `only ${partial} pairs selected some but not all findings`);
   });
 });

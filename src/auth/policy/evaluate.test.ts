@@ -237,3 +237,33 @@ describe('evaluation properties', () => {
     );
   });
 });
+
+describe('session policies (temporary credentials)', () => {
+  const allowAll = { Sid: 'All', Effect: 'Allow', Action: '*', Resource: '*' };
+
+  test('narrow: an action the identity policies allow is implicitly denied unless the session policy allows it too', () => {
+    const session = identity({ Sid: 'OnlyGetTable', Effect: 'Allow', Action: 'glue:GetTable', Resource: TABLE });
+    assert.equal(decide({ identity: [identity(allowAll)], session: [session] }).decision, 'allowed');
+    assert.deepEqual(
+      decide({ identity: [identity(allowAll)], session: [session] }).matchedStatements.map((m) => m.policy),
+      ['identity[0]', 'session[0]'],
+    );
+    assert.equal(decide({ identity: [identity(allowAll)], session: [session] }, { action: 'glue:DeleteTable' }).decision, 'implicit_deny');
+  });
+
+  test('never widen: what the identity policies do not allow stays denied whatever the session policy says', () => {
+    assert.equal(decide({ identity: [identity(allowGlue)], session: [identity(allowAll)] }, { action: 'glue:DeleteTable' }).decision, 'implicit_deny');
+    assert.equal(decide({ identity: [], session: [identity(allowAll)] }).decision, 'implicit_deny');
+  });
+
+  test('a deny in the session policy is an explicit deny', () => {
+    const result = decide({ identity: [identity(allowAll)], session: [identity(allowAll, denyGlue)] });
+    assert.equal(result.decision, 'explicit_deny');
+    assert.deepEqual(result.matchedStatements.map((m) => [m.policy, m.sid]), [['session[0]', 'DenyGlue']]);
+  });
+
+  test('an empty session policy list allows nothing; no session policy leaves the identity policies alone', () => {
+    assert.equal(decide({ identity: [identity(allowAll)], session: [] }).decision, 'implicit_deny');
+    assert.equal(decide({ identity: [identity(allowAll)] }).decision, 'allowed');
+  });
+});

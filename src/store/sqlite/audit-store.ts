@@ -45,7 +45,7 @@ function entryOf(row: AuditRow): StoredAuditEntry {
     errorCode: row.error_code,
     resultSize: row.result_size,
     items: row.items,
-    reason: row.reason,
+    ...(row.reason !== null && { reason: row.reason }),
   };
 }
 

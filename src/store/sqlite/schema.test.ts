@@ -93,7 +93,8 @@ test('outbox entries a store wrote before rolling objects become sealed objects 
   const db = new Database(file);
   db.exec(`DROP TABLE archive_objects; DROP INDEX archive_outbox_object; ALTER TABLE archive_outbox DROP COLUMN object;
     CREATE INDEX archive_outbox_batch ON archive_outbox (batch); UPDATE archive_outbox SET batch = 'batch-1';
-    DROP TABLE finding_paths;`);
+    DROP TABLE finding_paths;
+    DROP TABLE sts_sessions; DROP TABLE directory_role_map; ALTER TABLE sessions DROP COLUMN access_key_id; ALTER TABLE audit_log DROP COLUMN reason;`);
   // Later migrations run again on reopening: the path index (dropped above) is built anew.
   db.pragma(`user_version = ${ROLLING_ARCHIVE_SCHEMA_VERSION - 1}`);
   db.close();
