@@ -38,6 +38,12 @@ import { RequestLogController } from './api/request-log.js';
 import { registerAuthorization } from './api/authorize.js';
 import { iamRoutes } from './api/routes/iam/iam-routes.js';
 import { catalogRoutes } from './api/routes/catalog/catalog-routes.js';
+import { federatedSignInRoutes, type OidcDashboard } from './api/routes/federated-sign-in.js';
+import { roleSessionRoutes } from './api/routes/role-sessions.js';
+import { stsCaller } from './api/routes/sts/sts-caller.js';
+import { stsRoutes } from './api/routes/sts/sts-routes.js';
+import type { FederatedSignIn } from './auth/sts/federated-sign-in.js';
+import type { RoleSessions } from './auth/sts/role-sessions.js';
 
 export interface AppDeps {
   readonly store: FindingStore;
@@ -63,6 +69,8 @@ export interface AppDeps {
   readonly alerts?: AlertService;
   /** Dashboard sessions (cookie login); without them only API keys authenticate. */
   readonly sessions?: Sessions;
+  /** Temporary credentials (the STS endpoint, SigV4-signed requests) and federated sign-in (LDAP, OIDC). */
+  readonly federation?: Federation;
   /** Folder of the built dashboard (dist/web); without it `/` serves nothing. */
   readonly dashboardRoot?: string;
   /** Listener protections; tests leave them out. */
@@ -73,6 +81,15 @@ export interface AppDeps {
     readonly maxHeaderBytes: number;
     readonly maxEventLoopDelayMs: number;
   };
+}
+
+export interface Federation {
+  readonly roleSessions: RoleSessions;
+  readonly signIn: FederatedSignIn;
+  readonly oidc?: OidcDashboard | undefined;
+  /** The region SigV4 credential scopes must name. */
+  readonly sigv4Region: string;
+  readonly publicUrl?: string | undefined;
 }
 
 const SECURITY_HEADERS: Readonly<Record<string, string>> = {
@@ -143,7 +160,9 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   // After the rate limits (their refusals are not recorded), before authentication (its refusals are).
   if (deps.audit) registerAuditLog(app, { audit: deps.audit, now });
   const resolver = new PrincipalResolver(deps.keys, now);
-  registerAuthentication(app, resolver, deps.sessions);
+  const federation = deps.federation;
+  const signed = federation && { roleSessions: federation.roleSessions, region: federation.sigv4Region, now };
+  registerAuthentication(app, resolver, deps.sessions, signed);
   registerAuthorization(app, now, () => deps.catalog.accountTags());
   await app.register(healthRoutes, deps.archiveHealth ? { archive: deps.archiveHealth } : {});
   await app.register(eventsRoutes, { pipeline: deps.pipeline, maxItemsPerRequest: deps.limits.maxItemsPerRequest, ...(deps.metrics && { metrics: deps.metrics }) });
@@ -160,7 +179,25 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   await app.register(policySimulatorRoutes, { now });
   await app.register(openApiRoutes);
   // Dashboard: sessions, Yagura-side archiving, and the built front end.
-  if (deps.sessions) await app.register(sessionRoutes, { store: deps.keys, resolver, sessions: deps.sessions, secureCookie: server?.https !== undefined, now, catalog: deps.catalog });
+  if (deps.sessions) {
+    const secureCookie = server?.https !== undefined;
+    await app.register(sessionRoutes, {
+      store: deps.keys,
+      resolver,
+      sessions: deps.sessions,
+      secureCookie,
+      now,
+      catalog: deps.catalog,
+      ...(federation && { federation: federation.signIn, roleSessions: federation.roleSessions }),
+    });
+    if (federation) {
+      await app.register(federatedSignInRoutes, { federation: federation.signIn, oidc: federation.oidc, sessions: deps.sessions, store: deps.keys, secureCookie, publicUrl: federation.publicUrl });
+    }
+  }
+  if (federation && signed) {
+    await app.register(stsRoutes, { federation: federation.signIn, callerOf: stsCaller(resolver, signed) });
+    await app.register(roleSessionRoutes, { roleSessions: federation.roleSessions });
+  }
   await app.register(iamRoutes, { store: deps.keys, now });
   await app.register(catalogRoutes, { catalog: deps.catalog, now });
   if (deps.audit) await app.register(auditRoutes, { audit: deps.audit, cursors: new CursorCodec(deps.cursorSecret), maxPageSize: deps.limits.maxPageSize, now });

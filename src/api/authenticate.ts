@@ -8,6 +8,7 @@ import type { Sessions } from '../auth/sessions.js';
 import { ApiError } from './api-error.js';
 import { permissionOf } from './route-permissions.js';
 import { routePath } from './route-path.js';
+import { isRefusal, signatureOf, verifySigned, type SignatureRefusal, type SignedRequestOptions } from './signed-requests.js';
 
 declare module 'fastify' {
   interface FastifyRequest {
@@ -79,7 +80,7 @@ export function keyRefusal(resolution: KeyResolution & { ok: false }): string {
 }
 
 /** Resolves the request's key or session cookie to its principal, as of now; throws 401 ApiError when it is not valid. */
-async function credentialsOf(request: FastifyRequest, resolver: PrincipalResolver, sessions: Sessions | undefined): Promise<Principal> {
+async function credentialsOf(request: FastifyRequest, resolver: PrincipalResolver, sessions: Sessions | undefined, roleSessions?: SignedRequestOptions['roleSessions']): Promise<Principal> {
   const challenge = { 'www-authenticate': 'Bearer realm="yagura"' };
   const key = presentedKey(request);
   if (key !== undefined) {
@@ -94,10 +95,14 @@ async function credentialsOf(request: FastifyRequest, resolver: PrincipalResolve
   }
   const resolved = await sessions.resolve(token);
   if (resolved === undefined) throw new ApiError(401, 'UNAUTHENTICATED', 'the session has expired or was closed; log in again', challenge);
-  // The session's key or user is resolved again on every request: revoking the key or removing the user ends it.
+  // The session's key, user or temporary credentials are resolved again on every request: revoking them ends it.
   let principal: Principal | undefined;
   let refusal = 'the session has ended because its key is no longer valid; log in again';
-  if (resolved.userName !== undefined) {
+  if (resolved.accessKeyId !== undefined) {
+    const byCredentials = await roleSessions?.principalByAccessKeyId(resolved.accessKeyId);
+    if (byCredentials?.ok === true) principal = byCredentials.principal;
+    else refusal = `the session has ended because its temporary credentials ${byCredentials?.reason === 'expired' ? 'expired' : 'were revoked'}; log in again`;
+  } else if (resolved.userName !== undefined) {
     principal = await resolver.byUser(resolved.userName);
     refusal = 'the session has ended because its user was removed; log in again';
   } else {
@@ -109,21 +114,67 @@ async function credentialsOf(request: FastifyRequest, resolver: PrincipalResolve
     await sessions.close(token);
     throw new ApiError(401, 'UNAUTHENTICATED', refusal, challenge);
   }
-  request.identity = { keyId: resolved.keyId || `user:${resolved.userName}`, name: resolved.name };
+  request.identity = { keyId: resolved.keyId || (resolved.accessKeyId ?? `user:${resolved.userName}`), name: resolved.name };
   request.session = { token, expiresAt: resolved.expiresAt };
   return { ...principal, sessionId: hashKey(token).slice(0, 16) };
 }
 
-export function registerAuthentication(app: FastifyInstance, resolver: PrincipalResolver, sessions?: Sessions): void {
+/** A refused signature as the API answers it: 401 for credentials, 403 for a token the request did not sign. */
+export function signatureError(refusal: SignatureRefusal): ApiError {
+  const challenge = { 'www-authenticate': 'AWS4-HMAC-SHA256' };
+  switch (refusal.code) {
+    case 'IncompleteSignature':
+    case 'SignatureDoesNotMatch':
+      return new ApiError(401, 'INVALID_SIGNATURE', refusal.message, challenge);
+    case 'RequestExpired':
+      return new ApiError(401, 'REQUEST_EXPIRED', refusal.message, challenge);
+    case 'ExpiredToken':
+      return new ApiError(401, 'EXPIRED_CREDENTIALS', refusal.message, challenge);
+    case 'AccessDenied':
+      return new ApiError(403, 'ACCESS_DENIED', refusal.message);
+    default:
+      return new ApiError(401, 'UNAUTHENTICATED', refusal.message, challenge);
+  }
+}
+
+export function registerAuthentication(app: FastifyInstance, resolver: PrincipalResolver, sessions?: Sessions, signed?: SignedRequestOptions): void {
   app.addHook('onRequest', async (request) => {
     const path = routePath(request);
     if (!path.startsWith('/api/')) return;
     // Public API routes (login authenticates itself with the key in its body) are named in the one table.
     if (permissionOf(request.method, path)?.kind === 'public') return;
-    const principal = await credentialsOf(request, resolver, sessions);
+    if (signed !== undefined) {
+      const signature = signatureOf(request);
+      if (isRefusal(signature)) {
+        request.auditDetail = { reason: signature.reason };
+        throw signatureError(signature);
+      }
+      // Verified with its body in preValidation below; nothing is decided on it before.
+      if (signature !== undefined) {
+        request.signature = signature;
+        return;
+      }
+    }
+    const principal = await credentialsOf(request, resolver, sessions, signed?.roleSessions);
     if (request.session !== undefined && !SAFE_METHODS.has(request.method)) checkCsrf(request);
     request.principal = principal;
     // Long-lived requests (the live stream) ask again, so that a revoked key or a changed policy ends them.
-    request.reauthenticate = () => credentialsOf(request, resolver, sessions).catch(() => undefined);
+    request.reauthenticate = () => credentialsOf(request, resolver, sessions, signed?.roleSessions).catch(() => undefined);
+  });
+  if (signed === undefined) return;
+  app.addHook('preValidation', async (request) => {
+    const signature = request.signature;
+    if (signature === undefined) return;
+    const result = await verifySigned(request, signature, 'yagura', signed);
+    if (!result.ok) {
+      request.auditDetail = { reason: result.refusal.reason };
+      throw signatureError(result.refusal);
+    }
+    request.principal = result.principal;
+    request.identity = { keyId: signature.accessKeyId, name: result.principal.arn };
+    request.reauthenticate = async () => {
+      const again = await signed.roleSessions.principalByAccessKeyId(signature.accessKeyId);
+      return again.ok ? again.principal : undefined;
+    };
   });
 }

@@ -30,6 +30,7 @@ const ARN_PREFIX: Readonly<Record<Exclude<ResourceType, 'finding' | 'service' | 
   role: 'arn:yagura:iam:::role/',
   policy: 'arn:yagura:iam:::policy/',
   key: 'arn:yagura:iam:::key/',
+  'role-session': 'arn:yagura:sts:::session/',
 };
 
 /** The resource an action acts on, from the route's `:id` or `:name` parameter, or the collection. */
@@ -61,7 +62,7 @@ export function authorize(request: FastifyRequest, action: ActionDefinition, res
 }
 
 export function registerAuthorization(app: FastifyInstance, now: () => number, accountTags: AccountTags = NO_ACCOUNT_TAGS): void {
-  app.addHook('onRequest', async (request) => {
+  const check = (request: FastifyRequest): void => {
     const path = routePath(request);
     if (!path.startsWith('/api/')) return;
     // HEAD shares its GET's permission; leaving it out would let HEAD skip the check.
@@ -76,5 +77,12 @@ export function registerAuthorization(app: FastifyInstance, now: () => number, a
     if (isCatalogResource(action.resource)) return;
     authorize(request, action, resourceArn(action.resource, request.params), now());
     if (permission.reads !== undefined) setFindingScope(request, permission.reads, now, accountTags);
+  };
+  // A signed request is authorized once its signature is verified, with its body (preValidation); others at once.
+  app.addHook('onRequest', async (request) => {
+    if (request.signature === undefined) check(request);
+  });
+  app.addHook('preValidation', async (request) => {
+    if (request.signature !== undefined) check(request);
   });
 }

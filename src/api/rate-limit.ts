@@ -9,7 +9,9 @@ function scopeOf(request: FastifyRequest): RateScope | undefined {
   const path = routePath(request);
   if (path === '/health') return undefined;
   if (path === '/api/v1/events' && request.method === 'POST') return 'ingest';
-  if (path === '/sts' || path.startsWith('/api/v1/login') || (path === '/api/v1/sessions' && request.method === 'POST')) return 'login';
+  // Sign-ins: the STS endpoint (also served at POST /), the dashboard's login and its OIDC redirects.
+  if (path === '/sts' || (path === '/' && request.method === 'POST') || path.startsWith('/api/v1/login') || path.startsWith('/api/v1/sessions/oidc/')) return 'login';
+  if (path === '/api/v1/sessions' && request.method === 'POST') return 'login';
   return 'read';
 }
 

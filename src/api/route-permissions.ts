@@ -25,6 +25,14 @@ export const ROUTE_PERMISSIONS: Readonly<Record<string, RoutePermission>> = {
   'POST /api/v1/sessions': PUBLIC,
   'GET /api/v1/sessions/current': AUTHENTICATED,
   'DELETE /api/v1/sessions/current': AUTHENTICATED,
+  // Federated dashboard sign-in: which methods exist, and the OpenID Connect redirect flow.
+  'GET /api/v1/sessions/methods': PUBLIC,
+  'GET /api/v1/sessions/oidc/:provider': PUBLIC,
+  'GET /api/v1/sessions/oidc/callback': PUBLIC,
+  'GET /api/v1/role-sessions': act(ACTIONS.ListRoleSessions),
+  'DELETE /api/v1/role-sessions/:id': act(ACTIONS.RevokeRoleSession),
+  'GET /api/v1/federation/ldap/role-map': act(ACTIONS.GetDirectoryRoleMap),
+  'PUT /api/v1/federation/ldap/role-map': act(ACTIONS.PutDirectoryRoleMap),
   'GET /api/v1/rate-limits/blocks': act(ACTIONS.GetRateLimitBlocks),
   'POST /api/v1/policies/simulate': act(ACTIONS.SimulatePolicy),
 

@@ -21,6 +21,8 @@ export type ResourceType =
   | 'policy'
   /** `arn:yagura:iam:::key/ID` */
   | 'key'
+  /** `arn:yagura:sts:::session/ACCESS_KEY_ID`: temporary credentials issued by the STS endpoint. */
+  | 'role-session'
   /** `arn:yagura:catalog:::catalog`: the account catalog as a whole (its listing of groups, its resource policy). */
   | 'catalog'
   /** `arn:yagura:catalog:::group/NAME`: an account group. */
@@ -94,6 +96,10 @@ export const ACTIONS = {
   ListKeys: action('yagura:ListKeys', 'key', 'List API keys (never their secrets).'),
   CreateKey: action('yagura:CreateKey', 'key', 'Create an API key for a user or role.'),
   DeleteKey: action('yagura:DeleteKey', 'key', 'Revoke an API key.'),
+  ListRoleSessions: action('yagura:ListRoleSessions', 'role-session', 'List temporary credentials that have not expired (never their secrets).'),
+  RevokeRoleSession: action('yagura:RevokeRoleSession', 'role-session', 'Revoke temporary credentials at once (the dashboard sessions opened with them end too).'),
+  GetDirectoryRoleMap: action('yagura:GetDirectoryRoleMap', 'service', 'Read which LDAP/AD user and group DNs map to which roles.'),
+  PutDirectoryRoleMap: action('yagura:PutDirectoryRoleMap', 'service', 'Replace the LDAP/AD role map entries kept in Yagura (those of the configuration stay).'),
   GetCatalog: action('yagura:GetCatalog', 'catalog', 'Read the account catalog itself (its ARN, whether it has a resource policy).'),
   GetCatalogGroups: action('yagura:GetCatalogGroups', 'catalog', 'List account groups; only those allowed yagura:GetCatalogGroup are shown.'),
   GetCatalogGroup: action('yagura:GetCatalogGroup', 'catalog-group', 'Read one account group (and see it in listings).', CATALOG_KEYS),

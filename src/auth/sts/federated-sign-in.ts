@@ -165,6 +165,20 @@ export class FederatedSignIn {
       if (code === 'IDPCommunicationError') throw new StsError('IDPCommunicationError', message, refusalReason(error));
       throw new StsError('InvalidIdentityToken', message, refusalReason(error));
     }
+    return this.withVerifiedWebIdentity(identity, { ...request, roleName });
+  }
+
+  /**
+   * Credentials for an identity whose token was already verified (the dashboard's authorization code flow), if
+   * the role's trust policy allows it.
+   */
+  async withVerifiedWebIdentity(
+    identity: WebIdentity,
+    request: { readonly roleName: string; readonly sessionName: string; readonly durationSeconds?: number | undefined; readonly policy?: string | undefined; readonly sourceIp: string },
+  ): Promise<IssuedCredentials & { readonly identity: WebIdentity }> {
+    const verifier = this.options.webIdentity;
+    if (verifier === undefined) throw new StsError('InvalidParameterValue', 'OpenID Connect sign-in is not configured on this server');
+    const roleName = request.roleName;
     const context = verifier.contextOf(identity);
     this.trusted(roleName, await this.options.roles.trustPolicy(roleName), verifier.federatedPrincipal(identity), context, identity.subject);
     const issued = await this.options.sessions.issue({

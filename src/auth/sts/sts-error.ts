@@ -5,6 +5,7 @@ export type StsErrorCode =
   | 'ExpiredTokenException'
   | 'IDPCommunicationError'
   | 'IDPRejectedClaim'
+  | 'IncompleteSignature'
   | 'InvalidAction'
   | 'InvalidClientTokenId'
   | 'InvalidIdentityToken'
@@ -12,6 +13,7 @@ export type StsErrorCode =
   | 'MalformedPolicyDocument'
   | 'MissingAuthenticationToken'
   | 'PackedPolicyTooLarge'
+  | 'RequestExpired'
   | 'ServiceUnavailable'
   | 'SignatureDoesNotMatch'
   | 'Throttling'
@@ -23,6 +25,7 @@ const STATUS: Readonly<Record<StsErrorCode, number>> = {
   ExpiredTokenException: 400,
   IDPCommunicationError: 400,
   IDPRejectedClaim: 403,
+  IncompleteSignature: 400,
   InvalidAction: 400,
   InvalidClientTokenId: 403,
   InvalidIdentityToken: 400,
@@ -30,6 +33,7 @@ const STATUS: Readonly<Record<StsErrorCode, number>> = {
   MalformedPolicyDocument: 400,
   MissingAuthenticationToken: 403,
   PackedPolicyTooLarge: 400,
+  RequestExpired: 400,
   ServiceUnavailable: 503,
   SignatureDoesNotMatch: 403,
   Throttling: 429,

@@ -110,6 +110,7 @@ export async function stsRoutes(app: FastifyInstance, options: StsRouteOptions):
         case 'GetCallerIdentity': {
           request.auditDetail = { action: 'sts:GetCallerIdentity' };
           const caller = await options.callerOf(request);
+          request.auditDetail = { action: 'sts:GetCallerIdentity', principal: caller.arn };
           const userId = caller.roleSession ? `${caller.name}:${caller.roleSession.sessionName}` : caller.name;
           return stsResponse(action, { Arn: caller.arn, UserId: userId, Account: '' }, request.id);
         }
