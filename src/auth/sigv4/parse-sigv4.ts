@@ -22,9 +22,9 @@ export interface SigV4Parsed {
   readonly expiresSeconds?: number;
 }
 
-export const SIGV4_ALGORITHM = 'AWS4-HMAC-SHA256';
+const SIGV4_ALGORITHM = 'AWS4-HMAC-SHA256';
 /** AWS's limit for presigned URLs: one week. */
-export const MAX_PRESIGNED_EXPIRES_SECONDS = 7 * 24 * 3600;
+const MAX_PRESIGNED_EXPIRES_SECONDS = 7 * 24 * 3600;
 
 const QUERY_SIGNATURE_PARAMETERS = ['X-Amz-Algorithm', 'X-Amz-Credential', 'X-Amz-Signature'];
 const AMZ_DATE = /^(\d{4})(\d{2})(\d{2})T(\d{2})(\d{2})(\d{2})Z$/;

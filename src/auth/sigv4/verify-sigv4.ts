@@ -18,7 +18,7 @@ export interface SigV4Expectation {
   readonly maxSkewSeconds?: number;
 }
 
-export const UNSIGNED_PAYLOAD = 'UNSIGNED-PAYLOAD';
+const UNSIGNED_PAYLOAD = 'UNSIGNED-PAYLOAD';
 const SHA256_HEX = /^[0-9a-f]{64}$/i;
 /** Headers smithy adds to the request it signs; they count only when the client signed them too. */
 const SIGNER_ADDED_HEADERS = ['x-amz-date', 'x-amz-content-sha256', 'x-amz-security-token'];
@@ -148,6 +148,6 @@ async function expectedSignature(
 }
 
 /** `20261207T101500Z`, SigV4's form of a time given in epoch milliseconds. */
-export function amzDateOf(at: number): string {
+function amzDateOf(at: number): string {
   return new Date(at).toISOString().replace(/[-:]|\.\d{3}/g, '');
 }
