@@ -41,7 +41,8 @@ export async function verifySigV4(request: SigV4Request, parsed: SigV4Parsed, se
   const query = queryParameters(request.rawQuery);
   const payloadHash = payloadHashOf(request, headers, parsed.form === 'query' ? query.get('X-Amz-Content-Sha256')?.[0] : undefined);
   const expected = await expectedSignature(request, parsed, secretAccessKey, headers, query, payloadHash);
-  if (!timingSafeEqual(Buffer.from(expected, 'latin1'), Buffer.from(parsed.signature, 'latin1'))) {
+  const matches = expected.length === parsed.signature.length && timingSafeEqual(Buffer.from(expected, 'latin1'), Buffer.from(parsed.signature, 'latin1'));
+  if (!matches) {
     throw new SigV4Error('SignatureDoesNotMatch', 'the request signature does not match the signature calculated with the secret key of the access key');
   }
 }
