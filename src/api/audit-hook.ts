@@ -31,7 +31,7 @@ export interface AuditDetail {
 /** Audited besides /api: the STS endpoint (`POST /sts`, and `POST /` as STS serves it). */
 export function isStsRequest(request: FastifyRequest): boolean {
   const path = routePath(request);
-  return request.method === 'POST' && (path === '/sts' || path === '/');
+  return request.method === 'POST' && (path === '/sts' || path === '/sts/' || path === '/');
 }
 
 /** Longest resource text kept (route parameters are the caller's text). */

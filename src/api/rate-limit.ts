@@ -10,7 +10,7 @@ function scopeOf(request: FastifyRequest): RateScope | undefined {
   if (path === '/health') return undefined;
   if (path === '/api/v1/events' && request.method === 'POST') return 'ingest';
   // Sign-ins: the STS endpoint (also served at POST /), the dashboard's login and its OIDC redirects.
-  if (path === '/sts' || (path === '/' && request.method === 'POST') || path.startsWith('/api/v1/login') || path.startsWith('/api/v1/sessions/oidc/')) return 'login';
+  if (path === '/sts' || path === '/sts/' || (path === '/' && request.method === 'POST') || path.startsWith('/api/v1/login') || path.startsWith('/api/v1/sessions/oidc/')) return 'login';
   if (path === '/api/v1/sessions' && request.method === 'POST') return 'login';
   return 'read';
 }

@@ -126,5 +126,7 @@ export async function stsRoutes(app: FastifyInstance, options: StsRouteOptions):
     }
   };
   app.post('/sts', handle);
+  // An SDK whose endpoint is `…/sts` posts to `/sts/`.
+  app.post('/sts/', handle);
   app.post('/', handle);
 }
