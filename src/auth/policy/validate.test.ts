@@ -103,6 +103,12 @@ describe('policy validation', () => {
     ]);
   });
 
+  test('accepts an OIDC provider\'s condition keys, prefixed with the issuer\'s host and path as IAM writes them', () => {
+    const trust = { Effect: 'Allow', Principal: { Federated: 'arn:yagura:iam:::oidc-provider/kc.example.com/realms/x' }, Action: 'sts:AssumeRoleWithWebIdentity' };
+    assert.equal(validatePolicy(doc({ ...trust, Condition: { StringEquals: { 'kc.example.com/realms/x:sub': 'a', 'oidc.eks.us-east-1.amazonaws.com/id/ABC:aud': 'b' } } }), 'resource').ok, true);
+    assert.match(firstProblem(doc({ ...trust, Condition: { StringEquals: { 'kc.example.com/:sub': 'a' } } }), 'resource'), /a condition key is written service:name/);
+  });
+
   test('a resource policy may leave Resource out (it covers the resource it is attached to)', () => {
     assert.equal(validatePolicy(doc({ Effect: 'Allow', Action: '*', Principal: { AWS: '111111111111' } }), 'resource').ok, true);
   });

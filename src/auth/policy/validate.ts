@@ -12,7 +12,8 @@ const TOP_ELEMENTS = new Set(['Version', 'Id', 'Statement']);
 const STATEMENT_ELEMENTS = new Set(['Sid', 'Effect', 'Action', 'NotAction', 'Resource', 'NotResource', 'Principal', 'NotPrincipal', 'Condition']);
 const PRINCIPAL_KEYS: Readonly<Record<string, keyof Omit<PrincipalSet, 'any'>>> = { AWS: 'aws', Service: 'service', Federated: 'federated', CanonicalUser: 'canonicalUser' };
 const ACTION = /^[\w.-]+:[\w*?.-]+$/;
-const CONDITION_KEY = /^[\w.-]+:\S.*$/;
+/** `service:name`; an OIDC provider's keys are prefixed with its issuer's host and path (`host/realms/x:sub`). */
+const CONDITION_KEY = /^[\w.-]+(\/[\w.~-]+)*:\S.*$/;
 const PRINCIPAL_ARN = /^arn:[\w-]+:(iam|sts)::[^:*?]*:[^*?]+$/;
 
 type Problems = string[];
