@@ -2,19 +2,14 @@
 // authorization code flow (PKCE, state, nonce; the code exchanged server-side). Both end in the same session
 // cookie, opened from temporary credentials of a role: revoking those ends the session.
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { OidcDashboard } from '../../auth/federation/oidc/oidc-federation.js';
+import { WebIdentityError } from '../../auth/federation/oidc/web-identity-error.js';
 import type { FederatedSignIn, WebIdentity } from '../../auth/sts/federated-sign-in.js';
 import type { PrincipalStore } from '../../auth/principals/principal-store.js';
 import type { Sessions } from '../../auth/sessions.js';
 import { StsError } from '../../auth/sts/sts-error.js';
 import { ApiError } from '../api-error.js';
 import { SESSION_COOKIE } from '../authenticate.js';
-
-/** The dashboard side of an OpenID Connect provider: the redirect to it and the code exchange on return. */
-export interface OidcDashboard {
-  providers(): readonly { readonly id: string; readonly displayName: string }[];
-  begin(providerId: string, redirectUri: string): Promise<{ readonly url: string; readonly state: string; readonly nonce: string; readonly codeVerifier: string }>;
-  complete(providerId: string, callbackUrl: URL, pending: { readonly state: string; readonly nonce: string; readonly codeVerifier: string; readonly redirectUri: string }): Promise<WebIdentity>;
-}
 
 export interface FederatedSignInRouteOptions {
   readonly federation: FederatedSignIn;
@@ -84,6 +79,7 @@ export async function federatedSignInRoutes(app: FastifyInstance, options: Feder
       begun = await oidc.begin(providerId, redirectUri);
     } catch (error) {
       if (error instanceof StsError) throw signInError(error);
+      request.auditDetail = { action: 'sts:AssumeRoleWithWebIdentity', reason: error instanceof Error ? error.message : 'the provider could not be reached' };
       throw new ApiError(503, 'IDENTITY_PROVIDER_UNAVAILABLE', 'the identity provider could not be reached; try again later');
     }
     const now = Date.now();
@@ -111,7 +107,7 @@ export async function federatedSignInRoutes(app: FastifyInstance, options: Feder
       throw new ApiError(401, 'UNAUTHENTICATED', 'the identity provider did not sign you in');
     }
     try {
-      const identity = await oidc.complete(held.providerId, new URL(request.url, base(request)), { state, nonce: held.nonce, codeVerifier: held.codeVerifier, redirectUri: held.redirectUri });
+      const identity = await oidc.complete(held.providerId, callbackUrl(held.redirectUri, request.url), { state, nonce: held.nonce, codeVerifier: held.codeVerifier });
       const role = held.role ?? (await onlyTrustedRole(options.store, federation, identity));
       const issued = await federation.withVerifiedWebIdentity(identity, { roleName: role, sessionName: sessionNameOf(identity), sourceIp: request.ip });
       request.auditDetail = { action: 'sts:AssumeRoleWithWebIdentity', resource: `arn:yagura:iam:::role/${role}`, principal: issued.arn, reason: `dashboard sign-in; issued ${issued.accessKeyId} to ${issued.record.subject}` };
@@ -122,9 +118,22 @@ export async function federatedSignInRoutes(app: FastifyInstance, options: Feder
         request.auditDetail = { action: 'sts:AssumeRoleWithWebIdentity', reason: error.reason };
         throw signInError(error);
       }
+      if (error instanceof WebIdentityError) {
+        request.auditDetail = { action: 'sts:AssumeRoleWithWebIdentity', reason: `${error.code}: ${error.message}` };
+        if (error.code === 'IDPCommunicationError') throw new ApiError(503, 'IDENTITY_PROVIDER_UNAVAILABLE', 'the identity provider could not be reached; try again later');
+        throw new ApiError(401, 'UNAUTHENTICATED', 'the identity provider did not sign you in');
+      }
       throw error;
     }
   });
+}
+
+/** The callback as the provider called it: the registered redirect URI with the query the browser brought. */
+function callbackUrl(redirectUri: string, target: string): URL {
+  const url = new URL(redirectUri);
+  const at = target.indexOf('?');
+  url.search = at < 0 ? '' : target.slice(at);
+  return url;
 }
 
 /** Opens the dashboard session for temporary credentials and sets its cookie. */

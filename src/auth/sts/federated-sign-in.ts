@@ -1,6 +1,7 @@
 // A person proves who they are once — to the directory (LDAP/AD) or with an OIDC token — and receives temporary
 // credentials for a role. The role is chosen by the directory role map (LDAP) or allowed by the role's trust
 // policy (OIDC); refusals are StsErrors whose `reason` says why for the audit log only.
+import type { VerifiedWebIdentity } from '../federation/oidc/verified-web-identity.js';
 import type { RequestContext } from '../policy/document.js';
 import { evaluate } from '../policy/evaluate.js';
 import { validatePolicy } from '../policy/validate.js';
@@ -25,14 +26,7 @@ export interface Directory {
 }
 
 /** What a verified OIDC token says. */
-export interface WebIdentity {
-  readonly providerId: string;
-  readonly issuer: string;
-  readonly subject: string;
-  readonly groups: readonly string[];
-  readonly email?: string | undefined;
-  readonly expiresAt: number;
-}
+export type WebIdentity = VerifiedWebIdentity;
 
 export interface WebIdentityVerifier {
   /** Throws a refusal carrying `code` (`InvalidIdentityToken`, `ExpiredTokenException`, `IDPCommunicationError`). */
@@ -188,7 +182,8 @@ export class FederatedSignIn {
       subject: `${identity.issuer} ${identity.subject}`,
       durationSeconds: request.durationSeconds,
       sessionPolicy: request.policy,
-      tags: identity.email === undefined ? {} : { email: identity.email.slice(0, 256) },
+      // Session tags from the token's `https://aws.amazon.com/tags` claim, as AWS takes them, and the e-mail.
+      tags: { ...(identity.email !== undefined && { email: identity.email.slice(0, 256) }), ...identity.sessionTags },
       context: { ...context, 'jwt:sub': identity.subject, 'jwt:iss': identity.issuer },
       sourceIp: request.sourceIp,
     });
