@@ -60,15 +60,19 @@ async function storedSpec(data: string, id: string, env: NodeJS.ProcessEnv = {})
   }
 }
 
-/** The ids of the master keys that sealed the stored destinations. */
-async function keyIdsOfRows(data: string): Promise<string[]> {
+/** The destinations' specs as stored. */
+async function storedValues(data: string): Promise<string[]> {
   const embedded = await openEmbedded(data, 'test');
   try {
-    const rows = embedded.store.db.prepare('SELECT spec FROM alert_destinations').all() as Array<{ spec: string }>;
-    return [...new Set(rows.map((r) => sealedKeyId(r.spec) ?? 'plain'))];
+    return (embedded.store.db.prepare('SELECT spec FROM alert_destinations').all() as Array<{ spec: string }>).map((r) => r.spec);
   } finally {
     await embedded.close();
   }
+}
+
+/** The ids of the master keys that sealed the stored destinations. */
+async function keyIdsOfRows(data: string): Promise<string[]> {
+  return [...new Set((await storedValues(data)).map((spec) => sealedKeyId(spec) ?? 'plain'))];
 }
 
 describe('secrets at rest', () => {
@@ -114,6 +118,7 @@ describe('secrets at rest', () => {
   test('rotate-master seals every value with a new key, drops the old key from the file, and the values still open', async () => {
     const before = readKeyFile(keyFileOf(data))!;
     assert.equal(before.keys.length, 1);
+    const sealedBefore = await storedValues(data);
     const run = await yagura(['keys', 'rotate-master', '--data', data]);
     assert.equal(run.code, 0, run.stderr);
     const after = readKeyFile(keyFileOf(data))!;
@@ -126,6 +131,7 @@ describe('secrets at rest', () => {
     assert.equal((await storedSpec(data, ids.email))?.password, SMTP_PASSWORD);
     assert.equal((await storedSpec(data, ids.webhook))?.secret, WEBHOOK_SECRET);
     for (const secret of SECRETS) assert.deepEqual(filesHolding(data, secret), []);
+    for (const old of sealedBefore) assert.deepEqual(filesHolding(data, old.split('.')[3]!), [], 'no value sealed with the old key is left behind');
   });
 
   test('a rotation that stopped midway leaves every value openable, and the next run finishes it', async () => {

@@ -19,7 +19,7 @@ export class Keyring implements SecretBox {
 
   /** `keys[0]` seals; duplicates (same key twice) are dropped. */
   constructor(keys: readonly MasterKey[]) {
-    if (keys.length === 0) throw new SecretError('INVALID_KEY_FILE', 'a keyring needs at least one master key');
+    if (keys.length === 0) throw new SecretError('INVALID_MASTER_KEY', 'a keyring needs at least one master key');
     const byId = new Map<string, MasterKey>();
     for (const k of keys) if (!byId.has(k.id)) byId.set(k.id, k);
     this.byId = byId;

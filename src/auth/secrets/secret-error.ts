@@ -9,6 +9,8 @@ export type SecretErrorCode =
   | 'KEY_FILE_EXPOSED'
   /** A value is not in the sealed format. */
   | 'NOT_SEALED'
+  /** Something must be sealed, and no master key was given. */
+  | 'MASTER_KEY_REQUIRED'
   /** A value was sealed with a master key the keyring does not hold. */
   | 'UNKNOWN_MASTER_KEY'
   /** A sealed value failed authentication: altered, or copied from another record (context). */

@@ -11,7 +11,7 @@ import type { BoundNode } from '../../query/bound.js';
 import type { SecretBox } from '../../auth/secrets/secret-box.js';
 import type { SealedRecords } from '../../auth/secrets/sealed-records.js';
 import { compileQuery, type CompiledQuery } from './compile-query.js';
-import { openSpec, rewriteDestinationSpecs, sealSpec, withSecureDelete } from './destination-secrets.js';
+import { openSpec, rewriteDestinationSpecs, sealSpec } from './destination-secrets.js';
 import { relaxed } from './relaxed.js';
 
 const CURSOR_KEY = 'alerts:cursor';
@@ -56,6 +56,13 @@ interface RuleRow {
 }
 
 const RULE_COLUMNS = 'id, spec, owner, status, created_at, updated_at';
+
+interface DestinationRow {
+  id: string;
+  spec: string;
+  created_at: number;
+  updated_at: number;
+}
 
 function toRule(row: RuleRow): AlertRule {
   return {
@@ -112,13 +119,6 @@ function toDelivery(r: DeliveryRow): Delivery {
 // Alerting's writes are `relaxed`: they derive from the change log, which is committed durably with the findings,
 // and rolling back an evaluation in a power cut rewinds its cursor with it, so the changes are evaluated again.
 
-interface DestinationRow {
-  id: string;
-  spec: string;
-  created_at: number;
-  updated_at: number;
-}
-
 /** The store of alerting; destination specs are sealed with `secrets` (see destination-secrets.ts). */
 export class SqliteAlertStore implements AlertStore, SealedRecords {
   readonly description = 'alert destinations';
@@ -173,7 +173,7 @@ export class SqliteAlertStore implements AlertStore, SealedRecords {
   }
 
   async rewriteSealed(rewrite: (sealed: string, context: string) => string): Promise<number> {
-    return withSecureDelete(this.db, () => this.db.transaction(() => rewriteDestinationSpecs(this.db, rewrite))());
+    return this.db.transaction(() => rewriteDestinationSpecs(this.db, rewrite))();
   }
 
   async deleteDestination(id: string): Promise<boolean> {

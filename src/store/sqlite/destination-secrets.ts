@@ -7,6 +7,7 @@
 import type Database from 'better-sqlite3';
 import type { DestinationSpec } from '../../alerts/destination.js';
 import type { SecretBox } from '../../auth/secrets/secret-box.js';
+import { SecretError } from '../../auth/secrets/secret-error.js';
 
 /** The context a destination's spec is sealed for: a sealed spec copied to another row does not open. */
 export function destinationContext(id: string): string {
@@ -35,54 +36,53 @@ export function withSecureDelete<T>(db: Database.Database, run: () => T): T {
   }
 }
 
-/**
- * Passes each destination's stored spec and context to `rewrite` and stores what it returns where that differs
- * (the caller's transaction). Returns how many changed.
- */
-export function rewriteDestinationSpecs(db: Database.Database, rewrite: (stored: string, context: string) => string): number {
-  const rows = db.prepare('SELECT id, spec FROM alert_destinations').all() as Array<{ id: string; spec: string }>;
-  const update = db.prepare('UPDATE alert_destinations SET spec = ? WHERE id = ?');
-  let changed = 0;
-  for (const row of rows) {
-    const next = rewrite(row.spec, destinationContext(row.id));
-    if (next !== row.spec) {
-      update.run(next, row.id);
-      changed++;
-    }
-  }
-  return changed;
+interface StoredDestination {
+  id: string;
+  type: string;
+  spec: string;
+  created_at: number;
+  updated_at: number;
 }
 
 /**
- * The migration to sealed specs: the destinations a store from before secrets at rest holds in plain text are
- * copied, sealed, into a new table and the old one dropped. Updating rows in place is not enough: sealed rows are
- * longer, pages split, and a split leaves the old plain text in the free space of the page it came from, which
- * secure delete does not clear; dropping the table frees (and, with secure delete, zeroes) every page it had.
- * A store opened without a SecretBox passes only while no destination needs sealing (a new store, most tests).
- * The table is rebuilt even when empty, so that every store has the same definition of it.
+ * Passes each destination's stored spec and context to `rewrite` and, when any comes back different, rebuilds the
+ * table with what it returned (in the caller's transaction); returns how many changed. Rebuilt rather than updated
+ * in place: rewritten rows are longer (sealed) or differ, pages split, and a split leaves the old bytes in the free
+ * space of the page they came from, which secure delete does not clear. Dropping the old table frees every page it
+ * had, and with secure delete on, SQLite zeroes them. `always`: rebuild even when nothing changed.
  */
-export function sealPlaintextDestinations(db: Database.Database, box: SecretBox | undefined): void {
-  const rows = db.prepare('SELECT id, type, spec, created_at, updated_at FROM alert_destinations').all() as Array<{
-    id: string;
-    type: string;
-    spec: string;
-    created_at: number;
-    updated_at: number;
-  }>;
-  const seal = (spec: string, id: string): string => {
-    if (box === undefined) throw new Error('this store holds alert destinations to seal with the master key: open it with a keyring');
-    return box.isSealed(spec) ? spec : box.seal(spec, destinationContext(id));
-  };
+export function rewriteDestinationSpecs(db: Database.Database, rewrite: (stored: string, context: string) => string, always = false): number {
+  const rows = db.prepare('SELECT id, type, spec, created_at, updated_at FROM alert_destinations').all() as StoredDestination[];
+  const specs = rows.map((r) => rewrite(r.spec, destinationContext(r.id)));
+  const changed = specs.filter((spec, i) => spec !== rows[i]!.spec).length;
+  if (changed === 0 && !always) return 0;
   withSecureDelete(db, () => {
-    db.exec(`CREATE TABLE alert_destinations_sealed (
+    db.exec(`CREATE TABLE alert_destinations_new (
       id          TEXT PRIMARY KEY,
       type        TEXT    NOT NULL,
       spec        TEXT    NOT NULL,            -- JSON sealed with the master key (destination-secrets.ts)
       created_at  INTEGER NOT NULL,
       updated_at  INTEGER NOT NULL
     )`);
-    const insert = db.prepare('INSERT INTO alert_destinations_sealed (id, type, spec, created_at, updated_at) VALUES (?, ?, ?, ?, ?)');
-    for (const r of rows) insert.run(r.id, r.type, seal(r.spec, r.id), r.created_at, r.updated_at);
-    db.exec('DROP TABLE alert_destinations; ALTER TABLE alert_destinations_sealed RENAME TO alert_destinations;');
+    const insert = db.prepare('INSERT INTO alert_destinations_new (id, type, spec, created_at, updated_at) VALUES (?, ?, ?, ?, ?)');
+    for (const [i, r] of rows.entries()) insert.run(r.id, r.type, specs[i], r.created_at, r.updated_at);
+    db.exec('DROP TABLE alert_destinations; ALTER TABLE alert_destinations_new RENAME TO alert_destinations;');
   });
+  return changed;
+}
+
+/**
+ * The migration to sealed specs: seals every spec a store from before secrets at rest holds in plain text. A store
+ * opened without a SecretBox passes only while no destination needs sealing (a new store, most tests). The table
+ * is rebuilt even when empty, so that every store has the same definition of it.
+ */
+export function sealPlaintextDestinations(db: Database.Database, box: SecretBox | undefined): void {
+  rewriteDestinationSpecs(
+    db,
+    (stored, context) => {
+      if (box === undefined) throw new SecretError('MASTER_KEY_REQUIRED', 'this store holds alert destinations to seal with the master key: open it with a keyring');
+      return box.isSealed(stored) ? stored : box.seal(stored, context);
+    },
+    true,
+  );
 }
