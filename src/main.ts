@@ -30,6 +30,10 @@ import { SqliteStore } from './store/sqlite/sqlite-store.js';
 import { AlertService } from './alerts/alert-service.js';
 import { SqliteAlertStore } from './store/sqlite/alert-store.js';
 import type { Resolver } from './alerts/sinks/network-policy.js';
+import type { Keyring } from './auth/secrets/keyring.js';
+import { loadKeyring } from './auth/secrets/load-keyring.js';
+import type { SecretBox } from './auth/secrets/secret-box.js';
+import { checkSealedRecords, type SealedRecords } from './auth/secrets/sealed-records.js';
 
 /** The embedded store, archive and ingest pipeline on one data folder, owned by this process. */
 export interface Embedded {
@@ -44,6 +48,12 @@ export interface Embedded {
   readonly catalog: Catalog;
   /** The audit log of API calls; closing the embedded store writes what it still queues. */
   readonly audit: SqliteAuditStore;
+  /** Seals secrets that must be read back (alert destinations, STS secret keys) with the master key. */
+  readonly secrets: SecretBox;
+  /** Every kind of record holding sealed values: what a master key rotation re-seals and a start checks. */
+  readonly sealed: readonly SealedRecords[];
+  /** Where the master keys came from; `generated`: the folder's key file was made by this open (first start). */
+  readonly masterKey: { readonly source: 'env' | 'file' | 'given'; readonly generated: boolean };
   readonly lock: DataLock;
   /** Versions written to the archive at open: those an unclean stop left in the outbox. */
   readonly replayed: number;
@@ -69,6 +79,10 @@ export interface EmbeddedOptions {
   readonly backgroundCheckpoints?: boolean;
   /** Free-text index merged between commits (see SqliteStoreOptions.textMerges). */
   readonly textMerges?: boolean;
+  /** The master keys (a rotation gives its own); by default YAGURA_MASTER_KEY or the folder's key file, made when absent. */
+  readonly keyring?: Keyring;
+  /** Where YAGURA_MASTER_KEY is read (default: the process's environment). */
+  readonly env?: NodeJS.ProcessEnv;
 }
 
 /** The store options `serve` runs with, apart from the batch size and metrics; tests run the store suite on them too. */
@@ -91,8 +105,11 @@ export async function openEmbedded(dataDir: string, owner: string, options: Embe
   const lock = lockDataFolder(folder, owner);
   let store: SqliteStore | undefined;
   try {
+    const loaded = options.keyring ? { keyring: options.keyring, source: 'given' as const, generated: false } : loadKeyring(folder.dir, options.env ?? process.env);
+    const secrets = loaded.keyring;
     store = new SqliteStore({
       file: folder.databaseFile,
+      secrets,
       ...(options.readers && { readers: options.readers }),
       ...(options.cacheMiB !== undefined && { cacheMiB: options.cacheMiB }),
       ...(options.bulk && { bulk: true }),
@@ -126,6 +143,9 @@ export async function openEmbedded(dataDir: string, owner: string, options: Embe
     // Objects an unclean stop left open or sealed are sealed and written now, under the names they were given.
     const replayed = await archiver.sealAll();
     const s = store;
+    const sealed: readonly SealedRecords[] = [new SqliteAlertStore(s.db, secrets)];
+    // A wrong or missing master key stops the start here, with the key it lacks, instead of failing deliveries.
+    await checkSealedRecords(sealed, secrets);
     const catalog = await Catalog.open(new SqliteCatalogStore(s.db));
     pipeline.subscribe((stored) => catalog.noticeAccounts(stored.map((x) => x.finding.key.accountId)));
     const audit = new SqliteAuditStore(s.db, {
@@ -142,6 +162,9 @@ export async function openEmbedded(dataDir: string, owner: string, options: Embe
       keys: new SqlitePrincipalStore(s.db),
       catalog,
       audit,
+      secrets,
+      sealed,
+      masterKey: { source: loaded.source, generated: loaded.generated },
       lock,
       replayed,
       async close(): Promise<void> {
@@ -210,7 +233,7 @@ export function buildAlerts(embedded: Embedded, config: Pick<Config, 'alerts' | 
   return new AlertService({
     owners: (owner, now) => ownerScope(owners, owner, now),
     store: embedded.store,
-    alerts: new SqliteAlertStore(embedded.store.db),
+    alerts: new SqliteAlertStore(embedded.store.db, embedded.secrets),
     pipeline: embedded.pipeline,
     settings: {
       ...(config.publicUrl !== undefined && { publicUrl: config.publicUrl }),

@@ -1,7 +1,9 @@
 // `yagura serve`: starts the server on the embedded store.
+import path from 'node:path';
 import { setFlagsFromString } from 'node:v8';
 import type { Command } from 'commander';
 import pretty from 'pino-pretty';
+import { keyFileOf } from '../auth/secrets/load-keyring.js';
 import { loadConfig } from '../config/load.js';
 import type { Config } from '../config/schema.js';
 import { startServer, type Server } from '../main.js';
@@ -71,6 +73,9 @@ export function startMessage(server: Pick<Server, 'url' | 'bootstrap' | 'demo' |
   } else {
     if (config.bootstrapKey !== undefined) lines.push('YAGURA_BOOTSTRAP_KEY was not used: it only sets the first key of an empty data folder.');
     lines.push(`An administrator API key already exists (only its hash is stored). Lost it? Stop the server and run: yagura keys create --data ${shellWord(config.dataDir)}`);
+  }
+  if (server.embedded.masterKey.generated) {
+    lines.push(`Master key generated in ${keyFileOf(path.dirname(server.embedded.store.db.name))}: back it up with the data folder (sealed secrets cannot be read without it).`);
   }
   if (server.demo?.loaded) {
     const d = server.demo;

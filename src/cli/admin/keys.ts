@@ -1,14 +1,16 @@
 // `yagura keys list|create|delete`: API keys of users and roles on a running server; `create` prints the key once.
+// `yagura keys rotate-master`: the master key that seals stored secrets, on a data folder.
 import type { Command } from 'commander';
 import { CliError } from '../cli-error.js';
 import { connectionOf } from '../connection-options.js';
 import { createOfflineAdministratorKey } from '../keys.js';
+import { rotateMasterOffline } from '../rotate-master.js';
 import { client, listAll, printJson, printTable, serverOptions, withFormat, type AdminOpts } from './admin-common.js';
 
 type CreateOpts = AdminOpts & { name?: string; role?: string; user?: string; expiresAt?: string; data?: string };
 
 export function keysCommand(program: Command): Command {
-  const keys = program.command('keys').description('manage API keys on a running server (--url, --api-key)');
+  const keys = program.command('keys').description('manage API keys on a running server (--url, --api-key), and the master key of a data folder');
   serverOptions(withFormat(keys.command('list').description('list keys (never their secrets)'))).action(async (opts: AdminOpts) => {
     const rows = await listAll(client(opts, 'keys list'), '/api/v1/keys', 'keys');
     if (opts.format === 'json') printJson(rows);
@@ -58,5 +60,16 @@ export function keysCommand(program: Command): Command {
     await client(opts, 'keys delete').request('DELETE', `/api/v1/keys/${encodeURIComponent(id)}`);
     process.stdout.write(`revoked ${id}\n`);
   });
+  keys
+    .command('rotate-master')
+    .description(
+      'seal every stored secret with a new master key and retire the old one, on a data folder no server holds; with YAGURA_MASTER_KEY set, the new key comes from YAGURA_NEW_MASTER_KEY',
+    )
+    .option('--data <dir>', 'data folder (env YAGURA_DATA)')
+    .action(async (opts: { data?: string }) => {
+      const dir = opts.data ?? (process.env.YAGURA_DATA || undefined);
+      if (dir === undefined) throw new CliError('give the data folder: --data DIR (or YAGURA_DATA)');
+      await rotateMasterOffline(dir);
+    });
   return keys;
 }

@@ -5,12 +5,13 @@ import path from 'node:path';
 import { describeAlertStore } from '../../alerts/alert-store.conformance.js';
 import { SqliteAlertStore } from './alert-store.js';
 import { SqliteStore } from './sqlite-store.js';
+import { Keyring } from '../../auth/secrets/keyring.js';
 
 describeAlertStore('SQLite file', async () => {
   const dir = await mkdtemp(path.join(tmpdir(), 'yagura-alert-store-'));
   const store = new SqliteStore({ file: path.join(dir, 'yagura.db') });
   return {
-    alerts: new SqliteAlertStore(store.db),
+    alerts: new SqliteAlertStore(store.db, Keyring.generate()),
     async cleanup(): Promise<void> {
       await store.close();
       await rm(dir, { recursive: true, force: true });

@@ -8,7 +8,10 @@ import type { AlertFinding, AlertKind, AlertMessage } from '../../alerts/message
 import type { AlertRule, RuleSpec, RuleStatus } from '../../alerts/rule.js';
 import type { SeverityBand } from '../../findings/severity.js';
 import type { BoundNode } from '../../query/bound.js';
+import type { SecretBox } from '../../auth/secrets/secret-box.js';
+import type { SealedRecords } from '../../auth/secrets/sealed-records.js';
 import { compileQuery, type CompiledQuery } from './compile-query.js';
+import { openSpec, rewriteDestinationSpecs, sealSpec } from './destination-secrets.js';
 import { relaxed } from './relaxed.js';
 
 const CURSOR_KEY = 'alerts:cursor';
@@ -53,6 +56,13 @@ interface RuleRow {
 }
 
 const RULE_COLUMNS = 'id, spec, owner, status, created_at, updated_at';
+
+interface DestinationRow {
+  id: string;
+  spec: string;
+  created_at: number;
+  updated_at: number;
+}
 
 function toRule(row: RuleRow): AlertRule {
   return {
@@ -109,14 +119,19 @@ function toDelivery(r: DeliveryRow): Delivery {
 // Alerting's writes are `relaxed`: they derive from the change log, which is committed durably with the findings,
 // and rolling back an evaluation in a power cut rewinds its cursor with it, so the changes are evaluated again.
 
-export class SqliteAlertStore implements AlertStore {
+/** The store of alerting; destination specs are sealed with `secrets` (see destination-secrets.ts). */
+export class SqliteAlertStore implements AlertStore, SealedRecords {
+  readonly description = 'alert destinations';
   private readonly insertDelivery: Database.Statement;
   private readonly upsertIncident: Database.Statement;
   private readonly insertDigestItem: Database.Statement;
   private readonly setCursor: Database.Statement;
   private readonly insertAbout: Database.Statement;
 
-  constructor(private readonly db: Database.Database) {
+  constructor(
+    private readonly db: Database.Database,
+    private readonly secrets: SecretBox,
+  ) {
     this.insertDelivery = db.prepare(
       `INSERT INTO alert_deliveries (idempotency_key, rule, destination, kind, finding, message, status, attempts, next_attempt_at, arrived_at, created_at)
        VALUES (?, ?, ?, ?, ?, ?, 'pending', 0, ?, ?, ?)`,
@@ -132,32 +147,33 @@ export class SqliteAlertStore implements AlertStore {
     this.setCursor = db.prepare('INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value');
   }
 
+  private toDestination(row: DestinationRow): Destination {
+    return { ...openSpec(this.secrets, row.id, row.spec), id: row.id, createdAt: row.created_at, updatedAt: row.updated_at };
+  }
+
   async createDestination(spec: DestinationSpec, now: number): Promise<Destination> {
     const id = newId('dst');
-    this.db.prepare('INSERT INTO alert_destinations (id, type, spec, created_at, updated_at) VALUES (?, ?, ?, ?, ?)').run(id, spec.type, JSON.stringify(spec), now, now);
+    this.db.prepare('INSERT INTO alert_destinations (id, type, spec, created_at, updated_at) VALUES (?, ?, ?, ?, ?)').run(id, spec.type, sealSpec(this.secrets, id, spec), now, now);
     return { ...spec, id, createdAt: now, updatedAt: now };
   }
 
   async getDestination(id: string): Promise<Destination | undefined> {
-    const row = this.db.prepare('SELECT id, spec, created_at, updated_at FROM alert_destinations WHERE id = ?').get(id) as
-      | { id: string; spec: string; created_at: number; updated_at: number }
-      | undefined;
-    return row && { ...(JSON.parse(row.spec) as DestinationSpec), id: row.id, createdAt: row.created_at, updatedAt: row.updated_at };
+    const row = this.db.prepare('SELECT id, spec, created_at, updated_at FROM alert_destinations WHERE id = ?').get(id) as DestinationRow | undefined;
+    return row && this.toDestination(row);
   }
 
   async listDestinations(): Promise<Destination[]> {
-    const rows = this.db.prepare('SELECT id, spec, created_at, updated_at FROM alert_destinations ORDER BY created_at, id').all() as Array<{
-      id: string;
-      spec: string;
-      created_at: number;
-      updated_at: number;
-    }>;
-    return rows.map((row) => ({ ...(JSON.parse(row.spec) as DestinationSpec), id: row.id, createdAt: row.created_at, updatedAt: row.updated_at }));
+    const rows = this.db.prepare('SELECT id, spec, created_at, updated_at FROM alert_destinations ORDER BY created_at, id').all() as DestinationRow[];
+    return rows.map((row) => this.toDestination(row));
   }
 
   async replaceDestination(id: string, spec: DestinationSpec, now: number): Promise<Destination | undefined> {
-    const changed = this.db.prepare('UPDATE alert_destinations SET type = ?, spec = ?, updated_at = ? WHERE id = ?').run(spec.type, JSON.stringify(spec), now, id).changes;
+    const changed = this.db.prepare('UPDATE alert_destinations SET type = ?, spec = ?, updated_at = ? WHERE id = ?').run(spec.type, sealSpec(this.secrets, id, spec), now, id).changes;
     return changed === 0 ? undefined : this.getDestination(id);
+  }
+
+  async rewriteSealed(rewrite: (sealed: string, context: string) => string): Promise<number> {
+    return this.db.transaction(() => rewriteDestinationSpecs(this.db, rewrite))();
   }
 
   async deleteDestination(id: string): Promise<boolean> {

@@ -7,9 +7,17 @@ import { CHANGE_LOG_MIGRATION } from './change-log.js';
 import { PRINCIPALS_MIGRATION } from './principal-schema.js';
 import { FEDERATION_MIGRATION } from './federation-schema.js';
 import { backfillPathIndex, PATH_INDEX_MIGRATION } from './path-index.js';
+import { sealPlaintextDestinations } from './destination-secrets.js';
+import type { SecretBox } from '../../auth/secrets/secret-box.js';
+
+/** What code migrations may need besides the database. */
+export interface MigrationContext {
+  /** Seals secrets a store from before secrets at rest holds in plain text. */
+  readonly secrets?: SecretBox;
+}
 
 /** A migration: SQL, or code for what SQL alone cannot do (it runs in the same transaction). */
-type Migration = string | ((db: Database.Database) => void);
+type Migration = string | ((db: Database.Database, context: MigrationContext) => void);
 
 /** Ordered migrations; index + 1 is the schema version recorded in `PRAGMA user_version`. */
 /** Rolling archive objects (see src/archive/archiver.ts); the outbox of an older store becomes sealed objects. */
@@ -48,6 +56,9 @@ const PATH_INDEX: Migration = (db) => {
   db.exec(PATH_INDEX_MIGRATION);
   backfillPathIndex(db);
 };
+
+/** Alert destination specs (URLs, webhook secrets, SMTP passwords) sealed with the master key instead of plain text. */
+const SEALED_DESTINATIONS: Migration = (db, context) => sealPlaintextDestinations(db, context.secrets);
 
 const MIGRATIONS: readonly Migration[] = [
   `
@@ -229,6 +240,7 @@ const MIGRATIONS: readonly Migration[] = [
   ALERT_OWNERS_MIGRATION,
   ROLLING_ARCHIVE_MIGRATION,
   PATH_INDEX,
+  SEALED_DESTINATIONS,
   FEDERATION_MIGRATION,
 ];
 
@@ -247,11 +259,13 @@ export const ROLLING_ARCHIVE_SCHEMA_VERSION = MIGRATIONS.indexOf(ROLLING_ARCHIVE
 /** The version that added the path/value index (tests migrate a store from just before it). */
 export const PATH_INDEX_SCHEMA_VERSION = MIGRATIONS.indexOf(PATH_INDEX) + 1;
 
+/** The version that sealed alert destination specs (tests migrate a store from just before it). */
+export const SEALED_DESTINATIONS_SCHEMA_VERSION = MIGRATIONS.indexOf(SEALED_DESTINATIONS) + 1;
 /** The version that added federation (tests migrate a store from just before it). */
 export const FEDERATION_SCHEMA_VERSION = MIGRATIONS.indexOf(FEDERATION_MIGRATION) + 1;
 
 /** Brings a database up to the current schema (tests may stop at an older `version`) inside one transaction. */
-export function migrate(db: Database.Database, version: number = SCHEMA_VERSION): void {
+export function migrate(db: Database.Database, version: number = SCHEMA_VERSION, context: MigrationContext = {}): void {
   const current = db.pragma('user_version', { simple: true }) as number;
   if (current > SCHEMA_VERSION) {
     throw new Error(`the data file has schema version ${current}, newer than this Yagura (${SCHEMA_VERSION}); upgrade Yagura`);
@@ -261,7 +275,7 @@ export function migrate(db: Database.Database, version: number = SCHEMA_VERSION)
     for (let v = current; v < version; v++) {
       const migration = MIGRATIONS[v]!;
       if (typeof migration === 'string') db.exec(migration);
-      else migration(db);
+      else migration(db, context);
     }
     db.pragma(`user_version = ${version}`);
   })();

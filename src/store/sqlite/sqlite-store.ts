@@ -26,7 +26,8 @@ import { setArchived } from './archive-state.js';
 import { compileQuery, registerQueryFunctions } from './compile-query.js';
 import { RECORD_COLUMNS, toRecord, type RecordRow } from './rows.js';
 import { ReadPool } from './read-pool.js';
-import { migrate, SCHEMA_VERSION } from './schema.js';
+import { migrate, SCHEMA_VERSION, SEALED_DESTINATIONS_SCHEMA_VERSION, type MigrationContext } from './schema.js';
+import type { SecretBox } from '../../auth/secrets/secret-box.js';
 import { buildDeferredIndexes, deferIndexes } from './deferred-indexes.js';
 import { holdPendingText, inlineTextMerges, startTextMerges } from './text-merges.js';
 import { relaxed } from './relaxed.js';
@@ -69,6 +70,8 @@ export interface SqliteStoreOptions {
    * waits tens of milliseconds for FTS5 (a server wants this; an import is faster with merges inside).
    */
   readonly textMerges?: boolean;
+  /** Seals what migrations find in plain text (alert destinations of a store from before secrets at rest). */
+  readonly secrets?: SecretBox;
   /** Reader threads for searches and aggregations (0: run them on the caller's thread, as tests may). */
   readonly readers?: { readonly size: number; readonly timeoutMs: number };
   /**
@@ -104,7 +107,7 @@ interface VersionRow {
  * Opens the database with the durability Yagura promises: WAL, and `synchronous = FULL` so that a
  * committed transaction (and so a 2xx answer) survives power loss, not just a process crash.
  */
-export function openDatabase(file: string, readonly = false, cacheMiB = readonly ? READER_CACHE_MIB : WRITER_CACHE_MIB): Database.Database {
+export function openDatabase(file: string, readonly = false, cacheMiB = readonly ? READER_CACHE_MIB : WRITER_CACHE_MIB, migration: MigrationContext = {}): Database.Database {
   const db = new Database(file, { readonly, fileMustExist: readonly });
   if (!readonly) {
     db.pragma('journal_mode = WAL');
@@ -119,8 +122,12 @@ export function openDatabase(file: string, readonly = false, cacheMiB = readonly
   db.pragma('mmap_size = 0');
   if (!readonly) {
     // An import that stopped before building the indexes it deferred leaves them to the next writer.
-    if ((db.pragma('user_version', { simple: true }) as number) <= SCHEMA_VERSION) buildDeferredIndexes(db);
-    migrate(db);
+    const version = db.pragma('user_version', { simple: true }) as number;
+    if (version <= SCHEMA_VERSION) buildDeferredIndexes(db);
+    migrate(db, SCHEMA_VERSION, migration);
+    // WAL frames from before destinations were sealed (an unclean stop leaves them) may hold their plain text:
+    // copied into the database and dropped from the WAL now rather than overwritten some time later.
+    if (version > 0 && version < SEALED_DESTINATIONS_SCHEMA_VERSION) db.pragma('wal_checkpoint(TRUNCATE)');
     // Planner statistics from a bounded sample, so that opening a large store stays quick.
     db.pragma('analysis_limit = 1000');
     db.pragma('optimize = 0x10002');
@@ -151,7 +158,7 @@ export class SqliteStore implements FindingStore {
   private walHandle: Promise<FileHandle> | undefined;
 
   constructor(options: SqliteStoreOptions) {
-    this.db = openDatabase(options.file, options.readonly ?? false, options.cacheMiB);
+    this.db = openDatabase(options.file, options.readonly ?? false, options.cacheMiB, { ...(options.secrets && { secrets: options.secrets }) });
     if (!options.readonly && options.file !== ':memory:') this.walFile = `${options.file}-wal`;
     if (!options.readonly) {
       holdPendingText(this.db);
