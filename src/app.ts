@@ -41,6 +41,8 @@ import { catalogRoutes } from './api/routes/catalog/catalog-routes.js';
 import { federatedSignInRoutes } from './api/routes/federated-sign-in.js';
 import type { OidcDashboard } from './auth/federation/oidc/oidc-federation.js';
 import { roleSessionRoutes } from './api/routes/role-sessions.js';
+import { roleMapRoutes } from './api/routes/role-map.js';
+import type { DirectoryRoleMap } from './auth/federation/role-map.js';
 import { stsCaller } from './api/routes/sts/sts-caller.js';
 import { stsRoutes } from './api/routes/sts/sts-routes.js';
 import type { FederatedSignIn } from './auth/sts/federated-sign-in.js';
@@ -88,6 +90,7 @@ export interface Federation {
   readonly roleSessions: RoleSessions;
   readonly signIn: FederatedSignIn;
   readonly oidc?: OidcDashboard | undefined;
+  readonly roleMap: DirectoryRoleMap;
   /** The region SigV4 credential scopes must name. */
   readonly sigv4Region: string;
   readonly publicUrl?: string | undefined;
@@ -198,6 +201,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   if (federation && signed) {
     await app.register(stsRoutes, { federation: federation.signIn, callerOf: stsCaller(resolver, signed) });
     await app.register(roleSessionRoutes, { roleSessions: federation.roleSessions });
+    await app.register(roleMapRoutes, { roleMap: federation.roleMap, now });
   }
   await app.register(iamRoutes, { store: deps.keys, now });
   await app.register(catalogRoutes, { catalog: deps.catalog, now });

@@ -22,6 +22,17 @@ import { RateRules } from './protection/rate-rules.js';
 import { dataFolder, lockDataFolder, type DataLock } from './store/data-folder.js';
 import { SqliteAuditStore } from './store/sqlite/audit-store.js';
 import { SqlitePrincipalStore } from './store/sqlite/principal-store.js';
+import { SqliteRoleSessionStore } from './store/sqlite/role-session-store.js';
+import { SqliteRoleMapStore } from './store/sqlite/directory-role-map-store.js';
+import type { Federation } from './app.js';
+import { DirectoryRoleMap } from './auth/federation/role-map.js';
+import { buildLdapDirectory } from './auth/federation/ldap/ldap-directory.js';
+import { LdapSignIn } from './auth/federation/ldap/ldap-sign-in.js';
+import { OidcFederation } from './auth/federation/oidc/oidc-federation.js';
+import { OidcProviders } from './auth/federation/oidc/oidc-providers.js';
+import { FederatedSignIn } from './auth/sts/federated-sign-in.js';
+import { RoleSessions } from './auth/sts/role-sessions.js';
+import { DEFAULT_SIGN_IN_THROTTLE, SignInThrottle } from './protection/sign-in-throttle.js';
 import { SqliteCatalogStore } from './store/sqlite/catalog-store.js';
 import { Catalog } from './catalog/catalog.js';
 import { SqliteSessionRepository } from './store/sqlite/session-repository.js';
@@ -48,6 +59,10 @@ export interface Embedded {
   readonly catalog: Catalog;
   /** The audit log of API calls; closing the embedded store writes what it still queues. */
   readonly audit: SqliteAuditStore;
+  /** Temporary credentials issued by the STS endpoint. */
+  readonly roleSessions: SqliteRoleSessionStore;
+  /** The LDAP role map entries edited through the API. */
+  readonly roleMap: SqliteRoleMapStore;
   /** Seals secrets that must be read back (alert destinations, STS secret keys) with the master key. */
   readonly secrets: SecretBox;
   /** Every kind of record holding sealed values: what a master key rotation re-seals and a start checks. */
@@ -143,7 +158,7 @@ export async function openEmbedded(dataDir: string, owner: string, options: Embe
     // Objects an unclean stop left open or sealed are sealed and written now, under the names they were given.
     const replayed = await archiver.sealAll();
     const s = store;
-    const sealed: readonly SealedRecords[] = [new SqliteAlertStore(s.db, secrets)];
+    const sealed: readonly SealedRecords[] = [new SqliteAlertStore(s.db, secrets), new SqliteRoleSessionStore(s.db)];
     // A wrong or missing master key stops the start here, with the key it lacks, instead of failing deliveries.
     await checkSealedRecords(sealed, secrets);
     const catalog = await Catalog.open(new SqliteCatalogStore(s.db));
@@ -160,6 +175,8 @@ export async function openEmbedded(dataDir: string, owner: string, options: Embe
       archiver,
       pipeline,
       keys: new SqlitePrincipalStore(s.db),
+      roleSessions: new SqliteRoleSessionStore(s.db),
+      roleMap: new SqliteRoleMapStore(s.db),
       catalog,
       audit,
       secrets,
@@ -249,6 +266,28 @@ export function buildAlerts(embedded: Embedded, config: Pick<Config, 'alerts' | 
   });
 }
 
+/** Federation as configured: temporary credentials always (SigV4, GetCallerIdentity), LDAP and OIDC when set. */
+export function buildFederation(embedded: Embedded, config: Pick<Config, 'sts' | 'ldap' | 'oidc' | 'publicUrl'>, now: () => number = Date.now): Federation {
+  const roleSessions = new RoleSessions(
+    embedded.roleSessions,
+    embedded.secrets,
+    new PrincipalResolver(embedded.keys, now),
+    { defaultSeconds: config.sts.defaultDurationSeconds, minSeconds: 900, maxSeconds: config.sts.maxDurationSeconds },
+    now,
+  );
+  const roleMap = new DirectoryRoleMap(config.ldap?.roleMap ?? {}, embedded.roleMap);
+  const directory = config.ldap && new LdapSignIn(buildLdapDirectory(config.ldap), roleMap);
+  const oidc = config.oidc.providers.length > 0 ? new OidcFederation(new OidcProviders(config.oidc.providers, { now })) : undefined;
+  const signIn = new FederatedSignIn({
+    sessions: roleSessions,
+    directory,
+    webIdentity: oidc,
+    roles: { trustPolicy: async (name) => (await embedded.keys.getRole(name))?.trustPolicy ?? undefined },
+    throttle: new SignInThrottle(DEFAULT_SIGN_IN_THROTTLE, now),
+  });
+  return { roleSessions, signIn, oidc, roleMap, sigv4Region: config.sts.sigv4Region, publicUrl: config.publicUrl };
+}
+
 /** Starts Yagura as configured: data folder, admin key, demo data, HTTP listener. */
 export async function startServer(config: Config, options: StartOptions = {}): Promise<Server> {
   checkListenAddress(config.host, config.tls !== undefined, config.insecureHttp);
@@ -298,6 +337,7 @@ export async function startServer(config: Config, options: StartOptions = {}): P
       },
       logger: { level: config.logLevel, ...(options.logStream && { stream: options.logStream }) },
       sessions: new Sessions(new SqliteSessionRepository(embedded.store.db), config.sessions),
+      federation: buildFederation(embedded, config),
       ...(dashboardRoot && { dashboardRoot }),
       metrics,
       archiveHealth: { lagSeconds: () => embedded.archiver.lagSeconds(), limitSeconds: 2 * config.archive.rollSeconds },

@@ -1,4 +1,6 @@
 // Loads configuration from defaults, a JSON file, YAGURA_* variables and flags (later wins), then freezes it.
+import { LdapConfigError, mergeLdapSettings } from '../auth/federation/ldap/ldap-config.js';
+import { withOidcProviderFromEnv } from '../auth/federation/oidc/provider-config.js';
 import { readFileSync } from 'node:fs';
 import { z } from 'zod';
 import { configSchema, type Config } from './schema.js';
@@ -93,6 +95,16 @@ export function loadConfig(options: LoadOptions = {}): Config {
   const file = options.file ?? env.YAGURA_CONFIG;
   const raw: Raw = file ? readFile(file) : {};
   fromEnv(env, raw);
+  // LDAP and OIDC read their own variables (MinIO's names for LDAP), laid over the file's sections.
+  try {
+    const ldap = mergeLdapSettings(raw.ldap, env);
+    if (ldap !== undefined) raw.ldap = ldap;
+  } catch (error) {
+    if (error instanceof LdapConfigError) throw new ConfigError(error.message);
+    throw error;
+  }
+  const oidc = withOidcProviderFromEnv(raw.oidc, env);
+  if (oidc !== undefined) raw.oidc = oidc;
   for (const [key, value] of Object.entries(options.overrides ?? {})) {
     if (value !== undefined) setPath(raw, key.split('.'), value);
   }

@@ -1,5 +1,7 @@
 // Yagura's configuration: every option, its default and its limits, validated once at start.
 import { z } from 'zod';
+import { ldapConfigSchema } from '../auth/federation/ldap/ldap-config.js';
+import { oidcConfigSchema } from '../auth/federation/oidc/provider-config.js';
 
 export const configSchema = z
   .object({
@@ -97,6 +99,10 @@ export const configSchema = z
       })
       .strict()
       .prefault({}),
+    /** LDAP/Active Directory sign-in (MinIO's settings); absent: off. */
+    ldap: ldapConfigSchema.optional(),
+    /** OpenID Connect providers trusted for sign-in and AssumeRoleWithWebIdentity. */
+    oidc: oidcConfigSchema,
     /** Temporary credentials issued by the STS endpoint, and the SigV4 scope signed requests must name. */
     sts: z
       .object({

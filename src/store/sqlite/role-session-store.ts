@@ -1,5 +1,6 @@
 // Role sessions (temporary credentials) in the embedded store.
 import type Database from 'better-sqlite3';
+import type { SealedRecords } from '../../auth/secrets/sealed-records.js';
 import type { RoleSessionPage, RoleSessionRecord, RoleSessionStore } from '../../auth/sts/role-session-store.js';
 
 interface Row {
@@ -38,7 +39,8 @@ function recordOf(row: Row): RoleSessionRecord {
   };
 }
 
-export class SqliteRoleSessionStore implements RoleSessionStore {
+export class SqliteRoleSessionStore implements RoleSessionStore, SealedRecords {
+  readonly description = 'temporary credentials (STS role sessions)';
   private readonly byId: Database.Statement<[string], Row>;
 
   constructor(private readonly db: Database.Database) {
@@ -84,6 +86,18 @@ export class SqliteRoleSessionStore implements RoleSessionStore {
       .all(now, options.after ?? '', options.limit + 1) as Row[];
     const items = rows.slice(0, options.limit).map(recordOf);
     return rows.length > options.limit ? { items, next: items[items.length - 1]!.accessKeyId } : { items };
+  }
+
+  async rewriteSealed(rewrite: (sealed: string, context: string) => string): Promise<number> {
+    return this.db.transaction(() => {
+      let changed = 0;
+      const update = this.db.prepare('UPDATE sts_sessions SET sealed_secret = ? WHERE access_key_id = ?');
+      for (const row of this.db.prepare('SELECT access_key_id, sealed_secret FROM sts_sessions').all() as Pick<Row, 'access_key_id' | 'sealed_secret'>[]) {
+        const next = rewrite(row.sealed_secret, `sts:${row.access_key_id}`);
+        if (next !== row.sealed_secret) changed += update.run(next, row.access_key_id).changes;
+      }
+      return changed;
+    })();
   }
 
   async deleteExpired(before: number): Promise<number> {
