@@ -38,7 +38,8 @@ function sigv4RequestOf(request: FastifyRequest): SigV4Request {
     method: request.raw.method ?? request.method,
     rawPath,
     rawQuery,
-    headers: request.raw.headersDistinct,
+    // Repeated headers must be seen as sent (Node's `headers` joins them); an injected request has only `headers`.
+    headers: request.raw.headersDistinct ?? request.headers,
     ...(request.rawBody !== undefined && { body: request.rawBody }),
   };
 }

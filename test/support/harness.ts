@@ -9,7 +9,7 @@ import { createKey } from '../../src/auth/api-keys.js';
 import { Sessions, type SessionPolicy } from '../../src/auth/sessions.js';
 import type { AlertService } from '../../src/alerts/alert-service.js';
 import { configSchema } from '../../src/config/schema.js';
-import { buildAlerts, openEmbedded, type Embedded } from '../../src/main.js';
+import { buildAlerts, buildFederation, openEmbedded, type Embedded } from '../../src/main.js';
 import { SqliteSessionRepository } from '../../src/store/sqlite/session-repository.js';
 
 export interface Harness {
@@ -24,7 +24,13 @@ export interface Harness {
 
 export async function harness(
   limits: Partial<{ maxBodyBytes: number; maxItemsPerRequest: number; maxPageSize: number }> = {},
-  extra: Partial<Pick<AppDeps, 'metrics' | 'rateRules' | 'server' | 'now'>> & { sessions?: SessionPolicy; alerts?: boolean; archiveLagLimitSeconds?: number } = {},
+  extra: Partial<Pick<AppDeps, 'metrics' | 'rateRules' | 'server' | 'now'>> & {
+    sessions?: SessionPolicy;
+    alerts?: boolean;
+    archiveLagLimitSeconds?: number;
+    /** Federation from configuration sections (`sts`, `ldap`, `oidc`, `publicUrl`) as the file would give them. */
+    federation?: Record<string, unknown>;
+  } = {},
 ): Promise<Harness> {
   const dir = await mkdtemp(path.join(tmpdir(), 'yagura-api-'));
   // Searches and aggregations go through a reader thread or the in-memory facets, as they do in `yagura serve`.
@@ -54,6 +60,7 @@ export async function harness(
       archiveHealth: { lagSeconds: () => embedded.archiver.lagSeconds(), limitSeconds: extra.archiveLagLimitSeconds },
     }),
     ...(extra.sessions && { sessions: new Sessions(new SqliteSessionRepository(embedded.store.db), extra.sessions, extra.now) }),
+    ...(extra.federation && { federation: buildFederation(embedded, configSchema.parse(extra.federation), extra.now) }),
   });
   return {
     app,
