@@ -4,6 +4,7 @@ import { Command, CommanderError } from 'commander';
 import { adminCommands } from './admin/admin-commands.js';
 import { alertsCommand } from './alerts.js';
 import { importCommand } from './import.js';
+import { loginCommand } from './login.js';
 import { policyCommand } from './policy.js';
 import { searchCommand } from './search.js';
 import { serveCommand } from './serve.js';
@@ -24,6 +25,7 @@ export async function run(argv: readonly string[]): Promise<void> {
   searchCommand(program);
   alertsCommand(program);
   policyCommand(program);
+  loginCommand(program);
   adminCommands(program);
   try {
     await program.parseAsync(argv as string[]);

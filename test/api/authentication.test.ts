@@ -8,7 +8,18 @@ import { routedApp, type RegisteredRoute, type RoutedApp } from '../support/regi
  * The routes docs/api.md serves without credentials: the health check, and the login that authenticates itself with
  * the key in its body. /metrics is open to loopback scrapers only, so the walk below comes from another host.
  */
-const OPEN = new Set(['get /health', 'head /health', 'post /api/v1/sessions']);
+// Sign-in itself: the key or password login, which methods exist, and the OIDC redirect and its return.
+const OPEN = new Set([
+  'get /health',
+  'head /health',
+  'post /api/v1/sessions',
+  'get /api/v1/sessions/methods',
+  'head /api/v1/sessions/methods',
+  'get /api/v1/sessions/oidc/:provider',
+  'head /api/v1/sessions/oidc/:provider',
+  'get /api/v1/sessions/oidc/callback',
+  'head /api/v1/sessions/oidc/callback',
+]);
 const REMOTE = '198.51.100.7';
 
 /** A concrete URL for a route pattern: every parameter and wildcard filled with a plausible value. */
@@ -46,10 +57,30 @@ describe('authentication of every registered route', () => {
     });
   }
 
-  test('registers no route outside /api but /health and /metrics, so a new one cannot escape the walk above', () => {
+  test('registers no route outside /api but /health, /metrics and the STS endpoint, so a new one cannot escape the walk above', () => {
     // The dashboard's static files are the one other family (public: the page logs in through the API); this app has none.
-    const outside = routed.routes.filter((r) => !r.url.startsWith('/api/') && r.url !== '/health' && r.url !== '/metrics' && r.method !== 'options');
+    const sts = new Set(['post /sts', 'post /sts/', 'post /']);
+    const outside = routed.routes.filter((r) => !r.url.startsWith('/api/') && r.url !== '/health' && r.url !== '/metrics' && r.method !== 'options' && !sts.has(`${r.method} ${r.url}`));
     assert.deepEqual(outside, []);
+  });
+
+  test('the STS endpoint answers GetCallerIdentity only to a signed caller or a valid key, and issues nothing without proof', async () => {
+    for (const url of ['/sts', '/sts/', '/']) {
+      const form = (fields: Record<string, string>, headers: Record<string, string> = {}) =>
+        routed.h.app.inject({ method: 'POST', url, headers: { 'content-type': 'application/x-www-form-urlencoded', ...headers }, payload: new URLSearchParams({ Version: '2011-06-15', ...fields }).toString(), remoteAddress: REMOTE });
+      const anonymous = await form({ Action: 'GetCallerIdentity' });
+      assert.equal(anonymous.statusCode, 403, anonymous.body);
+      assert.match(anonymous.body, /<Code>MissingAuthenticationToken<\/Code>/);
+      const wrongKey = await form({ Action: 'GetCallerIdentity' }, { 'x-api-key': 'yk_wrongwro_0123456789012345678901234567890123456789012' });
+      assert.match(wrongKey.body, /<Code>InvalidClientTokenId<\/Code>/);
+      const withKey = await form({ Action: 'GetCallerIdentity' }, routed.h.auth);
+      assert.equal(withKey.statusCode, 200, withKey.body);
+      assert.match(withKey.body, /<Arn>arn:yagura:iam:::role\/Administrator<\/Arn>/);
+      const noToken = await form({ Action: 'AssumeRoleWithWebIdentity', RoleArn: 'arn:yagura:iam:::role/Administrator', RoleSessionName: 'x1' });
+      assert.match(noToken.body, /<Code>ValidationError<\/Code>/);
+      const noLdap = await form({ Action: 'AssumeRoleWithLDAPIdentity', LDAPUsername: 'alice', LDAPPassword: 'x' });
+      assert.match(noLdap.body, /<Code>InvalidParameterValue<\/Code>/, 'LDAP is not configured here');
+    }
   });
 
   test('serves the documented exceptions without a credential', async () => {

@@ -34,13 +34,13 @@ describe('route permissions', () => {
     assert.deepEqual(stale, []);
   });
 
-  test('only health and login are public, and only the caller\'s own session and the API description need no action', () => {
+  test('only health and sign-in are public, and only the caller\'s own session and the API description need no action', () => {
     const byKind = (kind: string): string[] =>
       Object.entries(ROUTE_PERMISSIONS)
         .filter(([, p]) => p.kind === kind)
         .map(([k]) => k)
         .sort();
-    assert.deepEqual(byKind('public'), ['GET /health', 'POST /api/v1/sessions']);
+    assert.deepEqual(byKind('public'), ['GET /api/v1/sessions/methods', 'GET /api/v1/sessions/oidc/:provider', 'GET /api/v1/sessions/oidc/callback', 'GET /health', 'POST /api/v1/sessions']);
     assert.deepEqual(byKind('authenticated'), ['DELETE /api/v1/sessions/current', 'GET /api/v1/openapi.json', 'GET /api/v1/sessions/current']);
   });
 

@@ -11,7 +11,7 @@ import { createKey } from '../../src/auth/api-keys.js';
 import { Sessions } from '../../src/auth/sessions.js';
 import { SqliteSessionRepository } from '../../src/store/sqlite/session-repository.js';
 import { configSchema, type Config } from '../../src/config/schema.js';
-import { buildAlerts, openEmbedded, type Embedded } from '../../src/main.js';
+import { buildAlerts, buildFederation, openEmbedded, type Embedded } from '../../src/main.js';
 
 export interface AlertsHarness {
   readonly app: FastifyInstance;
@@ -51,6 +51,8 @@ export async function alertsFolder(): Promise<AlertsFolder> {
         alerts: { ...TEST_ALERTS, ...overrides.alerts },
         accounts: overrides.accounts ?? {},
         ...(overrides.publicUrl !== undefined && { publicUrl: overrides.publicUrl }),
+        // A provider that is never contacted: its routes are registered, so every route of federation is served.
+        oidc: { providers: [{ id: 'corp', issuer: 'http://127.0.0.1:9/', clientId: 'yagura', allowInsecureHttp: true }] },
       });
       await embedded.catalog.seed(config.accounts);
       const alerts = buildAlerts(embedded, config, overrides.metrics, overrides.resolve);
@@ -64,6 +66,7 @@ export async function alertsFolder(): Promise<AlertsFolder> {
         limits: { maxBodyBytes: 1024 * 1024, maxItemsPerRequest: 1000, maxPageSize: 500 },
         alerts,
         sessions: new Sessions(new SqliteSessionRepository(embedded.store.db), config.sessions),
+        federation: buildFederation(embedded, config),
         ...(overrides.onRoute && { onRoute: overrides.onRoute }),
         ...(overrides.metrics && { metrics: overrides.metrics }),
       });

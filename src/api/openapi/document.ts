@@ -7,6 +7,7 @@ import { findingPaths } from './paths-findings.js';
 import { policyPaths } from './paths-policies.js';
 import { iamPaths } from './paths-iam.js';
 import { catalogPaths } from './paths-catalog.js';
+import { federationPaths } from './paths-federation.js';
 
 export function openApiDocument(version: string): Record<string, unknown> {
   return {
@@ -14,7 +15,7 @@ export function openApiDocument(version: string): Record<string, unknown> {
     info: { title: 'Yagura API', version, description: 'Self-hosted, real-time monitoring of Amazon GuardDuty findings. See docs/api.md.' },
     servers: [{ url: '/' }],
     security: [{ bearer: [] }, { apiKey: [] }],
-    paths: { ...findingPaths, ...dashboardPaths, ...alertPaths, ...policyPaths, ...iamPaths, ...catalogPaths, ...auditPaths },
+    paths: { ...findingPaths, ...dashboardPaths, ...alertPaths, ...policyPaths, ...iamPaths, ...catalogPaths, ...auditPaths, ...federationPaths },
     components: {
       securitySchemes: {
         bearer: { type: 'http', scheme: 'bearer' },

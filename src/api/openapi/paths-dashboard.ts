@@ -30,7 +30,7 @@ function archiveAction(archived: boolean): Json {
 export const dashboardPaths: Json = {
   '/api/v1/sessions': {
     post: {
-      summary: 'Log in with an API key: sets the HttpOnly, SameSite=Strict session cookie yagura_session',
+      summary: 'Log in with an API key, a password or LDAP/AD: sets the HttpOnly, SameSite=Strict session cookie yagura_session',
       description: 'Needs the header X-Yagura-Request: 1; an Origin header, when sent, must be this server.',
       tags: ['sessions'],
       security: [],
@@ -38,6 +38,13 @@ export const dashboardPaths: Json = {
         oneOf: [
           { type: 'object', required: ['apiKey'], properties: { apiKey: { type: 'string' } }, additionalProperties: false },
           { type: 'object', required: ['username', 'password'], properties: { username: { type: 'string' }, password: { type: 'string' } }, additionalProperties: false },
+          {
+            type: 'object',
+            description: 'LDAP/Active Directory: the session carries temporary credentials of the role the directory role map gives',
+            required: ['ldapUsername', 'ldapPassword'],
+            properties: { ldapUsername: { type: 'string' }, ldapPassword: { type: 'string' }, role: { type: 'string', description: 'Needed when the user maps to several roles' } },
+            additionalProperties: false,
+          },
         ],
       }),
       responses: {

@@ -9,6 +9,10 @@ const tags: Json = { type: 'object', additionalProperties: { type: 'string', max
 const created = (): Json => jsonResponse('Created', { type: 'object', properties: { name: { type: 'string' }, arn: { type: 'string' } } });
 const nameParam = pathParam('name', 'Name (IAM characters, 1 to 64)');
 const page = [queryParam('limit', 'Items per page (1-1000, default 100)', { type: 'integer', minimum: 1, maximum: 1000 }), queryParam('cursor', 'nextCursor of the previous page')];
+const trustPolicy: Json = {
+  type: ['object', 'null'],
+  description: 'Who may assume the role by federation: an IAM trust policy with Principal {"Federated": "arn:yagura:iam:::oidc-provider/HOST/PATH"} and Action sts:AssumeRoleWithWebIdentity; see docs/federation.md',
+};
 const policyDocument: Json = { type: 'object', description: 'An IAM JSON identity policy (Version, Statement); see docs/authorization.md' };
 
 function resource(tag: string, plural: string, listKey: string, notFound: string, item: Json, createBody: Json, putBody: Json, extraErrors: Json = {}): Record<string, Json> {
@@ -43,9 +47,9 @@ const roles = resource(
   'roles',
   'roles',
   'ROLE_NOT_FOUND',
-  obj({ name, arn: { type: 'string' }, description: { type: 'string' }, tags, policies: names, builtIn: { type: 'boolean' }, createdAt: { type: 'string' } }),
-  obj({ name, policies: names, description: { type: 'string', maxLength: 1000 }, tags }, ['name']),
-  obj({ policies: names, description: { type: 'string', maxLength: 1000 }, tags }),
+  obj({ name, arn: { type: 'string' }, description: { type: 'string' }, tags, policies: names, trustPolicy: trustPolicy, builtIn: { type: 'boolean' }, createdAt: { type: 'string' } }),
+  obj({ name, policies: names, description: { type: 'string', maxLength: 1000 }, tags, trustPolicy }, ['name']),
+  obj({ policies: names, description: { type: 'string', maxLength: 1000 }, tags, trustPolicy }),
   { '409': errorResponse('BUILT_IN: the Administrator role') },
 );
 const groups = resource(

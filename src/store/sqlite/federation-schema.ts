@@ -1,9 +1,9 @@
 // SQLite schema of federation: temporary credentials (STS role sessions), the directory role map edited through the
 // API, dashboard sessions opened from temporary credentials, and the reason of an audit entry.
+import type Database from 'better-sqlite3';
 
-/** Migration that adds federation. */
-export const FEDERATION_MIGRATION = `
-  CREATE TABLE sts_sessions (
+const TABLES = `
+  CREATE TABLE IF NOT EXISTS sts_sessions (
     access_key_id  TEXT PRIMARY KEY,           -- ASIA…, public
     sealed_secret  TEXT NOT NULL,              -- the secret access key, AES-256-GCM under the master key
     token_hash     TEXT NOT NULL,              -- SHA-256 of the session token; the token is never stored
@@ -19,12 +19,25 @@ export const FEDERATION_MIGRATION = `
     expires_at     INTEGER NOT NULL,
     revoked_at     INTEGER
   );
-  CREATE INDEX sts_sessions_expires ON sts_sessions (expires_at);
-  CREATE TABLE directory_role_map (
+  CREATE INDEX IF NOT EXISTS sts_sessions_expires ON sts_sessions (expires_at);
+  CREATE TABLE IF NOT EXISTS directory_role_map (
     dn          TEXT PRIMARY KEY,              -- normalised DN of a user or a group
     role_name   TEXT NOT NULL COLLATE NOCASE,
     created_at  INTEGER NOT NULL
   );
-  ALTER TABLE sessions ADD COLUMN access_key_id TEXT;   -- the role session a dashboard session was opened from
-  ALTER TABLE audit_log ADD COLUMN reason TEXT;         -- why a sign-in or a signature was refused; never a secret
 `;
+
+/** Adds a column unless it is there: a store whose later migrations are replayed (tests do) migrates cleanly. */
+function addColumn(db: Database.Database, table: string, column: string, definition: string): void {
+  const columns = db.prepare(`SELECT name FROM pragma_table_info(?)`).pluck().all(table) as string[];
+  if (!columns.includes(column)) db.exec(`ALTER TABLE ${table} ADD COLUMN ${column} ${definition}`);
+}
+
+/** Migration that adds federation. */
+export function FEDERATION_MIGRATION(db: Database.Database): void {
+  db.exec(TABLES);
+  // The role session a dashboard session was opened from.
+  addColumn(db, 'sessions', 'access_key_id', 'TEXT');
+  // Why a sign-in or a signature was refused; never a secret.
+  addColumn(db, 'audit_log', 'reason', 'TEXT');
+}
