@@ -47,6 +47,7 @@ import { stsCaller } from './api/routes/sts/sts-caller.js';
 import { stsRoutes } from './api/routes/sts/sts-routes.js';
 import type { FederatedSignIn } from './auth/sts/federated-sign-in.js';
 import type { RoleSessions } from './auth/sts/role-sessions.js';
+import type { SigningKeys } from './auth/principals/signing-keys.js';
 
 export interface AppDeps {
   readonly store: FindingStore;
@@ -88,6 +89,8 @@ export interface AppDeps {
 
 export interface Federation {
   readonly roleSessions: RoleSessions;
+  /** SigV4 credentials of long-lived API keys. */
+  readonly signingKeys: SigningKeys;
   readonly signIn: FederatedSignIn;
   readonly oidc?: OidcDashboard | undefined;
   readonly roleMap: DirectoryRoleMap;
@@ -165,7 +168,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   if (deps.audit) registerAuditLog(app, { audit: deps.audit, now });
   const resolver = new PrincipalResolver(deps.keys, now);
   const federation = deps.federation;
-  const signed = federation && { roleSessions: federation.roleSessions, region: federation.sigv4Region, now };
+  const signed = federation && { roleSessions: federation.roleSessions, signingKeys: federation.signingKeys, region: federation.sigv4Region, now };
   registerAuthentication(app, resolver, deps.sessions, signed);
   registerAuthorization(app, now, () => deps.catalog.accountTags());
   await app.register(healthRoutes, deps.archiveHealth ? { archive: deps.archiveHealth } : {});
@@ -203,7 +206,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     await app.register(roleSessionRoutes, { roleSessions: federation.roleSessions });
     await app.register(roleMapRoutes, { roleMap: federation.roleMap, now });
   }
-  await app.register(iamRoutes, { store: deps.keys, now });
+  await app.register(iamRoutes, { store: deps.keys, now, signing: federation?.signingKeys });
   await app.register(catalogRoutes, { catalog: deps.catalog, now });
   if (deps.audit) await app.register(auditRoutes, { audit: deps.audit, cursors: new CursorCodec(deps.cursorSecret), maxPageSize: deps.limits.maxPageSize, now });
   await app.register(archiveRoutes, { store: deps.store, now });

@@ -23,6 +23,8 @@ import { dataFolder, lockDataFolder, type DataLock } from './store/data-folder.j
 import { SqliteAuditStore } from './store/sqlite/audit-store.js';
 import { SqlitePrincipalStore } from './store/sqlite/principal-store.js';
 import { SqliteRoleSessionStore } from './store/sqlite/role-session-store.js';
+import { SqliteSigningKeyStore } from './store/sqlite/signing-key-store.js';
+import { SigningKeys } from './auth/principals/signing-keys.js';
 import { SqliteRoleMapStore } from './store/sqlite/directory-role-map-store.js';
 import type { Federation } from './app.js';
 import { DirectoryRoleMap } from './auth/federation/role-map.js';
@@ -61,6 +63,8 @@ export interface Embedded {
   readonly audit: SqliteAuditStore;
   /** Temporary credentials issued by the STS endpoint. */
   readonly roleSessions: SqliteRoleSessionStore;
+  /** SigV4 credentials of API keys. */
+  readonly signingKeys: SqliteSigningKeyStore;
   /** The LDAP role map entries edited through the API. */
   readonly roleMap: SqliteRoleMapStore;
   /** Seals secrets that must be read back (alert destinations, STS secret keys) with the master key. */
@@ -158,7 +162,7 @@ export async function openEmbedded(dataDir: string, owner: string, options: Embe
     // Objects an unclean stop left open or sealed are sealed and written now, under the names they were given.
     const replayed = await archiver.sealAll();
     const s = store;
-    const sealed: readonly SealedRecords[] = [new SqliteAlertStore(s.db, secrets), new SqliteRoleSessionStore(s.db)];
+    const sealed: readonly SealedRecords[] = [new SqliteAlertStore(s.db, secrets), new SqliteRoleSessionStore(s.db), new SqliteSigningKeyStore(s.db)];
     // A wrong or missing master key stops the start here, with the key it lacks, instead of failing deliveries.
     await checkSealedRecords(sealed, secrets);
     const catalog = await Catalog.open(new SqliteCatalogStore(s.db));
@@ -176,6 +180,7 @@ export async function openEmbedded(dataDir: string, owner: string, options: Embe
       pipeline,
       keys: new SqlitePrincipalStore(s.db),
       roleSessions: new SqliteRoleSessionStore(s.db),
+      signingKeys: new SqliteSigningKeyStore(s.db),
       roleMap: new SqliteRoleMapStore(s.db),
       catalog,
       audit,
@@ -268,10 +273,11 @@ export function buildAlerts(embedded: Embedded, config: Pick<Config, 'alerts' | 
 
 /** Federation as configured: temporary credentials always (SigV4, GetCallerIdentity), LDAP and OIDC when set. */
 export function buildFederation(embedded: Embedded, config: Pick<Config, 'sts' | 'ldap' | 'oidc' | 'publicUrl'>, now: () => number = Date.now): Federation {
+  const resolver = new PrincipalResolver(embedded.keys, now);
   const roleSessions = new RoleSessions(
     embedded.roleSessions,
     embedded.secrets,
-    new PrincipalResolver(embedded.keys, now),
+    resolver,
     { defaultSeconds: config.sts.defaultDurationSeconds, minSeconds: 900, maxSeconds: config.sts.maxDurationSeconds },
     now,
   );
@@ -285,7 +291,8 @@ export function buildFederation(embedded: Embedded, config: Pick<Config, 'sts' |
     roles: { trustPolicy: async (name) => (await embedded.keys.getRole(name))?.trustPolicy ?? undefined },
     throttle: new SignInThrottle(DEFAULT_SIGN_IN_THROTTLE, now),
   });
-  return { roleSessions, signIn, oidc, roleMap, sigv4Region: config.sts.sigv4Region, publicUrl: config.publicUrl };
+  const signingKeys = new SigningKeys(embedded.signingKeys, embedded.secrets, resolver);
+  return { roleSessions, signingKeys, signIn, oidc, roleMap, sigv4Region: config.sts.sigv4Region, publicUrl: config.publicUrl };
 }
 
 /** Starts Yagura as configured: data folder, admin key, demo data, HTTP listener. */

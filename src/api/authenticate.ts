@@ -5,6 +5,7 @@ import { hashKey, type Identity } from '../auth/api-keys.js';
 import type { Principal } from '../auth/principals/principal.js';
 import type { KeyResolution, PrincipalResolver } from '../auth/principals/resolver.js';
 import type { Sessions } from '../auth/sessions.js';
+import { isLongTermAccessKeyId } from '../auth/principals/signing-keys.js';
 import { ApiError } from './api-error.js';
 import { permissionOf } from './route-permissions.js';
 import { routePath } from './route-path.js';
@@ -173,6 +174,10 @@ export function registerAuthentication(app: FastifyInstance, resolver: Principal
     request.principal = result.principal;
     request.identity = { keyId: signature.accessKeyId, name: result.principal.arn };
     request.reauthenticate = async () => {
+      if (isLongTermAccessKeyId(signature.accessKeyId)) {
+        const key = await signed.signingKeys?.resolve(signature.accessKeyId);
+        return key?.ok === true ? key.principal : undefined;
+      }
       const again = await signed.roleSessions.principalByAccessKeyId(signature.accessKeyId);
       return again.ok ? again.principal : undefined;
     };

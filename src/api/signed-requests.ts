@@ -8,6 +8,7 @@ import { SigV4Error } from '../auth/sigv4/sigv4-error.js';
 import { splitTarget, type SigV4Request } from '../auth/sigv4/sigv4-request.js';
 import { verifySigV4 } from '../auth/sigv4/verify-sigv4.js';
 import type { RoleSessions } from '../auth/sts/role-sessions.js';
+import { isLongTermAccessKeyId, type SigningKeys } from '../auth/principals/signing-keys.js';
 
 declare module 'fastify' {
   interface FastifyRequest {
@@ -18,6 +19,8 @@ declare module 'fastify' {
 
 export interface SignedRequestOptions {
   readonly roleSessions: RoleSessions;
+  /** SigV4 credentials of long-lived API keys (`AKIA…`). */
+  readonly signingKeys?: SigningKeys | undefined;
   /** `YAGURA_SIGV4_REGION`. */
   readonly region: string;
   readonly now: () => number;
@@ -65,9 +68,19 @@ const REFUSED_CREDENTIALS: Readonly<Record<'unknown' | 'expired' | 'revoked' | '
   'role-gone': { code: 'InvalidClientTokenId', message: 'the security token included in the request is invalid', reason: 'the role of the credentials no longer exists' },
 };
 
+/** The credentials an access key ID names: temporary ones (with their session token) or an API key's. */
+async function credentialsOf(parsed: SigV4Parsed, options: SignedRequestOptions): Promise<{ ok: true; principal: Principal; secretAccessKey: string } | { ok: false; reason: keyof typeof REFUSED_CREDENTIALS }> {
+  if (isLongTermAccessKeyId(parsed.accessKeyId) && options.signingKeys !== undefined) {
+    // A long-term key signs without a session token; one sent with it is a mistake or a forgery.
+    if (parsed.sessionToken !== undefined) return { ok: false, reason: 'unknown' };
+    return options.signingKeys.resolve(parsed.accessKeyId);
+  }
+  return options.roleSessions.resolve(parsed.accessKeyId, parsed.sessionToken);
+}
+
 /** Verifies a signed request (its body read) against its credentials, for `service`; the principal, or why not. */
 export async function verifySigned(request: FastifyRequest, parsed: SigV4Parsed, service: string, options: SignedRequestOptions): Promise<SignedResult> {
-  const resolved = await options.roleSessions.resolve(parsed.accessKeyId, parsed.sessionToken);
+  const resolved = await credentialsOf(parsed, options);
   if (!resolved.ok) return { ok: false, refusal: REFUSED_CREDENTIALS[resolved.reason] };
   try {
     await verifySigV4(sigv4RequestOf(request), parsed, resolved.secretAccessKey, { region: options.region, service, now: options.now() });

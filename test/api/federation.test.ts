@@ -30,6 +30,8 @@ describe('federation', () => {
   let issuer: OidcIssuer;
   let slapd: Slapd;
   let clock = Date.now();
+  /** The secret access key of an API key created in a test, searched for in the data folder at the end. */
+  let signingSecret = '';
 
   const admin = async (method: 'POST' | 'PUT' | 'DELETE' | 'GET', route: string, payload?: unknown): Promise<Record<string, any>> => {
     const res = await h.app.inject({ method, url: route, headers: h.auth, ...(payload !== undefined && { payload: payload as Record<string, unknown> }) });
@@ -324,9 +326,27 @@ describe('federation', () => {
     assert.match(stateCookie, /^yagura_oidc_state=/);
   });
 
+  test("an API key's SigV4 credentials sign requests until the key is revoked", async () => {
+    const created = await admin('POST', '/api/v1/keys', { name: 'signer', role: 'oidc-reader' });
+    assert.match(created.accessKeyId, /^AKIA[A-Z2-7]{16}$/);
+    const credentials = { accessKeyId: created.accessKeyId as string, secretAccessKey: created.secretAccessKey as string };
+    const res = await signed(credentials, '/api/v1/findings?size=5');
+    assert.equal(res.status, 200, await res.clone().text());
+    assert.equal(((await res.json()) as { total: number }).total, 3, "the role's policies, no session policy");
+    const who = await sts(credentials).send(new GetCallerIdentityCommand({}));
+    assert.equal(who.Arn, 'arn:yagura:iam:::role/oidc-reader');
+    const withToken = await signed({ ...credentials, sessionToken: 'ygt_not-for-long-term-keys' }, '/api/v1/findings');
+    assert.equal(withToken.status, 401, 'a long-term key signs without a session token');
+    assert.ok(!JSON.stringify(await admin('GET', '/api/v1/keys')).includes(credentials.secretAccessKey), 'listed without the secret');
+    await admin('DELETE', `/api/v1/keys/${created.id}`);
+    assert.equal((await signed(credentials, '/api/v1/findings')).status, 401);
+    signingSecret = credentials.secretAccessKey;
+  });
+
   test('no temporary secret, session token or API key appears in clear in any file of the data folder', async () => {
     const credentials = await assume(await issuer.sign({ sub: 'alice', aud: issuer.clientId }));
-    const needles = [credentials.secretAccessKey, credentials.sessionToken!, h.key];
+    const needles = [credentials.secretAccessKey, credentials.sessionToken!, h.key, signingSecret];
+    assert.ok(signingSecret.length === 40);
     const files: string[] = [];
     const walk = async (dir: string): Promise<void> => {
       for (const entry of await readdir(dir, { withFileTypes: true })) {

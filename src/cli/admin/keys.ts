@@ -52,9 +52,12 @@ export function keysCommand(program: Command): Command {
     if (opts.name === undefined) throw new CliError('give the key a name: --name NAME');
     if ((opts.role === undefined) === (opts.user === undefined)) throw new CliError('give exactly one of --role ROLE or --user USER');
     const body = { name: opts.name, ...(opts.role !== undefined && { role: opts.role }), ...(opts.user !== undefined && { user: opts.user }), ...(opts.expiresAt !== undefined && { expiresAt: opts.expiresAt }) };
-    const created = (await client(opts, 'keys create').request('POST', '/api/v1/keys', body)) as { id: string; key: string; prefix: string };
+    const created = (await client(opts, 'keys create').request('POST', '/api/v1/keys', body)) as { id: string; key: string; prefix: string; accessKeyId?: string; secretAccessKey?: string };
     if (opts.format === 'json') printJson(created);
-    else process.stdout.write(`${created.key}\n(id ${created.id}; this is the only time the key is shown)\n`);
+    else {
+      const signing = created.accessKeyId ? `SigV4 access key ID ${created.accessKeyId}\nSigV4 secret access key ${created.secretAccessKey}\n` : '';
+      process.stdout.write(`${created.key}\n${signing}(id ${created.id}; this is the only time the key is shown)\n`);
+    }
   });
   serverOptions(keys.command('delete').description('revoke a key at once').argument('<id>')).action(async (id: string, opts: AdminOpts) => {
     await client(opts, 'keys delete').request('DELETE', `/api/v1/keys/${encodeURIComponent(id)}`);

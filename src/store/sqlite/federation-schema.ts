@@ -20,6 +20,11 @@ const TABLES = `
     revoked_at     INTEGER
   );
   CREATE INDEX IF NOT EXISTS sts_sessions_expires ON sts_sessions (expires_at);
+  CREATE TABLE IF NOT EXISTS api_key_signing (
+    key_id         TEXT PRIMARY KEY,           -- the API key (api_keys.id) these signing credentials belong to
+    access_key_id  TEXT NOT NULL UNIQUE,       -- AKIA…, public
+    sealed_secret  TEXT NOT NULL               -- the secret access key, AES-256-GCM under the master key
+  );
   CREATE TABLE IF NOT EXISTS directory_role_map (
     dn          TEXT PRIMARY KEY,              -- normalised DN of a user or a group
     role_name   TEXT NOT NULL COLLATE NOCASE,

@@ -4,6 +4,7 @@ import { z } from 'zod';
 import { generateYkKey } from '../../../auth/principals/keys.js';
 import { iamArn } from '../../../auth/principals/names.js';
 import type { PrincipalStore } from '../../../auth/principals/principal-store.js';
+import type { SigningKeys } from '../../../auth/principals/signing-keys.js';
 import type { KeyRecord } from '../../../auth/principals/records.js';
 import { ApiError } from '../../api-error.js';
 import { parseParams } from '../../validate.js';
@@ -40,7 +41,7 @@ function expiryOf(text: string | undefined, now: number): number | null {
   return at;
 }
 
-export async function keyRoutes(app: FastifyInstance, options: { store: PrincipalStore; now: () => number }): Promise<void> {
+export async function keyRoutes(app: FastifyInstance, options: { store: PrincipalStore; now: () => number; signing?: SigningKeys | undefined }): Promise<void> {
   const { store, now } = options;
   app.post('/api/v1/keys', async (request, reply) => {
     const body = parseParams(createBody, request.body ?? {});
@@ -49,8 +50,10 @@ export async function keyRoutes(app: FastifyInstance, options: { store: Principa
     const generated = generateYkKey();
     const owner = body.role !== undefined ? { kind: 'role' as const, name: body.role } : { kind: 'user' as const, name: body.user! };
     await store.createApiKey({ id: generated.id, prefix: generated.prefix, name: body.name, hash: generated.hash, owner, createdAt: at, expiresAt });
+    // SigV4 credentials of the same key, shown once with it: for clients that sign requests as they do for AWS.
+    const signing = options.signing && (await options.signing.create(generated.id));
     reply.code(201);
-    return { id: generated.id, key: generated.key, prefix: generated.prefix };
+    return { id: generated.id, key: generated.key, prefix: generated.prefix, ...(signing && { accessKeyId: signing.accessKeyId, secretAccessKey: signing.secretAccessKey }) };
   });
   app.get('/api/v1/keys', async (request) => {
     const page = await store.listKeys(pageOf(request.query));

@@ -1,0 +1,37 @@
+// SigV4 credentials of API keys in the embedded store: the secret sealed under the master key.
+import type Database from 'better-sqlite3';
+import type { SigningKeyRecord, SigningKeyStore } from '../../auth/principals/signing-keys.js';
+import type { SealedRecords } from '../../auth/secrets/sealed-records.js';
+
+interface Row {
+  key_id: string;
+  access_key_id: string;
+  sealed_secret: string;
+}
+
+export class SqliteSigningKeyStore implements SigningKeyStore, SealedRecords {
+  readonly description = 'API key signing credentials';
+
+  constructor(private readonly db: Database.Database) {}
+
+  async insert(r: SigningKeyRecord): Promise<void> {
+    this.db.prepare('INSERT INTO api_key_signing (key_id, access_key_id, sealed_secret) VALUES (?, ?, ?)').run(r.keyId, r.accessKeyId, r.sealedSecret);
+  }
+
+  async byAccessKeyId(accessKeyId: string): Promise<SigningKeyRecord | undefined> {
+    const row = this.db.prepare('SELECT key_id, access_key_id, sealed_secret FROM api_key_signing WHERE access_key_id = ?').get(accessKeyId) as Row | undefined;
+    return row && { keyId: row.key_id, accessKeyId: row.access_key_id, sealedSecret: row.sealed_secret };
+  }
+
+  async rewriteSealed(rewrite: (sealed: string, context: string) => string): Promise<number> {
+    return this.db.transaction(() => {
+      let changed = 0;
+      const update = this.db.prepare('UPDATE api_key_signing SET sealed_secret = ? WHERE access_key_id = ?');
+      for (const row of this.db.prepare('SELECT access_key_id, sealed_secret FROM api_key_signing').all() as Pick<Row, 'access_key_id' | 'sealed_secret'>[]) {
+        const next = rewrite(row.sealed_secret, `key:${row.access_key_id}`);
+        if (next !== row.sealed_secret) changed += update.run(next, row.access_key_id).changes;
+      }
+      return changed;
+    })();
+  }
+}
