@@ -99,7 +99,16 @@ export const iamPaths: Json = {
       tags: ['key'],
       requestBody: jsonBody(obj({ name: { type: 'string', maxLength: 128 }, role: name, user: name, expiresAt: { type: 'string', format: 'date-time' } }, ['name'])),
       responses: {
-        '201': jsonResponse('Created', obj({ id: { type: 'string' }, key: { type: 'string', examples: ['yk_AbCdEfGh_…'] }, prefix: { type: 'string' } })),
+        '201': jsonResponse(
+          'Created: the only time the key and its SigV4 secret are shown',
+          obj({
+            id: { type: 'string' },
+            key: { type: 'string', examples: ['yk_AbCdEfGh_…'] },
+            prefix: { type: 'string' },
+            accessKeyId: { type: 'string', description: 'SigV4 access key ID (AKIA…) of the same key' },
+            secretAccessKey: { type: 'string', description: 'SigV4 secret access key' },
+          }),
+        ),
         '400': errorResponse('UNKNOWN_OWNER, INVALID_EXPIRY or INVALID_PARAMETER'),
         ...COMMON_ERRORS,
       },
