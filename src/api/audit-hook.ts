@@ -118,7 +118,8 @@ export function registerAuditLog(app: FastifyInstance, options: AuditHookOptions
         method: request.method,
         route: route ?? '(no route)',
         ...resourceOf(request, request.method, route),
-        decision: decisionOf(status),
+        // A sign-in refused for any reason (an empty password is a 400) is a refusal, not an allowed call.
+        decision: status >= 400 && status < 500 && request.auditDetail?.action?.startsWith('sts:') ? 'denied' : decisionOf(status),
         status,
         errorCode: abandoned ? 'CLIENT_CLOSED_REQUEST' : state.errorCode,
         resultSize: ended === 'answered' ? bytesOf(reply) : null,

@@ -106,7 +106,10 @@ export async function sessionRoutes(app: FastifyInstance, options: SessionRouteO
     await options.sessions.close(request.session.token);
     // Temporary credentials a sign-in issued end with the session: a copy of them cannot outlive the logout.
     const roleSession = request.principal?.roleSession;
-    if (roleSession !== undefined && options.roleSessions !== undefined) await options.roleSessions.revoke(roleSession.accessKeyId);
+    if (roleSession !== undefined && options.roleSessions !== undefined) {
+      await options.roleSessions.revoke(roleSession.accessKeyId);
+      request.auditDetail = { action: 'yagura:RevokeRoleSession', resource: `arn:yagura:sts:::session/${roleSession.accessKeyId}`, reason: 'logout' };
+    }
     cookie(reply, '', 0);
     reply.code(204);
   });
