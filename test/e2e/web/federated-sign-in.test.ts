@@ -63,13 +63,15 @@ describe('web dashboard: LDAP and OpenID Connect sign-in', () => {
     return (await res.json()) as Current;
   };
 
+  /** The header's account line, once it shows when the session ends (parts it leaves out are empty). */
   const header = async (): Promise<{ name: string; role: string; source: string; until: string | null; arn: string | null }> => {
     const who = page.getByTestId('signed-in');
     await who.getByTestId('signed-in-until').waitFor();
+    const part = async (id: string): Promise<string> => ((await who.getByTestId(id).count()) === 0 ? '' : ((await who.getByTestId(id).textContent()) ?? ''));
     return {
-      name: (await who.getByTestId('signed-in-name').textContent()) ?? '',
-      role: (await who.getByTestId('signed-in-role').textContent()) ?? '',
-      source: (await who.getByTestId('signed-in-source').textContent()) ?? '',
+      name: await part('signed-in-name'),
+      role: await part('signed-in-role'),
+      source: await part('signed-in-source'),
       until: await who.getByTestId('signed-in-until').getAttribute('datetime'),
       arn: await who.getAttribute('data-arn'),
     };
@@ -163,6 +165,23 @@ describe('web dashboard: LDAP and OpenID Connect sign-in', () => {
     assert.equal(session.roleSession?.source, 'ldap');
     assert.equal(shown.until, session.expiresAt, 'the header says when the session ends');
     await screenshot(page, 'sign-in-ldap-header');
+    await logOut();
+  });
+
+  test('a Yagura user signs in with the same form, choosing "Yagura user"; no role or provider is shown', async () => {
+    await admin(server.url, 'POST', '/api/v1/users', { name: 'carol', policies: ['read-all'], password: 'carol-local-password' });
+    await page.goto(`${server.url}/`);
+    await page.getByLabel('Yagura user').check();
+    await page.getByLabel('User name').fill('carol');
+    await page.getByLabel('Password', { exact: true }).fill('carol-local-password');
+    await page.getByRole('button', { name: 'Sign in', exact: true }).click();
+    await page.getByRole('navigation', { name: 'Views' }).waitFor();
+    const shown = await header();
+    assert.equal(shown.name, 'carol');
+    assert.equal(shown.arn, 'arn:yagura:iam:::user/carol');
+    assert.equal(shown.role, '');
+    assert.equal(shown.source, '');
+    assert.equal(shown.until, (await current()).expiresAt);
     await logOut();
   });
 
