@@ -2,6 +2,7 @@
 // OpenLDAP server, the AWS SDK's own STS client, and API requests signed by the AWS SDK's SigV4 signer.
 import assert from 'node:assert/strict';
 import { readdir, readFile } from 'node:fs/promises';
+import { get } from 'node:http';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { AssumeRoleWithWebIdentityCommand, GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
@@ -341,6 +342,40 @@ describe('federation', () => {
     await admin('DELETE', `/api/v1/keys/${created.id}`);
     assert.equal((await signed(credentials, '/api/v1/findings')).status, 401);
     signingSecret = credentials.secretAccessKey;
+  });
+
+  test('a failed OIDC sign-in sends a browser back to the login page with the error code; a script still gets JSON', async () => {
+    // As a browser navigates (fetch cannot send Sec-Fetch-Mode: navigate).
+    const navigate = (target: string, cookie?: string): Promise<{ status: number; type: string; location: string; cookie: string; body: string }> =>
+      new Promise((resolve, reject) => {
+        const headers = { 'sec-fetch-mode': 'navigate', accept: 'text/html', ...(cookie !== undefined && { cookie }) };
+        get(target, { headers }, (res) => {
+          let body = '';
+          res.setEncoding('utf8').on('data', (d: string) => (body += d)).on('end', () =>
+            resolve({ status: res.statusCode!, type: res.headers['content-type'] ?? '', location: res.headers.location ?? '', cookie: res.headers['set-cookie']?.[0]?.split(';')[0] ?? '', body }),
+          );
+        }).on('error', reject);
+      });
+    const unknown = await navigate(`${url}/api/v1/sessions/oidc/nobody`);
+    assert.equal(unknown.status, 404, 'the status stays the error');
+    assert.match(unknown.type, /^text\/html/);
+    assert.match(unknown.body, /<meta http-equiv="refresh" content="0; url=\/login\?error=PROVIDER_NOT_FOUND">/);
+    assert.match(unknown.body, /there is no OpenID Connect provider with this id/);
+    assert.match((await fetch(`${url}/api/v1/sessions/oidc/nobody`)).headers.get('content-type') ?? '', /^application\/json/);
+
+    issuer.consent = 'deny';
+    try {
+      const start = await navigate(`${url}/api/v1/sessions/oidc/test`);
+      assert.equal(start.status, 302);
+      const callback = (await fetch(start.location, { redirect: 'manual' })).headers.get('location')!;
+      const refused = await navigate(callback, start.cookie);
+      assert.equal(refused.status, 401);
+      assert.match(refused.body, /url=\/login\?error=UNAUTHENTICATED&amp;provider=test"/);
+    } finally {
+      issuer.consent = 'approve';
+    }
+    const audit = await admin('GET', '/api/v1/audit?q=' + encodeURIComponent('route:"/api/v1/sessions/oidc/callback"') + '&size=50');
+    assert.ok((audit.entries as { status: number; errorCode: string | null; reason: string | null }[]).some((e) => e.status === 401 && e.errorCode === 'UNAUTHENTICATED' && /the provider refused/.test(e.reason ?? '')), JSON.stringify(audit.entries));
   });
 
   test('no temporary secret, session token or API key appears in clear in any file of the data folder', async () => {

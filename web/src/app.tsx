@@ -1,6 +1,7 @@
-// The dashboard shell: who is logged in, navigation, theme, live pause, and the `/` shortcut.
+// The dashboard shell: who is signed in (and how, until when), navigation, theme, live pause, and the `/` shortcut.
 import { useEffect, useState } from 'preact/hooks';
 import { api, setUnauthenticatedHandler } from './api.js';
+import { SignedIn } from './components/signed-in.js';
 import { navigate, useLocation } from './router.js';
 import { can, SessionContext, type Session } from './session.js';
 import { Access, firstAccessPage } from './views/access/access.js';
@@ -89,7 +90,7 @@ export function App() {
         <button type="button" aria-label={`Switch to ${theme === 'dark' ? 'light' : 'dark'} theme`} onClick={() => setTheme(theme === 'dark' ? 'light' : 'dark')}>
           {theme === 'dark' ? 'Light' : 'Dark'}
         </button>
-        <span class="user" aria-label="Logged in as">{user ?? ''}</span>
+        <SignedIn session={session} name={user ?? ''} />
         <button type="button" onClick={logout}>Log out</button>
       </header>
       <main>

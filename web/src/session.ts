@@ -4,7 +4,12 @@ import { useContext } from 'preact/hooks';
 
 export interface Session {
   readonly name: string;
+  readonly via?: 'session' | 'apiKey';
   readonly principal?: { readonly arn: string; readonly kind: 'user' | 'role'; readonly name: string };
+  /** When the dashboard session ends at the latest (idle time can end it sooner). */
+  readonly expiresAt?: string;
+  /** Set when the session was opened from temporary credentials: an LDAP or OpenID Connect sign-in. */
+  readonly roleSession?: { readonly source: string; readonly sessionName: string; readonly expiresAt: string };
   readonly permissions: Readonly<Record<string, boolean>>;
 }
 

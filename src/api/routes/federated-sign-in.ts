@@ -34,6 +34,14 @@ const STATE_COOKIE = 'yagura_oidc_state';
 const PENDING_TTL_MS = 10 * 60_000;
 const MAX_PENDING = 10_000;
 const CALLBACK = '/api/v1/sessions/oidc/callback';
+const ERROR_CODE = /^\{"error":\{"code":"([A-Z][A-Z0-9_]{0,63})"/;
+
+/** What the login page is told when a browser sign-in fails: codes and names it can check, never free text. */
+interface Return {
+  readonly provider?: string;
+  /** The roles this identity may assume, when it must choose one. */
+  readonly roles?: readonly string[];
+}
 
 /** An StsError as the dashboard API answers it. */
 export function signInError(error: StsError): ApiError {
@@ -63,6 +71,18 @@ export async function federatedSignInRoutes(app: FastifyInstance, options: Feder
 
   if (oidc === undefined) return;
 
+  // These two routes are reached by full-page navigations: a failure sends the person back to the login page
+  // (a readable sentence there) instead of showing them JSON. Scripts still get the JSON error. The status stays
+  // the error's, and this hook runs after the audit log's, which records the coded error as for any route.
+  const returns = new WeakMap<FastifyRequest, Return>();
+  app.addHook('onSend', async (request, reply, payload) => {
+    if (reply.statusCode < 400 || typeof payload !== 'string' || !isNavigation(request)) return payload;
+    const code = ERROR_CODE.exec(payload)?.[1] ?? 'SIGN_IN_FAILED';
+    const message = messageOf(payload) ?? 'the sign-in did not complete';
+    reply.header('content-type', 'text/html; charset=utf-8');
+    return failurePage(message, loginPageUrl(code, returns.get(request) ?? {}));
+  });
+
   const base = (request: FastifyRequest): string => options.publicUrl?.replace(/\/+$/, '') ?? `${request.protocol}://${request.host}`;
   const sweep = (now: number): void => {
     for (const [state, p] of pending) if (now - p.createdAt > PENDING_TTL_MS) pending.delete(state);
@@ -71,6 +91,7 @@ export async function federatedSignInRoutes(app: FastifyInstance, options: Feder
   app.get('/api/v1/sessions/oidc/:provider', async (request, reply) => {
     const providerId = (request.params as { provider: string }).provider;
     if (!oidc.providers().some((p) => p.id === providerId)) throw new ApiError(404, 'PROVIDER_NOT_FOUND', 'there is no OpenID Connect provider with this id');
+    returns.set(request, { provider: providerId });
     const role = (request.query as { role?: unknown }).role;
     if (role !== undefined && (typeof role !== 'string' || !/^[A-Za-z0-9+=,.@_-]{1,64}$/.test(role))) throw new ApiError(400, 'INVALID_PARAMETER', '"role" must be a role name');
     const redirectUri = `${base(request)}${CALLBACK}`;
@@ -102,13 +123,19 @@ export async function federatedSignInRoutes(app: FastifyInstance, options: Feder
     }
     pending.delete(state);
     reply.clearCookie(STATE_COOKIE, { path: CALLBACK });
+    returns.set(request, { provider: held.providerId });
     if (typeof query.error === 'string') {
       request.auditDetail = { action: 'sts:AssumeRoleWithWebIdentity', reason: `the provider refused: ${query.error.slice(0, 100)}` };
       throw new ApiError(401, 'UNAUTHENTICATED', 'the identity provider did not sign you in');
     }
     try {
       const identity = await oidc.complete(held.providerId, callbackUrl(held.redirectUri, request.url), { state, nonce: held.nonce, codeVerifier: held.codeVerifier });
-      const role = held.role ?? (await onlyTrustedRole(options.store, federation, identity));
+      let role = held.role;
+      if (role === undefined) {
+        const trusted = await trustedRoles(options.store, federation, identity);
+        if (trusted.length > 1) returns.set(request, { provider: held.providerId, roles: trusted });
+        role = onlyRole(trusted, identity);
+      }
       const issued = await federation.withVerifiedWebIdentity(identity, { roleName: role, sessionName: sessionNameOf(identity), sourceIp: request.ip });
       request.auditDetail = { action: 'sts:AssumeRoleWithWebIdentity', resource: `arn:yagura:iam:::role/${role}`, principal: issued.arn, reason: `dashboard sign-in; issued ${issued.accessKeyId} to ${issued.record.subject}` };
       await openSession(reply, sessions, options.secureCookie, { name: identity.email ?? identity.subject, accessKeyId: issued.accessKeyId, endsBy: issued.expiresAt });
@@ -149,8 +176,8 @@ export async function openSession(
   return { expiresAt: record.expiresAt };
 }
 
-/** The one role whose trust policy lets this identity in; with several, the person must choose one. */
-async function onlyTrustedRole(store: PrincipalStore, federation: FederatedSignIn, identity: WebIdentity): Promise<string> {
+/** The roles whose trust policy lets this identity in. */
+async function trustedRoles(store: PrincipalStore, federation: FederatedSignIn, identity: WebIdentity): Promise<readonly string[]> {
   const names: string[] = [];
   let after: string | undefined;
   do {
@@ -158,10 +185,53 @@ async function onlyTrustedRole(store: PrincipalStore, federation: FederatedSignI
     names.push(...page.items.filter((r) => r.trustPolicy !== null).map((r) => r.name));
     after = page.next;
   } while (after !== undefined);
-  const trusted = await federation.trustedRoles(identity, names);
+  return federation.trustedRoles(identity, names);
+}
+
+/** The one trusted role; with several, the person must choose one. */
+function onlyRole(trusted: readonly string[], identity: WebIdentity): string {
   if (trusted.length === 0) throw new StsError('AccessDenied', 'no role may be assumed with this identity', `no trust policy allows ${identity.issuer} ${identity.subject}`);
   if (trusted.length > 1) throw new StsError('ValidationError', `this identity may assume several roles (${trusted.join(', ')}); sign in again choosing one`);
   return trusted[0]!;
+}
+
+/** Whether the request is a browser's page navigation (a person), not a script's fetch. */
+function isNavigation(request: FastifyRequest): boolean {
+  const mode = request.headers['sec-fetch-mode'];
+  if (mode !== undefined) return mode === 'navigate';
+  return /\btext\/html\b/.test(request.headers.accept ?? '');
+}
+
+function messageOf(payload: string): string | undefined {
+  try {
+    const message = (JSON.parse(payload) as { error?: { message?: unknown } }).error?.message;
+    return typeof message === 'string' ? message : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** `/login?error=CODE&provider=ID&roles=…`: the login page words the code itself, so a forged link cannot put text in it. */
+function loginPageUrl(code: string, back: Return): string {
+  const query = new URLSearchParams({ error: code });
+  if (back.provider !== undefined) query.set('provider', back.provider);
+  for (const role of back.roles ?? []) query.append('roles', role);
+  return `/login?${query.toString()}`;
+}
+
+const HTML_ESCAPES: Readonly<Record<string, string>> = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' };
+const escapeHtml = (text: string): string => text.replace(/[&<>"']/g, (c) => HTML_ESCAPES[c]!);
+
+/** A page that moves on to the login page at once (a meta refresh: the CSP allows no script), with a link if not. */
+function failurePage(message: string, next: string): string {
+  const href = escapeHtml(next);
+  return [
+    '<!doctype html><html lang="en"><head><meta charset="utf-8">',
+    `<meta http-equiv="refresh" content="0; url=${href}">`,
+    '<title>Sign-in failed · Yagura</title></head><body>',
+    `<p>Sign-in failed: ${escapeHtml(message)}.</p><p><a href="${href}">Back to the sign-in page</a></p>`,
+    '</body></html>',
+  ].join('');
 }
 
 /** A RoleSessionName from the token: its e-mail or subject, in STS's character set. */
