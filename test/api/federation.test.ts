@@ -199,6 +199,26 @@ describe('federation', () => {
     }
   });
 
+  test('the live stream of a signed request ends when its temporary credentials are revoked', { timeout: 20_000 }, async () => {
+    const credentials = await assume(await issuer.sign({ sub: 'alice', aud: issuer.clientId }));
+    const res = await signed(credentials, '/api/v1/stream');
+    assert.equal(res.status, 200);
+    const reader = res.body!.getReader();
+    const first = await reader.read();
+    assert.equal(first.done, false, 'the stream opened');
+    await admin('DELETE', `/api/v1/role-sessions/${credentials.accessKeyId}`);
+    let text = '';
+    const deadline = Date.now() + 10_000;
+    for (;;) {
+      const next = await Promise.race([reader.read(), new Promise<{ done: true; value: undefined }>((r) => setTimeout(() => r({ done: true, value: undefined }), Math.max(0, deadline - Date.now())))]);
+      if (next.done) break;
+      text += new TextDecoder().decode(next.value);
+    }
+    await reader.cancel().catch(() => undefined);
+    assert.match(text, /event: closed/, 'the server ended the stream by itself');
+    assert.ok(Date.now() < deadline, 'within seconds of the revocation');
+  });
+
   test("refusals carry STS's codes: untrusted subject, alg none, expired token, no trust policy, bad duration", async () => {
     // The SDK names its exceptions after STS's codes, some with an `Exception` suffix.
     const refusedWith = async (attempt: Promise<unknown>, code: string): Promise<void> => {
