@@ -48,6 +48,7 @@ import { stsRoutes } from './api/routes/sts/sts-routes.js';
 import type { FederatedSignIn } from './auth/sts/federated-sign-in.js';
 import type { RoleSessions } from './auth/sts/role-sessions.js';
 import type { SigningKeys } from './auth/principals/signing-keys.js';
+import type { SignInThrottle } from './protection/sign-in-throttle.js';
 
 export interface AppDeps {
   readonly store: FindingStore;
@@ -91,6 +92,8 @@ export interface Federation {
   readonly roleSessions: RoleSessions;
   /** SigV4 credentials of long-lived API keys. */
   readonly signingKeys: SigningKeys;
+  /** Slows failed password sign-ins down per user name. */
+  readonly throttle: SignInThrottle;
   readonly signIn: FederatedSignIn;
   readonly oidc?: OidcDashboard | undefined;
   readonly roleMap: DirectoryRoleMap;
@@ -195,7 +198,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
       secureCookie,
       now,
       catalog: deps.catalog,
-      ...(federation && { federation: federation.signIn, roleSessions: federation.roleSessions }),
+      ...(federation && { federation: federation.signIn, roleSessions: federation.roleSessions, throttle: federation.throttle }),
     });
     if (federation) {
       await app.register(federatedSignInRoutes, { federation: federation.signIn, oidc: federation.oidc, sessions: deps.sessions, store: deps.keys, secureCookie, publicUrl: federation.publicUrl });

@@ -282,6 +282,8 @@ export function buildFederation(embedded: Embedded, config: Pick<Config, 'sts' |
     now,
   );
   const roleMap = new DirectoryRoleMap(config.ldap?.roleMap ?? {}, embedded.roleMap);
+  // One throttle for every password sign-in (directory and local users), keyed by where the name lives.
+  const throttle = new SignInThrottle(DEFAULT_SIGN_IN_THROTTLE, now);
   const directory = config.ldap && new LdapSignIn(buildLdapDirectory(config.ldap), roleMap);
   const oidc = config.oidc.providers.length > 0 ? new OidcFederation(new OidcProviders(config.oidc.providers, { now })) : undefined;
   const signIn = new FederatedSignIn({
@@ -289,10 +291,10 @@ export function buildFederation(embedded: Embedded, config: Pick<Config, 'sts' |
     directory,
     webIdentity: oidc,
     roles: { trustPolicy: async (name) => (await embedded.keys.getRole(name))?.trustPolicy ?? undefined },
-    throttle: new SignInThrottle(DEFAULT_SIGN_IN_THROTTLE, now),
+    throttle,
   });
   const signingKeys = new SigningKeys(embedded.signingKeys, embedded.secrets, resolver);
-  return { roleSessions, signingKeys, signIn, oidc, roleMap, sigv4Region: config.sts.sigv4Region, publicUrl: config.publicUrl };
+  return { roleSessions, signingKeys, signIn, oidc, roleMap, throttle, sigv4Region: config.sts.sigv4Region, publicUrl: config.publicUrl };
 }
 
 /** Starts Yagura as configured: data folder, admin key, demo data, HTTP listener. */

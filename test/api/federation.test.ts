@@ -294,6 +294,22 @@ describe('federation', () => {
     assert.ok(Number(throttled.headers.get('retry-after')) >= 1);
   });
 
+  test("failed password sign-ins of a local user slow that user name down too, not another's", async () => {
+    await admin('POST', '/api/v1/users', { name: 'dora', password: 'dora-password-long-enough' });
+    const login = (username: string, password: string) =>
+      fetch(`${url}/api/v1/sessions`, { method: 'POST', headers: { 'content-type': 'application/json', 'x-yagura-request': '1' }, body: JSON.stringify({ username, password }) });
+    let throttled: Response | undefined;
+    for (let i = 0; i < 8 && throttled === undefined; i++) {
+      const res = await login('dora', `wrong-${i}`);
+      if (res.status === 429) throttled = res;
+    }
+    assert.ok(throttled, 'throttled after a few failures');
+    assert.equal(((await throttled.json()) as { error: { code: string } }).error.code, 'SIGN_IN_THROTTLED');
+    assert.ok(Number(throttled.headers.get('retry-after')) >= 1);
+    const other = await login('nobody-else', 'wrong');
+    assert.equal(other.status, 401, 'another user name is not slowed');
+  });
+
   test('the dashboard signs in with LDAP into a session bound to temporary credentials; logging out revokes them', async () => {
     const login = await fetch(`${url}/api/v1/sessions`, {
       method: 'POST',

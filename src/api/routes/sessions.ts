@@ -8,6 +8,7 @@ import type { Sessions } from '../../auth/sessions.js';
 import type { FederatedSignIn } from '../../auth/sts/federated-sign-in.js';
 import type { RoleSessions } from '../../auth/sts/role-sessions.js';
 import { StsError } from '../../auth/sts/sts-error.js';
+import type { SignInThrottle } from '../../protection/sign-in-throttle.js';
 import type { Catalog } from '../../catalog/catalog.js';
 import { ApiError } from '../api-error.js';
 import { checkCsrf, keyRefusal, SESSION_COOKIE } from '../authenticate.js';
@@ -27,6 +28,8 @@ export interface SessionRouteOptions {
   /** LDAP/AD sign-in, when configured; logging out revokes the temporary credentials a session was opened from. */
   readonly federation?: FederatedSignIn;
   readonly roleSessions?: RoleSessions;
+  /** Slows failed password sign-ins of local users down per user name. */
+  readonly throttle?: SignInThrottle;
 }
 
 const loginBody = z.union([
@@ -76,9 +79,16 @@ export async function sessionRoutes(app: FastifyInstance, options: SessionRouteO
       // The audit log names who signed in (login is a public route: nothing else set the principal).
       request.principal = resolved.principal;
     } else {
+      const throttleKey = `local:${body.username}`;
+      const wait = options.throttle?.retryAfterSeconds(throttleKey) ?? 0;
+      if (wait > 0) throw new ApiError(429, 'SIGN_IN_THROTTLED', `too many failed sign-ins for this user; try again in ${wait} s`, { 'retry-after': String(wait) });
       // The scrypt work is done for an unknown user too (against a dummy hash), so timing does not tell.
       const stored = await options.store.passwordHash(body.username);
-      if (!(await verifyPassword(body.password, stored))) throw new ApiError(401, 'UNAUTHENTICATED', BAD_PASSWORD);
+      if (!(await verifyPassword(body.password, stored))) {
+        options.throttle?.failed(throttleKey);
+        throw new ApiError(401, 'UNAUTHENTICATED', BAD_PASSWORD);
+      }
+      options.throttle?.succeeded(throttleKey);
       const user = (await options.store.getUser(body.username))!;
       opened = await options.sessions.open({ keyId: '', name: user.name, userName: user.name });
       request.principal = await options.resolver.byUser(user.name);
