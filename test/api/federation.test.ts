@@ -13,7 +13,7 @@ import { oidcProviderArn, webIdentityKeyPrefix } from '../../src/auth/federation
 import { eventOf, findingDoc } from '../fixtures/findings.js';
 import { harness, type Harness } from '../support/harness.js';
 import { OidcIssuer } from '../support/oidc-issuer.js';
-import { startSlapd, type Slapd } from '../support/slapd.js';
+import { ldapSettings, startSlapd, type Slapd } from '../support/slapd.js';
 
 interface Credentials {
   readonly accessKeyId: string;
@@ -92,14 +92,7 @@ describe('federation', () => {
         federation: {
           oidc: { providers: [{ id: 'test', displayName: 'Test IdP', issuer: issuer.issuer, clientId: issuer.clientId, clientSecret: issuer.clientSecret, allowInsecureHttp: true }] },
           ldap: {
-            serverAddr: `127.0.0.1:${slapd.ldapPort}`,
-            serverInsecure: true,
-            lookupBindDn: slapd.lookup.dn,
-            lookupBindPassword: slapd.lookup.password,
-            userDnSearchBaseDn: 'ou=people,dc=example,dc=org',
-            userDnSearchFilter: '(&(objectClass=inetOrgPerson)(uid=%s))',
-            groupSearchBaseDn: 'ou=groups,dc=example,dc=org',
-            groupSearchFilter: '(&(objectClass=groupOfNames)(member=%d))',
+            ...ldapSettings(slapd, { plain: true }),
             roleMap: { 'cn=payments-sec,ou=groups,dc=example,dc=org': 'ldap-payments' },
           },
         },

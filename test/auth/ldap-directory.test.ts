@@ -10,7 +10,7 @@ import { ldapConfigSchema, LdapConfigError } from '../../src/auth/federation/lda
 import { buildLdapDirectory, LdapDirectory } from '../../src/auth/federation/ldap/ldap-directory.js';
 import { sameDn } from '../../src/auth/federation/ldap/dn.js';
 import { rolesFor } from '../../src/auth/federation/ldap/roles.js';
-import { startSlapd, type Slapd } from '../support/slapd.js';
+import { ldapSettings, startSlapd, type Slapd } from '../support/slapd.js';
 
 let slapd: Slapd;
 
@@ -26,14 +26,9 @@ type Settings = Partial<Record<keyof import('../../src/auth/federation/ldap/ldap
 
 /** Validated settings for the test directory: LDAPS (the default) with the lookup account and group search. */
 function settings(overrides: Settings = {}): ReturnType<typeof ldapConfigSchema.parse> {
+  const { tlsCaFile: _ca, ...common } = ldapSettings(slapd);
   return ldapConfigSchema.parse({
-    serverAddr: `127.0.0.1:${slapd.ldapsPort}`,
-    lookupBindDn: slapd.lookup.dn,
-    lookupBindPassword: slapd.lookup.password,
-    userDnSearchBaseDn: 'ou=people,dc=example,dc=org',
-    userDnSearchFilter: '(&(objectClass=inetOrgPerson)(uid=%s))',
-    groupSearchBaseDn: 'ou=groups,dc=example,dc=org',
-    groupSearchFilter: '(&(objectClass=groupOfNames)(member=%d))',
+    ...common,
     connectTimeoutSeconds: 2,
     timeoutSeconds: 2,
     ...overrides,

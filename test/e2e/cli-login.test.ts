@@ -7,7 +7,7 @@ import { after, before, describe, test } from 'node:test';
 import { GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
 import { fromIni } from '@aws-sdk/credential-provider-ini';
 import { cliServer, yagura, type CliServer } from '../support/cli.js';
-import { startSlapd, type Slapd } from '../support/slapd.js';
+import { ldapSettings, startSlapd, type Slapd } from '../support/slapd.js';
 
 const KEY = 'ygr_cli-login-test-key-0123456789abcdef';
 
@@ -19,14 +19,7 @@ describe('yagura login', () => {
     slapd = await startSlapd();
     s = await cliServer('login', KEY, {
       ldap: {
-        serverAddr: `127.0.0.1:${slapd.ldapsPort}`,
-        tlsCaFile: slapd.caFile,
-        lookupBindDn: slapd.lookup.dn,
-        lookupBindPassword: slapd.lookup.password,
-        userDnSearchBaseDn: 'ou=people,dc=example,dc=org',
-        userDnSearchFilter: '(uid=%s)',
-        groupSearchBaseDn: 'ou=groups,dc=example,dc=org',
-        groupSearchFilter: '(member=%d)',
+        ...ldapSettings(slapd),
         roleMap: { 'cn=payments-sec,ou=groups,dc=example,dc=org': 'Administrator' },
       },
     });

@@ -222,3 +222,19 @@ async function writeConfig(dir: string): Promise<string> {
   );
   return file;
 }
+
+/**
+ * The `ldap` settings that reach the fixture directory: LDAPS with the test CA by default, or `plain` LDAP (the
+ * tests that run `yagura serve` from a configuration file), with the lookup account and group search.
+ */
+export function ldapSettings(slapd: Slapd, options: { readonly plain?: boolean } = {}): Record<string, unknown> {
+  return {
+    ...(options.plain ? { serverAddr: `127.0.0.1:${slapd.ldapPort}`, serverInsecure: true } : { serverAddr: `127.0.0.1:${slapd.ldapsPort}`, tlsCaFile: slapd.caFile }),
+    lookupBindDn: slapd.lookup.dn,
+    lookupBindPassword: slapd.lookup.password,
+    userDnSearchBaseDn: 'ou=people,dc=example,dc=org',
+    userDnSearchFilter: '(&(objectClass=inetOrgPerson)(uid=%s))',
+    groupSearchBaseDn: 'ou=groups,dc=example,dc=org',
+    groupSearchFilter: '(&(objectClass=groupOfNames)(member=%d))',
+  };
+}

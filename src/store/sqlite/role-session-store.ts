@@ -1,6 +1,7 @@
 // Role sessions (temporary credentials) in the embedded store.
 import type Database from 'better-sqlite3';
 import type { SealedRecords } from '../../auth/secrets/sealed-records.js';
+import { rewriteSealedColumn } from './sealed-column.js';
 import type { RoleSessionPage, RoleSessionRecord, RoleSessionStore } from '../../auth/sts/role-session-store.js';
 
 interface Row {
@@ -89,15 +90,7 @@ export class SqliteRoleSessionStore implements RoleSessionStore, SealedRecords {
   }
 
   async rewriteSealed(rewrite: (sealed: string, context: string) => string): Promise<number> {
-    return this.db.transaction(() => {
-      let changed = 0;
-      const update = this.db.prepare('UPDATE sts_sessions SET sealed_secret = ? WHERE access_key_id = ?');
-      for (const row of this.db.prepare('SELECT access_key_id, sealed_secret FROM sts_sessions').all() as Pick<Row, 'access_key_id' | 'sealed_secret'>[]) {
-        const next = rewrite(row.sealed_secret, `sts:${row.access_key_id}`);
-        if (next !== row.sealed_secret) changed += update.run(next, row.access_key_id).changes;
-      }
-      return changed;
-    })();
+    return rewriteSealedColumn(this.db, { table: 'sts_sessions', keyColumn: 'access_key_id', sealedColumn: 'sealed_secret', contextOf: (id) => `sts:${id}` }, rewrite);
   }
 
   async deleteExpired(before: number): Promise<number> {

@@ -2,6 +2,7 @@
 import type Database from 'better-sqlite3';
 import type { SigningKeyRecord, SigningKeyStore } from '../../auth/principals/signing-keys.js';
 import type { SealedRecords } from '../../auth/secrets/sealed-records.js';
+import { rewriteSealedColumn } from './sealed-column.js';
 
 interface Row {
   key_id: string;
@@ -24,14 +25,6 @@ export class SqliteSigningKeyStore implements SigningKeyStore, SealedRecords {
   }
 
   async rewriteSealed(rewrite: (sealed: string, context: string) => string): Promise<number> {
-    return this.db.transaction(() => {
-      let changed = 0;
-      const update = this.db.prepare('UPDATE api_key_signing SET sealed_secret = ? WHERE access_key_id = ?');
-      for (const row of this.db.prepare('SELECT access_key_id, sealed_secret FROM api_key_signing').all() as Pick<Row, 'access_key_id' | 'sealed_secret'>[]) {
-        const next = rewrite(row.sealed_secret, `key:${row.access_key_id}`);
-        if (next !== row.sealed_secret) changed += update.run(next, row.access_key_id).changes;
-      }
-      return changed;
-    })();
+    return rewriteSealedColumn(this.db, { table: 'api_key_signing', keyColumn: 'access_key_id', sealedColumn: 'sealed_secret', contextOf: (id) => `key:${id}` }, rewrite);
   }
 }

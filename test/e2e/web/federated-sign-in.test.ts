@@ -8,7 +8,7 @@ import { after, before, describe, test } from 'node:test';
 import type { Browser, Page } from 'playwright-core';
 import { oidcProviderArn, webIdentityKeyPrefix } from '../../../src/auth/federation/oidc/web-identity-context.js';
 import { OidcIssuer } from '../../support/oidc-issuer.js';
-import { startSlapd, type Slapd } from '../../support/slapd.js';
+import { ldapSettings, startSlapd, type Slapd } from '../../support/slapd.js';
 import { KEY, launchBrowser, screenshot, startServer, tempDir, watchedPage, type RunningServer, type Watch } from './browser.js';
 
 const READ_ALL = { Version: '2012-10-17', Statement: [{ Effect: 'Allow', Action: 'yagura:*', Resource: '*' }] };
@@ -100,14 +100,7 @@ describe('web dashboard: LDAP and OpenID Connect sign-in', () => {
       config,
       JSON.stringify({
         ldap: {
-          serverAddr: `127.0.0.1:${slapd.ldapPort}`,
-          serverInsecure: true,
-          lookupBindDn: slapd.lookup.dn,
-          lookupBindPassword: slapd.lookup.password,
-          userDnSearchBaseDn: 'ou=people,dc=example,dc=org',
-          userDnSearchFilter: '(&(objectClass=inetOrgPerson)(uid=%s))',
-          groupSearchBaseDn: 'ou=groups,dc=example,dc=org',
-          groupSearchFilter: '(&(objectClass=groupOfNames)(member=%d))',
+          ...ldapSettings(slapd, { plain: true }),
           roleMap: { [PAYMENTS_SEC]: 'ldap-payments' },
         },
         oidc: { providers: [{ id: 'test', displayName: 'Test IdP', issuer: issuer.issuer, clientId: issuer.clientId, clientSecret: issuer.clientSecret, allowInsecureHttp: true }] },
