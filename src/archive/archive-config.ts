@@ -21,7 +21,7 @@ export const archiveConfigSchema = z
       .refine((url) => parseArchiveUrl(url) !== undefined, ARCHIVE_URL_HINT)
       .optional(),
     /** An S3-compatible service's address (MinIO, Ceph, R2…); AWS's own endpoint when absent. */
-    endpoint: z.url({ protocol: /^https?$/, message: 'an http:// or https:// URL' }).max(2048).optional(),
+    endpoint: z.url({ protocol: /^https?$/, message: 'must be an http:// or https:// URL' }).max(2048).optional(),
     /** `https://endpoint/bucket/key` instead of `https://bucket.endpoint/key` (most S3-compatible services). */
     forcePathStyle: z.boolean().optional(),
     /** The bucket's region; else the SDK's (AWS_REGION, the profile), else `us-east-1` with an endpoint. */
@@ -35,7 +35,7 @@ export const archiveConfigSchema = z
   .superRefine((archive, ctx) => {
     if (archive.url === undefined) {
       for (const setting of BUCKET_SETTINGS) {
-        if (archive[setting] !== undefined) ctx.addIssue({ code: 'custom', path: [setting], message: `is set but archive.url is not (an s3:// URL)` });
+        if (archive[setting] !== undefined) ctx.addIssue({ code: 'custom', path: [setting], message: 'applies only to an S3 archive, and archive.url is not set' });
       }
     }
     if (archive.sseKmsKeyId !== undefined && archive.sse !== 'aws:kms') {

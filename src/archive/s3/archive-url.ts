@@ -17,7 +17,7 @@ const BUCKET = /^(?!\d+\.\d+\.\d+\.\d+$)(?!.*\.\.)[a-z0-9][a-z0-9.-]{1,61}[a-z0-
 const SEGMENT = /^(?!\.{1,2}$)[A-Za-z0-9!_.*'()=-]{1,255}$/;
 
 export const ARCHIVE_URL_HINT =
-  'an s3:// URL naming a bucket (3 to 63 lower-case letters, digits, dots and hyphens) and an optional prefix, like s3://my-bucket/guardduty';
+  'must be an s3:// URL naming a bucket (3 to 63 lower-case letters, digits, dots and hyphens) and an optional prefix, like s3://my-bucket/guardduty';
 
 /** Reads `s3://bucket/prefix`; undefined when it is not one (see ARCHIVE_URL_HINT). */
 export function parseArchiveUrl(url: string): ArchiveLocation | undefined {

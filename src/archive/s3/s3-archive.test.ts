@@ -204,6 +204,34 @@ describe('the S3 archive', () => {
     }
   });
 
+  test('asks for server-side encryption with the configured KMS key on every object, and sends it as application/gzip', { timeout: 120_000 }, async () => {
+    const client = s3.newClient();
+    const inputs: Array<{ command: string; input: Record<string, unknown> }> = [];
+    client.middlewareStack.add(
+      (next, context) => async (args) => {
+        inputs.push({ command: String(context.commandName), input: args.input as Record<string, unknown> });
+        return next(args);
+      },
+      { step: 'initialize', name: 'recordInputs' },
+    );
+    const archive = new S3Archive({ client, bucket: s3.bucket, prefix: 'sse/', partBytes: MIN_PART_BYTES, encryption: { algorithm: 'aws:kms', kmsKeyId: 'alias/yagura' } });
+    try {
+      await archive.write(objects('encrypted'));
+      const big = Array.from({ length: 640 }, (_, i) => JSON.stringify({ id: `e-${i}`, blob: randomBytes(12 * 1024).toString('base64') }));
+      await archive.put({ accountId: '111122223333', region: 'us-east-1', day: DAY, name: 'encrypted-large' }, pages(big, big));
+      const creating = inputs.filter((i) => i.command === 'PutObjectCommand' || i.command === 'CreateMultipartUploadCommand');
+      assert.deepEqual(
+        creating.map((i) => i.command),
+        ['PutObjectCommand', 'PutObjectCommand', 'PutObjectCommand', 'CreateMultipartUploadCommand'],
+      );
+      for (const { input } of creating) {
+        assert.deepEqual([input.ServerSideEncryption, input.SSEKMSKeyId, input.ContentType, input.ContentEncoding], ['aws:kms', 'alias/yagura', 'application/gzip', undefined]);
+      }
+    } finally {
+      await archive.close();
+    }
+  });
+
   test('refuses an object whose key is not a plain path', async () => {
     const archive = new S3Archive({ client: s3.newClient(), bucket: s3.bucket });
     try {
