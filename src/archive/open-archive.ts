@@ -1,56 +1,17 @@
 // Opens the archive the configuration names: the data folder's `archive/`, or an S3-compatible bucket.
-import { S3Client } from '@aws-sdk/client-s3';
 import type { DataFolder } from '../store/data-folder.js';
 import type { Archive } from './archive.js';
-import { ArchiveConfigError, type ArchiveConfig } from './archive-config.js';
+import type { ArchiveConfig } from './archive-config.js';
 import { LocalArchive } from './local/local-archive.js';
-import { parseArchiveUrl } from './s3/archive-url.js';
-import { S3Archive } from './s3/s3-archive.js';
 
 /**
- * A connection that does not open within this time is a failed attempt (the SDK retries it, the archiver retries
- * the object): without it a bucket behind a black hole would hold the archiver's pass, and the shutdown, for minutes.
- */
-const CONNECT_TIMEOUT_MS = 5_000;
-/** A request whose socket stays silent this long has failed (a large part on a slow link still streams). */
-const SOCKET_TIMEOUT_MS = 60_000;
-
-/**
- * The local archive without `archive.url`; with it, an S3 archive reached with the AWS SDK's default credential
- * chain (environment, profile, SSO, web identity, container or instance role). Throws ArchiveConfigError when no
- * region is known.
+ * The local archive without `archive.url`; with it, an S3 archive (s3/open-s3-archive.ts). Throws
+ * ArchiveConfigError when the bucket's region is known nowhere.
  */
 export async function openArchive(config: ArchiveConfig, folder: Pick<DataFolder, 'archiveDir'>): Promise<Archive> {
-  if (config.url === undefined) return new LocalArchive(folder.archiveDir);
-  const location = parseArchiveUrl(config.url);
-  // The schema checked it: this only guards a configuration built without it.
-  if (location === undefined) throw new ArchiveConfigError(`invalid configuration: archive.url is not an s3:// URL: ${config.url}`);
-  const client = new S3Client({
-    region: await regionOf(config),
-    ...(config.endpoint !== undefined && { endpoint: config.endpoint }),
-    ...(config.forcePathStyle !== undefined && { forcePathStyle: config.forcePathStyle }),
-    requestHandler: { connectionTimeout: CONNECT_TIMEOUT_MS, socketTimeout: SOCKET_TIMEOUT_MS },
-  });
-  return new S3Archive({
-    client,
-    ...location,
-    ...(config.sse !== undefined && { encryption: { algorithm: config.sse, ...(config.sseKmsKeyId !== undefined && { kmsKeyId: config.sseKmsKeyId }) } }),
-  });
-}
-
-/** `archive.region`, else the SDK's (AWS_REGION, the profile), else `us-east-1` for an S3-compatible endpoint. */
-async function regionOf(config: ArchiveConfig): Promise<string> {
-  if (config.region !== undefined) return config.region;
-  const probe = new S3Client({});
-  try {
-    return await probe.config.region();
-  } catch {
-    // MinIO, Ceph and most S3-compatible services sign with us-east-1 unless told otherwise.
-    if (config.endpoint !== undefined) return 'us-east-1';
-    throw new ArchiveConfigError(
-      'invalid configuration: archive.region (YAGURA_ARCHIVE_REGION) is not set and the AWS SDK found no region (AWS_REGION or the profile\'s region)',
-    );
-  } finally {
-    probe.destroy();
-  }
+  const url = config.url;
+  if (url === undefined) return new LocalArchive(folder.archiveDir);
+  // Loaded only for a bucket: the AWS SDK takes about 0.25 s to load, which every CLI verb on a data folder would pay.
+  const { openS3Archive } = await import('./s3/open-s3-archive.js');
+  return openS3Archive({ ...config, url });
 }
