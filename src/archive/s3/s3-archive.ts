@@ -82,7 +82,7 @@ export class S3Archive implements Archive {
   keyOf(object: Pick<ArchiveObject, 'accountId' | 'region' | 'day' | 'name'>): string {
     const key = archiveKey(object);
     if (key.split('/').some((segment) => segment === '' || segment === '.' || segment === '..')) {
-      throw new Error(`archive key is not a plain path: ${key}`);
+      throw new S3ArchiveError(`archive key is not a plain path: ${key}`);
     }
     return this.prefix + key;
   }
