@@ -6,7 +6,8 @@ import { fileURLToPath } from 'node:url';
 import type { FastifyInstance } from 'fastify';
 import { buildApp } from './app.js';
 import { Archiver } from './archive/archiver.js';
-import { LocalArchive } from './archive/local/local-archive.js';
+import type { Archive } from './archive/archive.js';
+import { openArchive } from './archive/open-archive.js';
 import { bootstrapAdmin, type BootstrapResult } from './auth/api-keys.js';
 import { ACTIONS } from './auth/actions.js';
 import { ownerScope } from './auth/finding-scope/owner-scope.js';
@@ -51,7 +52,7 @@ import { checkSealedRecords, type SealedRecords } from './auth/secrets/sealed-re
 /** The embedded store, archive and ingest pipeline on one data folder, owned by this process. */
 export interface Embedded {
   readonly store: SqliteStore;
-  readonly archive: LocalArchive;
+  readonly archive: Archive;
   /** Seals and writes the rolling archive objects (`serve` starts it rolling). */
   readonly archiver: Archiver;
   readonly pipeline: IngestPipeline;
@@ -136,7 +137,7 @@ export async function openEmbedded(dataDir: string, owner: string, options: Embe
       ...(options.backgroundCheckpoints && { backgroundCheckpoints: true }),
       ...(options.textMerges && { textMerges: true }),
     });
-    const archive = new LocalArchive(folder.archiveDir);
+    const archive = await openArchive(options.archive ?? ARCHIVE_DEFAULTS, folder);
     const metrics = options.metrics;
     const archiver = new Archiver({
       outbox: store.outbox,

@@ -24,30 +24,3 @@ export interface Archive {
 export function archiveKey(object: Pick<ArchiveObject, 'accountId' | 'region' | 'day' | 'name'>): string {
   return `AWSLogs/${object.accountId}/GuardDuty/${object.region}/${object.day}/${object.name}.jsonl.gz`;
 }
-
-/**
- * Encodes objects as GuardDuty exports them, one bare finding per line in UTF-8, into one new buffer: object `i` is
- * `bytes[ends[i-1] ?? 0 .. ends[i]]`. Lines given as bytes are copied, not decoded and encoded again.
- */
-export function encodeObjects(objects: readonly ArchiveObject[]): { bytes: Buffer; ends: number[] } {
-  let total = 0;
-  for (const object of objects) {
-    for (const line of object.lines) total += (typeof line === 'string' ? Buffer.byteLength(line, 'utf8') : line.byteLength) + 1;
-  }
-  // A buffer of its own (never a slice of Node's shared pool), so that it can be transferred to another thread.
-  const bytes = Buffer.allocUnsafeSlow(total);
-  const ends: number[] = [];
-  let at = 0;
-  for (const object of objects) {
-    for (const line of object.lines) {
-      if (typeof line === 'string') at += bytes.write(line, at, 'utf8');
-      else {
-        bytes.set(line, at);
-        at += line.byteLength;
-      }
-      bytes[at++] = 0x0a;
-    }
-    ends.push(at);
-  }
-  return { bytes, ends };
-}

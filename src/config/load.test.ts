@@ -69,3 +69,53 @@ test('reads alerting options: public URL, account names and tags, private receiv
     await rm(dir, { recursive: true, force: true });
   }
 });
+
+test('reads an S3-compatible archive: bucket URL, endpoint, path style, region and encryption', () => {
+  const c = loadConfig({
+    env: {
+      YAGURA_ARCHIVE_URL: 's3://guardduty-archive.example/yagura/prod',
+      YAGURA_ARCHIVE_ENDPOINT: 'http://127.0.0.1:9000',
+      YAGURA_ARCHIVE_FORCE_PATH_STYLE: 'true',
+      YAGURA_ARCHIVE_REGION: 'eu-central-1',
+      YAGURA_ARCHIVE_SSE: 'aws:kms',
+      YAGURA_ARCHIVE_SSE_KMS_KEY_ID: 'alias/yagura-archive',
+    },
+  });
+  assert.deepEqual(c.archive, {
+    rollSeconds: 300,
+    rollBytes: 16 * 1024 * 1024,
+    url: 's3://guardduty-archive.example/yagura/prod',
+    endpoint: 'http://127.0.0.1:9000',
+    forcePathStyle: true,
+    region: 'eu-central-1',
+    sse: 'aws:kms',
+    sseKmsKeyId: 'alias/yagura-archive',
+  });
+  assert.equal(loadConfig({ env: {}, overrides: { 'archive.url': 's3://my-bucket' } }).archive.url, 's3://my-bucket');
+});
+
+test('refuses a bad archive setting with one sentence naming it', () => {
+  const cases: Array<[Record<string, string>, RegExp]> = [
+    [{ YAGURA_ARCHIVE_URL: 'https://my-bucket.s3.amazonaws.com/x' }, /archive\.url: must be an s3:\/\/ URL naming a bucket/],
+    [{ YAGURA_ARCHIVE_URL: 's3://My_Bucket/x' }, /archive\.url/],
+    [{ YAGURA_ARCHIVE_URL: 's3://ab' }, /archive\.url/],
+    [{ YAGURA_ARCHIVE_URL: 's3://192.168.1.10/x' }, /archive\.url/],
+    [{ YAGURA_ARCHIVE_URL: 's3://bucket..name/x' }, /archive\.url/],
+    [{ YAGURA_ARCHIVE_URL: 's3://my-bucket/a//b' }, /archive\.url/],
+    [{ YAGURA_ARCHIVE_URL: 's3://my-bucket/a/../b' }, /archive\.url/],
+    [{ YAGURA_ARCHIVE_URL: 's3://my-bucket/a b' }, /archive\.url/],
+    [{ YAGURA_ARCHIVE_URL: 's3://my-bucket', YAGURA_ARCHIVE_ENDPOINT: 'ftp://minio.local' }, /archive\.endpoint/],
+    [{ YAGURA_ARCHIVE_URL: 's3://my-bucket', YAGURA_ARCHIVE_FORCE_PATH_STYLE: 'yes' }, /YAGURA_ARCHIVE_FORCE_PATH_STYLE must be true or false/],
+    [{ YAGURA_ARCHIVE_URL: 's3://my-bucket', YAGURA_ARCHIVE_REGION: 'EU West' }, /archive\.region/],
+    [{ YAGURA_ARCHIVE_URL: 's3://my-bucket', YAGURA_ARCHIVE_SSE: 'DES' }, /archive\.sse/],
+    [{ YAGURA_ARCHIVE_URL: 's3://my-bucket', YAGURA_ARCHIVE_SSE_KMS_KEY_ID: 'alias/k' }, /archive\.sseKmsKeyId: needs archive\.sse set to aws:kms/],
+    [{ YAGURA_ARCHIVE_ENDPOINT: 'http://127.0.0.1:9000' }, /archive\.endpoint: applies only to an S3 archive, and archive\.url is not set/],
+  ];
+  for (const [env, message] of cases) {
+    assert.throws(
+      () => loadConfig({ env }),
+      (e: unknown) => e instanceof ConfigError && message.test(e.message) && !e.message.includes('\n'),
+      JSON.stringify(env),
+    );
+  }
+});

@@ -1,5 +1,6 @@
 // Yagura's configuration: every option, its default and its limits, validated once at start.
 import { z } from 'zod';
+import { archiveConfigSchema } from '../archive/archive-config.js';
 import { ldapConfigSchema } from '../auth/federation/ldap/ldap-config.js';
 import { oidcConfigSchema } from '../auth/federation/oidc/provider-config.js';
 
@@ -22,17 +23,8 @@ export const configSchema = z
       })
       .strict()
       .default({ maxBodyBytes: 10 * 1024 * 1024, maxItemsPerRequest: 10_000, maxBatchFindings: 50_000 }),
-    /**
-     * Rolling archive objects: a partition's object is sealed and written once open rollSeconds or holding about
-     * rollBytes compressed (and at shutdown); GuardDuty's own export rolls every 5 minutes.
-     */
-    archive: z
-      .object({
-        rollSeconds: z.number().int().min(1).max(86_400).default(300),
-        rollBytes: z.number().int().min(64 * 1024).max(1024 * 1024 * 1024).default(16 * 1024 * 1024),
-      })
-      .strict()
-      .prefault({}),
+    /** Rolling archive objects, in the data folder or an S3-compatible bucket (archive-config.ts). */
+    archive: archiveConfigSchema.prefault({}),
     /** TLS for the listener; required on a non-loopback address unless insecureHttp acknowledges plain HTTP. */
     tls: z.object({ certFile: z.string().min(1), keyFile: z.string().min(1) }).strict().optional(),
     /** Acknowledges serving plain HTTP on a non-loopback address (e.g. behind a TLS-terminating proxy). */

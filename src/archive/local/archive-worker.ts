@@ -5,14 +5,13 @@ import { mkdir, open, rename, rm, writeFile, type FileHandle } from 'node:fs/pro
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { parentPort, workerData } from 'node:worker_threads';
-import { gzip } from 'node:zlib';
+import { gzipMember } from '../encoding.js';
 import type { ArchiveReply, ArchiveRequest, StagedObject } from './archive-protocol.js';
 
 if (parentPort === null) throw new Error('archive-worker runs only as a worker thread');
 const port = parentPort;
 const { root, staging } = workerData as { root: string; staging: string };
 
-const gzipAsync = promisify(gzip);
 const execFileAsync = promisify(execFile);
 /**
  * Objects written at once. zlib and file calls run on libuv's pool, so a few in flight keep both cores busy, and
@@ -71,7 +70,7 @@ async function ensureDir(dir: string): Promise<string[]> {
 async function writeTemporary(object: StagedObject, bytes: Uint8Array, flush: boolean): Promise<Written> {
   const dir = path.dirname(object.file);
   const created = await ensureDir(dir);
-  const data = await gzipAsync(bytes.subarray(object.start, object.end));
+  const data = await gzipMember(bytes.subarray(object.start, object.end));
   const tmp = path.join(staging, `${path.basename(object.file)}.tmp-${process.pid}-${++sequence}`);
   try {
     if (flush) {
@@ -147,9 +146,8 @@ async function openObject(write: number, file: string): Promise<void> {
 async function appendPart(write: number, bytes: ArrayBuffer): Promise<number> {
   const entry = opened.get(write);
   if (entry === undefined) throw new Error(`no object is open for write ${write}`);
-  // A gzip member per part: concatenated members are one valid gzip stream (RFC 1952), read whole by gunzip, zlib,
-  // DuckDB and Athena, and each part's compression needs only that part in memory.
-  const member = await gzipAsync(new Uint8Array(bytes));
+  // A gzip member per part (encoding.ts): each part's compression needs only that part in memory.
+  const member = await gzipMember(new Uint8Array(bytes));
   await entry.handle.write(member);
   entry.bytes += member.byteLength;
   return member.byteLength;

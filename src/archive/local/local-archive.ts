@@ -4,7 +4,8 @@ import { rmSync } from 'node:fs';
 import path from 'node:path';
 import type { Worker } from 'node:worker_threads';
 import { startWorker } from '../../runtime/start-worker.js';
-import { archiveKey, encodeObjects, type Archive } from '../archive.js';
+import { archiveKey, type Archive } from '../archive.js';
+import { encodeObjects, memberInputs } from '../encoding.js';
 import type { ArchiveObject } from '../../store/finding-store.js';
 import type { ArchiveReply, ArchiveRequest } from './archive-protocol.js';
 
@@ -75,16 +76,10 @@ export class LocalArchive implements Archive {
     const write = ++this.writeSequence;
     await this.call({ kind: 'open', write, file });
     let written = 0;
-    let members = 0;
     try {
-      for await (const lines of parts) {
-        if (lines.length === 0) continue;
-        const { bytes } = encodeObjects([{ ...object, lines }]);
+      for await (const bytes of memberInputs(parts)) {
         written += await this.call({ kind: 'append', write, bytes: bytes.buffer as ArrayBuffer }, [bytes.buffer as ArrayBuffer]);
-        members++;
       }
-      // An object without lines is still a valid gzip file: one empty member.
-      if (members === 0) written += await this.call({ kind: 'append', write, bytes: new ArrayBuffer(0) });
       await this.call({ kind: 'finish', write });
     } catch (error) {
       await this.call({ kind: 'discard', write }).catch(() => undefined);
