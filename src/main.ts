@@ -160,8 +160,10 @@ export async function openEmbedded(dataDir: string, owner: string, options: Embe
       ...(options.maxBatchFindings && { maxBatchFindings: options.maxBatchFindings }),
       ...(metrics && { metrics }),
     });
-    // Objects an unclean stop left open or sealed are sealed and written now, under the names they were given.
-    const replayed = await archiver.sealAll();
+    // Objects an unclean stop left open or sealed are sealed and written now, under the names they were given. An
+    // archive that cannot be reached now (a bucket down) does not stop the start: they stay sealed in the outbox,
+    // the archiver's passes write them once it answers, and /health shows the lag meanwhile.
+    const replayed = await archiver.sealAll().catch(() => 0);
     const s = store;
     const sealed: readonly SealedRecords[] = [new SqliteAlertStore(s.db, secrets), new SqliteRoleSessionStore(s.db), new SqliteSigningKeyStore(s.db)];
     // A wrong or missing master key stops the start here, with the key it lacks, instead of failing deliveries.
@@ -191,13 +193,17 @@ export async function openEmbedded(dataDir: string, owner: string, options: Embe
       lock,
       replayed,
       async close(): Promise<void> {
-        await pipeline.flush();
-        await archiver.close();
-        await catalog.settled();
-        await audit.close();
-        await archive.close();
-        await s.close();
-        lock.release();
+        try {
+          await pipeline.flush();
+          // What cannot be archived now stays in the outbox for the next start; the store still closes cleanly.
+          await archiver.close().catch(() => undefined);
+          await catalog.settled();
+          await audit.close();
+          await archive.close();
+          await s.close();
+        } finally {
+          lock.release();
+        }
       },
     };
   } catch (error) {
@@ -364,6 +370,14 @@ export async function startServer(config: Config, options: StartOptions = {}): P
     app.server.headersTimeout = p.headersTimeoutSeconds * 1000;
     app.server.maxConnections = p.maxConnections;
     await started.start(app.log.child({ component: 'alerts' }));
+    // Why the archive cannot be written (a bucket refusing the credentials, unreachable) goes to the log, at most
+    // once a minute; /health shows only the lag, since it answers without authentication.
+    let lastArchiveWarning = -Infinity;
+    embedded.archiver.onFailure((error) => {
+      if (Date.now() - lastArchiveWarning < 60_000) return;
+      lastArchiveWarning = Date.now();
+      app.log.warn({ component: 'archive', err: error }, 'the archive cannot be written now; versions stay in the outbox and are retried');
+    });
     app.addHook('onClose', async () => started.close());
     await app.listen({ host: config.host, port: config.port });
     const address = app.server.address();

@@ -34,6 +34,7 @@ export interface ArchiverOptions {
  * appended to, and each version is in the archive exactly once.
  */
 export class Archiver {
+  private readonly failureListeners: Array<(error: unknown) => void> = [];
   private readonly outbox: ArchiveOutbox;
   private readonly archive: Archive;
   private readonly rollMs: number;
@@ -75,6 +76,11 @@ export class Archiver {
     this.timer.unref();
   }
 
+  /** Tells `listener` of every failed pass (the server logs them; the metric counts them). */
+  onFailure(listener: (error: unknown) => void): void {
+    this.failureListeners.push(listener);
+  }
+
   /** Seconds since the oldest version not yet in the archive was stored (0 when there is none). */
   async lagSeconds(): Promise<number> {
     const objects = await this.outbox.objects();
@@ -98,6 +104,7 @@ export class Archiver {
       return await run;
     } catch (error) {
       this.events?.failed(error);
+      for (const listener of this.failureListeners) listener(error);
       throw error;
     } finally {
       this.running = undefined;

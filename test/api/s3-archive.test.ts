@@ -116,4 +116,26 @@ describe('the server with an S3 archive', { timeout: 120_000 }, () => {
     assert.equal((await health()).status, 'ok');
     assert.deepEqual((await allIds()).filter((id) => id.startsWith('outage')), ['outage-1', 'outage-2'], 'each once');
   });
+  test('a stop and a restart while the bucket is down keep everything, and the outbox drains once it is back', async () => {
+    await s3.stop();
+    try {
+      await post([findingDoc({ id: 'restart-1' })]);
+      // A clean stop with the bucket down closes the store and releases the folder; the outbox keeps the version.
+      await server.close();
+      server = await startServer(
+        configSchema.parse({
+          dataDir: path.join(dir, 'data'),
+          port: 0,
+          bootstrapKey: KEY,
+          logLevel: 'silent',
+          archive: { rollSeconds: ROLL_SECONDS, url: `s3://${s3.bucket}/${PREFIX}`, endpoint: s3.endpoint, forcePathStyle: true, region: 'us-east-1' },
+        }),
+      );
+      assert.ok((await server.embedded.store.outbox.objects()).length > 0, 'the start did not need the bucket');
+    } finally {
+      await s3.start();
+    }
+    await until(async () => (await server.embedded.store.outbox.objects()).length === 0);
+    assert.deepEqual((await allIds()).filter((id) => id.startsWith('restart')), ['restart-1']);
+  });
 });
