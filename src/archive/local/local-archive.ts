@@ -4,8 +4,7 @@ import { rmSync } from 'node:fs';
 import path from 'node:path';
 import type { Worker } from 'node:worker_threads';
 import { startWorker } from '../../runtime/start-worker.js';
-import { archiveKey, encodeObjects, type Archive } from '../archive.js';
-import type { ArchiveObject } from '../../store/finding-store.js';
+import { archiveKey, encodeObjects, type Archive, type ArchiveObject } from '../archive.js';
 import type { ArchiveReply, ArchiveRequest } from './archive-protocol.js';
 
 /**
