@@ -39,7 +39,8 @@ import { SqliteSessionRepository } from './store/sqlite/session-repository.js';
 import { storedSecret } from './store/sqlite/meta.js';
 import { SqliteStore } from './store/sqlite/sqlite-store.js';
 import { AlertService } from './alerts/alert-service.js';
-import { SqliteAlertStore } from './store/sqlite/alert-store.js';
+import { sqliteAlertStores } from './store/sqlite/alert-stores.js';
+import { SqliteDestinationStore } from './store/sqlite/destination-store.js';
 import type { Resolver } from './alerts/sinks/network-policy.js';
 import type { Keyring } from './auth/secrets/keyring.js';
 import { loadKeyring } from './auth/secrets/load-keyring.js';
@@ -158,7 +159,7 @@ export async function openEmbedded(dataDir: string, owner: string, options: Embe
     // Objects an unclean stop left open or sealed are sealed and written now, under the names they were given.
     const replayed = await archiver.sealAll();
     const s = store;
-    const sealed: readonly SealedRecords[] = [new SqliteAlertStore(s.db, secrets), new SqliteRoleSessionStore(s.db)];
+    const sealed: readonly SealedRecords[] = [new SqliteDestinationStore(s.db, secrets), new SqliteRoleSessionStore(s.db)];
     // A wrong or missing master key stops the start here, with the key it lacks, instead of failing deliveries.
     await checkSealedRecords(sealed, secrets);
     const catalog = await Catalog.open(new SqliteCatalogStore(s.db));
@@ -250,7 +251,7 @@ export function buildAlerts(embedded: Embedded, config: Pick<Config, 'alerts' | 
   return new AlertService({
     owners: (owner, now) => ownerScope(owners, owner, now),
     store: embedded.store,
-    alerts: new SqliteAlertStore(embedded.store.db, embedded.secrets),
+    alerts: sqliteAlertStores(embedded.store.db, embedded.secrets),
     pipeline: embedded.pipeline,
     settings: {
       ...(config.publicUrl !== undefined && { publicUrl: config.publicUrl }),

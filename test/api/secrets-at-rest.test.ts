@@ -13,7 +13,7 @@ import { keyFileOf } from '../../src/auth/secrets/load-keyring.js';
 import { rotateMasterKey } from '../../src/auth/secrets/rotate-master-key.js';
 import { sealedKeyId } from '../../src/auth/secrets/secret-box.js';
 import { openEmbedded } from '../../src/main.js';
-import { SqliteAlertStore } from '../../src/store/sqlite/alert-store.js';
+import { SqliteDestinationStore } from '../../src/store/sqlite/destination-store.js';
 import { findingDoc } from '../fixtures/findings.js';
 import { alertsFolder, type AlertsFolder } from '../support/alerts-harness.js';
 import { ROOT, type CliResult } from '../support/cli.js';
@@ -54,7 +54,7 @@ function yagura(args: readonly string[], env: Record<string, string> = {}): Prom
 async function storedSpec(data: string, id: string, env: NodeJS.ProcessEnv = {}): Promise<Record<string, unknown> | undefined> {
   const embedded = await openEmbedded(data, 'test', { env });
   try {
-    return (await new SqliteAlertStore(embedded.store.db, embedded.secrets).getDestination(id)) as Record<string, unknown> | undefined;
+    return (await new SqliteDestinationStore(embedded.store.db, embedded.secrets).getDestination(id)) as Record<string, unknown> | undefined;
   } finally {
     await embedded.close();
   }
@@ -184,7 +184,7 @@ describe('rotating a master key given in YAGURA_MASTER_KEY', () => {
     dir = await mkdtemp(path.join(tmpdir(), 'yagura-env-key-'));
     data = path.join(dir, 'data');
     const embedded = await openEmbedded(data, 'test', { env: { YAGURA_MASTER_KEY: A } });
-    id = (await new SqliteAlertStore(embedded.store.db, embedded.secrets).createDestination({ type: 'slack', name: 's', url: SLACK_URL }, Date.now())).id;
+    id = (await new SqliteDestinationStore(embedded.store.db, embedded.secrets).createDestination({ type: 'slack', name: 's', url: SLACK_URL }, Date.now())).id;
     await embedded.close();
   });
   after(async () => rm(dir, { recursive: true, force: true }));
