@@ -20,13 +20,11 @@ import { IngestPipeline } from './ingest/pipeline.js';
 import { Metrics } from './metrics/metrics.js';
 import { checkListenAddress } from './protection/listen-policy.js';
 import { RateRules } from './protection/rate-rules.js';
+import type { Backend } from './store/backend.js';
 import { dataFolder, lockDataFolder, type DataLock } from './store/data-folder.js';
-import { SqliteAuditStore } from './store/sqlite/audit-store.js';
-import { SqlitePrincipalStore } from './store/sqlite/principal-store.js';
-import { SqliteRoleSessionStore } from './store/sqlite/role-session-store.js';
-import { SqliteSigningKeyStore } from './store/sqlite/signing-key-store.js';
+import type { FindingStore } from './store/finding-store.js';
+import { openSqliteBackend } from './store/sqlite/sqlite-backend.js';
 import { SigningKeys } from './auth/principals/signing-keys.js';
-import { SqliteRoleMapStore } from './store/sqlite/directory-role-map-store.js';
 import type { Federation } from './app.js';
 import { DirectoryRoleMap } from './auth/federation/role-map.js';
 import { buildLdapDirectory } from './auth/federation/ldap/ldap-directory.js';
@@ -36,42 +34,28 @@ import { OidcProviders } from './auth/federation/oidc/oidc-providers.js';
 import { FederatedSignIn } from './auth/sts/federated-sign-in.js';
 import { RoleSessions } from './auth/sts/role-sessions.js';
 import { DEFAULT_SIGN_IN_THROTTLE, SignInThrottle } from './protection/sign-in-throttle.js';
-import { SqliteCatalogStore } from './store/sqlite/catalog-store.js';
 import { Catalog } from './catalog/catalog.js';
-import { SqliteSessionRepository } from './store/sqlite/session-repository.js';
-import { storedSecret } from './store/sqlite/meta.js';
-import { SqliteStore } from './store/sqlite/sqlite-store.js';
 import { AlertService } from './alerts/alert-service.js';
-import { SqliteAlertStore } from './store/sqlite/alert-store.js';
 import type { Resolver } from './alerts/sinks/network-policy.js';
 import type { Keyring } from './auth/secrets/keyring.js';
 import { loadKeyring } from './auth/secrets/load-keyring.js';
 import type { SecretBox } from './auth/secrets/secret-box.js';
-import { checkSealedRecords, type SealedRecords } from './auth/secrets/sealed-records.js';
+import { checkSealedRecords } from './auth/secrets/sealed-records.js';
 
-/** The embedded store, archive and ingest pipeline on one data folder, owned by this process. */
+/** The backend, archive and ingest pipeline on one data folder, owned by this process. */
 export interface Embedded {
-  readonly store: SqliteStore;
+  /** Every store the server keeps its state in. */
+  readonly backend: Backend;
+  /** The findings the pipeline stores and the API reads (the backend's finding store). */
+  readonly store: FindingStore;
   readonly archive: Archive;
   /** Seals and writes the rolling archive objects (`serve` starts it rolling). */
   readonly archiver: Archiver;
   readonly pipeline: IngestPipeline;
-  /** Principals, policies and API keys (also the older key repository the bootstrap uses). */
-  readonly keys: SqlitePrincipalStore;
   /** The account catalog; accounts seen in stored findings join its `unassigned` group. */
   readonly catalog: Catalog;
-  /** The audit log of API calls; closing the embedded store writes what it still queues. */
-  readonly audit: SqliteAuditStore;
-  /** Temporary credentials issued by the STS endpoint. */
-  readonly roleSessions: SqliteRoleSessionStore;
-  /** SigV4 credentials of API keys. */
-  readonly signingKeys: SqliteSigningKeyStore;
-  /** The LDAP role map entries edited through the API. */
-  readonly roleMap: SqliteRoleMapStore;
   /** Seals secrets that must be read back (alert destinations, STS secret keys) with the master key. */
   readonly secrets: SecretBox;
-  /** Every kind of record holding sealed values: what a master key rotation re-seals and a start checks. */
-  readonly sealed: readonly SealedRecords[];
   /** Where the master keys came from; `generated`: the folder's key file was made by this open (first start). */
   readonly masterKey: { readonly source: 'env' | 'file' | 'given'; readonly generated: boolean };
   readonly lock: DataLock;
@@ -123,11 +107,12 @@ const ARCHIVE_DEFAULTS = configSchema.shape.archive.parse(undefined);
 export async function openEmbedded(dataDir: string, owner: string, options: EmbeddedOptions = {}): Promise<Embedded> {
   const folder = dataFolder(dataDir);
   const lock = lockDataFolder(folder, owner);
-  let store: SqliteStore | undefined;
+  let backend: Backend | undefined;
   try {
     const loaded = options.keyring ? { keyring: options.keyring, source: 'given' as const, generated: false } : loadKeyring(folder.dir, options.env ?? process.env);
     const secrets = loaded.keyring;
-    store = new SqliteStore({
+    const metrics = options.metrics;
+    backend = await openSqliteBackend({
       file: folder.databaseFile,
       secrets,
       ...(options.readers && { readers: options.readers }),
@@ -136,9 +121,15 @@ export async function openEmbedded(dataDir: string, owner: string, options: Embe
       ...(options.facets && { facets: true }),
       ...(options.backgroundCheckpoints && { backgroundCheckpoints: true }),
       ...(options.textMerges && { textMerges: true }),
+      ...(metrics && {
+        audit: {
+          onWritten: (entry) => metrics.auditEntries.inc({ decision: entry.decision }),
+          onDropped: () => metrics.auditDropped.inc(),
+        },
+      }),
     });
+    const store = backend.findings;
     const archive = await openArchive(options.archive ?? ARCHIVE_DEFAULTS, folder);
-    const metrics = options.metrics;
     const archiver = new Archiver({
       outbox: store.outbox,
       archive,
@@ -164,31 +155,19 @@ export async function openEmbedded(dataDir: string, owner: string, options: Embe
     // archive that cannot be reached now (a bucket down) does not stop the start: they stay sealed in the outbox,
     // the archiver's passes write them once it answers, and /health shows the lag meanwhile.
     const replayed = await archiver.sealAll().catch(() => 0);
-    const s = store;
-    const sealed: readonly SealedRecords[] = [new SqliteAlertStore(s.db, secrets), new SqliteRoleSessionStore(s.db), new SqliteSigningKeyStore(s.db)];
+    const b = backend;
     // A wrong or missing master key stops the start here, with the key it lacks, instead of failing deliveries.
-    await checkSealedRecords(sealed, secrets);
-    const catalog = await Catalog.open(new SqliteCatalogStore(s.db));
+    await checkSealedRecords(b.sealed, secrets);
+    const catalog = await Catalog.open(b.catalog);
     pipeline.subscribe((stored) => catalog.noticeAccounts(stored.map((x) => x.finding.key.accountId)));
-    const audit = new SqliteAuditStore(s.db, {
-      ...(metrics && {
-        onWritten: (entry) => metrics.auditEntries.inc({ decision: entry.decision }),
-        onDropped: () => metrics.auditDropped.inc(),
-      }),
-    });
     return {
-      store: s,
+      backend: b,
+      store,
       archive,
       archiver,
       pipeline,
-      keys: new SqlitePrincipalStore(s.db),
-      roleSessions: new SqliteRoleSessionStore(s.db),
-      signingKeys: new SqliteSigningKeyStore(s.db),
-      roleMap: new SqliteRoleMapStore(s.db),
       catalog,
-      audit,
       secrets,
-      sealed,
       masterKey: { source: loaded.source, generated: loaded.generated },
       lock,
       replayed,
@@ -198,16 +177,15 @@ export async function openEmbedded(dataDir: string, owner: string, options: Embe
           // What cannot be archived now stays in the outbox for the next start; the store still closes cleanly.
           await archiver.close().catch(() => undefined);
           await catalog.settled();
-          await audit.close();
           await archive.close();
-          await s.close();
+          await b.close();
         } finally {
           lock.release();
         }
       },
     };
   } catch (error) {
-    await store?.close();
+    await backend?.close();
     lock.release();
     throw error;
   }
@@ -258,11 +236,11 @@ export interface StartOptions {
 export function buildAlerts(embedded: Embedded, config: Pick<Config, 'alerts' | 'publicUrl'>, metrics?: Metrics, resolve?: Resolver): AlertService {
   const a = config.alerts;
   // Rules fire only on findings their owner may read, tags from the account catalog included.
-  const owners = { resolver: new PrincipalResolver(embedded.keys), action: ACTIONS.GetFinding.name, accountTags: () => embedded.catalog.accountTags() };
+  const owners = { resolver: new PrincipalResolver(embedded.backend.principals), action: ACTIONS.GetFinding.name, accountTags: () => embedded.catalog.accountTags() };
   return new AlertService({
     owners: (owner, now) => ownerScope(owners, owner, now),
     store: embedded.store,
-    alerts: new SqliteAlertStore(embedded.store.db, embedded.secrets),
+    alerts: embedded.backend.alerts,
     pipeline: embedded.pipeline,
     settings: {
       ...(config.publicUrl !== undefined && { publicUrl: config.publicUrl }),
@@ -280,15 +258,16 @@ export function buildAlerts(embedded: Embedded, config: Pick<Config, 'alerts' | 
 
 /** Federation as configured: temporary credentials always (SigV4, GetCallerIdentity), LDAP and OIDC when set. */
 export function buildFederation(embedded: Embedded, config: Pick<Config, 'sts' | 'ldap' | 'oidc' | 'publicUrl'>, now: () => number = Date.now): Federation {
-  const resolver = new PrincipalResolver(embedded.keys, now);
+  const { backend } = embedded;
+  const resolver = new PrincipalResolver(backend.principals, now);
   const roleSessions = new RoleSessions(
-    embedded.roleSessions,
+    backend.roleSessions,
     embedded.secrets,
     resolver,
     { defaultSeconds: config.sts.defaultDurationSeconds, minSeconds: 900, maxSeconds: config.sts.maxDurationSeconds },
     now,
   );
-  const roleMap = new DirectoryRoleMap(config.ldap?.roleMap ?? {}, embedded.roleMap);
+  const roleMap = new DirectoryRoleMap(config.ldap?.roleMap ?? {}, backend.roleMap);
   // One throttle for every password sign-in (directory and local users), keyed by where the name lives.
   const throttle = new SignInThrottle(DEFAULT_SIGN_IN_THROTTLE, now);
   const directory = config.ldap && new LdapSignIn(buildLdapDirectory(config.ldap), roleMap);
@@ -297,10 +276,10 @@ export function buildFederation(embedded: Embedded, config: Pick<Config, 'sts' |
     sessions: roleSessions,
     directory,
     webIdentity: oidc,
-    roles: { trustPolicy: async (name) => (await embedded.keys.getRole(name))?.trustPolicy ?? undefined },
+    roles: { trustPolicy: async (name) => (await backend.principals.getRole(name))?.trustPolicy ?? undefined },
     throttle,
   });
-  const signingKeys = new SigningKeys(embedded.signingKeys, embedded.secrets, resolver);
+  const signingKeys = new SigningKeys(backend.signingKeys, embedded.secrets, resolver);
   return { roleSessions, signingKeys, signIn, oidc, roleMap, throttle, sigv4Region: config.sts.sigv4Region, publicUrl: config.publicUrl };
 }
 
@@ -326,13 +305,13 @@ export async function startServer(config: Config, options: StartOptions = {}): P
   try {
     metrics.gauge('yagura_ingest_queue_findings', 'Findings waiting for the next commit', () => embedded.pipeline.queueDepth);
     metrics.gauge('yagura_store_findings', 'Findings in the store', () => embedded.store.count());
-    metrics.gauge('yagura_store_facets_ready', 'Whether overview aggregations are answered from memory (1) or still from SQL while loading (0)', () => (embedded.store.facetsReady ? 1 : 0));
-    metrics.gauge('yagura_store_bytes', 'Size of the store database file', () => embedded.store.sizeBytes());
+    metrics.gauge('yagura_store_facets_ready', 'Whether overview aggregations are answered from memory (1) or still from SQL while loading (0)', () => (embedded.backend.facetsReady() ? 1 : 0));
+    metrics.gauge('yagura_store_bytes', 'Size of the store database file', () => embedded.backend.sizeBytes());
     metrics.gauge('yagura_archive_lag_seconds', 'Age of the oldest finding version stored but not yet in the archive', () => embedded.archiver.lagSeconds());
     // Checked often enough that the size trigger and the roll interval are each met within about a second.
     embedded.archiver.start(Math.min(1000, config.archive.rollSeconds * 250));
     metrics.gauge('yagura_rate_limit_blocked_sources', 'Sources currently over a rate limit', () => rateRules.blocks().length);
-    const bootstrap = await bootstrapAdmin(embedded.keys, config.bootstrapKey, Date.now());
+    const bootstrap = await bootstrapAdmin(embedded.backend.principals, config.bootstrapKey, Date.now());
     const demo = config.demo ? await loadDemo(embedded, Date.now()) : undefined;
     // The configuration's accounts seed the catalog; alert routing and scopes read the catalog.
     await embedded.catalog.seed(config.accounts);
@@ -342,17 +321,17 @@ export async function startServer(config: Config, options: StartOptions = {}): P
     const app = await buildApp({
       store: embedded.store,
       pipeline: embedded.pipeline,
-      keys: embedded.keys,
+      keys: embedded.backend.principals,
       catalog: embedded.catalog,
-      audit: embedded.audit,
-      cursorSecret: storedSecret(embedded.store.db, 'cursor', () => randomBytes(32)),
+      audit: embedded.backend.audit,
+      cursorSecret: await embedded.backend.storedSecret('cursor', () => randomBytes(32)),
       limits: {
         maxBodyBytes: config.ingest.maxBodyBytes,
         maxItemsPerRequest: config.ingest.maxItemsPerRequest,
         maxPageSize: config.search.maxPageSize,
       },
       logger: { level: config.logLevel, ...(options.logStream && { stream: options.logStream }) },
-      sessions: new Sessions(new SqliteSessionRepository(embedded.store.db), config.sessions),
+      sessions: new Sessions(embedded.backend.sessions, config.sessions),
       federation: buildFederation(embedded, config),
       ...(dashboardRoot && { dashboardRoot }),
       metrics,

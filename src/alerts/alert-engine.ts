@@ -5,7 +5,8 @@ import { bindQuery } from '../query/bind.js';
 import type { BoundNode, BoundQuery } from '../query/bound.js';
 import { andScope } from '../query/scope.js';
 import type { FindingChange, FindingStore } from '../store/finding-store.js';
-import type { AlertStore, DigestItem, NewDelivery } from './alert-store.js';
+import type { DeliveryLog, NewDelivery } from './delivery-log.js';
+import type { DigestItem, EvaluationStore } from './evaluation-store.js';
 import { decide, groupKeyOf, inScope, type Incident } from './evaluate.js';
 import { alertFinding, type AlertMessage } from './message.js';
 import type { AccountCatalog } from './routing.js';
@@ -37,7 +38,9 @@ export interface CompiledRule {
 
 export interface AlertEngineOptions {
   readonly store: FindingStore;
-  readonly alerts: AlertStore;
+  readonly evaluation: EvaluationStore;
+  /** Pruned of old finished deliveries. */
+  readonly deliveries: Pick<DeliveryLog, 'prune'>;
   readonly rules: () => Promise<readonly CompiledRule[]>;
   /** The findings the rule's owner may read now; undefined when it may read none (the rule is suspended). */
   readonly ownerScope: (rule: AlertRule) => Promise<BoundNode | undefined>;
@@ -99,13 +102,13 @@ export class AlertEngine {
   /** One batch of the change log; false when there was nothing to read. */
   private async pass(): Promise<boolean> {
     const o = this.options;
-    const cursor = await o.alerts.cursor();
+    const cursor = await o.evaluation.cursor();
     const rules = (await o.rules()).filter((r) => r.rule.enabled);
     if (rules.length === 0) {
       // Nothing to evaluate: skip the log (an import of a million findings must not be read back for nothing).
       const last = await o.store.lastChange();
       if (last > cursor) {
-        await o.alerts.commitEvaluation({ cursor: last, incidents: [], deliveries: [], digestItems: [] }, (o.now ?? Date.now)());
+        await o.evaluation.commitEvaluation({ cursor: last, incidents: [], deliveries: [], digestItems: [] }, (o.now ?? Date.now)());
         await this.maintain(last);
       }
       return false;
@@ -147,7 +150,7 @@ export class AlertEngine {
         }
         const group = groupKeyOf(rule, change.record);
         const id = `${rule.id}\u0000${group}`;
-        const existing = incidents.has(id) ? incidents.get(id) : await o.alerts.incident(rule.id, group);
+        const existing = incidents.has(id) ? incidents.get(id) : await o.evaluation.incident(rule.id, group);
         const decision = decide(rule, change, group, existing);
         if (decision.incident) {
           incidents.set(id, decision.incident);
@@ -156,7 +159,7 @@ export class AlertEngine {
         if (decision.alert) deliveries.push(...this.route(rule, change, decision.alert));
       }
     }
-    await o.alerts.commitEvaluation(
+    await o.evaluation.commitEvaluation(
       { cursor: last, incidents: [...touched].map((id) => incidents.get(id)!), deliveries, digestItems },
       (o.now ?? Date.now)(),
     );
@@ -178,7 +181,8 @@ export class AlertEngine {
     while (!this.closed && (await o.store.pruneChanges(cursor, PRUNE_CHUNK)) === PRUNE_CHUNK) {
       await new Promise((resolve) => setImmediate(resolve));
     }
-    await o.alerts.prune(t - MAX_THROTTLE_MS, t - o.keepDeliveriesMs);
+    await o.evaluation.prune(t - MAX_THROTTLE_MS);
+    await o.deliveries.prune(t - o.keepDeliveriesMs);
   }
 
   private route(rule: AlertRule, change: FindingChange, kind: NewDelivery['kind']): NewDelivery[] {

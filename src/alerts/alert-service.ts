@@ -9,8 +9,9 @@ import { andScope } from '../query/scope.js';
 import type { RuleOwners } from './rule-owners.js';
 import { AlertEngine, type CompiledRule } from './alert-engine.js';
 import { AlertError } from './alert-error.js';
-import type { AlertStore, DigestItem } from './alert-store.js';
-import { DeliveryDispatcher, type DeliveryLog, type RetryPolicy } from './delivery-dispatcher.js';
+import type { AlertStores } from './alert-stores.js';
+import { DeliveryDispatcher, type DispatchLog, type RetryPolicy } from './delivery-dispatcher.js';
+import type { DigestItem } from './evaluation-store.js';
 import { SECRET_FIELDS, type Destination, type DestinationSpec } from './destination.js';
 import { DigestScheduler, checkSchedule } from './digest-scheduler.js';
 import { dryRun, type DryRunResult } from './dry-run.js';
@@ -37,7 +38,7 @@ export interface AlertSettings {
 
 export interface AlertServiceOptions {
   readonly store: FindingStore;
-  readonly alerts: AlertStore;
+  readonly alerts: AlertStores;
   readonly pipeline: Pick<IngestPipeline, 'subscribe'>;
   readonly settings: AlertSettings;
   readonly metrics?: Metrics;
@@ -48,7 +49,7 @@ export interface AlertServiceOptions {
   readonly owners: RuleOwners;
 }
 
-export interface AlertLog extends DeliveryLog {
+export interface AlertLog extends DispatchLog {
   error(fields: Record<string, unknown>, message: string): void;
 }
 
@@ -61,7 +62,7 @@ export interface TestResult {
 }
 
 export class AlertService {
-  readonly alerts: AlertStore;
+  readonly alerts: AlertStores;
   private readonly engine: AlertEngine;
   private readonly dispatcher: DeliveryDispatcher;
   private readonly scheduler: DigestScheduler;
@@ -81,7 +82,7 @@ export class AlertService {
     this.catalog = new AccountCatalog(s.accounts);
     const onError = (error: unknown): void => this.log.error({ err: error }, 'alert evaluation failed');
     this.dispatcher = new DeliveryDispatcher({
-      alerts: options.alerts,
+      deliveries: options.alerts.deliveries,
       sinkFor: (id) => this.sinkFor(id),
       retry: s.retry,
       timeoutMs: s.sendTimeoutMs,
@@ -92,7 +93,8 @@ export class AlertService {
     });
     this.engine = new AlertEngine({
       store: options.store,
-      alerts: options.alerts,
+      evaluation: options.alerts.evaluation,
+      deliveries: options.alerts.deliveries,
       rules: () => this.compiledRules(),
       ownerScope: (rule) => this.ownerScope(rule),
       accounts: this.catalog,
@@ -102,14 +104,14 @@ export class AlertService {
       keepDeliveriesMs: s.keepDeliveriesMs,
       now: this.now,
     });
-    this.scheduler = new DigestScheduler(options.alerts, (rule, items) => this.visibleDigestItems(rule, items), this.catalog, () => this.dispatcher.wake(), onError, this.now);
+    this.scheduler = new DigestScheduler(options.alerts.evaluation, (rule, items) => this.visibleDigestItems(rule, items), this.catalog, () => this.dispatcher.wake(), onError, this.now);
   }
 
   /** Catches up from the persisted cursor, sends what is pending, and follows ingest from now on. */
   async start(log?: AlertLog): Promise<void> {
     if (log) this.log = log;
     this.unsubscribe = this.options.pipeline.subscribe(() => this.engine.wake());
-    this.scheduler.reload(await this.options.alerts.listRules());
+    this.scheduler.reload(await this.options.alerts.rules.listRules());
     this.engine.wake();
     this.dispatcher.wake();
   }
@@ -132,7 +134,7 @@ export class AlertService {
   // Rules.
 
   private compiledRules(): Promise<CompiledRule[]> {
-    this.compiled ??= this.options.alerts.listRules().then((rules) => {
+    this.compiled ??= this.options.alerts.rules.listRules().then((rules) => {
       for (const rule of rules) this.statuses.set(rule.id, rule.status ? JSON.stringify(rule.status) : '');
       return rules.map((rule) => ({ rule, query: parseQuery(rule.query) }));
     });
@@ -149,7 +151,7 @@ export class AlertService {
     const status: RuleStatus | undefined = result.ok ? undefined : { state: 'suspended', reason: result.reason };
     const text = status ? JSON.stringify(status) : '';
     if ((this.statuses.get(rule.id) ?? '') !== text) {
-      await this.options.alerts.setRuleStatus(rule.id, status);
+      await this.options.alerts.rules.setRuleStatus(rule.id, status);
       this.statuses.set(rule.id, text);
       if (status) this.log.warn({ rule: rule.id, owner: rule.owner, reason: status.reason }, 'alert rule suspended');
       else this.log.info({ rule: rule.id, owner: rule.owner }, 'alert rule resumed');
@@ -170,7 +172,7 @@ export class AlertService {
 
   private async rulesChanged(): Promise<void> {
     this.compiled = undefined;
-    this.scheduler.reload(await this.options.alerts.listRules());
+    this.scheduler.reload(await this.options.alerts.rules.listRules());
   }
 
   /** Query, schedule and destinations must be valid before a rule is stored. */
@@ -185,7 +187,7 @@ export class AlertService {
       }
     }
     for (const route of spec.routes) {
-      if ((await this.options.alerts.getDestination(route.destination)) === undefined) {
+      if ((await this.options.alerts.destinations.getDestination(route.destination)) === undefined) {
         throw new AlertError('INVALID_RULE', `route to destination "${route.destination}": there is no such destination`);
       }
     }
@@ -194,20 +196,20 @@ export class AlertService {
   /** A new rule owned by `owner` (the creating principal's ARN). */
   async createRule(spec: RuleSpec, owner: string): Promise<AlertRule> {
     await this.checkRule(spec);
-    const rule = await this.options.alerts.createRule(spec, owner, this.now());
+    const rule = await this.options.alerts.rules.createRule(spec, owner, this.now());
     await this.rulesChanged();
     return rule;
   }
 
   async replaceRule(id: string, spec: RuleSpec): Promise<AlertRule | undefined> {
     await this.checkRule(spec);
-    const rule = await this.options.alerts.replaceRule(id, spec, this.now());
+    const rule = await this.options.alerts.rules.replaceRule(id, spec, this.now());
     await this.rulesChanged();
     return rule;
   }
 
   async deleteRule(id: string): Promise<boolean> {
-    const deleted = await this.options.alerts.deleteRule(id);
+    const deleted = await this.options.alerts.rules.deleteRule(id);
     await this.rulesChanged();
     return deleted;
   }
@@ -223,7 +225,7 @@ export class AlertService {
 
   /** An update may leave secrets out to keep the stored ones (the API never shows them). */
   async mergeSecrets(id: string, spec: Record<string, unknown>): Promise<Record<string, unknown>> {
-    const old = await this.options.alerts.getDestination(id);
+    const old = await this.options.alerts.destinations.getDestination(id);
     if (old === undefined || old.type !== spec.type) return spec;
     const merged = { ...spec };
     for (const field of SECRET_FIELDS[old.type]) {
@@ -235,21 +237,21 @@ export class AlertService {
   /** Saves a destination whose receiver the network policy allows; `warnings` say what could not be checked. */
   async createDestination(spec: DestinationSpec): Promise<{ destination: Destination; warnings: string[] }> {
     const warnings = await checkReceiverAddress(spec, this.options.settings.network, this.options.resolve);
-    return { destination: await this.options.alerts.createDestination(spec, this.now()), warnings };
+    return { destination: await this.options.alerts.destinations.createDestination(spec, this.now()), warnings };
   }
 
   async replaceDestination(id: string, spec: DestinationSpec): Promise<{ destination: Destination; warnings: string[] } | undefined> {
     const warnings = await checkReceiverAddress(spec, this.options.settings.network, this.options.resolve);
-    const destination = await this.options.alerts.replaceDestination(id, spec, this.now());
+    const destination = await this.options.alerts.destinations.replaceDestination(id, spec, this.now());
     return destination === undefined ? undefined : { destination, warnings };
   }
 
   async deleteDestination(id: string): Promise<boolean> {
-    const users = (await this.options.alerts.listRules()).filter((r) => r.routes.some((route) => route.destination === id));
+    const users = (await this.options.alerts.rules.listRules()).filter((r) => r.routes.some((route) => route.destination === id));
     if (users.length > 0) {
       throw new AlertError('DESTINATION_IN_USE', `the destination is routed to by rule(s) ${users.map((r) => `"${r.id}"`).join(', ')}; change those rules first`);
     }
-    return this.options.alerts.deleteDestination(id);
+    return this.options.alerts.destinations.deleteDestination(id);
   }
 
   /** Sends a test message now, outside the outbox, and says how it went. */
@@ -293,20 +295,20 @@ export class AlertService {
     if (record === undefined) return undefined;
     const now = this.now();
     const message: AlertMessage = { kind: 'new', rule: { id: 'manual', name: 'sent by hand' }, findings: [alertFinding(record, this.catalog, this.options.settings.publicUrl)] };
-    const [id] = await this.options.alerts.enqueue([{ rule: 'manual', destination: destination.id, kind: 'new', finding: keyString(key), about: [key], message, arrivedAt: now }], now);
+    const [id] = await this.options.alerts.deliveries.enqueue([{ rule: 'manual', destination: destination.id, kind: 'new', finding: keyString(key), about: [key], message, arrivedAt: now }], now);
     this.dispatcher.wake();
     return id;
   }
 
   /** Puts a dead letter back in the queue and sends it at once. */
   async retryDelivery(id: number): Promise<boolean> {
-    const done = await this.options.alerts.retryDead(id, this.now());
+    const done = await this.options.alerts.deliveries.retryDead(id, this.now());
     if (done) this.dispatcher.wake();
     return done;
   }
 
   private async sinkFor(id: string): Promise<{ sink: Sink; type: string } | undefined> {
-    const destination = await this.options.alerts.getDestination(id);
+    const destination = await this.options.alerts.destinations.getDestination(id);
     const cached = this.sinks.get(id);
     if (destination === undefined || (cached && cached.updatedAt !== destination.updatedAt)) {
       await cached?.sink.close();

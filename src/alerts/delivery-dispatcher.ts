@@ -1,6 +1,6 @@
 // Sends queued deliveries: concurrent, off the ingest path, retried with exponential backoff and jitter, then dead-lettered.
 import type { Metrics } from '../metrics/metrics.js';
-import type { AlertStore, Delivery } from './alert-store.js';
+import type { Delivery, DeliveryLog } from './delivery-log.js';
 import type { Sink } from './sinks/sink.js';
 
 export interface RetryPolicy {
@@ -16,19 +16,20 @@ export function backoffMs(failures: number, policy: RetryPolicy, random: () => n
   return Math.round(ceiling / 2 + (random() * ceiling) / 2);
 }
 
-export interface DeliveryLog {
+/** Where the dispatcher reports each attempt (the server's logger). */
+export interface DispatchLog {
   info(fields: Record<string, unknown>, message: string): void;
   warn(fields: Record<string, unknown>, message: string): void;
 }
 
 export interface DispatcherOptions {
-  readonly alerts: AlertStore;
+  readonly deliveries: DeliveryLog;
   /** The sink of a destination, with its type; undefined when the destination was deleted. */
   readonly sinkFor: (destination: string) => Promise<{ sink: Sink; type: string } | undefined>;
   readonly retry: RetryPolicy;
   readonly timeoutMs: number;
   readonly concurrency: number;
-  readonly log: DeliveryLog;
+  readonly log: DispatchLog;
   readonly metrics?: Metrics;
   readonly now?: () => number;
 }
@@ -82,7 +83,7 @@ export class DeliveryDispatcher {
       for (;;) {
         const free = this.options.concurrency - this.inFlight.size;
         if (free <= 0 || this.closed) return;
-        const due = await this.options.alerts.dueDeliveries(this.now(), free, new Set(this.inFlight.keys()));
+        const due = await this.options.deliveries.dueDeliveries(this.now(), free, new Set(this.inFlight.keys()));
         if (due.length === 0) break;
         for (const d of due) {
           const attempt = this.attempt(d)
@@ -102,7 +103,7 @@ export class DeliveryDispatcher {
   }
 
   private async scheduleNext(): Promise<void> {
-    const next = await this.options.alerts.nextDueAt();
+    const next = await this.options.deliveries.nextDueAt();
     if (next === undefined) return;
     const delay = next - this.now();
     // Something due now is in flight; its completion wakes us.
@@ -129,7 +130,7 @@ export class DeliveryDispatcher {
     const fields = { delivery: d.id, rule: d.rule, finding: d.finding, destination: d.destination, attempt: d.attempts + 1, sendMs: done - started };
     if (result.ok) {
       const latencyMs = Math.max(0, done - d.arrivedAt);
-      await o.alerts.markSent(d.id, done, latencyMs);
+      await o.deliveries.markSent(d.id, done, latencyMs);
       o.metrics?.alertDeliveries.inc({ type, outcome: 'sent' });
       o.metrics?.alertLatency.observe({ type }, latencyMs / 1000);
       o.log.info({ ...fields, outcome: 'sent', latencyMs }, 'alert delivered');
@@ -138,7 +139,7 @@ export class DeliveryDispatcher {
     const failures = d.attempts + 1;
     const dead = result.permanent || failures >= o.retry.maxAttempts;
     const retryAt = dead ? undefined : done + backoffMs(failures, o.retry);
-    await o.alerts.markFailed(d.id, result.error, done, retryAt);
+    await o.deliveries.markFailed(d.id, result.error, done, retryAt);
     o.metrics?.alertDeliveries.inc({ type, outcome: dead ? 'dead' : 'failed' });
     o.log.warn({ ...fields, outcome: dead ? 'dead' : 'failed', error: result.error, ...(retryAt !== undefined && { retryAt: new Date(retryAt).toISOString() }) }, dead ? 'alert dead-lettered' : 'alert delivery failed; will retry');
   }

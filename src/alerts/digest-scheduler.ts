@@ -1,6 +1,7 @@
 // Digest schedules: one cron job per digest rule (croner, time-zone aware) that cuts the collected matches.
 import { Cron } from 'croner';
-import type { AlertStore, DigestItem, NewDelivery } from './alert-store.js';
+import type { NewDelivery } from './delivery-log.js';
+import type { DigestItem, EvaluationStore } from './evaluation-store.js';
 import type { AccountCatalog } from './routing.js';
 import { routeMatches } from './routing.js';
 import type { AlertRule } from './rule.js';
@@ -50,7 +51,7 @@ export class DigestScheduler {
   private jobs: Cron[] = [];
 
   constructor(
-    private readonly alerts: AlertStore,
+    private readonly evaluation: EvaluationStore,
     private readonly visible: DigestVisibility,
     private readonly accounts: AccountCatalog,
     private readonly queued: () => void,
@@ -82,11 +83,11 @@ export class DigestScheduler {
    */
   async cut(rule: AlertRule): Promise<number> {
     const now = this.now();
-    const collected = await this.alerts.digestItems(rule.id);
+    const collected = await this.evaluation.digestItems(rule.id);
     if (collected.length === 0) return 0;
     const visible = await this.visible(rule, collected);
     const through = collected[collected.length - 1]!.seq;
-    return this.alerts.cutDigest(rule.id, (items) => digestDeliveries(rule, items.filter((i) => i.seq !== undefined && visible.has(i.seq)), this.accounts, now), now, through);
+    return this.evaluation.cutDigest(rule.id, (items) => digestDeliveries(rule, items.filter((i) => i.seq !== undefined && visible.has(i.seq)), this.accounts, now), now, through);
   }
 
   stop(): void {

@@ -1,5 +1,13 @@
 // The archive contract: whole objects in GuardDuty's export layout, under names fixed before they are written.
-import type { ArchiveObject } from '../store/finding-store.js';
+import type { ArchivePartition } from './partition.js';
+
+/** One archive object: its partition, its name and its lines. */
+export interface ArchiveObject extends ArchivePartition {
+  /** Object name without extension; fixed when the object is opened, so rewriting it after a crash is idempotent. */
+  readonly name: string;
+  /** Bare finding documents as JSON, text or its UTF-8 bytes (`Finding.jsonBytes`), one per line of the object. */
+  readonly lines: ReadonlyArray<string | Uint8Array>;
+}
 
 export interface Archive {
   /**

@@ -1,7 +1,7 @@
 // How every archive encodes its objects: one bare finding per line in UTF-8, compressed as gzip members.
 import { promisify } from 'node:util';
 import { gzip } from 'node:zlib';
-import type { ArchiveObject } from '../store/finding-store.js';
+import type { ArchiveObject } from './archive.js';
 
 const gzipAsync = promisify(gzip);
 

@@ -27,7 +27,7 @@ export async function createOfflineAdministratorKey(dir: string, name: string): 
   if (!NAME.test(name)) throw new CliError('--name must be 1 to 64 letters, digits, spaces or . _ @ -, starting with a letter or digit');
   const embedded = await openFolder(dir);
   try {
-    const created = await createAdministratorKey(embedded.keys, name);
+    const created = await createAdministratorKey(embedded.backend.principals, name);
     process.stderr.write(`Administrator API key "${name}" (${created.prefix}) created, shown only this once — store it now:\n`);
     process.stdout.write(`${created.key}\n`);
   } finally {

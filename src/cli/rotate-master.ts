@@ -11,7 +11,7 @@ import { CliError } from './cli-error.js';
 async function openForRotation(dir: string, keyring: Keyring): Promise<RotationStore> {
   try {
     const embedded = await openEmbedded(dir, 'yagura keys rotate-master', { keyring });
-    return { records: embedded.sealed, close: () => embedded.close() };
+    return { records: embedded.backend.sealed, close: () => embedded.close() };
   } catch (error) {
     if (error instanceof DataFolderBusyError && error.holder.url) {
       throw new CliError(`the data folder ${error.dir} is held by a running server at ${error.holder.url}; stop it, run yagura keys rotate-master again, then start it`);

@@ -1,10 +1,10 @@
 // `yagura serve`: starts the server on the embedded store.
-import path from 'node:path';
 import { setFlagsFromString } from 'node:v8';
 import type { Command } from 'commander';
 import pretty from 'pino-pretty';
 import { keyFileOf } from '../auth/secrets/load-keyring.js';
 import { loadConfig } from '../config/load.js';
+import { dataFolder } from '../store/data-folder.js';
 import type { Config } from '../config/schema.js';
 import { startServer, type Server } from '../main.js';
 
@@ -65,7 +65,7 @@ function shellWord(text: string): string {
 
 /** What the operator needs to know once the server listens: where, with which key, and what the demo loaded. */
 export function startMessage(server: Pick<Server, 'url' | 'bootstrap' | 'demo' | 'embedded'>, config: Pick<Config, 'bootstrapKey' | 'dataDir'>): string {
-  const lines = [`Yagura is listening on ${server.url} (data in ${server.embedded.store.db.name})`];
+  const lines = [`Yagura is listening on ${server.url} (data in ${server.embedded.backend.describe()})`];
   if (server.bootstrap.created && server.bootstrap.generatedKey) {
     lines.push(`Admin API key, shown only this once — store it now:\n  ${server.bootstrap.generatedKey}`);
   } else if (server.bootstrap.created) {
@@ -75,7 +75,7 @@ export function startMessage(server: Pick<Server, 'url' | 'bootstrap' | 'demo' |
     lines.push(`An administrator API key already exists (only its hash is stored). Lost it? Stop the server and run: yagura keys create --data ${shellWord(config.dataDir)}`);
   }
   if (server.embedded.masterKey.generated) {
-    lines.push(`Master key generated in ${keyFileOf(path.dirname(server.embedded.store.db.name))}: back it up with the data folder (sealed secrets cannot be read without it).`);
+    lines.push(`Master key generated in ${keyFileOf(dataFolder(config.dataDir).dir)}: back it up with the data folder (sealed secrets cannot be read without it).`);
   }
   if (server.demo?.loaded) {
     const d = server.demo;

@@ -5,6 +5,7 @@ import { presentFinding, type PresentedFinding } from '../api/present.js';
 import { parseSort } from '../api/routes/findings.js';
 import { parseQuery } from '../query/parser.js';
 import { resolveTimeRange } from '../query/time-range.js';
+import type { BulkLoad } from '../store/backend.js';
 import type { SearchPosition } from '../store/finding-store.js';
 import { CliError } from './cli-error.js';
 
@@ -132,28 +133,27 @@ class RemoteTarget implements Target {
 
 /**
  * Compressed export bytes per finding version, set high (GuardDuty's objects and the benchmark's run about
- * 300–900) so that the estimate of an import's versions errs low: indexes are deferred only for imports that
- * clearly outweigh the store.
+ * 300–900) so that the estimate of an import's versions errs low: a backend prepares for a bulk load only for
+ * imports that clearly outweigh the store.
  */
 const EXPORT_BYTES_PER_VERSION = 1000;
 
 class LocalTarget implements Target {
+  private load: BulkLoad | undefined;
+
   constructor(private readonly embedded: Embedded) {}
 
-  /**
-   * An import expected to bring more versions than the store holds findings defers the search indexes and
-   * builds them once at the end: sorted builds over the whole store cost less than random inserts into them.
-   */
+  /** The backend may prepare for the import's expected versions (SQLite: defer the search indexes). */
   async beginImport(compressedBytes: number): Promise<boolean> {
-    const expected = compressedBytes / EXPORT_BYTES_PER_VERSION;
-    if (expected <= (await this.embedded.store.count())) return false;
-    this.embedded.store.deferIndexes();
-    return true;
+    this.load = await this.embedded.backend.bulkLoad(compressedBytes / EXPORT_BYTES_PER_VERSION);
+    return this.load !== undefined;
   }
 
   async endImport(): Promise<void> {
     await this.embedded.pipeline.flush();
-    this.embedded.store.finishBulkLoad();
+    const load = this.load;
+    this.load = undefined;
+    await load?.finish();
   }
 
   async ingest(batch: ImportBatch, tally: ImportTally): Promise<void> {

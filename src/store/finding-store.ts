@@ -3,6 +3,7 @@ import type { DerivedFields, Finding, FindingDocument, FindingKey } from '../fin
 import type { SeverityBand } from '../findings/severity.js';
 import type { QueryNode } from '../query/ast.js';
 import type { BoundQuery } from '../query/bound.js';
+import type { ArchiveObject } from '../archive/archive.js';
 import type { AggregationRequest, AggregationResult } from './aggregation.js';
 
 /** What storing one version did: a new finding, a newer version, an older version kept as history, or nothing. */
@@ -17,17 +18,6 @@ export interface ArchiveBatch {
 /** A sealed archive object with the outbox's id for it, to confirm it once written. */
 export interface SealedObject extends ArchiveObject {
   readonly id: number;
-}
-
-export interface ArchiveObject {
-  readonly accountId: string;
-  readonly region: string;
-  /** `YYYY/MM/DD`, UTC. */
-  readonly day: string;
-  /** Object name without extension; fixed when the object is opened, so rewriting it after a crash is idempotent. */
-  readonly name: string;
-  /** Bare finding documents as JSON, text or its UTF-8 bytes (`Finding.jsonBytes`), one per line of the object. */
-  readonly lines: ReadonlyArray<string | Uint8Array>;
 }
 
 /**

@@ -61,7 +61,7 @@ describe('alerting API', () => {
     const renamed = await call('PUT', `/api/v1/destinations/${d.id}`, { type: 'slack', name: 'sec-prod' });
     assert.equal(renamed.statusCode, 200, renamed.body);
     assert.equal((renamed.json() as { name: string }).name, 'sec-prod');
-    const stored = await h.alerts.alerts.getDestination(d.id);
+    const stored = await h.alerts.alerts.destinations.getDestination(d.id);
     assert.equal(stored?.type === 'slack' && stored.url, 'https://hooks.slack.com/services/T000/B000/SECRETTOKEN');
 
     assert.equal((await call('DELETE', `/api/v1/destinations/${d.id}`)).statusCode, 204);
@@ -120,7 +120,7 @@ describe('alerting API', () => {
     const moved = await call('PUT', `/api/v1/destinations/${id}`, { type: 'teams', name: 'outside', url: `http://127.0.0.1:${port}/` });
     assert.equal(moved.statusCode, 400);
     assert.equal(errorOf(moved).code, 'PRIVATE_ADDRESS');
-    const kept = await h.alerts.alerts.getDestination(id);
+    const kept = await h.alerts.alerts.destinations.getDestination(id);
     assert.equal(kept?.type === 'teams' && kept.url, 'https://outlook.example.com/webhook/a');
     assert.equal((await call('DELETE', `/api/v1/destinations/${id}`)).statusCode, 204);
 

@@ -187,7 +187,7 @@ describe('alerting without rules', () => {
       await h.alerts.start();
       await h.alerts.settled();
       assert.deepEqual(await h.embedded.store.changesSince(0, 10), [], 'the whole log was pruned');
-      assert.equal(await h.alerts.alerts.cursor(), await h.embedded.store.lastChange());
+      assert.equal(await h.alerts.alerts.evaluation.cursor(), await h.embedded.store.lastChange());
     } finally {
       await h.stop();
       await folder.remove();
@@ -201,7 +201,7 @@ describe('alerting without rules', () => {
     try {
       await h.ingest([eventOf(findingDoc({ id: 'before-rule', severity: 9 }))]);
       await h.alerts.settled();
-      assert.equal(await h.embedded.store.lastChange(), await h.alerts.alerts.cursor());
+      assert.equal(await h.embedded.store.lastChange(), await h.alerts.alerts.evaluation.cursor());
       assert.deepEqual(await h.embedded.store.changesSince(0, 10), [], 'the log was pruned up to the cursor');
       await setUp(h, receiver.url);
       await h.ingest([eventOf(findingDoc({ id: 'after-rule', severity: 9 }))]);

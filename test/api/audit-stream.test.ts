@@ -33,13 +33,13 @@ describe('the audit log of a live stream', () => {
     abort.abort();
     const query = parseAuditQuery('route:"/api/v1/stream"', Date.now());
     // The server learns of the disconnect asynchronously; wait for it without a deadline.
-    let entries = (await server.embedded.audit.search({ query, size: 10 })).entries;
+    let entries = (await server.embedded.backend.audit.search({ query, size: 10 })).entries;
     while (entries.length === 0) {
       await sleep(20);
-      entries = (await server.embedded.audit.search({ query, size: 10 })).entries;
+      entries = (await server.embedded.backend.audit.search({ query, size: 10 })).entries;
     }
     await sleep(50);
-    entries = (await server.embedded.audit.search({ query, size: 10 })).entries;
+    entries = (await server.embedded.backend.audit.search({ query, size: 10 })).entries;
     assert.equal(entries.length, 1);
     const e = entries[0]!;
     assert.deepEqual([e.decision, e.status, e.action, e.resource, e.resultSize], ['allowed', 200, 'yagura:StreamFindings', '*', null]);

@@ -1,9 +1,11 @@
 // The audit log of API calls: one entry per call with the right decision, never a secret, searchable by administrators.
 import assert from 'node:assert/strict';
+import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import type { InjectOptions } from 'fastify';
 import type { StoredAuditEntry } from '../../src/audit/audit-entry.js';
 import { parseAuditQuery } from '../../src/audit/audit-query.js';
+import { readDataFile } from '../support/data-file.js';
 import { harness, type Harness } from '../support/harness.js';
 
 const CSRF = { 'x-yagura-request': '1' };
@@ -34,7 +36,7 @@ describe('the audit log', () => {
   });
   after(async () => h.close());
 
-  const all = async (): Promise<StoredAuditEntry[]> => (await h.embedded.audit.search({ query: parseAuditQuery('', clock), size: 10_000 })).entries as StoredAuditEntry[];
+  const all = async (): Promise<StoredAuditEntry[]> => (await h.embedded.backend.audit.search({ query: parseAuditQuery('', clock), size: 10_000 })).entries as StoredAuditEntry[];
 
   /** Makes one call and returns the entries it left. */
   const entriesOf = async (request: Inject): Promise<{ status: number; body: string; entries: StoredAuditEntry[]; response: Awaited<ReturnType<typeof h.app.inject>> }> => {
@@ -144,8 +146,8 @@ describe('the audit log', () => {
     await h.app.inject({ method: 'GET', url: '/api/v1/users', headers: { authorization: `Bearer ${readerKey}x` } });
     await h.app.inject({ method: 'GET', url: '/api/v1/users', headers: { cookie: `yagura_session=${token}x` } });
     await h.app.inject({ method: 'GET', url: `/api/v1/nothing/${encodeURIComponent(readerKey)}`, headers: { 'x-api-key': h.key } });
-    await h.embedded.audit.flush();
-    const rows = h.embedded.store.db.prepare('SELECT * FROM audit_log').all() as Record<string, unknown>[];
+    await h.embedded.backend.audit.flush();
+    const rows = readDataFile(path.join(h.dir, 'data'), (db) => db.prepare('SELECT * FROM audit_log').all() as Record<string, unknown>[]);
     assert.ok(rows.length >= 8);
     for (const row of rows) {
       for (const [column, value] of Object.entries(row)) {

@@ -29,7 +29,7 @@ describe('rate-based rules and metrics over HTTP', () => {
     assert.equal(await h.embedded.store.get({ accountId: '111122223333', region: 'us-east-1', id: 'r5' }), undefined);
     // Another address with another key is not affected (the first key has used up its own limit too).
     const other = 'ygr_other_key_0123456789abcdefghijkl';
-    await createKey(h.embedded.keys, 'other', other, Date.now());
+    await createKey(h.embedded.backend.principals, 'other', other, Date.now());
     const res = await h.app.inject({ method: 'POST', url: '/api/v1/events', remoteAddress: '198.51.100.11', headers: { 'x-api-key': other, 'content-type': 'application/json' }, payload: JSON.stringify(findingDoc({ id: 'other' })) });
     assert.equal(res.statusCode, 200);
   });

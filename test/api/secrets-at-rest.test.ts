@@ -13,10 +13,10 @@ import { keyFileOf } from '../../src/auth/secrets/load-keyring.js';
 import { rotateMasterKey } from '../../src/auth/secrets/rotate-master-key.js';
 import { sealedKeyId } from '../../src/auth/secrets/secret-box.js';
 import { openEmbedded } from '../../src/main.js';
-import { SqliteAlertStore } from '../../src/store/sqlite/alert-store.js';
 import { findingDoc } from '../fixtures/findings.js';
 import { alertsFolder, type AlertsFolder } from '../support/alerts-harness.js';
 import { ROOT, type CliResult } from '../support/cli.js';
+import { readDataFile } from '../support/data-file.js';
 
 const SLACK_URL = 'https://hooks.slack.com/services/T0SEALED/B0SEALED/slackSecretToken4f7e';
 const SMTP_PASSWORD = 'smtp-password-9c1d83b2';
@@ -54,7 +54,7 @@ function yagura(args: readonly string[], env: Record<string, string> = {}): Prom
 async function storedSpec(data: string, id: string, env: NodeJS.ProcessEnv = {}): Promise<Record<string, unknown> | undefined> {
   const embedded = await openEmbedded(data, 'test', { env });
   try {
-    return (await new SqliteAlertStore(embedded.store.db, embedded.secrets).getDestination(id)) as Record<string, unknown> | undefined;
+    return (await embedded.backend.alerts.destinations.getDestination(id)) as Record<string, unknown> | undefined;
   } finally {
     await embedded.close();
   }
@@ -64,7 +64,7 @@ async function storedSpec(data: string, id: string, env: NodeJS.ProcessEnv = {})
 async function storedValues(data: string): Promise<string[]> {
   const embedded = await openEmbedded(data, 'test');
   try {
-    return (embedded.store.db.prepare('SELECT spec FROM alert_destinations').all() as Array<{ spec: string }>).map((r) => r.spec);
+    return readDataFile(data, (db) => (db.prepare('SELECT spec FROM alert_destinations').all() as Array<{ spec: string }>).map((r) => r.spec));
   } finally {
     await embedded.close();
   }
@@ -140,7 +140,7 @@ describe('secrets at rest', () => {
     const stopped = rotateMasterKey(data, {}, async (keyring) => {
       const embedded = await openEmbedded(data, 'test', { keyring });
       const crash = { description: 'a store that fails', rewriteSealed: async (): Promise<number> => Promise.reject(new Error('stopped midway')) };
-      return { records: [...embedded.sealed, crash], close: () => embedded.close() };
+      return { records: [...embedded.backend.sealed, crash], close: () => embedded.close() };
     });
     await assert.rejects(stopped, /stopped midway/);
     const midway = readKeyFile(keyFileOf(data))!;
@@ -184,7 +184,7 @@ describe('rotating a master key given in YAGURA_MASTER_KEY', () => {
     dir = await mkdtemp(path.join(tmpdir(), 'yagura-env-key-'));
     data = path.join(dir, 'data');
     const embedded = await openEmbedded(data, 'test', { env: { YAGURA_MASTER_KEY: A } });
-    id = (await new SqliteAlertStore(embedded.store.db, embedded.secrets).createDestination({ type: 'slack', name: 's', url: SLACK_URL }, Date.now())).id;
+    id = (await embedded.backend.alerts.destinations.createDestination({ type: 'slack', name: 's', url: SLACK_URL }, Date.now())).id;
     await embedded.close();
   });
   after(async () => rm(dir, { recursive: true, force: true }));

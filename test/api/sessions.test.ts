@@ -1,8 +1,10 @@
 // Dashboard sessions over the HTTP API: login for a cookie, its flags, expiry, logout, CSRF, archiving.
 import assert from 'node:assert/strict';
+import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { RateRules } from '../../src/protection/rate-rules.js';
 import { findingDoc } from '../fixtures/findings.js';
+import { readDataFile } from '../support/data-file.js';
 import { harness, type Harness } from '../support/harness.js';
 
 const CSRF = { 'x-yagura-request': '1' };
@@ -41,7 +43,7 @@ describe('dashboard sessions', () => {
     assert.doesNotMatch(line, /Secure/, 'plain HTTP cannot carry a Secure cookie');
     const token = /^yagura_session=ygs_([A-Za-z0-9_-]+)/.exec(line)?.[1];
     assert.ok(token && Buffer.from(token, 'base64url').length >= 32);
-    const stored = h.embedded.store.db.prepare('SELECT hash FROM sessions').all() as Array<{ hash: string }>;
+    const stored = readDataFile(path.join(h.dir, 'data'), (db) => db.prepare('SELECT hash FROM sessions').all() as Array<{ hash: string }>);
     assert.ok(stored.length > 0 && stored.every((r) => !r.hash.includes(token)), 'only a hash of the token is stored');
   });
 
@@ -112,7 +114,7 @@ describe('dashboard sessions', () => {
     assert.equal(found.json().total, 1);
     const unarchived = await h.app.inject({ method: 'POST', url: `${base}/unarchive`, headers: h.auth });
     assert.equal(unarchived.json().yagura.archived, false);
-    const actions = h.embedded.store.db.prepare('SELECT actor, archived FROM finding_archive_actions ORDER BY at, rowid').all();
+    const actions = readDataFile(path.join(h.dir, 'data'), (db) => db.prepare('SELECT actor, archived FROM finding_archive_actions ORDER BY at, rowid').all());
     assert.deepEqual(actions.at(-1), { actor: 'tester', archived: 0 });
     const missing = await h.app.inject({ method: 'POST', url: '/api/v1/findings/111122223333/us-east-1/nope/archive', headers: h.auth });
     assert.equal(missing.statusCode, 404);

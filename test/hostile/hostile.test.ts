@@ -8,6 +8,7 @@ import Database from 'better-sqlite3';
 import type { LightMyRequestResponse } from 'fastify';
 import { importPaths, type ImportSummary } from '../../src/cli/import.js';
 import { openTarget, type Target } from '../../src/cli/target.js';
+import { openDataFile } from '../support/data-file.js';
 import { harness, type Harness } from '../support/harness.js';
 import type { HttpCase, HttpContext, ImportCase } from './case.js';
 import { HOSTILE_CASES, HTTP_CASES, IMPORT_CASES } from './corpus.js';
@@ -36,6 +37,8 @@ describe('hostile input over HTTP', () => {
   let seeded: readonly Seed[];
   /** What is stored now; a failing or todo case that changed it re-baselines, so later cases are judged alone. */
   let current: { count: number; store: StoreSnapshot; findings: unknown[] };
+  /** The harness's database file, read beside the server. */
+  let file: Database.Database;
 
   const send = (c: HttpCase): Promise<LightMyRequestResponse> => {
     const r = c.request(ctx);
@@ -54,12 +57,13 @@ describe('hostile input over HTTP', () => {
       delete body.yagura?.timeOpenSeconds;
       findings.push({ status: res.statusCode, body });
     }
-    return { count: await h.embedded.store.count(), store: await snapshotStore(h.embedded.store.db, h.dir), findings };
+    return { count: await h.embedded.store.count(), store: await snapshotStore(file, h.dir), findings };
   };
 
   before(async () => {
     // Production limits: a 10 MB string fits under the 10 MiB body limit, a 10 MiB one does not.
     h = await harness({ maxBodyBytes: 10 * 1024 * 1024, maxItemsPerRequest: 10_000, maxPageSize: 1000 });
+    file = openDataFile(path.join(h.dir, 'data'));
     seeded = seeds();
     for (const s of seeded) {
       for (const line of s.lines) {
@@ -73,7 +77,10 @@ describe('hostile input over HTTP', () => {
     assert.ok(ctx.cursor);
     current = await snapshot();
   });
-  after(async () => h.close());
+  after(async () => {
+    file.close();
+    await h.close();
+  });
 
   function checkAnswer(c: HttpCase, res: LightMyRequestResponse, stored: number): void {
     const e = c.expect;

@@ -9,7 +9,6 @@ import type { Resolver } from '../../src/alerts/sinks/network-policy.js';
 import { buildApp, type AppDeps } from '../../src/app.js';
 import { createKey } from '../../src/auth/api-keys.js';
 import { Sessions } from '../../src/auth/sessions.js';
-import { SqliteSessionRepository } from '../../src/store/sqlite/session-repository.js';
 import { configSchema, type Config } from '../../src/config/schema.js';
 import { buildAlerts, buildFederation, openEmbedded, type Embedded } from '../../src/main.js';
 
@@ -44,7 +43,7 @@ export async function alertsFolder(): Promise<AlertsFolder> {
     async open(overrides = {}): Promise<AlertsHarness> {
       const embedded = await openEmbedded(path.join(dir, 'data'), 'test');
       if (!created) {
-        await createKey(embedded.keys, 'tester', key, Date.now());
+        await createKey(embedded.backend.principals, 'tester', key, Date.now());
         created = true;
       }
       const config = configSchema.parse({
@@ -59,13 +58,13 @@ export async function alertsFolder(): Promise<AlertsFolder> {
       const app = await buildApp({
         store: embedded.store,
         pipeline: embedded.pipeline,
-        keys: embedded.keys,
+        keys: embedded.backend.principals,
         catalog: embedded.catalog,
-        audit: embedded.audit,
+        audit: embedded.backend.audit,
         cursorSecret: randomBytes(32),
         limits: { maxBodyBytes: 1024 * 1024, maxItemsPerRequest: 1000, maxPageSize: 500 },
         alerts,
-        sessions: new Sessions(new SqliteSessionRepository(embedded.store.db), config.sessions),
+        sessions: new Sessions(embedded.backend.sessions, config.sessions),
         federation: buildFederation(embedded, config),
         ...(overrides.onRoute && { onRoute: overrides.onRoute }),
         ...(overrides.metrics && { metrics: overrides.metrics }),

@@ -10,7 +10,6 @@ import { Sessions, type SessionPolicy } from '../../src/auth/sessions.js';
 import type { AlertService } from '../../src/alerts/alert-service.js';
 import { configSchema } from '../../src/config/schema.js';
 import { buildAlerts, buildFederation, openEmbedded, type Embedded } from '../../src/main.js';
-import { SqliteSessionRepository } from '../../src/store/sqlite/session-repository.js';
 
 export interface Harness {
   readonly app: FastifyInstance;
@@ -40,16 +39,16 @@ export async function harness(
     ...(extra.metrics && { metrics: extra.metrics }),
   });
   const key = `ygr_${randomBytes(32).toString('base64url')}`;
-  await createKey(embedded.keys, 'tester', key, Date.now());
+  await createKey(embedded.backend.principals, 'tester', key, Date.now());
   // Alerting's routes without its engine running: enough to call them.
   const alerts: AlertService | undefined = extra.alerts ? buildAlerts(embedded, configSchema.parse({})) : undefined;
   const app = await buildApp({
     ...(alerts && { alerts }),
     store: embedded.store,
     pipeline: embedded.pipeline,
-    keys: embedded.keys,
+    keys: embedded.backend.principals,
     catalog: embedded.catalog,
-    audit: embedded.audit,
+    audit: embedded.backend.audit,
     cursorSecret: randomBytes(32),
     limits: { maxBodyBytes: 1024 * 1024, maxItemsPerRequest: 1000, maxPageSize: 500, ...limits },
     ...(extra.metrics && { metrics: extra.metrics }),
@@ -59,7 +58,7 @@ export async function harness(
     ...(extra.archiveLagLimitSeconds !== undefined && {
       archiveHealth: { lagSeconds: () => embedded.archiver.lagSeconds(), limitSeconds: extra.archiveLagLimitSeconds },
     }),
-    ...(extra.sessions && { sessions: new Sessions(new SqliteSessionRepository(embedded.store.db), extra.sessions, extra.now) }),
+    ...(extra.sessions && { sessions: new Sessions(embedded.backend.sessions, extra.sessions, extra.now) }),
     ...(extra.federation && { federation: buildFederation(embedded, configSchema.parse(extra.federation), extra.now) }),
   });
   return {

@@ -26,7 +26,7 @@ export async function alertRulesRoutes(app: FastifyInstance, options: AlertRules
   const service = options.alerts;
   const now = options.now ?? Date.now;
   const found = async (id: string): Promise<AlertRule> => {
-    const rule = await service.alerts.getRule(id);
+    const rule = await service.alerts.rules.getRule(id);
     if (rule === undefined) throw new ApiError(404, 'RULE_NOT_FOUND', `there is no alert rule "${id.slice(0, 64)}"`);
     return rule;
   };
@@ -44,7 +44,7 @@ export async function alertRulesRoutes(app: FastifyInstance, options: AlertRules
     return presentRule(await service.createRule(spec, owner));
   });
 
-  app.get('/api/v1/alert-rules', async () => ({ rules: (await service.alerts.listRules()).map(presentRule) }));
+  app.get('/api/v1/alert-rules', async () => ({ rules: (await service.alerts.rules.listRules()).map(presentRule) }));
 
   app.get('/api/v1/alert-rules/:id', async (request) => {
     const { id } = parseParams(idParams, request.params);

@@ -2,7 +2,7 @@
 import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
 import type { AlertService } from '../../alerts/alert-service.js';
-import type { Delivery } from '../../alerts/alert-store.js';
+import type { Delivery } from '../../alerts/delivery-log.js';
 import { ApiError } from '../api-error.js';
 import { readScope } from '../read-scope.js';
 import { parseParams } from '../validate.js';
@@ -56,7 +56,7 @@ export async function deliveriesRoutes(app: FastifyInstance, options: Deliveries
 
   app.get('/api/v1/deliveries', async (request) => {
     const p = parseParams(listParams, request.query);
-    const deliveries = await service.alerts.listDeliveries({
+    const deliveries = await service.alerts.deliveries.listDeliveries({
       limit: p.size,
       ...(p.status && { status: p.status }),
       ...(p.rule && { rule: p.rule }),
@@ -71,18 +71,18 @@ export async function deliveriesRoutes(app: FastifyInstance, options: Deliveries
   // Sends one stored finding to one destination by hand, through the outbox like any alert.
   app.post('/api/v1/deliveries', async (request, reply) => {
     const body = parseParams(createBody, request.body);
-    const destination = await service.alerts.getDestination(body.destination);
+    const destination = await service.alerts.destinations.getDestination(body.destination);
     if (destination === undefined) throw new ApiError(404, 'DESTINATION_NOT_FOUND', `there is no destination "${body.destination}"`);
     const id = await service.sendFinding(destination, body.finding, readScope(request));
     if (id === undefined) throw new ApiError(404, 'FINDING_NOT_FOUND', `no finding ${body.finding.id} in account ${body.finding.accountId}, region ${body.finding.region}`);
     reply.code(202);
-    return presentDelivery((await service.alerts.getDelivery(id))!);
+    return presentDelivery((await service.alerts.deliveries.getDelivery(id))!);
   });
 
   app.get('/api/v1/deliveries/:id', async (request) => {
     const { id } = parseParams(idParams, request.params);
     // A delivery about a finding outside the caller's scope is not found, so that its existence does not leak.
-    const d = await service.alerts.getDelivery(id, readScope(request));
+    const d = await service.alerts.deliveries.getDelivery(id, readScope(request));
     if (d === undefined) throw new ApiError(404, 'DELIVERY_NOT_FOUND', `there is no delivery ${id}`);
     return presentDelivery(d);
   });
@@ -90,20 +90,20 @@ export async function deliveriesRoutes(app: FastifyInstance, options: Deliveries
   app.post('/api/v1/deliveries/:id/retry', async (request, reply) => {
     const { id } = parseParams(idParams, request.params);
     // A delivery about a finding outside the caller's scope is not found, so that its existence does not leak.
-    const d = await service.alerts.getDelivery(id, readScope(request));
+    const d = await service.alerts.deliveries.getDelivery(id, readScope(request));
     if (d === undefined) throw new ApiError(404, 'DELIVERY_NOT_FOUND', `there is no delivery ${id}`);
     if (!(await service.retryDelivery(id))) throw new ApiError(409, 'NOT_DEAD_LETTER', `delivery ${id} is ${d.status}; only a dead letter can be retried`);
     reply.code(202);
-    return presentDelivery((await service.alerts.getDelivery(id))!);
+    return presentDelivery((await service.alerts.deliveries.getDelivery(id))!);
   });
 
   app.delete('/api/v1/deliveries/:id', async (request, reply) => {
     const { id } = parseParams(idParams, request.params);
     // A delivery about a finding outside the caller's scope is not found, so that its existence does not leak.
-    const d = await service.alerts.getDelivery(id, readScope(request));
+    const d = await service.alerts.deliveries.getDelivery(id, readScope(request));
     if (d === undefined) throw new ApiError(404, 'DELIVERY_NOT_FOUND', `there is no delivery ${id}`);
     if (d.status === 'pending') throw new ApiError(409, 'DELIVERY_PENDING', `delivery ${id} is still pending; only sent deliveries and dead letters can be removed`);
-    await service.alerts.deleteDelivery(id);
+    await service.alerts.deliveries.deleteDelivery(id);
     reply.code(204);
   });
 }

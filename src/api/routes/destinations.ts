@@ -15,7 +15,7 @@ const idParams = z.object({ id: z.string().min(1).max(64) }).strict();
 export async function destinationsRoutes(app: FastifyInstance, options: DestinationsRouteOptions): Promise<void> {
   const service = options.alerts;
   const found = async (id: string): Promise<Destination> => {
-    const d = await service.alerts.getDestination(id);
+    const d = await service.alerts.destinations.getDestination(id);
     if (d === undefined) throw new ApiError(404, 'DESTINATION_NOT_FOUND', `there is no destination "${id.slice(0, 64)}"`);
     return d;
   };
@@ -27,7 +27,7 @@ export async function destinationsRoutes(app: FastifyInstance, options: Destinat
     return { ...presentDestination(destination), ...(warnings.length > 0 && { warnings }) };
   });
 
-  app.get('/api/v1/destinations', async () => ({ destinations: (await service.alerts.listDestinations()).map(presentDestination) }));
+  app.get('/api/v1/destinations', async () => ({ destinations: (await service.alerts.destinations.listDestinations()).map(presentDestination) }));
 
   app.get('/api/v1/destinations/:id', async (request) => {
     const { id } = parseParams(idParams, request.params);

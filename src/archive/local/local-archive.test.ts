@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { test } from 'node:test';
 import { gunzipSync } from 'node:zlib';
-import type { ArchiveObject } from '../../store/finding-store.js';
+import type { ArchiveObject } from '../archive.js';
 import { LocalArchive } from './local-archive.js';
 
 function objects(n: number, name: string): ArchiveObject[] {

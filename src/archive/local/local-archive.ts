@@ -4,9 +4,8 @@ import { rmSync } from 'node:fs';
 import path from 'node:path';
 import type { Worker } from 'node:worker_threads';
 import { startWorker } from '../../runtime/start-worker.js';
-import { archiveKey, type Archive } from '../archive.js';
+import { archiveKey, type Archive, type ArchiveObject } from '../archive.js';
 import { encodeObjects, memberInputs } from '../encoding.js';
-import type { ArchiveObject } from '../../store/finding-store.js';
 import type { ArchiveReply, ArchiveRequest } from './archive-protocol.js';
 
 /**

@@ -10,7 +10,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { gunzipSync } from 'node:zlib';
 import type { S3Client } from '@aws-sdk/client-s3';
 import { startS3Server, type S3Server } from '../../../test/support/s3-server.js';
-import type { ArchiveObject } from '../../store/finding-store.js';
+import type { ArchiveObject } from '../archive.js';
 import { LocalArchive } from '../local/local-archive.js';
 import { MIN_PART_BYTES, S3Archive } from './s3-archive.js';
 

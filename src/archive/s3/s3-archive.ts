@@ -8,7 +8,7 @@ import {
   type CompletedPart,
   type S3Client,
 } from '@aws-sdk/client-s3';
-import type { ArchiveObject } from '../../store/finding-store.js';
+import type { ArchiveObject } from '../archive.js';
 import { archiveKey, type Archive } from '../archive.js';
 import { encodeObjects, gzipMember, memberInputs } from '../encoding.js';
 

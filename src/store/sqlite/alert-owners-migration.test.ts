@@ -5,8 +5,7 @@ import { test } from 'node:test';
 import Database from 'better-sqlite3';
 import { LEGACY_RULE_OWNER } from './alert-schema.js';
 import { ALERT_OWNERS_SCHEMA_VERSION, migrate } from './schema.js';
-import { SqliteAlertStore } from './alert-store.js';
-import { Keyring } from '../../auth/secrets/keyring.js';
+import { SqliteAlertRuleStore } from './alert-rule-store.js';
 
 test('existing rules get the Administrator role as owner and existing deliveries their findings', async () => {
   const db = new Database(':memory:');
@@ -19,7 +18,7 @@ test('existing rules get the Administrator role as owner and existing deliveries
   const digest = { kind: 'digest', findings: [{ accountId: '444455556666', region: 'us-east-1', id: 'x1' }, { accountId: '777788889999', region: 'us-east-1', id: 'x2' }] };
   insert.run('digest', null, JSON.stringify(digest));
   migrate(db);
-  const rule = await new SqliteAlertStore(db, Keyring.generate()).getRule('rul_1');
+  const rule = await new SqliteAlertRuleStore(db).getRule('rul_1');
   assert.equal(rule?.owner, LEGACY_RULE_OWNER);
   assert.equal(rule?.owner, 'arn:yagura:iam:::role/Administrator');
   assert.equal(rule?.status, undefined);

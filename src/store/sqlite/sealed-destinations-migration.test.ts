@@ -7,7 +7,7 @@ import path from 'node:path';
 import { test } from 'node:test';
 import Database from 'better-sqlite3';
 import { Keyring } from '../../auth/secrets/keyring.js';
-import { SqliteAlertStore } from './alert-store.js';
+import { SqliteDestinationStore } from './destination-store.js';
 import { migrate, SEALED_DESTINATIONS_SCHEMA_VERSION, SCHEMA_VERSION } from './schema.js';
 import { SqliteStore } from './sqlite-store.js';
 
@@ -56,7 +56,7 @@ test('plain-text destinations of the previous schema are sealed at open, read ba
     assert.equal(store.db.pragma('user_version', { simple: true }), SCHEMA_VERSION);
     const rows = store.db.prepare('SELECT id, spec FROM alert_destinations ORDER BY id').all() as Array<{ id: string; spec: string }>;
     assert.ok(rows.every((r) => box.isSealed(r.spec)));
-    const alerts = new SqliteAlertStore(store.db, box);
+    const alerts = new SqliteDestinationStore(store.db, box);
     assert.deepEqual(await alerts.getDestination('dst_slack'), { ...SLACK, id: 'dst_slack', createdAt: 1, updatedAt: 1 });
     assert.deepEqual(await alerts.getDestination('dst_mail'), { ...MAIL, id: 'dst_mail', createdAt: 1, updatedAt: 1 });
     await store.close();
@@ -74,7 +74,7 @@ test('plain text an unclean stop left in the WAL is gone from it once the destin
     const store = new SqliteStore({ file, secrets: box });
     // Looked at while the store is open: closing it would checkpoint and delete the WAL anyway.
     for (const secret of SECRETS) assert.deepEqual(filesHolding(dir, secret), [], `${secret} is left in clear`);
-    assert.equal((await new SqliteAlertStore(store.db, box).listDestinations()).length, 2 + MORE);
+    assert.equal((await new SqliteDestinationStore(store.db, box).listDestinations()).length, 2 + MORE);
     await store.close();
   } finally {
     await rm(dir, { recursive: true, force: true });

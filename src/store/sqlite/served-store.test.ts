@@ -1,13 +1,15 @@
-// Runs the store conformance suite on the store exactly as `yagura serve` opens it: through openEmbedded, with reader
+// Runs the store conformance suite on the store exactly as `yagura serve` opens it: the SQLite backend with reader
 // threads, in-memory facets, background checkpoints and text merges (serverStoreOptions).
 import assert from 'node:assert/strict';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { after } from 'node:test';
+import { Keyring } from '../../auth/secrets/keyring.js';
 import { configSchema } from '../../config/schema.js';
-import { openEmbedded, serverStoreOptions } from '../../main.js';
+import { serverStoreOptions } from '../../main.js';
 import { describeFindingStore } from '../finding-store.conformance.js';
+import { openSqliteBackend } from './sqlite-backend.js';
 
 const options = serverStoreOptions(configSchema.parse({}).search);
 /** Reads the facets answered over the whole suite: none would mean it only ever exercised the SQL path. */
@@ -15,15 +17,15 @@ const answered = { aggregations: 0, totals: 0 };
 
 describeFindingStore('SQLite as a server opens it (readers, facets, background checkpoints, text merges)', async () => {
   const dir = await mkdtemp(path.join(tmpdir(), 'yagura-served-'));
-  const embedded = await openEmbedded(path.join(dir, 'data'), 'test', options);
+  const backend = await openSqliteBackend({ file: path.join(dir, 'yagura.db'), secrets: Keyring.generate(), ...options });
   // Once loaded the facets answer the suite's aggregations and totals; until then SQL does (the suite's store is empty).
-  await embedded.store.facetsLoaded;
+  await backend.findings.facetsLoaded;
   return {
-    store: embedded.store,
+    store: backend.findings,
     async cleanup(): Promise<void> {
-      answered.aggregations += embedded.store.facetAnswers.aggregations;
-      answered.totals += embedded.store.facetAnswers.totals;
-      await embedded.close();
+      answered.aggregations += backend.findings.facetAnswers.aggregations;
+      answered.totals += backend.findings.facetAnswers.totals;
+      await backend.close();
       await rm(dir, { recursive: true, force: true });
     },
   };

@@ -1,6 +1,7 @@
 // Stores finding versions: one current record per key, superseded versions as history, nothing twice.
-import { createHash, randomUUID } from 'node:crypto';
+import { createHash } from 'node:crypto';
 import type Database from 'better-sqlite3';
+import { archivePartition, objectName, partitionId, type ArchivePartition } from '../../archive/partition.js';
 import type { Finding } from '../../findings/finding.js';
 import { bandRank } from '../../findings/severity.js';
 import { compareVersions } from '../../findings/version-order.js';
@@ -24,20 +25,6 @@ function factsHash(f: Finding): string {
   // JSON keeps a value's kind apart: the text "5" and the number 5 hash differently.
   hash.update(`\u0001${JSON.stringify(f.pathValues)}`);
   return hash.digest('base64url').slice(0, 22);
-}
-
-/** `YYYY/MM/DD` of an epoch-ms instant, UTC: the archive's day partition. */
-export function archiveDay(ms: number): string {
-  return new Date(ms).toISOString().slice(0, 10).replaceAll('-', '/');
-}
-
-/**
- * An object's name, fixed when it opens: its opening time (so names sort by time in a listing) and a random part
- * (so no two objects of a partition share a name).
- */
-function objectName(openedAt: number): string {
-  const stamp = new Date(openedAt).toISOString().replace(/[-:]/g, '').replace(/\.\d+Z$/, 'Z');
-  return `${stamp}-${randomUUID()}`;
 }
 
 /** An upsert's result plus the row ids whose current version changed (for the in-memory facets). */
@@ -177,8 +164,7 @@ export function buildUpsert(db: Database.Database): (findings: readonly Finding[
 
   /** The batch's versions by archive partition: the object they join and, for a sealed batch, their lines. */
   interface Part {
-    readonly accountId: string;
-    readonly region: string;
+    readonly partition: ArchivePartition;
     readonly id: number;
     readonly name: string;
     /** Kept only for a sealed batch, whose objects the caller writes from memory. */
@@ -188,13 +174,13 @@ export function buildUpsert(db: Database.Database): (findings: readonly Finding[
   }
 
   /** The partition's open object, or a new one (sealed at once when `seal`). */
-  function objectFor(accountId: string, region: string, day: string, receivedAt: number, seal: boolean): { id: number; name: string } {
+  function objectFor(p: ArchivePartition, receivedAt: number, seal: boolean): { id: number; name: string } {
     if (!seal) {
-      const open = openObject.get(accountId, region, day);
+      const open = openObject.get(p.accountId, p.region, p.day);
       if (open !== undefined) return open;
     }
     const name = objectName(receivedAt);
-    const id = Number(insertObject.run(accountId, region, day, name, receivedAt, seal ? receivedAt : null).lastInsertRowid);
+    const id = Number(insertObject.run(p.accountId, p.region, p.day, name, receivedAt, seal ? receivedAt : null).lastInsertRowid);
     return { id, name };
   }
 
@@ -202,7 +188,6 @@ export function buildUpsert(db: Database.Database): (findings: readonly Finding[
     // A failed batch rolls back; what it queued must not leak into the next one.
     textChanges = new Map();
     const seal = options.sealArchive === true;
-    const day = archiveDay(receivedAt);
     const parts = new Map<string, Part>();
     const outcomes: UpsertOutcome[] = [];
     const changed: number[] = [];
@@ -222,13 +207,14 @@ export function buildUpsert(db: Database.Database): (findings: readonly Finding[
           ...(replaced && { prevBand: replaced.band, prevCount: replaced.count }),
         });
       }
-      const partition = `${f.key.accountId}/${f.key.region}`;
-      let part = parts.get(partition);
+      const partition = archivePartition(f.key, receivedAt);
+      const pid = partitionId(partition);
+      let part = parts.get(pid);
       if (part === undefined) {
-        part = { accountId: f.key.accountId, region: f.key.region, ...objectFor(f.key.accountId, f.key.region, day, receivedAt, seal), lines: [], count: 0, bytes: 0 };
-        parts.set(partition, part);
+        part = { partition, ...objectFor(partition, receivedAt, seal), lines: [], count: 0, bytes: 0 };
+        parts.set(pid, part);
       }
-      insertOutbox.run(part.name, day, rowid, f.hash, part.id);
+      insertOutbox.run(part.name, partition.day, rowid, f.hash, part.id);
       const line = f.jsonBytes ?? f.json;
       part.bytes += (typeof line === 'string' ? Buffer.byteLength(line, 'utf8') : line.byteLength) + 1;
       part.count++;
@@ -237,7 +223,7 @@ export function buildUpsert(db: Database.Database): (findings: readonly Finding[
     for (const part of parts.values()) growObject.run(part.count, part.bytes, part.id);
     writeText();
     const objects = seal
-      ? [...parts.values()].map((p): SealedObject => ({ id: p.id, accountId: p.accountId, region: p.region, day, name: p.name, lines: p.lines }))
+      ? [...parts.values()].map((p): SealedObject => ({ id: p.id, ...p.partition, name: p.name, lines: p.lines }))
       : [];
     return { outcomes, archive: { objects }, changed };
   });

@@ -1,17 +1,17 @@
-// Runs the AlertStore conformance suite against SQLite in a real database file.
+// Runs the alert stores' conformance suite against SQLite in a real database file.
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { describeAlertStore } from '../../alerts/alert-store.conformance.js';
-import { SqliteAlertStore } from './alert-store.js';
+import { describeAlertStores } from '../../alerts/alert-stores.conformance.js';
+import { sqliteAlertStores } from './alert-stores.js';
 import { SqliteStore } from './sqlite-store.js';
 import { Keyring } from '../../auth/secrets/keyring.js';
 
-describeAlertStore('SQLite file', async () => {
+describeAlertStores('SQLite file', async () => {
   const dir = await mkdtemp(path.join(tmpdir(), 'yagura-alert-store-'));
   const store = new SqliteStore({ file: path.join(dir, 'yagura.db') });
   return {
-    alerts: new SqliteAlertStore(store.db, Keyring.generate()),
+    alerts: sqliteAlertStores(store.db, Keyring.generate()),
     async cleanup(): Promise<void> {
       await store.close();
       await rm(dir, { recursive: true, force: true });

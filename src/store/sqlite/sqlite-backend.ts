@@ -1,0 +1,73 @@
+// The embedded backend: every store on one SQLite file (see docs/adr/0001-embedded-store.md).
+import { SqliteSigningKeyStore } from './signing-key-store.js';
+import type { Backend, BackendOptions, BulkLoad } from '../backend.js';
+import { sqliteAlertStores, type SqliteAlertStores } from './alert-stores.js';
+import { SqliteAuditStore } from './audit-store.js';
+import { SqliteCatalogStore } from './catalog-store.js';
+import { SqliteRoleMapStore } from './directory-role-map-store.js';
+import { storedSecret } from './meta.js';
+import { SqlitePrincipalStore } from './principal-store.js';
+import { SqliteRoleSessionStore } from './role-session-store.js';
+import { SqliteSessionRepository } from './session-repository.js';
+import { SqliteStore, type SqliteStoreOptions } from './sqlite-store.js';
+
+export interface SqliteBackendOptions extends BackendOptions, Omit<SqliteStoreOptions, 'readonly' | 'secrets'> {}
+
+/** The SQLite backend, its stores by their SQLite types (for tests of SQLite itself). */
+export interface SqliteBackend extends Backend {
+  readonly findings: SqliteStore;
+  readonly alerts: SqliteAlertStores;
+  readonly roleSessions: SqliteRoleSessionStore;
+  readonly signingKeys: SqliteSigningKeyStore;
+}
+
+/** Opens (creating or migrating) the database file and every store on it. */
+export async function openSqliteBackend(options: SqliteBackendOptions): Promise<SqliteBackend> {
+  const { secrets, audit: auditEvents, ...storeOptions } = options;
+  const findings = new SqliteStore({ ...storeOptions, secrets });
+  try {
+    const db = findings.db;
+    const alerts = sqliteAlertStores(db, secrets);
+    const roleSessions = new SqliteRoleSessionStore(db);
+    const signingKeys = new SqliteSigningKeyStore(db);
+    const audit = new SqliteAuditStore(db, auditEvents ?? {});
+    return {
+      findings,
+      alerts,
+      principals: new SqlitePrincipalStore(db),
+      sessions: new SqliteSessionRepository(db),
+      roleSessions,
+      signingKeys,
+      roleMap: new SqliteRoleMapStore(db),
+      catalog: new SqliteCatalogStore(db),
+      audit,
+      sealed: [alerts.destinations, roleSessions, signingKeys],
+      async storedSecret(name: string, create: () => Buffer): Promise<Buffer> {
+        return storedSecret(db, name, create);
+      },
+      async bulkLoad(versions: number): Promise<BulkLoad | undefined> {
+        // Sorted builds over the whole store cost less than random inserts into its indexes only when the load
+        // brings more versions than the store holds findings.
+        if (versions <= (await findings.count())) return undefined;
+        findings.deferIndexes();
+        return {
+          async finish(): Promise<void> {
+            findings.finishBulkLoad();
+          },
+        };
+      },
+      async sizeBytes(): Promise<number> {
+        return findings.sizeBytes();
+      },
+      facetsReady: () => findings.facetsReady,
+      describe: () => `SQLite file ${options.file}`,
+      async close(): Promise<void> {
+        await audit.close();
+        await findings.close();
+      },
+    };
+  } catch (error) {
+    await findings.close();
+    throw error;
+  }
+}
