@@ -2,14 +2,16 @@
 import type { DataFolder } from '../store/data-folder.js';
 import type { Archive } from './archive.js';
 import type { ArchiveConfig } from './archive-config.js';
+import { checkArchiveTarget } from './archive-target.js';
 import { LocalArchive } from './local/local-archive.js';
 
 /**
  * The local archive without `archive.url`; with it, an S3 archive (s3/open-s3-archive.ts). Throws
- * ArchiveConfigError when the bucket's region is known nowhere.
+ * ArchiveConfigError when the bucket's region is known nowhere, or when the folder archives elsewhere.
  */
-export async function openArchive(config: ArchiveConfig, folder: Pick<DataFolder, 'archiveDir'>): Promise<Archive> {
+export async function openArchive(config: ArchiveConfig, folder: Pick<DataFolder, 'dir' | 'archiveDir'>): Promise<Archive> {
   const url = config.url;
+  checkArchiveTarget(folder.dir, url ?? 'local');
   if (url === undefined) return new LocalArchive(folder.archiveDir);
   // Loaded only for a bucket: the AWS SDK takes about 0.25 s to load, which every CLI verb on a data folder would pay.
   const { openS3Archive } = await import('./s3/open-s3-archive.js');

@@ -5,6 +5,7 @@ import type { Command } from 'commander';
 import { createAdministratorKey } from '../auth/principals/administrator-key.js';
 import { openEmbedded, type Embedded } from '../main.js';
 import { dataFolder, DataFolderBusyError } from '../store/data-folder.js';
+import { archiveSettings } from './archive-settings.js';
 import { CliError } from './cli-error.js';
 
 const NAME = /^[A-Za-z0-9][A-Za-z0-9 ._@-]{0,63}$/;
@@ -13,7 +14,7 @@ const NAME = /^[A-Za-z0-9][A-Za-z0-9 ._@-]{0,63}$/;
 async function openFolder(dir: string): Promise<Embedded> {
   if (!existsSync(dataFolder(dir).databaseFile)) throw new CliError(`there is no Yagura data folder at ${dir} (no yagura.db in it)`);
   try {
-    return await openEmbedded(dir, 'yagura keys create');
+    return await openEmbedded(dir, 'yagura keys create', { archive: archiveSettings() });
   } catch (error) {
     if (error instanceof DataFolderBusyError && error.holder.url) {
       throw new CliError(`the data folder ${error.dir} is held by a running server at ${error.holder.url}; stop it, run yagura keys create again, then start it`);

@@ -6,11 +6,12 @@ import type { Keyring } from '../auth/secrets/keyring.js';
 import { rotateMasterKey, type RotationResult, type RotationStore } from '../auth/secrets/rotate-master-key.js';
 import { openEmbedded } from '../main.js';
 import { dataFolder, DataFolderBusyError } from '../store/data-folder.js';
+import { archiveSettings } from './archive-settings.js';
 import { CliError } from './cli-error.js';
 
 async function openForRotation(dir: string, keyring: Keyring): Promise<RotationStore> {
   try {
-    const embedded = await openEmbedded(dir, 'yagura keys rotate-master', { keyring });
+    const embedded = await openEmbedded(dir, 'yagura keys rotate-master', { keyring, archive: archiveSettings() });
     return { records: embedded.backend.sealed, close: () => embedded.close() };
   } catch (error) {
     if (error instanceof DataFolderBusyError && error.holder.url) {

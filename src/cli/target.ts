@@ -7,6 +7,7 @@ import { parseQuery } from '../query/parser.js';
 import { resolveTimeRange } from '../query/time-range.js';
 import type { BulkLoad } from '../store/backend.js';
 import type { SearchPosition } from '../store/finding-store.js';
+import { archiveSettings } from './archive-settings.js';
 import { CliError } from './cli-error.js';
 
 export interface ImportTally {
@@ -198,7 +199,10 @@ export async function openTarget(options: TargetOptions, verb: string): Promise<
     return new RemoteTarget(options.url, options.apiKey);
   }
   // An import writes into every index at random places: give it a cache that holds them (a server keeps 64 MiB).
-  if (options.data) return new LocalTarget(await openEmbedded(options.data, `yagura ${verb}`, verb === 'import' || verb === 'bench' ? { cacheMiB: IMPORT_CACHE_MIB, bulk: true, archiveEachBatch: true } : {}));
+  if (options.data) {
+    const bulk = verb === 'import' || verb === 'bench' ? { cacheMiB: IMPORT_CACHE_MIB, bulk: true, archiveEachBatch: true } : {};
+    return new LocalTarget(await openEmbedded(options.data, `yagura ${verb}`, { ...bulk, archive: archiveSettings() }));
+  }
   throw new CliError(
     'no Yagura to talk to: give --url URL and --api-key KEY (or YAGURA_URL, YAGURA_API_KEY) for a running server, or --data DIR (or YAGURA_DATA) for a data folder no server holds',
   );
