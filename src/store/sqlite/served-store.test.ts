@@ -20,7 +20,7 @@ describeFindingStore('SQLite as a server opens it (readers, facets, background c
   await embedded.store.facetsLoaded;
   return {
     store: embedded.store,
-    async cleanup(): Promise<void> {
+    async close(): Promise<void> {
       answered.aggregations += embedded.store.facetAnswers.aggregations;
       answered.totals += embedded.store.facetAnswers.totals;
       await embedded.close();

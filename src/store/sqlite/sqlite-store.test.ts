@@ -16,7 +16,7 @@ describeFindingStore('SQLite file', async () => {
   const store = new SqliteStore({ file: path.join(dir, 'yagura.db') });
   return {
     store,
-    async cleanup(): Promise<void> {
+    async close(): Promise<void> {
       await store.close();
       await rm(dir, { recursive: true, force: true });
     },
