@@ -17,7 +17,7 @@ describeFindingStore('SQLite file during a bulk load (search indexes deferred)',
   assert.ok(store.deferIndexes() > 10);
   return {
     store,
-    async cleanup(): Promise<void> {
+    async close(): Promise<void> {
       await store.close();
       await rm(dir, { recursive: true, force: true });
     },

@@ -1,4 +1,5 @@
 // The newest-first walk answers exactly what the planner's plan answers, page after page, or gives way to it.
+// The order and paging a search promises are the conformance suite's (src/store/conformance/sort-and-cursors.ts).
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import type Database from 'better-sqlite3';
@@ -67,12 +68,6 @@ describe('search: the newest-first walk', () => {
       if (name !== 'no match') assert.ok(planned.length > 0);
     });
   }
-
-  test('pages keep the order (updatedAt, then account, region and id) across ties', () => {
-    const keys = allPages(db, { query: parseQuery(''), size: 13, sort: { field: 'updatedAt', order: 'desc' } });
-    const rows = db.prepare('SELECT account_id, region, id FROM findings ORDER BY updated_at DESC, account_id DESC, region DESC, id DESC').raw().all() as string[][];
-    assert.deepEqual(keys, rows.map((r) => r.join('/')));
-  });
 
   test('the walk answers a broad query, is not tried for rare matches, and gives way at its budget', () => {
     const traced = openDatabase(':memory:');

@@ -22,7 +22,7 @@ describeFindingStore('SQLite as a server opens it (readers, facets, background c
   await backend.findings.facetsLoaded;
   return {
     store: backend.findings,
-    async cleanup(): Promise<void> {
+    async close(): Promise<void> {
       answered.aggregations += backend.findings.facetAnswers.aggregations;
       answered.totals += backend.findings.facetAnswers.totals;
       await backend.close();

@@ -1,0 +1,72 @@
+// The archive outbox in PostgreSQL: objects open or sealed, their versions' lines a page at a time, confirmation.
+import type { Pool } from 'pg';
+import type { ArchiveOutbox, OutboxObject } from '../finding-store.js';
+import { inTransaction, query } from './pool.js';
+
+/** Entries per page of an object's lines; pages are cut by entries so that the same object gives the same pages. */
+const PAGE_LINES = 2000;
+
+interface ObjectRow {
+  id: number;
+  account_id: string;
+  region: string;
+  day: string;
+  name: string;
+  opened_at: number;
+  sealed_at: number | null;
+  lines: number;
+  bytes: number;
+}
+
+function toObject(r: ObjectRow): OutboxObject {
+  return {
+    id: r.id,
+    accountId: r.account_id,
+    region: r.region,
+    day: r.day,
+    name: r.name,
+    openedAt: r.opened_at,
+    ...(r.sealed_at !== null && { sealedAt: r.sealed_at }),
+    lines: r.lines,
+    bytes: r.bytes,
+  };
+}
+
+export function postgresOutbox(pool: Pool, url: string | undefined): ArchiveOutbox {
+  return {
+    async objects(): Promise<OutboxObject[]> {
+      const rows = await query<ObjectRow>(pool, url, 'SELECT id, account_id, region, day, name, opened_at, sealed_at, lines, bytes FROM archive_objects ORDER BY opened_at, id');
+      return rows.map(toObject);
+    },
+
+    async seal(ids: readonly number[], at: number): Promise<void> {
+      if (ids.length === 0) return;
+      // The commit is durable when it returns (synchronous_commit on): the object's lines can no longer change.
+      await query(pool, url, 'UPDATE archive_objects SET sealed_at = $1 WHERE id = ANY($2::bigint[]) AND sealed_at IS NULL', [at, ids]);
+    },
+
+    async *lines(object: OutboxObject): AsyncIterable<Buffer[]> {
+      for (let after = 0; ; ) {
+        // A version erased since has no document and is left out, as in the embedded store.
+        const rows = await query<{ seq: number; doc: string | null }>(
+          pool,
+          url,
+          `SELECT o.seq, v.doc FROM archive_outbox o LEFT JOIN finding_versions v ON v.finding = o.finding AND v.hash = o.hash
+           WHERE o.object = $1 AND o.seq > $2 ORDER BY o.seq LIMIT $3`,
+          [object.id, after, PAGE_LINES],
+        );
+        yield rows.flatMap((r) => (r.doc === null ? [] : [Buffer.from(r.doc, 'utf8')]));
+        if (rows.length < PAGE_LINES) return;
+        after = rows[rows.length - 1]!.seq;
+      }
+    },
+
+    async confirm(ids: readonly number[]): Promise<void> {
+      if (ids.length === 0) return;
+      await inTransaction(pool, url, async (client) => {
+        await client.query('DELETE FROM archive_outbox WHERE object = ANY($1::bigint[])', [ids]);
+        await client.query('DELETE FROM archive_objects WHERE id = ANY($1::bigint[])', [ids]);
+      });
+    },
+  };
+}

@@ -1,0 +1,216 @@
+// The PostgreSQL finding store: several Yagura instances share one database. Writes and the reads built so far;
+// aggregations, free text and document paths are still to come (they answer STORE_UNSUPPORTED_QUERY).
+import type { Pool } from 'pg';
+import type { FindingDocument, FindingKey, Finding } from '../../findings/finding.js';
+import { bandFromRank } from '../../findings/severity.js';
+import { compareVersions } from '../../findings/version-order.js';
+import type { QueryNode } from '../../query/ast.js';
+import { bindQuery } from '../../query/bind.js';
+import type { BoundQuery } from '../../query/bound.js';
+import type { AggregationRequest, AggregationResult } from '../aggregation.js';
+import type {
+  ArchiveOutbox,
+  FindingChange,
+  FindingRecord,
+  FindingStore,
+  FindingWithHistory,
+  SearchPage,
+  SearchRequest,
+  SortField,
+  StoredVersion,
+  UpsertOptions,
+  UpsertResult,
+} from '../finding-store.js';
+import { compileQuery, Params } from './compile-query.js';
+import { migrate } from './migrate.js';
+import { postgresOutbox } from './outbox.js';
+import { poolConfig, type StoreConfig } from './postgres-config.js';
+import { PostgresStoreError } from './postgres-errors.js';
+import { createPool, inTransaction, query } from './pool.js';
+import { RECORD_COLUMNS, RECORD_FROM, toRecord, type RecordRow } from './records.js';
+import { STORE_MIGRATIONS } from './store-schema.js';
+import { upsertBatch } from './upsert.js';
+
+/** Sort expressions never yield NULL, so keyset comparisons stay total (a missing createdAt sorts as 0). */
+const SORT_SQL: Readonly<Record<SortField, string>> = {
+  updatedAt: 'f.updated_at',
+  createdAt: 'COALESCE(f.created_at, 0)',
+  severity: 'f.severity',
+  type: 'f.type',
+  accountId: 'f.account_id',
+  region: 'f.region',
+  count: 'f.count',
+  firstSeen: 'f.first_seen',
+  lastSeen: 'f.last_seen',
+};
+
+const SCHEMA_NAME = /^[a-z_][a-z0-9_]{0,62}$/;
+
+export interface PostgresStoreOptions {
+  readonly config: StoreConfig;
+  /** Keep the tables in this schema instead of the user's default (tests give each store its own). */
+  readonly schema?: string;
+  /** Errors of idle pooled connections (the server restarted…); the pool replaces them. */
+  readonly onPoolError?: (error: Error) => void;
+}
+
+export class PostgresStore implements FindingStore {
+  readonly outbox: ArchiveOutbox;
+
+  private constructor(
+    private readonly pool: Pool,
+    private readonly url: string | undefined,
+  ) {
+    this.outbox = postgresOutbox(pool, url);
+  }
+
+  /** Connects, brings the schema up to date (once, whatever other instances start at the same time) and returns the store. */
+  static async open(options: PostgresStoreOptions): Promise<PostgresStore> {
+    const config = poolConfig(options.config);
+    if (options.schema !== undefined) {
+      if (!SCHEMA_NAME.test(options.schema)) throw new PostgresStoreError('STORE_CONFIG_INVALID', `"${options.schema.slice(0, 80)}" is not a schema name`);
+      config.options = `${config.options ?? ''} -c search_path=${options.schema}`.trim();
+    }
+    const pool = createPool(config, options.onPoolError);
+    try {
+      await migrate(pool, STORE_MIGRATIONS);
+    } catch (error) {
+      await pool.end();
+      throw error;
+    }
+    return new PostgresStore(pool, options.config.url);
+  }
+
+  async upsert(findings: readonly Finding[], receivedAt: number, options: UpsertOptions = {}): Promise<UpsertResult> {
+    if (findings.length === 0) return { outcomes: [], archive: { objects: [] } };
+    // The commit is durable once it returns (synchronous_commit on): no separate `durable` promise.
+    return inTransaction(this.pool, this.url, (client) => upsertBatch(client, findings, receivedAt, options));
+  }
+
+  async get(key: FindingKey): Promise<FindingWithHistory | undefined> {
+    return inTransaction(this.pool, this.url, async (client) => {
+      const found = await client.query<RecordRow & { rid: number; current: number; hash: string; count: number; received_at: number }>(
+        `SELECT f.rid, f.current, f.hash, f.count, f.received_at, ${RECORD_COLUMNS} FROM ${RECORD_FROM}
+         WHERE f.account_id = $1 AND f.region = $2 AND f.id = $3`,
+        [key.accountId, key.region, key.id],
+      );
+      const row = found.rows[0];
+      if (row === undefined) return undefined;
+      const older = await client.query<{ hash: string; updated_at: number; count: number; received_at: number; doc: string }>(
+        'SELECT hash, updated_at, count, received_at, doc FROM finding_versions WHERE finding = $1 AND seq <> $2',
+        [row.rid, row.current],
+      );
+      const record = toRecord(row);
+      const history: StoredVersion[] = older.rows.map((v) => ({ doc: JSON.parse(v.doc) as FindingDocument, hash: v.hash, updatedAt: v.updated_at, count: v.count, receivedAt: v.received_at }));
+      history.sort(compareVersions);
+      history.push({ doc: record.doc, hash: row.hash, updatedAt: row.updated_at, count: row.count, receivedAt: row.received_at });
+      return { ...record, history };
+    });
+  }
+
+  async search(request: SearchRequest): Promise<SearchPage> {
+    const p = new Params();
+    const conditions = [compileQuery(bindQuery(request.query), p)];
+    if (request.from !== undefined) conditions.push(`f.updated_at >= ${p.add(request.from)}`);
+    if (request.to !== undefined) conditions.push(`f.updated_at < ${p.add(request.to)}`);
+    const where = conditions.join(' AND ');
+    const countParams = [...p.values];
+    const cap = request.trackTotalUpTo;
+    const sort = SORT_SQL[request.sort.field];
+    const dir = request.sort.order === 'desc' ? 'DESC' : 'ASC';
+    const keyset = request.after === undefined
+      ? ''
+      : ` AND (${sort}, f.account_id, f.region, f.id) ${dir === 'DESC' ? '<' : '>'} (${p.add(request.after.value)}, ${p.add(request.after.key.accountId)}, ${p.add(request.after.key.region)}, ${p.add(request.after.key.id)})`;
+    return inTransaction(this.pool, this.url, async (client) => {
+      // Like Elasticsearch, count exactly only up to a bound: past it, counting would cost a scan of every match.
+      const countSql = cap === undefined
+        ? `SELECT count(*)::bigint AS n FROM findings f WHERE ${where}`
+        : `SELECT count(*)::bigint AS n FROM (SELECT 1 FROM findings f WHERE ${where} LIMIT ${Number(cap) + 1}) AS capped`;
+      const counted = Number((await client.query<{ n: number }>(countSql, countParams)).rows[0]!.n);
+      const total = cap !== undefined && counted > cap ? cap : counted;
+      const totalRelation = cap !== undefined && counted > cap ? 'gte' : 'eq';
+      if (counted === 0) return { total, totalRelation, findings: [] };
+      const rows = await client.query<RecordRow & { sort_value: string | number }>(
+        `SELECT ${RECORD_COLUMNS}, ${sort} AS sort_value FROM ${RECORD_FROM} WHERE ${where}${keyset}
+         ORDER BY ${sort} ${dir}, f.account_id ${dir}, f.region ${dir}, f.id ${dir} LIMIT ${p.add(request.size + 1)}`,
+        p.values,
+      );
+      const more = rows.rows.length > request.size;
+      const page = more ? rows.rows.slice(0, request.size) : rows.rows;
+      const last = page[page.length - 1];
+      return {
+        total,
+        totalRelation,
+        findings: page.map(toRecord),
+        ...(more && last ? { next: { value: last.sort_value, key: { accountId: last.account_id, region: last.region, id: last.id } } } : {}),
+      };
+    });
+  }
+
+  async aggregate(_request: AggregationRequest): Promise<AggregationResult> {
+    throw new PostgresStoreError('STORE_UNSUPPORTED_QUERY', 'the PostgreSQL store cannot answer aggregations yet');
+  }
+
+  async matching(query: QueryNode | BoundQuery, keys: readonly FindingKey[]): Promise<FindingRecord[]> {
+    if (keys.length === 0) return [];
+    const p = new Params();
+    const where = compileQuery(query, p);
+    const list = `(f.account_id, f.region, f.id) IN (SELECT * FROM unnest(${p.add(keys.map((k) => k.accountId))}::text[], ${p.add(keys.map((k) => k.region))}::text[], ${p.add(keys.map((k) => k.id))}::text[]))`;
+    const rows = await this.rows<RecordRow>(`SELECT ${RECORD_COLUMNS} FROM ${RECORD_FROM} WHERE ${list} AND (${where})`, p.values);
+    return rows.map(toRecord);
+  }
+
+  async changesSince(seq: number, limit: number): Promise<FindingChange[]> {
+    const rows = await this.rows<RecordRow & { seq: number; hash: string; outcome: 'created' | 'updated'; change_band: number; prev_band: number | null; change_count: number; prev_count: number | null; at: number }>(
+      `SELECT c.seq, c.hash, c.outcome, c.band AS change_band, c.prev_band, c.count AS change_count, c.prev_count, c.at, ${RECORD_COLUMNS}
+       FROM finding_changes c JOIN ${RECORD_FROM} ON f.rid = c.finding WHERE c.seq > $1 ORDER BY c.seq LIMIT $2`,
+      [seq, limit],
+    );
+    return rows.map((r) => ({
+      seq: r.seq,
+      hash: r.hash,
+      outcome: r.outcome,
+      band: bandFromRank(r.change_band),
+      ...(r.prev_band !== null && { previousBand: bandFromRank(r.prev_band) }),
+      count: r.change_count,
+      ...(r.prev_count !== null && { previousCount: r.prev_count }),
+      at: r.at,
+      record: toRecord(r),
+    }));
+  }
+
+  async pruneChanges(upToSeq: number, limit: number): Promise<number> {
+    const rows = await this.rows<{ seq: number }>(
+      'DELETE FROM finding_changes WHERE seq IN (SELECT seq FROM finding_changes WHERE seq <= $1 ORDER BY seq LIMIT $2) RETURNING seq',
+      [upToSeq, limit],
+    );
+    return rows.length;
+  }
+
+  async lastChange(): Promise<number> {
+    const rows = await this.rows<{ last_seq: number }>('SELECT last_seq FROM finding_change_head');
+    return rows[0]?.last_seq ?? 0;
+  }
+
+  async setArchived(key: FindingKey, archived: boolean, actor: string, at: number): Promise<boolean> {
+    return inTransaction(this.pool, this.url, async (client) => {
+      const changed = await client.query('UPDATE findings SET archived = $1 WHERE account_id = $2 AND region = $3 AND id = $4', [archived, key.accountId, key.region, key.id]);
+      if (changed.rowCount === 0) return false;
+      await client.query('INSERT INTO finding_archive_actions (account_id, region, id, archived, actor, at) VALUES ($1, $2, $3, $4, $5, $6)', [key.accountId, key.region, key.id, archived, actor, at]);
+      return true;
+    });
+  }
+
+  async count(): Promise<number> {
+    const rows = await this.rows<{ n: number }>('SELECT count(*)::bigint AS n FROM findings');
+    return rows[0]?.n ?? 0;
+  }
+
+  async close(): Promise<void> {
+    await this.pool.end();
+  }
+
+  private rows<R extends object>(text: string, values: readonly unknown[] = []): Promise<R[]> {
+    return query<R>(this.pool, this.url, text, values);
+  }
+}
