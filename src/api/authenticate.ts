@@ -173,6 +173,11 @@ export function registerAuthentication(app: FastifyInstance, resolver: Principal
     }
     request.principal = result.principal;
     request.identity = { keyId: signature.accessKeyId, name: result.principal.arn };
+    // A presigned URL's X-Amz-* parameters are the signature, not the route's: the route sees only its own.
+    if (signature.form === 'query' && request.query !== null && typeof request.query === 'object') {
+      const query = request.query as Record<string, unknown>;
+      for (const name of Object.keys(query)) if (/^x-amz-/i.test(name)) delete query[name];
+    }
     request.reauthenticate = async () => {
       if (isLongTermAccessKeyId(signature.accessKeyId)) {
         const key = await signed.signingKeys?.resolve(signature.accessKeyId);

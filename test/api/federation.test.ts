@@ -136,6 +136,27 @@ describe('federation', () => {
     assert.notEqual(post.status, 401);
   });
 
+  test('a presigned URL made with the AWS SDK signer works until it expires', async () => {
+    const credentials = await assume(await issuer.sign({ sub: 'alice', aud: issuer.clientId }));
+    const signer = new SignatureV4({ service: 'yagura', region: 'us-east-1', credentials, sha256: Hash.bind(null, 'sha256') });
+    const presigned = await signer.presign(
+      new HttpRequest({ method: 'GET', protocol: 'http:', hostname: '127.0.0.1', port, path: '/api/v1/findings', query: { size: '1' }, headers: { host: `127.0.0.1:${port}` } }),
+      { signingDate: new Date(clock), expiresIn: 60 },
+    );
+    const query = new URLSearchParams(presigned.query as Record<string, string>).toString();
+    const ok = await fetch(`${url}/api/v1/findings?${query}`);
+    assert.equal(ok.status, 200, await ok.clone().text());
+    const saved = clock;
+    clock += 61_000;
+    try {
+      const late = await fetch(`${url}/api/v1/findings?${query}`);
+      assert.equal(late.status, 401);
+      assert.equal(((await late.json()) as { error: { code: string } }).error.code, 'REQUEST_EXPIRED');
+    } finally {
+      clock = saved;
+    }
+  });
+
   test('tampered, wrong-region, replayed-after-skew and unsigned-token requests are refused', async () => {
     const credentials = await assume(await issuer.sign({ sub: 'alice', aud: issuer.clientId }));
     assert.equal((await signed(credentials, '/api/v1/findings?size=10')).status, 200);
