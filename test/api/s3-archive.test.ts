@@ -7,7 +7,7 @@ import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { gunzipSync } from 'node:zlib';
-import { configSchema } from '../../src/config/schema.js';
+import { configSchema, type Config } from '../../src/config/schema.js';
 import { startServer, type Server } from '../../src/main.js';
 import { findingDoc } from '../fixtures/findings.js';
 import { S3RVER_CREDENTIALS, startS3Server, type S3Server } from '../support/s3-server.js';
@@ -52,18 +52,20 @@ describe('the server with an S3 archive', { timeout: 120_000 }, () => {
     return Number(line?.split(' ')[1] ?? NaN);
   }
 
+  /** The server's configuration: its data folder, the bucket as its archive, objects rolled every second. */
+  const serverConfig = (): Config =>
+    configSchema.parse({
+      dataDir: path.join(dir, 'data'),
+      port: 0,
+      bootstrapKey: KEY,
+      logLevel: 'silent',
+      archive: { rollSeconds: ROLL_SECONDS, url: `s3://${s3.bucket}/${PREFIX}`, endpoint: s3.endpoint, forcePathStyle: true, region: 'us-east-1' },
+    });
+
   before(async () => {
     s3 = await startS3Server();
     dir = await mkdtemp(path.join(tmpdir(), 'yagura-s3-server-'));
-    server = await startServer(
-      configSchema.parse({
-        dataDir: path.join(dir, 'data'),
-        port: 0,
-        bootstrapKey: KEY,
-        logLevel: 'silent',
-        archive: { rollSeconds: ROLL_SECONDS, url: `s3://${s3.bucket}/${PREFIX}`, endpoint: s3.endpoint, forcePathStyle: true, region: 'us-east-1' },
-      }),
-    );
+    server = await startServer(serverConfig());
   });
   after(async () => {
     await server?.close();
@@ -122,15 +124,7 @@ describe('the server with an S3 archive', { timeout: 120_000 }, () => {
       await post([findingDoc({ id: 'restart-1' })]);
       // A clean stop with the bucket down closes the store and releases the folder; the outbox keeps the version.
       await server.close();
-      server = await startServer(
-        configSchema.parse({
-          dataDir: path.join(dir, 'data'),
-          port: 0,
-          bootstrapKey: KEY,
-          logLevel: 'silent',
-          archive: { rollSeconds: ROLL_SECONDS, url: `s3://${s3.bucket}/${PREFIX}`, endpoint: s3.endpoint, forcePathStyle: true, region: 'us-east-1' },
-        }),
-      );
+      server = await startServer(serverConfig());
       assert.ok((await server.embedded.store.outbox.objects()).length > 0, 'the start did not need the bucket');
     } finally {
       await s3.start();
