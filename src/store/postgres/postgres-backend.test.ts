@@ -86,6 +86,31 @@ test("a change to principals or the catalog on one instance reaches the others' 
   }
 });
 
+test('an instance whose listening connection is cut treats everything as changed, reconnects, and hears again', async () => {
+  const schema = await createSchema(database, 'reconnect');
+  const errors: Error[] = [];
+  const config = storeConfigSchema.parse({ url: database.url, poolSize: 4 });
+  const [a, b] = await Promise.all([
+    openPostgresBackend({ config, schema, secrets }),
+    openPostgresBackend({ config, schema, secrets, onPoolError: (e) => errors.push(e) }),
+  ]);
+  const admin = new pg.Client({ connectionString: database.url });
+  await admin.connect();
+  try {
+    const before = { principals: b.principals.generation, catalog: b.catalog.generation };
+    const cut = await admin.query(`SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE application_name = 'yagura-listen' AND datname = $1`, [database.name]);
+    assert.equal(cut.rowCount, 2);
+    await eventually('the cut instance assumed it missed changes', () => b.principals.generation > before.principals && b.catalog.generation > before.catalog);
+    assert.ok(errors.length > 0, 'and said its connection was lost');
+    const now = b.principals.generation;
+    await a.principals.createGroup({ name: 'after-reconnect', policies: [] }, T0);
+    await eventually('a change made after the reconnect was heard', () => b.principals.generation > now);
+  } finally {
+    await admin.end();
+    await Promise.all([a.close(), b.close()]);
+  }
+});
+
 test('describes itself without credentials, measures its tables, and lists every kind of sealed record', async () => {
   const schema = await createSchema(database, 'describe');
   const url = new URL(database.url);
