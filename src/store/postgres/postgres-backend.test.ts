@@ -8,6 +8,8 @@ import { createTestDatabase, type TestDatabase } from '../../../test/support/pos
 import { createSchema } from '../../../test/support/postgres-state.js';
 import { parseAuditQuery } from '../../audit/audit-query.js';
 import { Keyring } from '../../auth/secrets/keyring.js';
+import { generateMasterKey } from '../../auth/secrets/master-key.js';
+import { checkSealedRecords } from '../../auth/secrets/sealed-records.js';
 import { bindQuery } from '../../query/bind.js';
 import { parseQuery } from '../../query/parser.js';
 import { FINDINGS_PART } from './migrate.js';
@@ -123,6 +125,31 @@ test('describes itself without credentials, measures its tables, and lists every
     assert.equal(backend.facetsReady(), false);
     assert.equal(await backend.bulkLoad(1_000_000), undefined);
     assert.deepEqual(backend.sealed.map((s) => s.description), ['alert destinations', 'temporary credentials (STS role sessions)', 'API key signing credentials']);
+  } finally {
+    await backend.close();
+  }
+});
+
+test('a master key rotation over the backend\'s sealed records re-seals destinations, temporary and signing credentials', async () => {
+  const schema = await createSchema(database, 'rotation');
+  const oldKey = generateMasterKey();
+  const newKey = generateMasterKey();
+  const config = storeConfigSchema.parse({ url: database.url, poolSize: 4 });
+  const backend = await openPostgresBackend({ config, schema, secrets: new Keyring([oldKey]) });
+  try {
+    const old = new Keyring([oldKey]);
+    await backend.alerts.destinations.createDestination({ type: 'slack', name: 'ops', url: 'https://hooks.slack.com/services/T/B/x' }, T0);
+    await backend.signingKeys.insert({ keyId: 'k1', accessKeyId: 'AKIAAAAAAAAAAAAAAAAA', sealedSecret: old.seal('signing', 'key:AKIAAAAAAAAAAAAAAAAA') });
+    await backend.roleSessions.insert({
+      accessKeyId: 'ASIAAAAAAAAAAAAAAAAA', sealedSecret: old.seal('temporary', 'sts:ASIAAAAAAAAAAAAAAAAA'), tokenHash: 't', roleName: 'Reader', sessionName: 's',
+      source: 'ldap', subject: 'uid=a', sessionPolicy: null, tags: {}, context: {}, sourceIp: '127.0.0.1', createdAt: T0, expiresAt: T0 + 1, revokedAt: null,
+    });
+    const during = new Keyring([newKey, oldKey]);
+    let changed = 0;
+    for (const records of backend.sealed) changed += await records.rewriteSealed((sealed, context) => during.reseal(sealed, context));
+    assert.equal(changed, 3);
+    await checkSealedRecords(backend.sealed, new Keyring([newKey]));
+    await assert.rejects(checkSealedRecords(backend.sealed, old), /alert destinations/);
   } finally {
     await backend.close();
   }
