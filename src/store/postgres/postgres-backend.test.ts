@@ -189,6 +189,16 @@ test('closing writes the audit entries still queued', async () => {
   }
 });
 
+test('a server that does not answer is STORE_UNAVAILABLE, named without its credentials', async () => {
+  const config = storeConfigSchema.parse({ url: 'postgres://yagura:hunter2@127.0.0.1:1/yagura', connectTimeoutSeconds: 2 });
+  await assert.rejects(openPostgresBackend({ config, secrets }), (error: Error & { code?: string }) => {
+    assert.equal(error.code, 'STORE_UNAVAILABLE');
+    assert.match(error.message, /127\.0\.0\.1:1\/yagura is unavailable/);
+    assert.doesNotMatch(error.message, /hunter2/);
+    return true;
+  });
+});
+
 test('the pool is shared out between findings and the server state within the configured size', () => {
   assert.deepEqual(splitPool(10), { findings: 7, state: 3 });
   assert.deepEqual(splitPool(4), { findings: 2, state: 2 });

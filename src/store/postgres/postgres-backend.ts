@@ -8,6 +8,7 @@ import { PostgresCatalogStore } from './catalog-store.js';
 import type { PgDatabase } from './database.js';
 import { storedSecret } from './meta.js';
 import { describeTarget, type StoreConfig } from './postgres-config.js';
+import { storeError } from './pool.js';
 import { PostgresStore } from './postgres-store.js';
 import { PostgresPrincipalStore } from './principal-store.js';
 import { PostgresRoleMapStore } from './role-map-store.js';
@@ -57,6 +58,15 @@ function description(config: StoreConfig, schema: string | undefined): string {
  * Fails with a coded PostgresStoreError when the server is unreachable or its schema is newer than this Yagura.
  */
 export async function openPostgresBackend(options: PostgresBackendOptions): Promise<PostgresBackend> {
+  try {
+    return await openStores(options);
+  } catch (error) {
+    // A server that cannot be reached is STORE_UNAVAILABLE, named by host and database only.
+    throw storeError(error, options.config.url);
+  }
+}
+
+async function openStores(options: PostgresBackendOptions): Promise<PostgresBackend> {
   const { config, schema, secrets } = options;
   const sizes = splitPool(config.poolSize);
   const findings = await PostgresStore.open({ config: { ...config, poolSize: sizes.findings }, ...(schema !== undefined && { schema }), ...(options.onPoolError && { onPoolError: options.onPoolError }) });
