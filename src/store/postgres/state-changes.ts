@@ -29,7 +29,8 @@ export class StateChanges {
 
 /** The channel of the stores in `schema` (the user's default schema when undefined). */
 export function stateChannel(schema: string | undefined): string {
-  return schema === undefined ? 'yagura_state' : `yagura_state_${schema}`;
+  // A channel is an identifier: at most 63 bytes (a longer schema name shares a channel, which costs a refresh).
+  return (schema === undefined ? 'yagura_state' : `yagura_state_${schema}`).slice(0, 63);
 }
 
 export interface StateListenerOptions {
