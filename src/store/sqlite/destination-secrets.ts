@@ -5,22 +5,12 @@
 // having to remember to list it. Nothing queries inside a spec in SQL (the type has a column of its own), so
 // sealing all of it costs nothing but one AES-GCM operation per read.
 import type Database from 'better-sqlite3';
-import type { DestinationSpec } from '../../alerts/destination.js';
+import { destinationContext } from '../../alerts/destination-seal.js';
 import type { SecretBox } from '../../auth/secrets/secret-box.js';
 import { SecretError } from '../../auth/secrets/secret-error.js';
 
-/** The context a destination's spec is sealed for: a sealed spec copied to another row does not open. */
-export function destinationContext(id: string): string {
-  return `destination:${id}`;
-}
-
-export function sealSpec(box: SecretBox, id: string, spec: DestinationSpec): string {
-  return box.seal(JSON.stringify(spec), destinationContext(id));
-}
-
-export function openSpec(box: SecretBox, id: string, sealed: string): DestinationSpec {
-  return JSON.parse(box.open(sealed, destinationContext(id))) as DestinationSpec;
-}
+// Sealing itself is backend-neutral (the context must match wherever a sealed spec is copied to).
+export { destinationContext, openSpec, sealSpec } from '../../alerts/destination-seal.js';
 
 /**
  * Runs `run` with SQLite's secure delete on, so the pages a rewrite frees or changes are zeroed rather than
