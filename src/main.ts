@@ -24,6 +24,7 @@ import type { Backend } from './store/backend.js';
 import { dataFolder, lockDataFolder, type DataLock } from './store/data-folder.js';
 import type { FindingStore } from './store/finding-store.js';
 import { openSqliteBackend } from './store/sqlite/sqlite-backend.js';
+import type { StoreConfig } from './store/postgres/postgres-config.js';
 import { SigningKeys } from './auth/principals/signing-keys.js';
 import type { Federation } from './app.js';
 import { DirectoryRoleMap } from './auth/federation/role-map.js';
@@ -87,6 +88,8 @@ export interface EmbeddedOptions {
   readonly keyring?: Keyring;
   /** Where YAGURA_MASTER_KEY is read (default: the process's environment). */
   readonly env?: NodeJS.ProcessEnv;
+  /** A PostgreSQL store instead of the folder's SQLite file, when its `url` is set. */
+  readonly store?: StoreConfig;
 }
 
 /** The store options `serve` runs with, apart from the batch size and metrics; tests run the store suite on them too. */
@@ -112,22 +115,27 @@ export async function openEmbedded(dataDir: string, owner: string, options: Embe
     const loaded = options.keyring ? { keyring: options.keyring, source: 'given' as const, generated: false } : loadKeyring(folder.dir, options.env ?? process.env);
     const secrets = loaded.keyring;
     const metrics = options.metrics;
-    backend = await openSqliteBackend({
-      file: folder.databaseFile,
-      secrets,
-      ...(options.readers && { readers: options.readers }),
-      ...(options.cacheMiB !== undefined && { cacheMiB: options.cacheMiB }),
-      ...(options.bulk && { bulk: true }),
-      ...(options.facets && { facets: true }),
-      ...(options.backgroundCheckpoints && { backgroundCheckpoints: true }),
-      ...(options.textMerges && { textMerges: true }),
-      ...(metrics && {
-        audit: {
-          onWritten: (entry) => metrics.auditEntries.inc({ decision: entry.decision }),
-          onDropped: () => metrics.auditDropped.inc(),
-        },
-      }),
-    });
+    const audit = metrics && {
+      onWritten: (entry: { readonly decision: string }) => metrics.auditEntries.inc({ decision: entry.decision }),
+      onDropped: () => metrics.auditDropped.inc(),
+    };
+    if (options.store?.url !== undefined) {
+      // PostgreSQL's driver is loaded only for a PostgreSQL store, as the S3 client only for a bucket.
+      const { openPostgresBackend } = await import('./store/postgres/postgres-backend.js');
+      backend = await openPostgresBackend({ config: options.store, secrets, ...(audit && { audit }) });
+    } else {
+      backend = await openSqliteBackend({
+        file: folder.databaseFile,
+        secrets,
+        ...(options.readers && { readers: options.readers }),
+        ...(options.cacheMiB !== undefined && { cacheMiB: options.cacheMiB }),
+        ...(options.bulk && { bulk: true }),
+        ...(options.facets && { facets: true }),
+        ...(options.backgroundCheckpoints && { backgroundCheckpoints: true }),
+        ...(options.textMerges && { textMerges: true }),
+        ...(audit && { audit }),
+      });
+    }
     const store = backend.findings;
     const archive = await openArchive(options.archive ?? ARCHIVE_DEFAULTS, folder);
     const archiver = new Archiver({
@@ -298,6 +306,7 @@ export async function startServer(config: Config, options: StartOptions = {}): P
   const embedded = await openEmbedded(config.dataDir, 'yagura serve', {
     maxBatchFindings: config.ingest.maxBatchFindings,
     archive: config.archive,
+    store: config.store,
     metrics,
     ...serverStoreOptions(config.search),
   });

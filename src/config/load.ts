@@ -1,4 +1,5 @@
 // Loads configuration from defaults, a JSON file, YAGURA_* variables and flags (later wins), then freezes it.
+import { STORE_ENV } from '../store/postgres/postgres-config.js';
 import { LdapConfigError, mergeLdapSettings } from '../auth/federation/ldap/ldap-config.js';
 import { withOidcProviderFromEnv } from '../auth/federation/oidc/provider-config.js';
 import { readFileSync } from 'node:fs';
@@ -13,6 +14,7 @@ type Raw = Record<string, unknown>;
 
 /** Environment variables and the option each sets. Numbers are parsed; anything else is a string. */
 const ENV: ReadonlyArray<readonly [string, readonly string[], 'string' | 'number' | 'boolean']> = [
+  ...STORE_ENV,
   ['YAGURA_DATA', ['dataDir'], 'string'],
   ['YAGURA_HOST', ['host'], 'string'],
   ['YAGURA_PORT', ['port'], 'number'],

@@ -2,6 +2,7 @@
 import { z } from 'zod';
 import { archiveConfigSchema } from '../archive/archive-config.js';
 import { ldapConfigSchema } from '../auth/federation/ldap/ldap-config.js';
+import { storeConfigSchema } from '../store/postgres/postgres-config.js';
 import { oidcConfigSchema } from '../auth/federation/oidc/provider-config.js';
 
 export const configSchema = z
@@ -91,6 +92,8 @@ export const configSchema = z
       })
       .strict()
       .prefault({}),
+    /** The store: the data folder's SQLite file, or PostgreSQL when `url` is set (preview, see docs/scaling.md). */
+    store: storeConfigSchema.prefault({}),
     /** LDAP/Active Directory sign-in (MinIO's settings); absent: off. */
     ldap: ldapConfigSchema.optional(),
     /** OpenID Connect providers trusted for sign-in and AssumeRoleWithWebIdentity. */
