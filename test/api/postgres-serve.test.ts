@@ -1,0 +1,71 @@
+// `yagura serve` on a PostgreSQL store: ingest, read back, administration and the audit log land in the database,
+// and a second server on the same database sees them (two instances, one store).
+import assert from 'node:assert/strict';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { after, before, describe, test } from 'node:test';
+import { randomBytes } from 'node:crypto';
+import { configSchema } from '../../src/config/schema.js';
+import { startServer, type Server } from '../../src/main.js';
+import { eventOf, findingDoc } from '../fixtures/findings.js';
+import { createTestDatabase, type TestDatabase } from '../support/postgres.js';
+
+const KEY = 'postgres-serve-bootstrap-key-0123456789';
+
+describe('yagura serve on PostgreSQL', { timeout: 120_000 }, () => {
+  let database: TestDatabase;
+  let dir: string;
+  const servers: Server[] = [];
+  // Instances sharing a store share its sealed secrets: the master key comes from the environment, not a folder.
+  const masterKey = randomBytes(32).toString('base64');
+  let savedMasterKey: string | undefined;
+
+  const start = async (name: string): Promise<Server> => {
+    const server = await startServer(
+      configSchema.parse({ dataDir: path.join(dir, name), port: 0, bootstrapKey: KEY, logLevel: 'silent', store: { url: database.url, poolSize: 4 } }),
+    );
+    servers.push(server);
+    return server;
+  };
+  const call = async (server: Server, method: string, route: string, body?: unknown): Promise<Response> =>
+    fetch(`${server.url}${route}`, { method, headers: { 'x-api-key': KEY, ...(body !== undefined && { 'content-type': 'application/json' }) }, ...(body !== undefined && { body: JSON.stringify(body) }) });
+
+  before(async () => {
+    database = await createTestDatabase('serve');
+    dir = await mkdtemp(path.join(tmpdir(), 'yagura-pg-serve-'));
+    savedMasterKey = process.env.YAGURA_MASTER_KEY;
+    process.env.YAGURA_MASTER_KEY = masterKey;
+  });
+  after(async () => {
+    for (const server of servers) await server.close().catch(() => undefined);
+    if (savedMasterKey === undefined) delete process.env.YAGURA_MASTER_KEY;
+    else process.env.YAGURA_MASTER_KEY = savedMasterKey;
+    await database?.drop();
+    await rm(dir, { recursive: true, force: true });
+  });
+
+  test('stores, reads back and administers through PostgreSQL, and a second instance on the same store sees it all', async () => {
+    const one = await start('one');
+    const posted = await call(one, 'POST', '/api/v1/events', [eventOf(findingDoc({ id: 'pg-1', accountId: '111111111111' })), eventOf(findingDoc({ id: 'pg-2', accountId: '222222222222' }))]);
+    assert.equal(posted.status, 200, await posted.clone().text());
+    assert.equal(((await posted.json()) as { created: number }).created, 2);
+    const one1 = await call(one, 'GET', '/api/v1/findings/111111111111/us-east-1/pg-1');
+    assert.equal(one1.status, 200, await one1.clone().text());
+    const page = await call(one, 'GET', '/api/v1/findings?size=10');
+    assert.equal(page.status, 200, await page.clone().text());
+    assert.equal(((await page.json()) as { total: number }).total, 2);
+    assert.equal((await call(one, 'POST', '/api/v1/policies', { name: 'reader', document: { Version: '2012-10-17', Statement: [{ Effect: 'Allow', Action: 'yagura:*', Resource: 'arn:aws:guardduty:*:111111111111:detector/*/finding/*' }] } })).status, 201);
+    assert.equal((await call(one, 'POST', '/api/v1/roles', { name: 'reader', policies: ['reader'] })).status, 201);
+    const key = (await (await call(one, 'POST', '/api/v1/keys', { name: 'r', role: 'reader' })).json()) as { key: string };
+
+    const two = await start('two');
+    const scoped = await fetch(`${two.url}/api/v1/findings?size=10`, { headers: { 'x-api-key': key.key } });
+    assert.equal(scoped.status, 200, await scoped.clone().text());
+    assert.deepEqual(((await scoped.json()) as { findings: { finding: { id: string } }[] }).findings.map((f) => f.finding.id), ['pg-1'], 'the second instance knows the key, the role and the findings, scoped');
+    const audit = await call(two, 'GET', '/api/v1/audit?size=50');
+    assert.equal(audit.status, 200, await audit.clone().text());
+    const entries = ((await audit.json()) as { entries: { route: string }[] }).entries;
+    assert.ok(entries.some((e) => e.route === '/api/v1/events'), "the first instance's calls are in the shared audit log");
+  });
+});
