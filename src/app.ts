@@ -76,6 +76,8 @@ export interface AppDeps {
   readonly sessions?: Sessions;
   /** Temporary credentials (the STS endpoint, SigV4-signed requests) and federated sign-in (LDAP, OIDC). */
   readonly federation?: Federation;
+  /** Whether the store answers, for /health (a database server's reachability). */
+  readonly storeHealth?: { check(): Promise<void> };
   /** Folder of the built dashboard (dist/web); without it `/` serves nothing. */
   readonly dashboardRoot?: string;
   /** Listener protections; tests leave them out. */
@@ -174,7 +176,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   const signed = federation && { roleSessions: federation.roleSessions, signingKeys: federation.signingKeys, region: federation.sigv4Region, now };
   registerAuthentication(app, resolver, deps.sessions, signed);
   registerAuthorization(app, now, () => deps.catalog.accountTags());
-  await app.register(healthRoutes, deps.archiveHealth ? { archive: deps.archiveHealth } : {});
+  await app.register(healthRoutes, { ...(deps.archiveHealth && { archive: deps.archiveHealth }), ...(deps.storeHealth && { store: deps.storeHealth }) });
   await app.register(eventsRoutes, { pipeline: deps.pipeline, maxItemsPerRequest: deps.limits.maxItemsPerRequest, ...(deps.metrics && { metrics: deps.metrics }) });
   if (deps.metrics) await app.register(operationsRoutes, { metrics: deps.metrics, resolver, now, ...(deps.rateRules && { rateRules: deps.rateRules.rules }) });
   await app.register(findingsRoutes, { store: deps.store, cursors: new CursorCodec(deps.cursorSecret), maxPageSize: deps.limits.maxPageSize, now });

@@ -1,4 +1,5 @@
 // Composition root: builds every component from the configuration and wires them together.
+import { hostname } from 'node:os';
 import { randomBytes } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
@@ -345,6 +346,7 @@ export async function startServer(config: Config, options: StartOptions = {}): P
       ...(dashboardRoot && { dashboardRoot }),
       metrics,
       archiveHealth: { lagSeconds: () => embedded.archiver.lagSeconds(), limitSeconds: 2 * config.archive.rollSeconds },
+      storeHealth: embedded.backend,
       rateRules: { rules: rateRules, windowSeconds: p.rateWindowSeconds },
       alerts,
       server: {
@@ -373,6 +375,8 @@ export async function startServer(config: Config, options: StartOptions = {}): P
     const host = config.host.includes(':') ? `[${config.host}]` : config.host;
     const url = `${https ? 'https' : 'http'}://${host}:${port}`;
     embedded.lock.setUrl(url);
+    // Several instances behind one store each say which one a scrape came from.
+    metrics.registry.setDefaultLabels({ instance: `${hostname()}:${port}` });
     return {
       app,
       url,

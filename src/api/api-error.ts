@@ -29,6 +29,9 @@ const STATUS_BY_CODE: Readonly<Record<string, number>> = {
   INVALID_CURSOR: 400,
   INVALID_PARAMETER: 400,
   QUERY_TIMEOUT: 503,
+  // The PostgreSQL store (src/store/postgres/postgres-errors.ts): unreachable now (retry), or a query it cannot answer yet.
+  STORE_UNAVAILABLE: 503,
+  STORE_UNSUPPORTED_QUERY: 501,
   // Nobody reads this answer (the client closed the connection); nginx's code for it, for the logs.
   CLIENT_CLOSED_REQUEST: 499,
   INVALID_RULE: 400,

@@ -61,6 +61,8 @@ export interface Backend {
   facetsReady(): boolean;
   /** Where the data is, for the operator: `SQLite file /srv/yagura-data/yagura.db`. */
   describe(): string;
+  /** Resolves when the store answers now (a database server reachable); rejects otherwise. For /health. */
+  check(): Promise<void>;
   /** Closes every store, the audit log first. */
   close(): Promise<void>;
 }

@@ -68,4 +68,17 @@ describe('yagura serve on PostgreSQL', { timeout: 120_000 }, () => {
     const entries = ((await audit.json()) as { entries: { route: string }[] }).entries;
     assert.ok(entries.some((e) => e.route === '/api/v1/events'), "the first instance's calls are in the shared audit log");
   });
+
+  test('/health says unavailable (503) when the database stops answering, and /metrics names the instance', async () => {
+    const server = servers[0]!;
+    const metrics = await (await call(server, 'GET', '/metrics')).text();
+    assert.match(metrics, /yagura_store_findings\{instance="[^"]+:\d+"\} 2/);
+    assert.equal((await fetch(`${server.url}/health`)).status, 200);
+    await database.drop();
+    const health = await fetch(`${server.url}/health`);
+    assert.equal(health.status, 503);
+    assert.equal(((await health.json()) as { status: string }).status, 'unavailable');
+    const posted = await call(server, 'POST', '/api/v1/events', [eventOf(findingDoc({ id: 'pg-lost' }))]);
+    assert.ok(posted.status >= 500, `nothing is acknowledged without the store: ${posted.status}`);
+  });
 });

@@ -1,4 +1,4 @@
-// GET /health: liveness and the archive's lag, without authentication.
+// GET /health: liveness, the store's reachability and the archive's lag, without authentication.
 import type { FastifyInstance } from 'fastify';
 
 /** How far the archive is behind the store, and the lag beyond which a node reports itself degraded. */
@@ -9,7 +9,12 @@ export interface ArchiveHealth {
 
 export interface HealthRouteOptions {
   readonly archive?: ArchiveHealth;
+  /** Resolves when the store answers (a PostgreSQL server reachable). */
+  readonly store?: { check(): Promise<void> };
 }
+
+/** How long /health waits for the store before calling it unreachable. */
+const STORE_CHECK_MS = 2000;
 
 /**
  * `{"status":"ok"}` while healthy. An archive lagging more than its limit (twice the roll interval) makes the
@@ -18,7 +23,12 @@ export interface HealthRouteOptions {
  * must not take it out of service (which would only move the load, not archive anything sooner).
  */
 export async function healthRoutes(app: FastifyInstance, options: HealthRouteOptions): Promise<void> {
-  app.get('/health', async () => {
+  app.get('/health', async (_request, reply) => {
+    // A store that does not answer means nothing can be accepted durably: 503, so a load balancer sends elsewhere.
+    if (options.store !== undefined && !(await answers(options.store))) {
+      reply.code(503);
+      return { status: 'unavailable', checks: { store: { status: 'unreachable', message: 'the store does not answer; requests that need it answer 503' } } };
+    }
     const archive = options.archive;
     if (archive === undefined) return { status: 'ok' };
     const lag = await archive.lagSeconds();
@@ -36,4 +46,16 @@ export async function healthRoutes(app: FastifyInstance, options: HealthRouteOpt
       },
     };
   });
+}
+
+async function answers(store: { check(): Promise<void> }): Promise<boolean> {
+  let timer: NodeJS.Timeout | undefined;
+  try {
+    await Promise.race([store.check(), new Promise((_, reject) => (timer = setTimeout(() => reject(new Error('timeout')), STORE_CHECK_MS)))]);
+    return true;
+  } catch {
+    return false;
+  } finally {
+    clearTimeout(timer);
+  }
 }

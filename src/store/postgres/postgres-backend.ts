@@ -114,6 +114,9 @@ async function openStores(options: PostgresBackendOptions): Promise<PostgresBack
       // Overview aggregations are always answered by the database here.
       facetsReady: () => false,
       describe: () => description(config, schema),
+      async check(): Promise<void> {
+        await db.rows('SELECT 1');
+      },
       async close(): Promise<void> {
         // The audit log first: it writes what it still queues.
         await audit.close();
