@@ -56,6 +56,8 @@ export interface PostgresStoreOptions {
 
 export class PostgresStore implements FindingStore {
   readonly outbox: ArchiveOutbox;
+  /** Numbers of document paths, once committed (they never change). */
+  private readonly paths = new Map<string, number>();
 
   private constructor(
     private readonly pool: Pool,
@@ -84,7 +86,9 @@ export class PostgresStore implements FindingStore {
   async upsert(findings: readonly Finding[], receivedAt: number, options: UpsertOptions = {}): Promise<UpsertResult> {
     if (findings.length === 0) return { outcomes: [], archive: { objects: [] } };
     // The commit is durable once it returns (synchronous_commit on): no separate `durable` promise.
-    return inTransaction(this.pool, this.url, (client) => upsertBatch(client, findings, receivedAt, options));
+    const { newPaths, ...result } = await inTransaction(this.pool, this.url, (client) => upsertBatch(client, findings, receivedAt, options, this.paths));
+    for (const [path, id] of newPaths) this.paths.set(path, id);
+    return result;
   }
 
   async get(key: FindingKey): Promise<FindingWithHistory | undefined> {

@@ -15,6 +15,7 @@ export const STORE_MIGRATIONS: readonly Migration[] = [
         arn            text COLLATE "C",
         type           text COLLATE "C" NOT NULL,
         severity       double precision NOT NULL,
+        severity_exact numeric NOT NULL,                 -- the same double, its exact decimal value: sums round once
         band           smallint NOT NULL,                -- 1 Low, 2 Medium, 3 High, 4 Critical
         title          text COLLATE "C",
         resource_type  text COLLATE "C",
@@ -31,10 +32,11 @@ export const STORE_MIGRATIONS: readonly Migration[] = [
         hash           text NOT NULL,                    -- content hash of the current version
         received_at    bigint NOT NULL,                  -- when Yagura stored the current version
         current        bigint,                           -- finding_versions.seq of the current version
-        free_text      text NOT NULL,                    -- lower-cased words bare KQL terms search
+        words          tsvector NOT NULL,                -- words bare KQL terms search, split as words.ts does
         UNIQUE (account_id, region, id)
       )`,
       'CREATE INDEX findings_updated ON findings (updated_at, account_id, region, id)',
+      'CREATE INDEX findings_words ON findings USING gin (words)',
       // Every distinct version, the current one included, as the JSON text that arrived (not jsonb: the text is
       // kept byte for byte, and JSON that jsonb refuses, such as an escaped lone surrogate, is still stored).
       `CREATE TABLE finding_versions (
@@ -57,6 +59,27 @@ export const STORE_MIGRATIONS: readonly Migration[] = [
         PRIMARY KEY (finding, ip)
       )`,
       'CREATE INDEX finding_remote_ips_ip ON finding_remote_ips (ip)',
+      // Document paths a KQL field can name (document-values.ts), numbered once for all findings.
+      `CREATE TABLE document_paths (
+        id    integer GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+        path  text COLLATE "C" NOT NULL UNIQUE
+      )`,
+      // The values of each current version under its paths, so that conditions on paths read indexes instead of
+      // parsing documents. Text over 2 kB is kept apart from the indexed column (index entries must stay small).
+      `CREATE TABLE finding_values (
+        finding    bigint NOT NULL REFERENCES findings (rid) ON DELETE CASCADE,
+        path       integer NOT NULL,
+        kind       smallint NOT NULL,                    -- 0 object, 1 text, 2 number, 3 false, 4 true
+        text       text COLLATE "C",
+        long_text  text COLLATE "C",
+        number     double precision,
+        time       bigint                                -- epoch ms the text reads as, as SQLite's unixepoch reads it
+      )`,
+      'CREATE INDEX finding_values_finding ON finding_values (finding, path)',
+      'CREATE INDEX finding_values_text ON finding_values (path, text)',
+      'CREATE INDEX finding_values_number ON finding_values (path, number) WHERE number IS NOT NULL',
+      'CREATE INDEX finding_values_time ON finding_values (path, time) WHERE time IS NOT NULL',
+      'CREATE INDEX finding_values_long ON finding_values (path) WHERE long_text IS NOT NULL',
       `CREATE TABLE finding_archive_actions (
         account_id  text NOT NULL,
         region      text NOT NULL,
