@@ -1,12 +1,11 @@
-// Runs the store conformance suite against PostgreSQL: one fresh database for this file, a schema per store.
-// The parts listed are those the PostgreSQL store passes so far; the rest follow as its reads are built.
+// Runs the whole store conformance suite against PostgreSQL: one fresh database for this file, a schema per store.
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import pg from 'pg';
 import { finding } from '../../../test/fixtures/findings.js';
 import { createTestDatabase, type TestDatabase } from '../../../test/support/postgres.js';
 import type { Finding } from '../../findings/finding.js';
-import { describeFindingStore, type ConformancePart } from '../finding-store.conformance.js';
+import { describeFindingStore } from '../finding-store.conformance.js';
 import { storeConfigSchema } from './postgres-config.js';
 import { PostgresStore } from './postgres-store.js';
 
@@ -17,8 +16,6 @@ before(async () => {
 });
 after(async () => database.drop());
 
-const PASSING: readonly ConformancePart[] = ['identity', 'outbox-and-changes'];
-
 describeFindingStore('PostgreSQL', async () => {
   const schema = `store_${++stores}`;
   const admin = new pg.Client({ connectionString: database.url });
@@ -27,7 +24,7 @@ describeFindingStore('PostgreSQL', async () => {
   await admin.end();
   const store = await PostgresStore.open({ config: storeConfigSchema.parse({ url: database.url, poolSize: 4 }), schema });
   return { store, close: () => store.close() };
-}, PASSING);
+});
 
 test('two instances storing overlapping batches at once keep one record per finding and number the change log in commit order', async () => {
   const admin = new pg.Client({ connectionString: database.url });
