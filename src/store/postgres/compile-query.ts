@@ -91,7 +91,7 @@ class Compiler {
   private boolean(kind: 'and' | 'or', children: readonly BoundNode[]): string {
     const texts = new Set<string>();
     const parts: string[] = [];
-    for (const child of children) {
+    for (const child of kind === 'or' ? mergeEqualities(children) : children) {
       const query = child.kind === 'free-text' ? freeTextQuery(child.phrases) : undefined;
       if (typeof query === 'string') texts.add(query);
       else parts.push(this.emit(child));
@@ -179,6 +179,29 @@ class Compiler {
       }
     }
   }
+}
+
+type ListField = Extract<BoundNode, { kind: 'in' }>['field'];
+
+/**
+ * `a:x or a:y or …` as one list per field (`remoteIp:(…550 addresses…)` is one condition, not 550 subqueries);
+ * it selects the same findings, NULLs included.
+ */
+function mergeEqualities(children: readonly BoundNode[]): BoundNode[] {
+  const lists = new Map<string, { field: ListField; values: string[] }>();
+  const rest: BoundNode[] = [];
+  for (const child of children) {
+    const values = child.kind === 'in' ? child.values : child.kind === 'text' && child.test.kind === 'equals' ? [child.test.text] : undefined;
+    if (values === undefined || (child.kind !== 'in' && child.kind !== 'text')) {
+      rest.push(child);
+      continue;
+    }
+    const key = `${child.field.kind}:${child.field.column}`;
+    const list = lists.get(key);
+    if (list === undefined) lists.set(key, { field: child.field, values: [...values] });
+    else list.values.push(...values);
+  }
+  return [...rest, ...[...lists.values()].map((l): BoundNode => ({ kind: 'in', field: l.field, values: [...new Set(l.values)] }))];
 }
 
 /**

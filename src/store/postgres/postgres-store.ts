@@ -65,6 +65,8 @@ export class PostgresStore implements FindingStore {
   /** Connects, brings the schema up to date (once, whatever other instances start at the same time) and returns the store. */
   static async open(options: PostgresStoreOptions): Promise<PostgresStore> {
     const config = poolConfig(options.config);
+    // No JIT: compiling a plan costs seconds for a query with many conditions, more than any search runs.
+    config.options = `${config.options ?? ''} -c jit=off`.trim();
     if (options.schema !== undefined) {
       if (!SCHEMA_NAME.test(options.schema)) throw new PostgresStoreError('STORE_CONFIG_INVALID', `"${options.schema.slice(0, 80)}" is not a schema name`);
       config.options = `${config.options ?? ''} -c search_path=${options.schema}`.trim();
