@@ -1,6 +1,6 @@
 // Emits a bound KQL query as a parameterised PostgreSQL WHERE fragment over `findings f`; user text only ever
 // travels as parameters. Catalogue fields are columns, remote parties a table, document paths the path/value
-// table (document-values.ts), and free text the tsvector of the finding's words (words.ts).
+// table (document-values.ts), and free text the tsvector of each finding's words (words.ts).
 import type { QueryNode } from '../../query/ast.js';
 import { bindQuery } from '../../query/bind.js';
 import type { BoundNode, BoundQuery, CompareOp, DocumentField, DocumentTest, Glob, TextTest } from '../../query/bound.js';
@@ -103,7 +103,7 @@ class Compiler {
 
   private words(query: FreeTextQuery): string {
     if (typeof query === 'boolean') return String(query);
-    return `f.words @@ ${this.p.add(query)}::tsquery`;
+    return `f.rid IN (SELECT w.finding FROM finding_words w WHERE w.words @@ ${this.p.add(query)}::tsquery)`;
   }
 
   private text(column: string, test: TextTest): string {

@@ -32,11 +32,17 @@ export const STORE_MIGRATIONS: readonly Migration[] = [
         hash           text NOT NULL,                    -- content hash of the current version
         received_at    bigint NOT NULL,                  -- when Yagura stored the current version
         current        bigint,                           -- finding_versions.seq of the current version
-        words          tsvector NOT NULL,                -- words bare KQL terms search, split as words.ts does
+        text_hash      text NOT NULL,                    -- hash of the free text finding_words holds
         UNIQUE (account_id, region, id)
       )`,
       'CREATE INDEX findings_updated ON findings (updated_at, account_id, region, id)',
-      'CREATE INDEX findings_words ON findings USING gin (words)',
+      // The words bare KQL terms search, split as words.ts does, apart from the findings rows (which every filter,
+      // sort and aggregation reads, and most updates rewrite while the text stays the same).
+      `CREATE TABLE finding_words (
+        finding  bigint PRIMARY KEY REFERENCES findings (rid) ON DELETE CASCADE,
+        words    tsvector NOT NULL
+      )`,
+      'CREATE INDEX finding_words_words ON finding_words USING gin (words)',
       // Every distinct version, the current one included, as the JSON text that arrived (not jsonb: the text is
       // kept byte for byte, and JSON that jsonb refuses, such as an escaped lone surrogate, is still stored).
       `CREATE TABLE finding_versions (
@@ -66,8 +72,10 @@ export const STORE_MIGRATIONS: readonly Migration[] = [
       )`,
       // The values of each current version under its paths, so that conditions on paths read indexes instead of
       // parsing documents. Text over 2 kB is kept apart from the indexed column (index entries must stay small).
+      // Some 70 rows per finding: no foreign key (its check per row doubled the cost of storing them); the code
+      // that deletes a finding deletes its values.
       `CREATE TABLE finding_values (
-        finding    bigint NOT NULL REFERENCES findings (rid) ON DELETE CASCADE,
+        finding    bigint NOT NULL,
         path       integer NOT NULL,
         kind       smallint NOT NULL,                    -- 0 object, 1 text, 2 number, 3 false, 4 true
         text       text COLLATE "C",
@@ -75,7 +83,7 @@ export const STORE_MIGRATIONS: readonly Migration[] = [
         number     double precision,
         time       bigint                                -- epoch ms the text reads as, as SQLite's unixepoch reads it
       )`,
-      'CREATE INDEX finding_values_finding ON finding_values (finding, path)',
+      'CREATE INDEX finding_values_finding ON finding_values (finding)',
       'CREATE INDEX finding_values_text ON finding_values (path, text)',
       'CREATE INDEX finding_values_number ON finding_values (path, number) WHERE number IS NOT NULL',
       'CREATE INDEX finding_values_time ON finding_values (path, time) WHERE time IS NOT NULL',

@@ -1,14 +1,16 @@
 // Stores finding versions in PostgreSQL: one current record per key, superseded versions as history, nothing
 // twice, the change log and the archive outbox written in the same transaction. A batch costs a dozen statements
 // whatever its size: the outcome of each version is worked out here, then every table is written in one go.
+import { createHash } from 'node:crypto';
 import type { PoolClient } from 'pg';
 import type { Finding } from '../../findings/finding.js';
 import { bandRank } from '../../findings/severity.js';
 import { compareVersions } from '../../findings/version-order.js';
 import type { UpsertOptions, UpsertOutcome, UpsertResult } from '../finding-store.js';
 import { writeArchive } from './archive-rows.js';
-import { documentValues, storableText } from './document-values.js';
+import { storableText } from './document-values.js';
 import { exactDecimal } from './exact-decimal.js';
+import { writeValues } from './value-rows.js';
 import { tsvectorText } from './words.js';
 
 interface CurrentRow {
@@ -20,6 +22,7 @@ interface CurrentRow {
   hash: string;
   updated_at: number;
   count: number;
+  text_hash: string;
 }
 
 /** What the batch does to one finding, worked out version by version in batch order. */
@@ -33,11 +36,14 @@ interface KeyState {
   /** Hashes known to be stored (or stored by this batch). */
   readonly known: Set<string>;
   added: number;
+  /** Hash of the stored free text, for an existing finding. */
+  readonly textHash?: string;
 }
 
-/** A version the batch stores, in batch order, with what it did. */
+/** A version the batch stores, in batch order, with what it did and the number it is stored under. */
 interface NewVersion {
   readonly finding: Finding;
+  seq?: number;
   readonly state: KeyState;
   readonly outcome: 'created' | 'updated' | 'history';
   readonly replaced?: { readonly band: number; readonly count: number };
@@ -60,8 +66,13 @@ const COLUMNS: ReadonlyArray<readonly [column: string, type: string, value: (f: 
   ['archived', 'bool', (f) => f.archived],
   ['sample', 'bool', (f) => f.sample],
   ['hash', 'text', (f) => f.hash],
-  ['words', 'tsvector', (f) => tsvectorText(f.text)],
+  ['text_hash', 'text', (f) => textHash(f.text)],
 ];
+
+/** Hash of a version's free text: an update whose text is the same leaves the finding's words as they are. */
+function textHash(text: string): string {
+  return createHash('sha256').update(text).digest('base64url').slice(0, 22);
+}
 
 function text(value: string | undefined): string | null {
   return value === undefined ? null : storableText(value);
@@ -70,6 +81,12 @@ function text(value: string | undefined): string | null {
 /** `unnest($k::type[], …) AS u(name, …)` over columns of values, numbering parameters from `first`. */
 function unnest(first: number, columns: ReadonlyArray<readonly [name: string, type: string]>): string {
   return `unnest(${columns.map(([, type], i) => `$${first + i}::${type}[]`).join(', ')}) AS u(${columns.map(([name]) => name).join(', ')})`;
+}
+
+/** `INSERT … SELECT * FROM unnest(…)` of rows given as arrays of column values. */
+async function insertRows(client: PoolClient, into: string, types: readonly string[], rows: ReadonlyArray<readonly unknown[]>, suffix = ''): Promise<void> {
+  if (rows.length === 0) return;
+  await client.query(`INSERT INTO ${into} SELECT * FROM unnest(${types.map((t, i) => `$${i + 1}::${t}[]`).join(', ')})${suffix}`, types.map((_, i) => rows.map((r) => r[i])));
 }
 
 /**
@@ -108,23 +125,28 @@ export async function upsertBatch(
   }
   if (versions.length === 0) return { outcomes, archive: { objects: [] }, newPaths: new Map() };
 
-  await insertNewFindings(client, [...states.values()].filter((s) => !s.existed && s.added > 0), receivedAt);
-  const seqs = await insertVersions(client, versions, receivedAt);
-  const replaced = [...states.values()].filter((s) => s.replacedBy !== undefined);
-  await updateFindings(client, [...states.values()].filter((s) => s.added > 0), seqs, receivedAt);
+  // Version numbers first, so that findings rows are written once, pointing at their current version.
+  const numbers = await client.query<{ seq: number }>("SELECT nextval(pg_get_serial_sequence('finding_versions', 'seq')) AS seq FROM generate_series(1, $1)", [versions.length]);
+  versions.forEach((v, i) => {
+    v.seq = numbers.rows[i]!.seq;
+  });
+  const currentSeq = new Map(versions.filter((v) => v.outcome !== 'history').map((v) => [v.state, v.seq!]));
+  const touched = [...states.values()].filter((s) => s.added > 0);
+  await insertNewFindings(client, touched.filter((s) => !s.existed), currentSeq, receivedAt);
+  await updateFindings(client, touched.filter((s) => s.existed), currentSeq, receivedAt);
+  await insertRows(client, 'finding_versions (seq, finding, hash, updated_at, count, received_at, doc) OVERRIDING SYSTEM VALUE', ['int8', 'int8', 'text', 'int8', 'int8', 'int8', 'text'],
+    versions.map((v) => [v.seq, v.state.rid, v.finding.hash, v.finding.updatedAt, v.finding.count, receivedAt, v.finding.json]));
+
+  const replaced = touched.filter((s) => s.replacedBy !== undefined);
+  await writeWords(client, replaced);
   await writeRemoteParties(client, replaced);
-  const newPaths = await writeDocumentValues(client, replaced, paths);
+  const newPaths = await writeValues(client, replaced.map((s) => ({ rid: s.rid!, existed: s.existed, doc: s.replacedBy!.doc })), paths);
 
   const changes = versions.filter((v) => v.outcome !== 'history').map((v) => [
     ++seq, v.state.rid!, v.finding.hash, v.outcome, bandRank(v.finding.band), v.replaced?.band ?? null, v.finding.count, v.replaced?.count ?? null, receivedAt,
   ]);
   if (changes.length > 0) {
-    const types = ['int8', 'int8', 'text', 'text', 'int2', 'int2', 'int8', 'int8', 'int8'];
-    await client.query(
-      `INSERT INTO finding_changes (seq, finding, hash, outcome, band, prev_band, count, prev_count, at)
-       SELECT * FROM unnest(${types.map((t, i) => `$${i + 1}::${t}[]`).join(', ')})`,
-      types.map((_, i) => changes.map((c) => c[i])),
-    );
+    await insertRows(client, 'finding_changes (seq, finding, hash, outcome, band, prev_band, count, prev_count, at)', ['int8', 'int8', 'text', 'text', 'int2', 'int2', 'int8', 'int8', 'int8'], changes);
     await client.query('UPDATE finding_change_head SET last_seq = $1', [seq]);
   }
   const archive = await writeArchive(client, versions.map((v) => ({ finding: v.finding, rid: v.state.rid! })), receivedAt, options.sealArchive === true);
@@ -140,14 +162,14 @@ async function loadStates(client: PoolClient, findings: readonly Finding[]): Pro
   const keys = new Map(findings.map((f) => [keyOf(f), f.key]));
   const list = [...keys.values()];
   const found = await client.query<CurrentRow>(
-    `SELECT f.rid, f.account_id, f.region, f.id, f.band, f.hash, f.updated_at, f.count FROM findings f
+    `SELECT f.rid, f.account_id, f.region, f.id, f.band, f.hash, f.updated_at, f.count, f.text_hash FROM findings f
      JOIN unnest($1::text[], $2::text[], $3::text[]) AS k (account_id, region, id) USING (account_id, region, id)`,
     [list.map((k) => k.accountId), list.map((k) => k.region), list.map((k) => k.id)],
   );
   const states = new Map<string, KeyState>();
   for (const r of found.rows) {
     states.set(`${r.account_id}\u0000${r.region}\u0000${r.id}`, {
-      rid: r.rid, existed: true, current: { hash: r.hash, updatedAt: r.updated_at, count: r.count, band: r.band }, known: new Set([r.hash]), added: 0,
+      rid: r.rid, existed: true, current: { hash: r.hash, updatedAt: r.updated_at, count: r.count, band: r.band }, known: new Set([r.hash]), added: 0, textHash: r.text_hash,
     });
   }
   for (const key of keys.keys()) if (!states.has(key)) states.set(key, { existed: false, known: new Set(), added: 0 });
@@ -168,15 +190,16 @@ async function loadStates(client: PoolClient, findings: readonly Finding[]): Pro
 }
 
 /** Inserts the batch's new findings as their newest version, and learns their row ids. */
-async function insertNewFindings(client: PoolClient, created: readonly KeyState[], receivedAt: number): Promise<void> {
+async function insertNewFindings(client: PoolClient, created: readonly KeyState[], currentSeq: ReadonlyMap<KeyState, number>, receivedAt: number): Promise<void> {
   if (created.length === 0) return;
-  const columns: Array<readonly [string, string]> = [['account_id', 'text'], ['region', 'text'], ['id', 'text'], ...COLUMNS.map(([c, t]) => [c, t] as const), ['versions', 'int4']];
+  const columns: Array<readonly [string, string]> = [['account_id', 'text'], ['region', 'text'], ['id', 'text'], ...COLUMNS.map(([c, t]) => [c, t] as const), ['versions', 'int4'], ['current', 'int8']];
   const values = [
     created.map((s) => s.replacedBy!.key.accountId),
     created.map((s) => s.replacedBy!.key.region),
     created.map((s) => s.replacedBy!.key.id),
     ...COLUMNS.map(([, , value]) => created.map((s) => value(s.replacedBy!))),
     created.map((s) => s.added),
+    created.map((s) => currentSeq.get(s)),
   ];
   const r = values.length + 1;
   const rows = await client.query<{ rid: number; account_id: string; region: string; id: string }>(
@@ -189,35 +212,9 @@ async function insertNewFindings(client: PoolClient, created: readonly KeyState[
   for (const row of rows.rows) byKey.get(`${row.account_id}\u0000${row.region}\u0000${row.id}`)!.rid = row.rid;
 }
 
-/** Inserts every new version; returns each one's number by row id and hash. */
-async function insertVersions(client: PoolClient, versions: readonly NewVersion[], receivedAt: number): Promise<Map<string, number>> {
-  const rows = await client.query<{ seq: number; finding: number; hash: string }>(
-    `INSERT INTO finding_versions (finding, hash, updated_at, count, received_at, doc)
-     SELECT u.finding, u.hash, u.updated_at, u.count, $6, u.doc
-     FROM ${unnest(1, [['finding', 'int8'], ['hash', 'text'], ['updated_at', 'int8'], ['count', 'int8'], ['doc', 'text']])}
-     RETURNING seq, finding, hash`,
-    [
-      versions.map((v) => v.state.rid),
-      versions.map((v) => v.finding.hash),
-      versions.map((v) => v.finding.updatedAt),
-      versions.map((v) => v.finding.count),
-      versions.map((v) => v.finding.json),
-      receivedAt,
-    ],
-  );
-  return new Map(rows.rows.map((r) => [`${r.finding}\u0000${r.hash}`, r.seq]));
-}
-
-/** Points each finding at its current version, rewriting the columns of those an update replaced. */
-async function updateFindings(client: PoolClient, touched: readonly KeyState[], seqs: ReadonlyMap<string, number>, receivedAt: number): Promise<void> {
-  const current = (s: KeyState): number => seqs.get(`${s.rid}\u0000${s.replacedBy!.hash}`)!;
-  const created = touched.filter((s) => !s.existed);
-  if (created.length > 0) {
-    await client.query('UPDATE findings f SET current = u.current FROM unnest($1::int8[], $2::int8[]) AS u (rid, current) WHERE f.rid = u.rid', [
-      created.map((s) => s.rid), created.map(current),
-    ]);
-  }
-  const updated = touched.filter((s) => s.existed && s.replacedBy !== undefined);
+/** Rewrites the findings a newer version replaced, and counts the versions stored as history. */
+async function updateFindings(client: PoolClient, existing: readonly KeyState[], currentSeq: ReadonlyMap<KeyState, number>, receivedAt: number): Promise<void> {
+  const updated = existing.filter((s) => s.replacedBy !== undefined);
   if (updated.length > 0) {
     const columns: Array<readonly [string, string]> = [['rid', 'int8'], ...COLUMNS.map(([c, t]) => [c, t] as const), ['added', 'int4'], ['current', 'int8']];
     const r = columns.length + 1;
@@ -225,10 +222,10 @@ async function updateFindings(client: PoolClient, touched: readonly KeyState[], 
       `UPDATE findings f SET ${COLUMNS.map(([c]) => `${c} = u.${c}`).join(', ')}, last_seen = $${r}, received_at = $${r},
          versions = f.versions + u.added, current = u.current
        FROM ${unnest(1, columns)} WHERE f.rid = u.rid`,
-      [updated.map((s) => s.rid), ...COLUMNS.map(([, , value]) => updated.map((s) => value(s.replacedBy!))), updated.map((s) => s.added), updated.map(current), receivedAt],
+      [updated.map((s) => s.rid), ...COLUMNS.map(([, , value]) => updated.map((s) => value(s.replacedBy!))), updated.map((s) => s.added), updated.map((s) => currentSeq.get(s)), receivedAt],
     );
   }
-  const history = touched.filter((s) => s.existed && s.replacedBy === undefined);
+  const history = existing.filter((s) => s.replacedBy === undefined);
   if (history.length > 0) {
     await client.query('UPDATE findings f SET last_seen = $3, versions = f.versions + u.added FROM unnest($1::int8[], $2::int4[]) AS u (rid, added) WHERE f.rid = u.rid', [
       history.map((s) => s.rid), history.map((s) => s.added), receivedAt,
@@ -236,45 +233,18 @@ async function updateFindings(client: PoolClient, touched: readonly KeyState[], 
   }
 }
 
+/** The words of every finding whose current version changed, unless its text stayed the same. */
+async function writeWords(client: PoolClient, replaced: readonly KeyState[]): Promise<void> {
+  const changed = replaced.filter((s) => !s.existed || s.textHash !== textHash(s.replacedBy!.text));
+  const existing = changed.filter((s) => s.existed).map((s) => s.rid);
+  if (existing.length > 0) await client.query('DELETE FROM finding_words WHERE finding = ANY($1::int8[])', [existing]);
+  await insertRows(client, 'finding_words (finding, words)', ['int8', 'tsvector'], changed.map((s) => [s.rid, tsvectorText(s.replacedBy!.text)]));
+}
+
 /** The remote parties of every finding whose current version changed, with its time and band. */
 async function writeRemoteParties(client: PoolClient, replaced: readonly KeyState[]): Promise<void> {
   const existing = replaced.filter((s) => s.existed).map((s) => s.rid);
   if (existing.length > 0) await client.query('DELETE FROM finding_remote_ips WHERE finding = ANY($1::int8[])', [existing]);
   const rows = replaced.flatMap((s) => s.replacedBy!.remoteParties.map((p) => [s.rid, p.ip, text(p.country), text(p.org), s.replacedBy!.updatedAt, bandRank(s.replacedBy!.band)]));
-  if (rows.length === 0) return;
-  const types = ['int8', 'text', 'text', 'text', 'int8', 'int2'];
-  await client.query(
-    `INSERT INTO finding_remote_ips (finding, ip, country, org, updated_at, band)
-     SELECT * FROM unnest(${types.map((t, i) => `$${i + 1}::${t}[]`).join(', ')}) ON CONFLICT DO NOTHING`,
-    types.map((_, i) => rows.map((row) => row[i])),
-  );
-}
-
-/** The path/value rows of every finding whose current version changed; returns the numbers given to new paths. */
-async function writeDocumentValues(client: PoolClient, replaced: readonly KeyState[], paths: ReadonlyMap<string, number>): Promise<Map<string, number>> {
-  const existing = replaced.filter((s) => s.existed).map((s) => s.rid);
-  if (existing.length > 0) await client.query('DELETE FROM finding_values WHERE finding = ANY($1::int8[])', [existing]);
-  const values = replaced.map((s) => ({ rid: s.rid!, values: documentValues(s.replacedBy!.doc) }));
-  const missing = [...new Set(values.flatMap((v) => v.values.map((x) => x.path)))].filter((p) => !paths.has(p));
-  const newPaths = new Map<string, number>();
-  if (missing.length > 0) {
-    // Rows inserted by the CTE are not visible to the outer SELECT: between them they give every path once.
-    const rows = await client.query<{ id: number; path: string }>(
-      `WITH added AS (INSERT INTO document_paths (path) SELECT unnest($1::text[]) ON CONFLICT (path) DO NOTHING RETURNING id, path)
-       SELECT id, path FROM added UNION ALL SELECT id, path FROM document_paths WHERE path = ANY($1::text[])`,
-      [missing],
-    );
-    for (const r of rows.rows) newPaths.set(r.path, r.id);
-  }
-  const id = (path: string): number => paths.get(path) ?? newPaths.get(path)!;
-  const rows = values.flatMap((v) => v.values.map((x) => [v.rid, id(x.path), x.kind, x.text ?? null, x.longText ?? null, x.number ?? null, x.time ?? null]));
-  if (rows.length > 0) {
-    const types = ['int8', 'int4', 'int2', 'text', 'text', 'float8', 'int8'];
-    await client.query(
-      `INSERT INTO finding_values (finding, path, kind, text, long_text, number, time)
-       SELECT * FROM unnest(${types.map((t, i) => `$${i + 1}::${t}[]`).join(', ')})`,
-      types.map((_, i) => rows.map((row) => row[i])),
-    );
-  }
-  return newPaths;
+  await insertRows(client, 'finding_remote_ips (finding, ip, country, org, updated_at, band)', ['int8', 'text', 'text', 'text', 'int8', 'int2'], rows, ' ON CONFLICT DO NOTHING');
 }
