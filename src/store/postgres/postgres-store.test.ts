@@ -20,14 +20,14 @@ before(async () => {
 after(async () => database.drop());
 
 /** A fresh store in a schema of its own. */
-async function openStore(): Promise<{ store: PostgresStore; close(): Promise<void> }> {
+async function openStore(): Promise<{ store: PostgresStore; schema: string; close(): Promise<void> }> {
   const schema = `store_${++stores}`;
   const admin = new pg.Client({ connectionString: database.url });
   await admin.connect();
   await admin.query(`CREATE SCHEMA ${schema}`);
   await admin.end();
   const store = await PostgresStore.open({ config: storeConfigSchema.parse({ url: database.url, poolSize: 4 }), schema });
-  return { store, close: () => store.close() };
+  return { store, schema, close: () => store.close() };
 }
 
 describeFindingStore('PostgreSQL', openStore);
@@ -58,6 +58,35 @@ test('stores text PostgreSQL cannot hold as it is (NUL, lone surrogates, values 
     assert.deepEqual(await ids({ kind: 'text', value: { text: word, quoted: false, wildcard: false } }), ['odd'], 'a word longer than an index entry is found by its start');
     assert.deepEqual((await store.get(stored.finding.key))?.doc, stored.finding.doc, 'the document is kept as it came');
   } finally {
+    await close();
+  }
+});
+
+test('an update rewrites the document values of the paths it changed and leaves the others in place', async () => {
+  const { store, schema, close } = await openStore();
+  const admin = new pg.Client({ connectionString: database.url, options: `-c search_path=${schema}` });
+  await admin.connect();
+  try {
+    const version = (count: number, lastSeen: string): Finding => {
+      const doc = findingDoc({ id: 'u1', count, updatedAt: lastSeen });
+      Object.assign(doc.service as object, { eventLastSeen: lastSeen, lone: 'a \ud800 b' });
+      const r = normalizeFinding(doc);
+      if (!r.ok) throw new Error(r.error.message);
+      return r.finding;
+    };
+    await store.upsert([version(1, '2026-11-20T08:00:00.000Z')], Date.now());
+    const rows = async (): Promise<Map<string, string>> => {
+      const r = await admin.query<{ path: string; ctid: string }>('SELECT p.path, v.ctid::text FROM finding_values v JOIN document_paths p ON p.id = v.path');
+      return new Map(r.rows.map((x) => [x.path, x.ctid]));
+    };
+    const before = await rows();
+    await store.upsert([version(2, '2026-11-20T09:00:00.000Z')], Date.now());
+    const after = await rows();
+    const moved = [...after].filter(([path, ctid]) => before.get(path) !== ctid).map(([path]) => path);
+    assert.deepEqual(moved, ['service.eventLastSeen'], 'only the path whose value changed (count and updatedAt are catalogue fields)');
+    assert.equal(after.size, before.size);
+  } finally {
+    await admin.end();
     await close();
   }
 });

@@ -42,7 +42,7 @@ export async function searchPage(reader: Reader, request: SearchRequest, options
   // Like Elasticsearch, count exactly only up to a bound: past it, counting would cost a scan of every match.
   const countSql = cap === undefined
     ? `SELECT count(*) AS n FROM findings f WHERE ${where}`
-    : `SELECT count(*) AS n FROM (SELECT 1 FROM findings f WHERE ${where} LIMIT ${Math.max(0, Math.floor(cap)) + 1}) AS capped`;
+    : `SELECT count(*) AS n FROM (SELECT 1 FROM findings f WHERE ${where} LIMIT $${countParams.push(Math.max(0, Math.floor(cap)) + 1)}) AS capped`;
   const counted = (await reader.rows<{ n: number }>(countSql, countParams))[0]?.n ?? 0;
   const over = cap !== undefined && counted > cap;
   const total = over ? cap : counted;
