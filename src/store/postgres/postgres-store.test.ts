@@ -1,12 +1,14 @@
-// Runs the store conformance suite against PostgreSQL: one fresh database for this file, a schema per store.
-// The parts listed are those the PostgreSQL store passes so far; the rest follow as its reads are built.
+// Runs the whole store conformance suite against PostgreSQL: one fresh database for this file, a schema per store.
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import pg from 'pg';
-import { finding } from '../../../test/fixtures/findings.js';
+import { finding, findingDoc } from '../../../test/fixtures/findings.js';
 import { createTestDatabase, type TestDatabase } from '../../../test/support/postgres.js';
 import type { Finding } from '../../findings/finding.js';
-import { describeFindingStore, type ConformancePart } from '../finding-store.conformance.js';
+import { normalizeFinding } from '../../findings/normalize.js';
+import type { QueryNode } from '../../query/ast.js';
+import type { BoundNode } from '../../query/bound.js';
+import { describeFindingStore } from '../finding-store.conformance.js';
 import { storeConfigSchema } from './postgres-config.js';
 import { PostgresStore } from './postgres-store.js';
 
@@ -17,17 +19,93 @@ before(async () => {
 });
 after(async () => database.drop());
 
-const PASSING: readonly ConformancePart[] = ['identity', 'outbox-and-changes'];
-
-describeFindingStore('PostgreSQL', async () => {
+/** A fresh store in a schema of its own. */
+async function openStore(): Promise<{ store: PostgresStore; schema: string; close(): Promise<void> }> {
   const schema = `store_${++stores}`;
   const admin = new pg.Client({ connectionString: database.url });
   await admin.connect();
   await admin.query(`CREATE SCHEMA ${schema}`);
   await admin.end();
   const store = await PostgresStore.open({ config: storeConfigSchema.parse({ url: database.url, poolSize: 4 }), schema });
-  return { store, close: () => store.close() };
-}, PASSING);
+  return { store, schema, close: () => store.close() };
+}
+
+describeFindingStore('PostgreSQL', openStore);
+
+test('stores text PostgreSQL cannot hold as it is (NUL, lone surrogates, values and words too long for an index) and finds it by it', async () => {
+  const { store, close } = await openStore();
+  try {
+    const huge = `${'x'.repeat(60_000)}é`;
+    const word = 'w'.repeat(3000);
+    const doc = findingDoc({ id: 'odd' });
+    Object.assign(doc, {
+      title: 'nul \u0000 inside',
+      description: `a ${word} word`,
+      odd: { huge, lone: 'lone \ud800 half', nul: 'x\u0000y' },
+      ['k'.repeat(700)]: { deep: 'unreachable' },
+    });
+    const stored = normalizeFinding(doc);
+    assert.ok(stored.ok);
+    assert.deepEqual((await store.upsert([stored.finding], Date.now())).outcomes, ['created']);
+    const ids = async (node: QueryNode): Promise<string[]> => (await store.search({ query: node, size: 10, sort: { field: 'updatedAt', order: 'desc' } })).findings.map((r) => r.key.id);
+    const match = (field: string, text: string, wildcard = false): QueryNode => ({ kind: 'match', field, value: { text, quoted: !wildcard, wildcard } });
+    assert.deepEqual(await ids(match('title', 'nul \u0000 inside')), ['odd']);
+    assert.deepEqual(await ids(match('odd.huge', huge)), ['odd']);
+    assert.deepEqual(await ids(match('odd.huge', 'x*é', true)), ['odd']);
+    assert.deepEqual(await ids(match('odd.huge', huge.slice(1))), []);
+    assert.deepEqual(await ids(match('odd.lone', 'lone \ud800 half')), ['odd']);
+    assert.deepEqual(await ids(match('odd.nul', 'x\u0000y')), ['odd']);
+    assert.deepEqual(await ids({ kind: 'text', value: { text: word, quoted: false, wildcard: false } }), ['odd'], 'a word longer than an index entry is found by its start');
+    assert.deepEqual((await store.get(stored.finding.key))?.doc, stored.finding.doc, 'the document is kept as it came');
+  } finally {
+    await close();
+  }
+});
+
+test('an update rewrites the document values of the paths it changed and leaves the others in place', async () => {
+  const { store, schema, close } = await openStore();
+  const admin = new pg.Client({ connectionString: database.url, options: `-c search_path=${schema}` });
+  await admin.connect();
+  try {
+    const version = (count: number, lastSeen: string): Finding => {
+      const doc = findingDoc({ id: 'u1', count, updatedAt: lastSeen });
+      Object.assign(doc.service as object, { eventLastSeen: lastSeen, lone: 'a \ud800 b' });
+      const r = normalizeFinding(doc);
+      if (!r.ok) throw new Error(r.error.message);
+      return r.finding;
+    };
+    await store.upsert([version(1, '2026-11-20T08:00:00.000Z')], Date.now());
+    const rows = async (): Promise<Map<string, string>> => {
+      const r = await admin.query<{ path: string; ctid: string }>('SELECT p.path, v.ctid::text FROM finding_values v JOIN document_paths p ON p.id = v.path');
+      return new Map(r.rows.map((x) => [x.path, x.ctid]));
+    };
+    const before = await rows();
+    await store.upsert([version(2, '2026-11-20T09:00:00.000Z')], Date.now());
+    const after = await rows();
+    const moved = [...after].filter(([path, ctid]) => before.get(path) !== ctid).map(([path]) => path);
+    assert.deepEqual(moved, ['service.eventLastSeen'], 'only the path whose value changed (count and updatedAt are catalogue fields)');
+    assert.equal(after.size, before.size);
+  } finally {
+    await admin.end();
+    await close();
+  }
+});
+
+test('IgnoreCase scopes fold case as JavaScript does, beyond ASCII', async () => {
+  const { store, close } = await openStore();
+  try {
+    await store.upsert([finding({ id: 'g1', type: 'Straße:ÉΣ' }), finding({ id: 'g2', type: 'STRASSE:ÉΣ' }), finding({ id: 'g3', type: 'İ' })], Date.now());
+    const ids = async (lowered: string[]): Promise<string[]> => {
+      const root: BoundNode = { kind: 'text', field: { kind: 'column', name: 'type', column: 'type', type: 'text' }, test: { kind: 'equals-ignore-case', lowered } };
+      return (await store.search({ query: { kind: 'bound', root }, size: 10, sort: { field: 'updatedAt', order: 'desc' } })).findings.map((r) => r.key.id).sort();
+    };
+    assert.deepEqual(await ids(['Straße:ÉΣ'.toLowerCase()]), ['g1']);
+    assert.deepEqual(await ids(['strasse:éς', 'İ'.toLowerCase()]), ['g2', 'g3']);
+    assert.deepEqual(await ids([]), []);
+  } finally {
+    await close();
+  }
+});
 
 test('two instances storing overlapping batches at once keep one record per finding and number the change log in commit order', async () => {
   const admin = new pg.Client({ connectionString: database.url });

@@ -1,11 +1,10 @@
-// The PostgreSQL finding store: several Yagura instances share one database. Writes and the reads built so far;
-// aggregations, free text and document paths are still to come (they answer STORE_UNSUPPORTED_QUERY).
-import type { Pool } from 'pg';
+// The PostgreSQL finding store: several Yagura instances share one database, and every read means what it means
+// in the embedded store (the conformance suite holds both to it).
+import type { ClientConfig, Pool } from 'pg';
 import type { FindingDocument, FindingKey, Finding } from '../../findings/finding.js';
 import { bandFromRank } from '../../findings/severity.js';
 import { compareVersions } from '../../findings/version-order.js';
 import type { QueryNode } from '../../query/ast.js';
-import { bindQuery } from '../../query/bind.js';
 import type { BoundQuery } from '../../query/bound.js';
 import type { AggregationRequest, AggregationResult } from '../aggregation.js';
 import type {
@@ -14,35 +13,28 @@ import type {
   FindingRecord,
   FindingStore,
   FindingWithHistory,
+  ReadOptions,
   SearchPage,
   SearchRequest,
-  SortField,
   StoredVersion,
   UpsertOptions,
   UpsertResult,
 } from '../finding-store.js';
-import { compileQuery, Params } from './compile-query.js';
+import { aggregate } from './aggregate.js';
+import { compileQuery, Params, type CompileOptions } from './compile-query.js';
 import { migrate } from './migrate.js';
 import { postgresOutbox } from './outbox.js';
 import { poolConfig, type StoreConfig } from './postgres-config.js';
 import { PostgresStoreError } from './postgres-errors.js';
 import { createPool, inTransaction, query } from './pool.js';
+import { read, type Reader } from './read.js';
 import { RECORD_COLUMNS, RECORD_FROM, toRecord, type RecordRow } from './records.js';
+import { searchPage, whereOf } from './search.js';
 import { STORE_MIGRATIONS } from './store-schema.js';
 import { upsertBatch } from './upsert.js';
 
-/** Sort expressions never yield NULL, so keyset comparisons stay total (a missing createdAt sorts as 0). */
-const SORT_SQL: Readonly<Record<SortField, string>> = {
-  updatedAt: 'f.updated_at',
-  createdAt: 'COALESCE(f.created_at, 0)',
-  severity: 'f.severity',
-  type: 'f.type',
-  accountId: 'f.account_id',
-  region: 'f.region',
-  count: 'f.count',
-  firstSeen: 'f.first_seen',
-  lastSeen: 'f.last_seen',
-};
+/** ICU's root collation: its lower() folds Unicode as JavaScript's toLowerCase does. */
+const ICU_ROOT = 'und-x-icu';
 
 const SCHEMA_NAME = /^[a-z_][a-z0-9_]{0,62}$/;
 
@@ -56,10 +48,16 @@ export interface PostgresStoreOptions {
 
 export class PostgresStore implements FindingStore {
   readonly outbox: ArchiveOutbox;
+  /** Numbers of document paths, once committed (they never change). */
+  private readonly paths = new Map<string, number>();
 
   private constructor(
     private readonly pool: Pool,
     private readonly url: string | undefined,
+    /** How to open the connection that cancels a read. */
+    private readonly cancelConfig: ClientConfig,
+    private readonly timeoutMs: number,
+    private readonly compile: CompileOptions,
   ) {
     this.outbox = postgresOutbox(pool, url);
   }
@@ -67,24 +65,32 @@ export class PostgresStore implements FindingStore {
   /** Connects, brings the schema up to date (once, whatever other instances start at the same time) and returns the store. */
   static async open(options: PostgresStoreOptions): Promise<PostgresStore> {
     const config = poolConfig(options.config);
+    // No JIT: compiling a plan costs seconds for a query with many conditions, more than any search runs.
+    config.options = `${config.options ?? ''} -c jit=off`.trim();
     if (options.schema !== undefined) {
       if (!SCHEMA_NAME.test(options.schema)) throw new PostgresStoreError('STORE_CONFIG_INVALID', `"${options.schema.slice(0, 80)}" is not a schema name`);
       config.options = `${config.options ?? ''} -c search_path=${options.schema}`.trim();
     }
     const pool = createPool(config, options.onPoolError);
+    let compile: CompileOptions;
     try {
       await migrate(pool, STORE_MIGRATIONS);
+      // PostgreSQL built without ICU has no such collation: lower() then follows the database's locale.
+      const icu = await query<{ found: boolean }>(pool, options.config.url, 'SELECT EXISTS (SELECT 1 FROM pg_collation WHERE collname = $1) AS found', [ICU_ROOT]);
+      compile = icu[0]?.found === true ? { unicodeLower: ICU_ROOT } : {};
     } catch (error) {
       await pool.end();
       throw error;
     }
-    return new PostgresStore(pool, options.config.url);
+    return new PostgresStore(pool, options.config.url, config, options.config.statementTimeoutSeconds * 1000, compile);
   }
 
   async upsert(findings: readonly Finding[], receivedAt: number, options: UpsertOptions = {}): Promise<UpsertResult> {
     if (findings.length === 0) return { outcomes: [], archive: { objects: [] } };
     // The commit is durable once it returns (synchronous_commit on): no separate `durable` promise.
-    return inTransaction(this.pool, this.url, (client) => upsertBatch(client, findings, receivedAt, options));
+    const { newPaths, ...result } = await inTransaction(this.pool, this.url, (client) => upsertBatch(client, findings, receivedAt, options, this.paths));
+    for (const [path, id] of newPaths) this.paths.set(path, id);
+    return result;
   }
 
   async get(key: FindingKey): Promise<FindingWithHistory | undefined> {
@@ -108,55 +114,24 @@ export class PostgresStore implements FindingStore {
     });
   }
 
-  async search(request: SearchRequest): Promise<SearchPage> {
-    const p = new Params();
-    const conditions = [compileQuery(bindQuery(request.query), p)];
-    if (request.from !== undefined) conditions.push(`f.updated_at >= ${p.add(request.from)}`);
-    if (request.to !== undefined) conditions.push(`f.updated_at < ${p.add(request.to)}`);
-    const where = conditions.join(' AND ');
-    const countParams = [...p.values];
-    const cap = request.trackTotalUpTo;
-    const sort = SORT_SQL[request.sort.field];
-    const dir = request.sort.order === 'desc' ? 'DESC' : 'ASC';
-    const keyset = request.after === undefined
-      ? ''
-      : ` AND (${sort}, f.account_id, f.region, f.id) ${dir === 'DESC' ? '<' : '>'} (${p.add(request.after.value)}, ${p.add(request.after.key.accountId)}, ${p.add(request.after.key.region)}, ${p.add(request.after.key.id)})`;
-    return inTransaction(this.pool, this.url, async (client) => {
-      // Like Elasticsearch, count exactly only up to a bound: past it, counting would cost a scan of every match.
-      const countSql = cap === undefined
-        ? `SELECT count(*)::bigint AS n FROM findings f WHERE ${where}`
-        : `SELECT count(*)::bigint AS n FROM (SELECT 1 FROM findings f WHERE ${where} LIMIT ${Number(cap) + 1}) AS capped`;
-      const counted = Number((await client.query<{ n: number }>(countSql, countParams)).rows[0]!.n);
-      const total = cap !== undefined && counted > cap ? cap : counted;
-      const totalRelation = cap !== undefined && counted > cap ? 'gte' : 'eq';
-      if (counted === 0) return { total, totalRelation, findings: [] };
-      const rows = await client.query<RecordRow & { sort_value: string | number }>(
-        `SELECT ${RECORD_COLUMNS}, ${sort} AS sort_value FROM ${RECORD_FROM} WHERE ${where}${keyset}
-         ORDER BY ${sort} ${dir}, f.account_id ${dir}, f.region ${dir}, f.id ${dir} LIMIT ${p.add(request.size + 1)}`,
-        p.values,
-      );
-      const more = rows.rows.length > request.size;
-      const page = more ? rows.rows.slice(0, request.size) : rows.rows;
-      const last = page[page.length - 1];
-      return {
-        total,
-        totalRelation,
-        findings: page.map(toRecord),
-        ...(more && last ? { next: { value: last.sort_value, key: { accountId: last.account_id, region: last.region, id: last.id } } } : {}),
-      };
-    });
+  async search(request: SearchRequest, options: ReadOptions = {}): Promise<SearchPage> {
+    return this.read(options, (reader) => searchPage(reader, request, this.compile));
   }
 
-  async aggregate(_request: AggregationRequest): Promise<AggregationResult> {
-    throw new PostgresStoreError('STORE_UNSUPPORTED_QUERY', 'the PostgreSQL store cannot answer aggregations yet');
+  async aggregate(request: AggregationRequest, options: ReadOptions = {}): Promise<AggregationResult> {
+    return this.read(options, (reader) => {
+      const p = new Params();
+      const sql = whereOf(request, p, this.compile);
+      return aggregate(reader, request, { sql, params: p.values });
+    });
   }
 
   async matching(query: QueryNode | BoundQuery, keys: readonly FindingKey[]): Promise<FindingRecord[]> {
     if (keys.length === 0) return [];
     const p = new Params();
-    const where = compileQuery(query, p);
+    const where = compileQuery(query, p, this.compile);
     const list = `(f.account_id, f.region, f.id) IN (SELECT * FROM unnest(${p.add(keys.map((k) => k.accountId))}::text[], ${p.add(keys.map((k) => k.region))}::text[], ${p.add(keys.map((k) => k.id))}::text[]))`;
-    const rows = await this.rows<RecordRow>(`SELECT ${RECORD_COLUMNS} FROM ${RECORD_FROM} WHERE ${list} AND (${where})`, p.values);
+    const rows = await this.read({}, (reader) => reader.rows<RecordRow>(`SELECT ${RECORD_COLUMNS} FROM ${RECORD_FROM} WHERE ${list} AND (${where})`, p.values));
     return rows.map(toRecord);
   }
 
@@ -212,5 +187,9 @@ export class PostgresStore implements FindingStore {
 
   private rows<R extends object>(text: string, values: readonly unknown[] = []): Promise<R[]> {
     return query<R>(this.pool, this.url, text, values);
+  }
+
+  private read<T>(options: ReadOptions, work: (reader: Reader) => Promise<T>): Promise<T> {
+    return read(this.pool, this.url, this.cancelConfig, { timeoutMs: this.timeoutMs, ...(options.signal !== undefined && { signal: options.signal }) }, work);
   }
 }

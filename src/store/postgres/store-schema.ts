@@ -15,6 +15,7 @@ export const STORE_MIGRATIONS: readonly Migration[] = [
         arn            text COLLATE "C",
         type           text COLLATE "C" NOT NULL,
         severity       double precision NOT NULL,
+        severity_exact numeric NOT NULL,                 -- the same double, its exact decimal value: sums round once
         band           smallint NOT NULL,                -- 1 Low, 2 Medium, 3 High, 4 Critical
         title          text COLLATE "C",
         resource_type  text COLLATE "C",
@@ -31,10 +32,17 @@ export const STORE_MIGRATIONS: readonly Migration[] = [
         hash           text NOT NULL,                    -- content hash of the current version
         received_at    bigint NOT NULL,                  -- when Yagura stored the current version
         current        bigint,                           -- finding_versions.seq of the current version
-        free_text      text NOT NULL,                    -- lower-cased words bare KQL terms search
+        text_hash      text NOT NULL,                    -- hash of the free text finding_words holds
         UNIQUE (account_id, region, id)
       )`,
       'CREATE INDEX findings_updated ON findings (updated_at, account_id, region, id)',
+      // The words bare KQL terms search, split as words.ts does, apart from the findings rows (which every filter,
+      // sort and aggregation reads, and most updates rewrite while the text stays the same).
+      `CREATE TABLE finding_words (
+        finding  bigint PRIMARY KEY REFERENCES findings (rid) ON DELETE CASCADE,
+        words    tsvector NOT NULL
+      )`,
+      'CREATE INDEX finding_words_words ON finding_words USING gin (words)',
       // Every distinct version, the current one included, as the JSON text that arrived (not jsonb: the text is
       // kept byte for byte, and JSON that jsonb refuses, such as an escaped lone surrogate, is still stored).
       `CREATE TABLE finding_versions (
@@ -57,6 +65,29 @@ export const STORE_MIGRATIONS: readonly Migration[] = [
         PRIMARY KEY (finding, ip)
       )`,
       'CREATE INDEX finding_remote_ips_ip ON finding_remote_ips (ip)',
+      // Document paths a KQL field can name (document-values.ts), numbered once for all findings.
+      `CREATE TABLE document_paths (
+        id    integer GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+        path  text COLLATE "C" NOT NULL UNIQUE
+      )`,
+      // The values of each current version under its paths, so that conditions on paths read indexes instead of
+      // parsing documents. Text over 2 kB is kept apart from the indexed column (index entries must stay small).
+      // Some 70 rows per finding: no foreign key (its check per row doubled the cost of storing them); the code
+      // that deletes a finding deletes its values.
+      `CREATE TABLE finding_values (
+        finding    bigint NOT NULL,
+        path       integer NOT NULL,
+        kind       smallint NOT NULL,                    -- 0 object, 1 text, 2 number, 3 false, 4 true
+        text       text COLLATE "C",
+        long_text  text COLLATE "C",
+        number     double precision,
+        time       bigint                                -- epoch ms the text reads as, as SQLite's unixepoch reads it
+      )`,
+      'CREATE INDEX finding_values_finding ON finding_values (finding)',
+      'CREATE INDEX finding_values_text ON finding_values (path, text)',
+      'CREATE INDEX finding_values_number ON finding_values (path, number) WHERE number IS NOT NULL',
+      'CREATE INDEX finding_values_time ON finding_values (path, time) WHERE time IS NOT NULL',
+      'CREATE INDEX finding_values_long ON finding_values (path) WHERE long_text IS NOT NULL',
       `CREATE TABLE finding_archive_actions (
         account_id  text NOT NULL,
         region      text NOT NULL,

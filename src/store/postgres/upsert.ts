@@ -1,166 +1,250 @@
 // Stores finding versions in PostgreSQL: one current record per key, superseded versions as history, nothing
-// twice, the change log and the archive outbox written in the same transaction.
-import { randomUUID } from 'node:crypto';
+// twice, the change log and the archive outbox written in the same transaction. A batch costs a dozen statements
+// whatever its size: the outcome of each version is worked out here, then every table is written in one go.
+import { createHash } from 'node:crypto';
 import type { PoolClient } from 'pg';
 import type { Finding } from '../../findings/finding.js';
 import { bandRank } from '../../findings/severity.js';
 import { compareVersions } from '../../findings/version-order.js';
-import type { SealedObject, UpsertOptions, UpsertOutcome, UpsertResult } from '../finding-store.js';
+import type { UpsertOptions, UpsertOutcome, UpsertResult } from '../finding-store.js';
+import { writeArchive } from './archive-rows.js';
+import { storableText } from './document-values.js';
+import { exactDecimal } from './exact-decimal.js';
+import { writeValues } from './value-rows.js';
+import { tsvectorText } from './words.js';
 
 interface CurrentRow {
   rid: number;
+  account_id: string;
+  region: string;
+  id: string;
   band: number;
   hash: string;
   updated_at: number;
   count: number;
+  text_hash: string;
 }
 
-/** `YYYY/MM/DD` of an epoch-ms instant, UTC: the archive's day partition. */
-function archiveDay(ms: number): string {
-  return new Date(ms).toISOString().slice(0, 10).replaceAll('-', '/');
+/** What the batch does to one finding, worked out version by version in batch order. */
+interface KeyState {
+  rid?: number;
+  readonly existed: boolean;
+  /** The current version: the stored one, or the newest of the batch. */
+  current?: { readonly hash: string; readonly updatedAt: number; readonly count: number; readonly band: number };
+  /** The batch's version that became current, when one did. */
+  replacedBy?: Finding;
+  /** Hashes known to be stored (or stored by this batch). */
+  readonly known: Set<string>;
+  added: number;
+  /** Hash of the stored free text, for an existing finding. */
+  readonly textHash?: string;
 }
 
-/** An object's name, fixed when it opens: its opening time, so names sort by time, and a random part. */
-function objectName(openedAt: number): string {
-  const stamp = new Date(openedAt).toISOString().replace(/[-:]/g, '').replace(/\.\d+Z$/, 'Z');
-  return `${stamp}-${randomUUID()}`;
+/** A version the batch stores, in batch order, with what it did and the number it is stored under. */
+interface NewVersion {
+  readonly finding: Finding;
+  seq?: number;
+  readonly state: KeyState;
+  readonly outcome: 'created' | 'updated' | 'history';
+  readonly replaced?: { readonly band: number; readonly count: number };
 }
 
-/** The catalogue columns of a version, in the order of COLUMN_NAMES. */
-function columnValues(f: Finding): unknown[] {
-  return [
-    f.arn ?? null, f.type, f.severity, bandRank(f.band), f.title ?? null, f.resourceType ?? null, f.actionType ?? null,
-    f.resourceId ?? null, f.createdAt ?? null, f.updatedAt, f.count, f.archived, f.sample, f.hash, f.text,
-  ];
-}
-const COLUMN_NAMES = ['arn', 'type', 'severity', 'band', 'title', 'resource_type', 'action_type', 'resource_id', 'created_at', 'updated_at', 'count', 'archived', 'sample', 'hash', 'free_text'];
-const NEW_COLUMNS = `account_id, region, id, ${COLUMN_NAMES.join(', ')}, first_seen, last_seen, versions, received_at`;
-const NEW_VALUES = Array.from({ length: 3 + COLUMN_NAMES.length + 4 }, (_, i) => `$${i + 1}`).join(', ');
-const REPLACE = COLUMN_NAMES.map((c, i) => `${c} = $${i + 1}`).join(', ');
+/** Columns of `findings` read from the current version, with their array type for unnest. */
+const COLUMNS: ReadonlyArray<readonly [column: string, type: string, value: (f: Finding) => unknown]> = [
+  ['arn', 'text', (f) => text(f.arn)],
+  ['type', 'text', (f) => storableText(f.type)],
+  ['severity', 'float8', (f) => f.severity],
+  ['severity_exact', 'numeric', (f) => exactDecimal(f.severity)],
+  ['band', 'int2', (f) => bandRank(f.band)],
+  ['title', 'text', (f) => text(f.title)],
+  ['resource_type', 'text', (f) => text(f.resourceType)],
+  ['action_type', 'text', (f) => text(f.actionType)],
+  ['resource_id', 'text', (f) => text(f.resourceId)],
+  ['created_at', 'int8', (f) => f.createdAt ?? null],
+  ['updated_at', 'int8', (f) => f.updatedAt],
+  ['count', 'int8', (f) => f.count],
+  ['archived', 'bool', (f) => f.archived],
+  ['sample', 'bool', (f) => f.sample],
+  ['hash', 'text', (f) => f.hash],
+  ['text_hash', 'text', (f) => textHash(f.text)],
+];
 
-interface Part {
-  readonly accountId: string;
-  readonly region: string;
-  readonly id: number;
-  readonly name: string;
-  readonly lines: Array<string | Uint8Array>;
-  count: number;
-  bytes: number;
+/** Hash of a version's free text: an update whose text is the same leaves the finding's words as they are. */
+function textHash(text: string): string {
+  return createHash('sha256').update(text).digest('base64url').slice(0, 22);
+}
+
+function text(value: string | undefined): string | null {
+  return value === undefined ? null : storableText(value);
+}
+
+/** `unnest($k::type[], …) AS u(name, …)` over columns of values, numbering parameters from `first`. */
+function unnest(first: number, columns: ReadonlyArray<readonly [name: string, type: string]>): string {
+  return `unnest(${columns.map(([, type], i) => `$${first + i}::${type}[]`).join(', ')}) AS u(${columns.map(([name]) => name).join(', ')})`;
+}
+
+/** `INSERT … SELECT * FROM unnest(…)` of rows given as arrays of column values. */
+async function insertRows(client: PoolClient, into: string, types: readonly string[], rows: ReadonlyArray<readonly unknown[]>, suffix = ''): Promise<void> {
+  if (rows.length === 0) return;
+  await client.query(`INSERT INTO ${into} SELECT * FROM unnest(${types.map((t, i) => `$${i + 1}::${t}[]`).join(', ')})${suffix}`, types.map((_, i) => rows.map((r) => r[i])));
 }
 
 /**
  * Stores a batch in the caller's transaction. The change log's head row is locked first: writers take turns, so
- * change numbers follow commit order and a new key cannot be inserted by two instances at once.
+ * change numbers follow commit order and a new key cannot be inserted by two instances at once. `paths` holds the
+ * document path numbers committed so far; the numbers this batch gave new paths are returned in `newPaths`, to
+ * be remembered once it commits.
  */
-export async function upsertBatch(client: PoolClient, findings: readonly Finding[], receivedAt: number, options: UpsertOptions = {}): Promise<UpsertResult> {
+export async function upsertBatch(
+  client: PoolClient,
+  findings: readonly Finding[],
+  receivedAt: number,
+  options: UpsertOptions,
+  paths: ReadonlyMap<string, number>,
+): Promise<UpsertResult & { newPaths: Map<string, number> }> {
   let seq = Number((await client.query<{ last_seq: number }>('SELECT last_seq FROM finding_change_head FOR UPDATE')).rows[0]!.last_seq);
-  const seal = options.sealArchive === true;
-  const day = archiveDay(receivedAt);
-  const parts = new Map<string, Part>();
+  const states = await loadStates(client, findings);
   const outcomes: UpsertOutcome[] = [];
-  const changes: unknown[][] = [];
-
-  async function objectFor(accountId: string, region: string): Promise<{ id: number; name: string }> {
-    if (!seal) {
-      const open = await client.query<{ id: number; name: string }>(
-        'SELECT id, name FROM archive_objects WHERE account_id = $1 AND region = $2 AND day = $3 AND sealed_at IS NULL',
-        [accountId, region, day],
-      );
-      if (open.rows[0] !== undefined) return open.rows[0];
-    }
-    const name = objectName(receivedAt);
-    const inserted = await client.query<{ id: number }>(
-      'INSERT INTO archive_objects (account_id, region, day, name, opened_at, sealed_at) VALUES ($1, $2, $3, $4, $5, $6) RETURNING id',
-      [accountId, region, day, name, receivedAt, seal ? receivedAt : null],
-    );
-    return { id: inserted.rows[0]!.id, name };
-  }
-
-  async function writeRemoteParties(rid: number, f: Finding): Promise<void> {
-    await client.query('DELETE FROM finding_remote_ips WHERE finding = $1', [rid]);
-    if (f.remoteParties.length === 0) return;
-    await client.query(
-      `INSERT INTO finding_remote_ips (finding, ip, country, org, updated_at, band)
-       SELECT $1, p.ip, p.country, p.org, $5, $6 FROM unnest($2::text[], $3::text[], $4::text[]) AS p (ip, country, org)
-       ON CONFLICT DO NOTHING`,
-      [rid, f.remoteParties.map((p) => p.ip), f.remoteParties.map((p) => p.country ?? null), f.remoteParties.map((p) => p.org ?? null), f.updatedAt, bandRank(f.band)],
-    );
-  }
-
-  async function insertVersion(rid: number, f: Finding): Promise<number> {
-    const row = await client.query<{ seq: number }>(
-      'INSERT INTO finding_versions (finding, hash, updated_at, count, received_at, doc) VALUES ($1, $2, $3, $4, $5, $6) RETURNING seq',
-      [rid, f.hash, f.updatedAt, f.count, receivedAt, f.json],
-    );
-    return row.rows[0]!.seq;
-  }
-
-  async function storeOne(f: Finding): Promise<{ outcome: UpsertOutcome; rid: number; replaced?: CurrentRow }> {
-    const found = await client.query<CurrentRow>(
-      'SELECT rid, band, hash, updated_at, count FROM findings WHERE account_id = $1 AND region = $2 AND id = $3',
-      [f.key.accountId, f.key.region, f.key.id],
-    );
-    const current = found.rows[0];
-    if (current === undefined) {
-      const inserted = await client.query<{ rid: number }>(`INSERT INTO findings (${NEW_COLUMNS}) VALUES (${NEW_VALUES}) RETURNING rid`, [
-        f.key.accountId, f.key.region, f.key.id, ...columnValues(f), receivedAt, receivedAt, 1, receivedAt,
-      ]);
-      const rid = inserted.rows[0]!.rid;
-      await client.query('UPDATE findings SET current = $1 WHERE rid = $2', [await insertVersion(rid, f), rid]);
-      await writeRemoteParties(rid, f);
-      return { outcome: 'created', rid };
-    }
-    if (current.hash === f.hash) return { outcome: 'unchanged', rid: current.rid };
-    const known = await client.query('SELECT 1 FROM finding_versions WHERE finding = $1 AND hash = $2', [current.rid, f.hash]);
-    if (known.rowCount !== 0) return { outcome: 'unchanged', rid: current.rid };
-    if (compareVersions(f, { updatedAt: current.updated_at, count: current.count, hash: current.hash }) > 0) {
-      const version = await insertVersion(current.rid, f);
-      const n = COLUMN_NAMES.length;
-      await client.query(
-        `UPDATE findings SET ${REPLACE}, last_seen = $${n + 1}, received_at = $${n + 1}, versions = versions + 1, current = $${n + 2} WHERE rid = $${n + 3}`,
-        [...columnValues(f), receivedAt, version, current.rid],
-      );
-      await writeRemoteParties(current.rid, f);
-      return { outcome: 'updated', rid: current.rid, replaced: current };
-    }
-    await insertVersion(current.rid, f);
-    await client.query('UPDATE findings SET last_seen = $1, versions = versions + 1 WHERE rid = $2', [receivedAt, current.rid]);
-    return { outcome: 'history', rid: current.rid };
-  }
-
+  const versions: NewVersion[] = [];
   for (const f of findings) {
-    const { outcome, rid, replaced } = await storeOne(f);
+    const state = states.get(keyOf(f))!;
+    const current = state.current;
+    let outcome: UpsertOutcome;
+    if (current === undefined) outcome = 'created';
+    else if (state.known.has(f.hash)) outcome = 'unchanged';
+    else outcome = compareVersions(f, current) > 0 ? 'updated' : 'history';
     outcomes.push(outcome);
     if (outcome === 'unchanged') continue;
+    state.known.add(f.hash);
+    state.added++;
     if (outcome !== 'history') {
-      changes.push([++seq, rid, f.hash, outcome, bandRank(f.band), replaced?.band ?? null, f.count, replaced?.count ?? null, receivedAt]);
+      state.current = { hash: f.hash, updatedAt: f.updatedAt, count: f.count, band: bandRank(f.band) };
+      state.replacedBy = f;
     }
-    const partition = `${f.key.accountId}/${f.key.region}`;
-    let part = parts.get(partition);
-    if (part === undefined) {
-      part = { accountId: f.key.accountId, region: f.key.region, ...(await objectFor(f.key.accountId, f.key.region)), lines: [], count: 0, bytes: 0 };
-      parts.set(partition, part);
-    }
-    await client.query('INSERT INTO archive_outbox (object, finding, hash) VALUES ($1, $2, $3)', [part.id, rid, f.hash]);
-    const line = f.jsonBytes ?? f.json;
-    part.bytes += (typeof line === 'string' ? Buffer.byteLength(line, 'utf8') : line.byteLength) + 1;
-    part.count++;
-    if (seal) part.lines.push(line);
+    versions.push({ finding: f, state, outcome, ...(outcome === 'updated' && { replaced: { band: current!.band, count: current!.count } }) });
   }
-  for (const part of parts.values()) {
-    await client.query('UPDATE archive_objects SET lines = lines + $1, bytes = bytes + $2 WHERE id = $3', [part.count, part.bytes, part.id]);
-  }
+  if (versions.length === 0) return { outcomes, archive: { objects: [] }, newPaths: new Map() };
+
+  // Version numbers first, so that findings rows are written once, pointing at their current version.
+  const numbers = await client.query<{ seq: number }>("SELECT nextval(pg_get_serial_sequence('finding_versions', 'seq')) AS seq FROM generate_series(1, $1)", [versions.length]);
+  versions.forEach((v, i) => {
+    v.seq = numbers.rows[i]!.seq;
+  });
+  const currentSeq = new Map(versions.filter((v) => v.outcome !== 'history').map((v) => [v.state, v.seq!]));
+  const touched = [...states.values()].filter((s) => s.added > 0);
+  await insertNewFindings(client, touched.filter((s) => !s.existed), currentSeq, receivedAt);
+  await updateFindings(client, touched.filter((s) => s.existed), currentSeq, receivedAt);
+  await insertRows(client, 'finding_versions (seq, finding, hash, updated_at, count, received_at, doc) OVERRIDING SYSTEM VALUE', ['int8', 'int8', 'text', 'int8', 'int8', 'int8', 'text'],
+    versions.map((v) => [v.seq, v.state.rid, v.finding.hash, v.finding.updatedAt, v.finding.count, receivedAt, v.finding.json]));
+
+  const replaced = touched.filter((s) => s.replacedBy !== undefined);
+  await writeWords(client, replaced);
+  await writeRemoteParties(client, replaced);
+  const newPaths = await writeValues(client, replaced.map((s) => ({ rid: s.rid!, existed: s.existed, doc: s.replacedBy!.doc })), paths);
+
+  const changes = versions.filter((v) => v.outcome !== 'history').map((v) => [
+    ++seq, v.state.rid!, v.finding.hash, v.outcome, bandRank(v.finding.band), v.replaced?.band ?? null, v.finding.count, v.replaced?.count ?? null, receivedAt,
+  ]);
   if (changes.length > 0) {
-    const column = (i: number): unknown[] => changes.map((c) => c[i]);
-    await client.query(
-      `INSERT INTO finding_changes (seq, finding, hash, outcome, band, prev_band, count, prev_count, at)
-       SELECT * FROM unnest($1::bigint[], $2::bigint[], $3::text[], $4::text[], $5::smallint[], $6::smallint[], $7::bigint[], $8::bigint[], $9::bigint[])`,
-      [0, 1, 2, 3, 4, 5, 6, 7, 8].map(column),
-    );
+    await insertRows(client, 'finding_changes (seq, finding, hash, outcome, band, prev_band, count, prev_count, at)', ['int8', 'int8', 'text', 'text', 'int2', 'int2', 'int8', 'int8', 'int8'], changes);
     await client.query('UPDATE finding_change_head SET last_seq = $1', [seq]);
   }
-  const objects = seal
-    ? [...parts.values()].map((p): SealedObject => ({ id: p.id, accountId: p.accountId, region: p.region, day, name: p.name, lines: p.lines }))
-    : [];
-  return { outcomes, archive: { objects } };
+  const archive = await writeArchive(client, versions.map((v) => ({ finding: v.finding, rid: v.state.rid! })), receivedAt, options.sealArchive === true);
+  return { outcomes, archive, newPaths };
+}
+
+function keyOf(f: Finding): string {
+  return `${f.key.accountId}\u0000${f.key.region}\u0000${f.key.id}`;
+}
+
+/** The stored state of every key of the batch, with the hashes of stored versions the batch brings again. */
+async function loadStates(client: PoolClient, findings: readonly Finding[]): Promise<Map<string, KeyState>> {
+  const keys = new Map(findings.map((f) => [keyOf(f), f.key]));
+  const list = [...keys.values()];
+  const found = await client.query<CurrentRow>(
+    `SELECT f.rid, f.account_id, f.region, f.id, f.band, f.hash, f.updated_at, f.count, f.text_hash FROM findings f
+     JOIN unnest($1::text[], $2::text[], $3::text[]) AS k (account_id, region, id) USING (account_id, region, id)`,
+    [list.map((k) => k.accountId), list.map((k) => k.region), list.map((k) => k.id)],
+  );
+  const states = new Map<string, KeyState>();
+  for (const r of found.rows) {
+    states.set(`${r.account_id}\u0000${r.region}\u0000${r.id}`, {
+      rid: r.rid, existed: true, current: { hash: r.hash, updatedAt: r.updated_at, count: r.count, band: r.band }, known: new Set([r.hash]), added: 0, textHash: r.text_hash,
+    });
+  }
+  for (const key of keys.keys()) if (!states.has(key)) states.set(key, { existed: false, known: new Set(), added: 0 });
+  // A version that is not the current one may still be stored, as history.
+  const probes = findings.filter((f) => {
+    const s = states.get(keyOf(f))!;
+    return s.existed && s.current!.hash !== f.hash;
+  });
+  if (probes.length > 0) {
+    const stored = await client.query<{ finding: number; hash: string }>(
+      `SELECT v.finding, v.hash FROM finding_versions v JOIN unnest($1::int8[], $2::text[]) AS k (finding, hash) USING (finding, hash)`,
+      [probes.map((f) => states.get(keyOf(f))!.rid), probes.map((f) => f.hash)],
+    );
+    const byRid = new Map([...states.values()].filter((s) => s.rid !== undefined).map((s) => [s.rid!, s]));
+    for (const r of stored.rows) byRid.get(r.finding)?.known.add(r.hash);
+  }
+  return states;
+}
+
+/** Inserts the batch's new findings as their newest version, and learns their row ids. */
+async function insertNewFindings(client: PoolClient, created: readonly KeyState[], currentSeq: ReadonlyMap<KeyState, number>, receivedAt: number): Promise<void> {
+  if (created.length === 0) return;
+  const columns: Array<readonly [string, string]> = [['account_id', 'text'], ['region', 'text'], ['id', 'text'], ...COLUMNS.map(([c, t]) => [c, t] as const), ['versions', 'int4'], ['current', 'int8']];
+  const values = [
+    created.map((s) => s.replacedBy!.key.accountId),
+    created.map((s) => s.replacedBy!.key.region),
+    created.map((s) => s.replacedBy!.key.id),
+    ...COLUMNS.map(([, , value]) => created.map((s) => value(s.replacedBy!))),
+    created.map((s) => s.added),
+    created.map((s) => currentSeq.get(s)),
+  ];
+  const r = values.length + 1;
+  const rows = await client.query<{ rid: number; account_id: string; region: string; id: string }>(
+    `INSERT INTO findings (${columns.map(([c]) => c).join(', ')}, first_seen, last_seen, received_at)
+     SELECT ${columns.map(([c]) => `u.${c}`).join(', ')}, $${r}, $${r}, $${r} FROM ${unnest(1, columns)}
+     RETURNING rid, account_id, region, id`,
+    [...values, receivedAt],
+  );
+  const byKey = new Map(created.map((s) => [keyOf(s.replacedBy!), s]));
+  for (const row of rows.rows) byKey.get(`${row.account_id}\u0000${row.region}\u0000${row.id}`)!.rid = row.rid;
+}
+
+/** Rewrites the findings a newer version replaced, and counts the versions stored as history. */
+async function updateFindings(client: PoolClient, existing: readonly KeyState[], currentSeq: ReadonlyMap<KeyState, number>, receivedAt: number): Promise<void> {
+  const updated = existing.filter((s) => s.replacedBy !== undefined);
+  if (updated.length > 0) {
+    const columns: Array<readonly [string, string]> = [['rid', 'int8'], ...COLUMNS.map(([c, t]) => [c, t] as const), ['added', 'int4'], ['current', 'int8']];
+    const r = columns.length + 1;
+    await client.query(
+      `UPDATE findings f SET ${COLUMNS.map(([c]) => `${c} = u.${c}`).join(', ')}, last_seen = $${r}, received_at = $${r},
+         versions = f.versions + u.added, current = u.current
+       FROM ${unnest(1, columns)} WHERE f.rid = u.rid`,
+      [updated.map((s) => s.rid), ...COLUMNS.map(([, , value]) => updated.map((s) => value(s.replacedBy!))), updated.map((s) => s.added), updated.map((s) => currentSeq.get(s)), receivedAt],
+    );
+  }
+  const history = existing.filter((s) => s.replacedBy === undefined);
+  if (history.length > 0) {
+    await client.query('UPDATE findings f SET last_seen = $3, versions = f.versions + u.added FROM unnest($1::int8[], $2::int4[]) AS u (rid, added) WHERE f.rid = u.rid', [
+      history.map((s) => s.rid), history.map((s) => s.added), receivedAt,
+    ]);
+  }
+}
+
+/** The words of every finding whose current version changed, unless its text stayed the same. */
+async function writeWords(client: PoolClient, replaced: readonly KeyState[]): Promise<void> {
+  const changed = replaced.filter((s) => !s.existed || s.textHash !== textHash(s.replacedBy!.text));
+  const existing = changed.filter((s) => s.existed).map((s) => s.rid);
+  if (existing.length > 0) await client.query('DELETE FROM finding_words WHERE finding = ANY($1::int8[])', [existing]);
+  await insertRows(client, 'finding_words (finding, words)', ['int8', 'tsvector'], changed.map((s) => [s.rid, tsvectorText(s.replacedBy!.text)]));
+}
+
+/** The remote parties of every finding whose current version changed, with its time and band. */
+async function writeRemoteParties(client: PoolClient, replaced: readonly KeyState[]): Promise<void> {
+  const existing = replaced.filter((s) => s.existed).map((s) => s.rid);
+  if (existing.length > 0) await client.query('DELETE FROM finding_remote_ips WHERE finding = ANY($1::int8[])', [existing]);
+  const rows = replaced.flatMap((s) => s.replacedBy!.remoteParties.map((p) => [s.rid, p.ip, text(p.country), text(p.org), s.replacedBy!.updatedAt, bandRank(s.replacedBy!.band)]));
+  await insertRows(client, 'finding_remote_ips (finding, ip, country, org, updated_at, band)', ['int8', 'text', 'text', 'text', 'int8', 'int2'], rows, ' ON CONFLICT DO NOTHING');
 }
