@@ -6,6 +6,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { randomBytes } from 'node:crypto';
+import pg from 'pg';
 import { configSchema } from '../../src/config/schema.js';
 import { startServer, type Server } from '../../src/main.js';
 import { eventOf, findingDoc } from '../fixtures/findings.js';
@@ -69,16 +70,39 @@ describe('yagura serve on PostgreSQL', { timeout: 120_000 }, () => {
     assert.ok(entries.some((e) => e.route === '/api/v1/events'), "the first instance's calls are in the shared audit log");
   });
 
+  test('connections the server kills (as a restart does) cost a 503 at most, and nothing acknowledged is lost', async () => {
+    const server = servers[0]!;
+    const admin = new pg.Client({ connectionString: database.url });
+    await admin.connect();
+    const acknowledged: string[] = [];
+    try {
+      for (let round = 0; round < 3; round++) {
+        await admin.query('SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid()');
+        for (let i = 0; i < 5; i++) {
+          const id = `kill-${round}-${i}`;
+          const res = await call(server, 'POST', '/api/v1/events', [eventOf(findingDoc({ id, accountId: '333333333333' }))]);
+          assert.ok(res.status === 200 || res.status === 503, `${res.status}: ${await res.clone().text()}`);
+          if (res.status === 200) acknowledged.push(id);
+        }
+      }
+    } finally {
+      await admin.end();
+    }
+    assert.ok(acknowledged.length >= 12, `the pool reconnects: ${acknowledged.length} of 15 acknowledged`);
+    for (const id of acknowledged) assert.equal((await call(server, 'GET', `/api/v1/findings/333333333333/us-east-1/${id}`)).status, 200, id);
+  });
+
   test('/health says unavailable (503) when the database stops answering, and /metrics names the instance', async () => {
     const server = servers[0]!;
     const metrics = await (await call(server, 'GET', '/metrics')).text();
-    assert.match(metrics, /yagura_store_findings\{instance="[^"]+:\d+"\} 2/);
+    assert.match(metrics, /yagura_store_findings\{instance="[^"]+:\d+"\} \d+/);
     assert.equal((await fetch(`${server.url}/health`)).status, 200);
     await database.drop();
     const health = await fetch(`${server.url}/health`);
     assert.equal(health.status, 503);
     assert.equal(((await health.json()) as { status: string }).status, 'unavailable');
     const posted = await call(server, 'POST', '/api/v1/events', [eventOf(findingDoc({ id: 'pg-lost' }))]);
-    assert.ok(posted.status >= 500, `nothing is acknowledged without the store: ${posted.status}`);
+    assert.equal(posted.status, 503, `nothing is acknowledged without the store, and the client is told to retry: ${await posted.clone().text()}`);
+    assert.equal(((await posted.json()) as { error: { code: string } }).error.code, 'STORE_UNAVAILABLE');
   });
 });

@@ -15,11 +15,14 @@ const types = {
     oid === INT8_OID ? (value: string): number => Number(value) : pg.types.getTypeParser(oid, format)) as typeof pg.types.getTypeParser,
 };
 
-/** SQLSTATE classes and socket errors that mean the server is unreachable or going away: worth a retry. */
+/**
+ * SQLSTATE classes and socket errors that mean the server is unreachable or going away, or the database is not
+ * there (3D000: dropped or not yet restored): worth a retry, the request never reached a usable store.
+ */
 function isUnavailable(error: unknown): boolean {
   const code = (error as { code?: unknown }).code;
   if (typeof code !== 'string') return error instanceof Error && /Connection terminated|timeout exceeded when trying to connect/i.test(error.message);
-  return code.startsWith('08') || code === '57P01' || code === '57P02' || code === '57P03' || ['ECONNREFUSED', 'ECONNRESET', 'ENOTFOUND', 'ETIMEDOUT', 'EPIPE', 'EHOSTUNREACH'].includes(code);
+  return code.startsWith('08') || code === '3D000' || code === '57P01' || code === '57P02' || code === '57P03' || ['ECONNREFUSED', 'ECONNRESET', 'ENOTFOUND', 'ETIMEDOUT', 'EPIPE', 'EHOSTUNREACH'].includes(code);
 }
 
 /** Wraps a connection failure as STORE_UNAVAILABLE naming the server (never its credentials); other errors pass. */
