@@ -248,6 +248,8 @@ export function buildAlerts(embedded: Embedded, config: Pick<Config, 'alerts' | 
   const owners = { resolver: new PrincipalResolver(embedded.backend.principals), action: ACTIONS.GetFinding.name, accountTags: () => embedded.catalog.accountTags() };
   return new AlertService({
     owners: (owner, now) => ownerScope(owners, owner, now),
+    // Instances sharing a store evaluate one at a time; the embedded store's lease is always this process's.
+    lease: embedded.backend.lease('alert-evaluation'),
     store: embedded.store,
     alerts: embedded.backend.alerts,
     pipeline: embedded.pipeline,

@@ -5,6 +5,7 @@ import { bindQuery } from '../query/bind.js';
 import type { BoundNode, BoundQuery } from '../query/bound.js';
 import { andScope } from '../query/scope.js';
 import type { FindingChange, FindingStore } from '../store/finding-store.js';
+import type { Lease } from '../store/lease.js';
 import type { DeliveryLog, NewDelivery } from './delivery-log.js';
 import type { DigestItem, EvaluationStore } from './evaluation-store.js';
 import { decide, groupKeyOf, inScope, type Incident } from './evaluate.js';
@@ -53,6 +54,8 @@ export interface AlertEngineOptions {
   /** Sent deliveries and dead letters are kept this long in the delivery log. */
   readonly keepDeliveriesMs: number;
   readonly now?: () => number;
+  /** Only the instance holding it evaluates (several instances share one store); without one, always. */
+  readonly lease?: Pick<Lease, 'held'>;
 }
 
 export class AlertEngine {
@@ -102,6 +105,7 @@ export class AlertEngine {
   /** One batch of the change log; false when there was nothing to read. */
   private async pass(): Promise<boolean> {
     const o = this.options;
+    if (o.lease !== undefined && !(await o.lease.held())) return false;
     const cursor = await o.evaluation.cursor();
     const rules = (await o.rules()).filter((r) => r.rule.enabled);
     if (rules.length === 0) {

@@ -1,4 +1,5 @@
 // Alerting as one component: rules and destinations, the evaluation engine, the dispatcher and digest schedules.
+import type { Lease } from '../store/lease.js';
 import type { IngestPipeline } from '../ingest/pipeline.js';
 import type { Metrics } from '../metrics/metrics.js';
 import { parseQuery } from '../query/parser.js';
@@ -47,7 +48,12 @@ export interface AlertServiceOptions {
   readonly resolve?: Resolver;
   /** What each rule's owner may read; a rule fires only on those findings. */
   readonly owners: RuleOwners;
+  /** With several instances on one store, only the holder evaluates rules and cuts digests. */
+  readonly lease?: Lease;
 }
+
+/** How often an instance without the evaluation lease tries to take it (its holder may have died). */
+const LEASE_RETRY_MS = 5_000;
 
 export interface AlertLog extends DispatchLog {
   error(fields: Record<string, unknown>, message: string): void;
@@ -73,6 +79,7 @@ export class AlertService {
   private readonly statuses = new Map<string, string>();
   private log: AlertLog = SILENT;
   private unsubscribe: (() => void) | undefined;
+  private leaseTimer: NodeJS.Timeout | undefined;
   private readonly now: () => number;
 
   constructor(private readonly options: AlertServiceOptions) {
@@ -103,8 +110,9 @@ export class AlertService {
       onError,
       keepDeliveriesMs: s.keepDeliveriesMs,
       now: this.now,
+      ...(options.lease && { lease: options.lease }),
     });
-    this.scheduler = new DigestScheduler(options.alerts.evaluation, (rule, items) => this.visibleDigestItems(rule, items), this.catalog, () => this.dispatcher.wake(), onError, this.now);
+    this.scheduler = new DigestScheduler(options.alerts.evaluation, (rule, items) => this.visibleDigestItems(rule, items), this.catalog, () => this.dispatcher.wake(), onError, this.now, options.lease);
   }
 
   /** Catches up from the persisted cursor, sends what is pending, and follows ingest from now on. */
@@ -114,6 +122,12 @@ export class AlertService {
     this.scheduler.reload(await this.options.alerts.rules.listRules());
     this.engine.wake();
     this.dispatcher.wake();
+    // Other instances' findings reach the shared change log without waking this one: with a lease, look regularly
+    // (taking the lease over when its holder died, and evaluating what others stored).
+    if (this.options.lease !== undefined) {
+      this.leaseTimer = setInterval(() => this.engine.wake(), LEASE_RETRY_MS);
+      this.leaseTimer.unref();
+    }
   }
 
   /** Waits until evaluation and sending are idle (tests, benchmarks). */
@@ -123,6 +137,7 @@ export class AlertService {
   }
 
   async close(): Promise<void> {
+    clearInterval(this.leaseTimer);
     this.unsubscribe?.();
     this.scheduler.stop();
     await this.engine.close();

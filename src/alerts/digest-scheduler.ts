@@ -1,4 +1,5 @@
 // Digest schedules: one cron job per digest rule (croner, time-zone aware) that cuts the collected matches.
+import type { Lease } from '../store/lease.js';
 import { Cron } from 'croner';
 import type { NewDelivery } from './delivery-log.js';
 import type { DigestItem, EvaluationStore } from './evaluation-store.js';
@@ -57,6 +58,8 @@ export class DigestScheduler {
     private readonly queued: () => void,
     private readonly onError: (error: unknown) => void,
     private readonly now: () => number = Date.now,
+    /** Only the instance holding it cuts digests, so each goes out once. */
+    private readonly lease?: Pick<Lease, 'held'>,
   ) {}
 
   /** Replaces every job with one per enabled digest rule. */
@@ -66,6 +69,7 @@ export class DigestScheduler {
       if (!rule.enabled || rule.trigger.kind !== 'digest') continue;
       const job = new Cron(rule.trigger.schedule, { timezone: rule.trigger.timezone, protect: true, unref: true }, async () => {
         try {
+          if (this.lease !== undefined && !(await this.lease.held())) return;
           const n = await this.cut(rule);
           if (n > 0) this.queued();
         } catch (error) {

@@ -12,6 +12,7 @@ import type { SessionRepository } from '../auth/sessions.js';
 import type { RoleSessionStore } from '../auth/sts/role-session-store.js';
 import type { CatalogStore } from '../catalog/catalog-store.js';
 import type { FindingStore } from './finding-store.js';
+import type { Lease } from './lease.js';
 
 /** What every backend is opened with, whatever else its own options say. */
 export interface BackendOptions {
@@ -63,6 +64,8 @@ export interface Backend {
   describe(): string;
   /** Resolves when the store answers now (a database server reachable); rejects otherwise. For /health. */
   check(): Promise<void>;
+  /** The lease on work one instance at a time may do (`alert-evaluation`); released when the backend closes. */
+  lease(name: string): Lease;
   /** Closes every store, the audit log first. */
   close(): Promise<void>;
 }

@@ -11,6 +11,8 @@ import { configSchema } from '../../src/config/schema.js';
 import { startServer, type Server } from '../../src/main.js';
 import { eventOf, findingDoc } from '../fixtures/findings.js';
 import { createTestDatabase, type TestDatabase } from '../support/postgres.js';
+import { httpReceiver } from '../support/receivers.js';
+import { setTimeout as sleep } from 'node:timers/promises';
 
 const KEY = 'postgres-serve-bootstrap-key-0123456789';
 
@@ -24,7 +26,7 @@ describe('yagura serve on PostgreSQL', { timeout: 120_000 }, () => {
 
   const start = async (name: string): Promise<Server> => {
     const server = await startServer(
-      configSchema.parse({ dataDir: path.join(dir, name), port: 0, bootstrapKey: KEY, logLevel: 'silent', store: { url: database.url, poolSize: 4 } }),
+      configSchema.parse({ dataDir: path.join(dir, name), port: 0, bootstrapKey: KEY, logLevel: 'silent', store: { url: database.url, poolSize: 4 }, alerts: { allowPrivateNetworks: true } }),
     );
     servers.push(server);
     return server;
@@ -68,6 +70,32 @@ describe('yagura serve on PostgreSQL', { timeout: 120_000 }, () => {
     assert.equal(audit.status, 200, await audit.clone().text());
     const entries = ((await audit.json()) as { entries: { route: string }[] }).entries;
     assert.ok(entries.some((e) => e.route === '/api/v1/events'), "the first instance's calls are in the shared audit log");
+  });
+
+  test('with two instances, an alert is sent once: only the holder of the evaluation lease evaluates, and the other takes over when it stops', async () => {
+    const receiver = await httpReceiver();
+    try {
+      const one = servers[0]!;
+      const destination = (await (await call(one, 'POST', '/api/v1/destinations', { type: 'webhook', name: 'hook', url: `${receiver.url}/hook`, secret: 'sixteen-characters!' })).json()) as { id: string };
+      const created = await call(one, 'POST', '/api/v1/alert-rules', { name: 'everything', query: 'accountId:444444444444', minBand: 'Low', trigger: { kind: 'new' }, routes: [{ destination: destination.id }] });
+      assert.equal(created.status, 201, await created.clone().text());
+      // Rules are read at evaluation; the instances reload theirs on a rule change made through them, so restart the
+      // second to be sure both know the rule, as a rolling restart would.
+      const two = await start('three');
+      await call(two, 'POST', '/api/v1/events', [eventOf(findingDoc({ id: 'alert-1', accountId: '444444444444' }))]);
+      await receiver.waitFor(1, 30_000);
+      await sleep(2 * 5_000 + 1_000);
+      assert.equal(receiver.received.length, 1, 'sent once, whichever instance evaluated');
+      // The first instance took the lease when it started; when it stops, another takes it over within seconds.
+      await one.close();
+      servers.splice(servers.indexOf(one), 1);
+      await call(two, 'POST', '/api/v1/events', [eventOf(findingDoc({ id: 'alert-2', accountId: '444444444444' }))]);
+      await receiver.waitFor(2, 30_000);
+      await sleep(2 * 5_000 + 1_000);
+      assert.equal(receiver.received.length, 2, 'the second alert, once, from the instance that took over');
+    } finally {
+      await receiver.close();
+    }
   });
 
   test('connections the server kills (as a restart does) cost a 503 at most, and nothing acknowledged is lost', async () => {

@@ -1,6 +1,8 @@
 // The server backend: every store on one PostgreSQL database, shared by every Yagura instance pointed at it. The
 // finding store keeps its own pool; the server-state stores share a second one, and one more connection listens for
 // other instances' changes to principals and the catalog.
+import type { Lease } from '../lease.js';
+import { AdvisoryLease } from './advisory-lease.js';
 import type { Backend, BackendOptions, BulkLoad } from '../backend.js';
 import { postgresAlertStores, type PostgresAlertStores } from './alert-stores.js';
 import { PostgresAuditStore } from './audit-store.js';
@@ -68,6 +70,7 @@ export async function openPostgresBackend(options: PostgresBackendOptions): Prom
 
 async function openStores(options: PostgresBackendOptions): Promise<PostgresBackend> {
   const { config, schema, secrets } = options;
+  const leases: AdvisoryLease[] = [];
   const sizes = splitPool(config.poolSize);
   const findings = await PostgresStore.open({ config: { ...config, poolSize: sizes.findings }, ...(schema !== undefined && { schema }), ...(options.onPoolError && { onPoolError: options.onPoolError }) });
   let state: PgDatabase | undefined;
@@ -117,8 +120,14 @@ async function openStores(options: PostgresBackendOptions): Promise<PostgresBack
       async check(): Promise<void> {
         await db.rows('SELECT 1');
       },
+      lease(name: string): Lease {
+        const lease = new AdvisoryLease(config, `yagura:${schema ?? 'public'}:${name}`);
+        leases.push(lease);
+        return lease;
+      },
       async close(): Promise<void> {
-        // The audit log first: it writes what it still queues.
+        // Leases first, so another instance takes over at once; then the audit log, which writes what it queues.
+        await Promise.all(leases.map((l) => l.release()));
         await audit.close();
         await listener.close();
         await Promise.all([findings.close(), db.pool.end()]);

@@ -1,4 +1,5 @@
 // The embedded backend: every store on one SQLite file (see docs/adr/0001-embedded-store.md).
+import { SOLE_HOLDER } from '../lease.js';
 import { SqliteSigningKeyStore } from './signing-key-store.js';
 import type { Backend, BackendOptions, BulkLoad } from '../backend.js';
 import { sqliteAlertStores, type SqliteAlertStores } from './alert-stores.js';
@@ -63,6 +64,8 @@ export async function openSqliteBackend(options: SqliteBackendOptions): Promise<
       describe: () => `SQLite file ${options.file}`,
       // The file is open in this process: nothing to reach.
       check: async (): Promise<void> => undefined,
+      // The folder's lock already makes this process the only one on the store.
+      lease: () => SOLE_HOLDER,
       async close(): Promise<void> {
         await audit.close();
         await findings.close();
