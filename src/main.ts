@@ -1,4 +1,5 @@
 // Composition root: builds every component from the configuration and wires them together.
+import { ChangeFollower } from './ingest/change-follower.js';
 import { hostname } from 'node:os';
 import { randomBytes } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
@@ -156,6 +157,7 @@ export async function openEmbedded(dataDir: string, owner: string, options: Embe
     });
     const pipeline = new IngestPipeline({
       store,
+      announceLocal: !backend.shared,
       ...(options.archiveEachBatch && { archiveEachBatch: archive }),
       ...(options.maxBatchFindings && { maxBatchFindings: options.maxBatchFindings }),
       ...(metrics && { metrics }),
@@ -168,7 +170,10 @@ export async function openEmbedded(dataDir: string, owner: string, options: Embe
     // A wrong or missing master key stops the start here, with the key it lacks, instead of failing deliveries.
     await checkSealedRecords(b.sealed, secrets);
     const catalog = await Catalog.open(b.catalog);
-    pipeline.subscribe((stored) => catalog.noticeAccounts(stored.map((x) => x.finding.key.accountId)));
+    pipeline.subscribe((stored) => catalog.noticeAccounts(stored.map((x) => x.key.accountId)));
+    // On a shared store, every instance's commits reach the listeners from the store's change log.
+    const follower = b.shared ? new ChangeFollower(store, pipeline) : undefined;
+    await follower?.start();
     return {
       backend: b,
       store,
@@ -182,6 +187,7 @@ export async function openEmbedded(dataDir: string, owner: string, options: Embe
       replayed,
       async close(): Promise<void> {
         try {
+          await follower?.stop();
           await pipeline.flush();
           // What cannot be archived now stays in the outbox for the next start; the store still closes cleanly.
           await archiver.close().catch(() => undefined);
@@ -250,6 +256,8 @@ export function buildAlerts(embedded: Embedded, config: Pick<Config, 'alerts' | 
     owners: (owner, now) => ownerScope(owners, owner, now),
     // Instances sharing a store evaluate one at a time; the embedded store's lease is always this process's.
     lease: embedded.backend.lease('alert-evaluation'),
+    // Other instances read the shared change log for their live streams: evaluated entries stay a minute for them.
+    keepChangesMs: embedded.backend.shared ? 60_000 : 0,
     store: embedded.store,
     alerts: embedded.backend.alerts,
     pipeline: embedded.pipeline,

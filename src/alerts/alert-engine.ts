@@ -56,11 +56,18 @@ export interface AlertEngineOptions {
   readonly now?: () => number;
   /** Only the instance holding it evaluates (several instances share one store); without one, always. */
   readonly lease?: Pick<Lease, 'held'>;
+  /**
+   * Evaluated change-log entries are kept this long before they are pruned (0: at once), so that other instances
+   * following a shared store's log (their live streams) read them first.
+   */
+  readonly keepChangesMs?: number;
 }
 
 export class AlertEngine {
   private running: Promise<void> | undefined;
   private prunedAt = 0;
+  /** Cursors as they were, oldest first, until they are old enough to prune up to (keepChangesMs). */
+  private readonly evaluated: Array<{ readonly at: number; readonly cursor: number }> = [];
   private again = false;
   private closed = false;
 
@@ -182,7 +189,14 @@ export class AlertEngine {
     const t = (o.now ?? Date.now)();
     if (t - this.prunedAt < 1000) return;
     this.prunedAt = t;
-    while (!this.closed && (await o.store.pruneChanges(cursor, PRUNE_CHUNK)) === PRUNE_CHUNK) {
+    let upTo = cursor;
+    const keep = o.keepChangesMs ?? 0;
+    if (keep > 0) {
+      this.evaluated.push({ at: t, cursor });
+      upTo = 0;
+      while (this.evaluated.length > 0 && this.evaluated[0]!.at <= t - keep) upTo = this.evaluated.shift()!.cursor;
+    }
+    while (!this.closed && upTo > 0 && (await o.store.pruneChanges(upTo, PRUNE_CHUNK)) === PRUNE_CHUNK) {
       await new Promise((resolve) => setImmediate(resolve));
     }
     await o.evaluation.prune(t - MAX_THROTTLE_MS);

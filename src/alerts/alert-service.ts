@@ -50,6 +50,8 @@ export interface AlertServiceOptions {
   readonly owners: RuleOwners;
   /** With several instances on one store, only the holder evaluates rules and cuts digests. */
   readonly lease?: Lease;
+  /** How long evaluated change-log entries are kept for other instances (see AlertEngineOptions). */
+  readonly keepChangesMs?: number;
 }
 
 /** How often an instance without the evaluation lease tries to take it (its holder may have died). */
@@ -111,6 +113,7 @@ export class AlertService {
       keepDeliveriesMs: s.keepDeliveriesMs,
       now: this.now,
       ...(options.lease && { lease: options.lease }),
+      ...(options.keepChangesMs !== undefined && { keepChangesMs: options.keepChangesMs }),
     });
     this.scheduler = new DigestScheduler(options.alerts.evaluation, (rule, items) => this.visibleDigestItems(rule, items), this.catalog, () => this.dispatcher.wake(), onError, this.now, options.lease);
   }

@@ -1,6 +1,6 @@
 // The ingest path every source shares: group commit into the store, then acknowledge once the commit is durable.
 import type { Archive } from '../archive/archive.js';
-import type { Finding } from '../findings/finding.js';
+import type { Finding, FindingKey } from '../findings/finding.js';
 import type { Metrics } from '../metrics/metrics.js';
 import type { FindingStore, UpsertOutcome, UpsertResult } from '../store/finding-store.js';
 
@@ -12,7 +12,8 @@ import type { FindingStore, UpsertOutcome, UpsertResult } from '../store/finding
 const MAX_IN_FLIGHT = 4;
 
 /** Told about every version that was stored (not about redeliveries); the live stream and alerts listen here. */
-export type StoredListener = (stored: ReadonlyArray<{ finding: Finding; outcome: Exclude<UpsertOutcome, 'unchanged'> }>) => void;
+/** Versions stored: by this process, or (a store shared by several instances) by any, as its change log says. */
+export type StoredListener = (stored: ReadonlyArray<{ key: FindingKey; outcome: Exclude<UpsertOutcome, 'unchanged'> }>) => void;
 
 export interface IngestPipelineOptions {
   readonly store: FindingStore;
@@ -26,6 +27,11 @@ export interface IngestPipelineOptions {
   /** Findings committed together at most; concurrent submissions share one transaction. */
   readonly maxBatchFindings?: number;
   readonly metrics?: Metrics;
+  /**
+   * False for a store other instances write too: then listeners hear of every instance's commits, this one's
+   * included, from the store's change log (a ChangeFollower calls `announce`), in one order for all.
+   */
+  readonly announceLocal?: boolean;
 }
 
 interface Pending {
@@ -45,6 +51,7 @@ export class IngestPipeline {
   private readonly now: () => number;
   private readonly maxBatch: number;
   private readonly metrics: Metrics | undefined;
+  private readonly announceLocal: boolean;
   private readonly queue: Pending[] = [];
   private readonly listeners = new Set<StoredListener>();
   private draining: Promise<void> | undefined;
@@ -59,6 +66,7 @@ export class IngestPipeline {
     this.now = options.now ?? Date.now;
     this.maxBatch = options.maxBatchFindings ?? 50_000;
     this.metrics = options.metrics;
+    this.announceLocal = options.announceLocal ?? true;
   }
 
   /** Findings waiting for the next commit. */
@@ -182,11 +190,17 @@ export class IngestPipeline {
   }
 
   private notify(findings: readonly Finding[], outcomes: readonly UpsertOutcome[]): void {
-    if (this.listeners.size === 0) return;
+    // With a shared store every instance's commits, this one's included, are announced from its change log.
+    if (this.listeners.size === 0 || !this.announceLocal) return;
     const stored = findings.flatMap((finding, i) => {
       const outcome = outcomes[i];
-      return outcome === undefined || outcome === 'unchanged' ? [] : [{ finding, outcome }];
+      return outcome === undefined || outcome === 'unchanged' ? [] : [{ key: finding.key, outcome }];
     });
+    this.announce(stored);
+  }
+
+  /** Tells the listeners of versions stored (by a change follower, for a store other instances write too). */
+  announce(stored: Parameters<StoredListener>[0]): void {
     if (stored.length === 0) return;
     for (const listener of this.listeners) {
       try {

@@ -29,6 +29,8 @@ export interface BulkLoad {
 }
 
 export interface Backend {
+  /** Other instances may write this store too (PostgreSQL): commits are learnt from its change log. */
+  readonly shared: boolean;
   /** Findings, their history, the change log and the archive outbox. */
   readonly findings: FindingStore;
   readonly alerts: AlertStores;

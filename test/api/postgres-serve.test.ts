@@ -98,6 +98,27 @@ describe('yagura serve on PostgreSQL', { timeout: 120_000 }, () => {
     }
   });
 
+  test("an instance's live stream carries the findings another instance stored, within a second", { timeout: 30_000 }, async () => {
+    const [reader, writer] = [servers[0]!, servers[servers.length - 1]!];
+    assert.notEqual(reader, writer);
+    const res = await fetch(`${reader.url}/api/v1/stream?q=accountId:555555555555`, { headers: { 'x-api-key': KEY } });
+    assert.equal(res.status, 200);
+    const body = res.body!.getReader();
+    await body.read();
+    const sentAt = Date.now();
+    assert.equal((await call(writer, 'POST', '/api/v1/events', [eventOf(findingDoc({ id: 'streamed', accountId: '555555555555' }))])).status, 200);
+    let text = '';
+    while (!text.includes('event: finding')) {
+      const next = await body.read();
+      if (next.done) break;
+      text += new TextDecoder().decode(next.value);
+    }
+    const latency = Date.now() - sentAt;
+    await body.cancel().catch(() => undefined);
+    assert.match(text, /"id":"streamed"/);
+    assert.ok(latency < 1_000, `seen by the other instance after ${latency} ms`);
+  });
+
   test('connections the server kills (as a restart does) cost a 503 at most, and nothing acknowledged is lost', async () => {
     const server = servers[0]!;
     const admin = new pg.Client({ connectionString: database.url });

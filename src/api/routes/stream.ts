@@ -68,8 +68,8 @@ export async function streamRoutes(app: FastifyInstance, options: StreamRouteOpt
       return current !== undefined && JSON.stringify(current) === scopeText;
     };
     const listener: StoredListener = (stored) => {
-      const outcomes = new Map(stored.map((s) => [keyString(s.finding.key), s.outcome]));
-      const keys = stored.map((s) => s.finding.key);
+      const outcomes = new Map(stored.map((s) => [keyString(s.key), s.outcome]));
+      const keys = stored.map((s) => s.key);
       stillAllowed()
         .then((allowed) => {
           if (!allowed) {

@@ -36,6 +36,10 @@ export function storeError(error: unknown, url: string | undefined): unknown {
 export function createPool(config: PoolConfig, onError: (error: Error) => void = () => undefined): Pool {
   const pool = new pg.Pool({ ...config, types });
   pool.on('error', onError);
+  // A connection the server ends while it is checked out (a restart, pg_terminate_backend) emits 'error' outside
+  // any query: without a listener of its own that would crash the process. The query in progress, if any, fails
+  // anyway, and the pool discards the connection.
+  pool.on('connect', (client) => client.on('error', onError));
   return pool;
 }
 

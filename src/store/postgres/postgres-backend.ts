@@ -120,6 +120,7 @@ async function openStores(options: PostgresBackendOptions): Promise<PostgresBack
       async check(): Promise<void> {
         await db.rows('SELECT 1');
       },
+      shared: true,
       lease(name: string): Lease {
         const lease = new AdvisoryLease(config, `yagura:${schema ?? 'public'}:${name}`);
         leases.push(lease);

@@ -66,6 +66,7 @@ export async function openSqliteBackend(options: SqliteBackendOptions): Promise<
       check: async (): Promise<void> => undefined,
       // The folder's lock already makes this process the only one on the store.
       lease: () => SOLE_HOLDER,
+      shared: false,
       async close(): Promise<void> {
         await audit.close();
         await findings.close();
