@@ -57,7 +57,7 @@ async function main(): Promise<void> {
     const count = ((await (await fetch(`${server.url}/api/v1/findings?size=1`, { headers: { 'x-api-key': key ?? 'e2e-web-bootstrap-key-0123456789abcdef' } })).json()) as { total: number; totalRelation: string });
     // The overview is measured as served once the in-memory facets are loaded (SQL answers it until then).
     const apiKey = key ?? 'e2e-web-bootstrap-key-0123456789abcdef';
-    for (let waited = 0; !/^yagura_store_facets_ready 1$/m.test(await (await fetch(`${server.url}/metrics`, { headers: { 'x-api-key': apiKey } })).text()); waited += 200) {
+    for (let waited = 0; !/^yagura_store_facets_ready(\{[^}]*\})? 1$/m.test(await (await fetch(`${server.url}/metrics`, { headers: { 'x-api-key': apiKey } })).text()); waited += 200) {
       if (waited > 300_000) throw new Error('the in-memory facets did not load within 5 minutes');
       await new Promise((r) => setTimeout(r, 200));
     }

@@ -112,7 +112,7 @@ export async function startServer(
       const until = performance.now() + waitMs;
       while (performance.now() < until) {
         const text = await fetch(new URL('/metrics', url), { headers: { 'x-api-key': apiKey } }).then((r) => r.text(), () => '');
-        if (/^yagura_store_facets_ready 1$/m.test(text)) return performance.now() - t0;
+        if (/^yagura_store_facets_ready(\{[^}]*\})? 1$/m.test(text)) return performance.now() - t0;
         await sleep(100);
       }
       throw new Error(`the in-memory facets were not loaded within ${waitMs} ms`);

@@ -143,6 +143,8 @@ export async function openEmbedded(dataDir: string, owner: string, options: Embe
     const archiver = new Archiver({
       outbox: store.outbox,
       archive,
+      // Instances sharing a store share its outbox: one at a time seals and writes it.
+      lease: backend.lease('archive'),
       ...(options.archive ?? ARCHIVE_DEFAULTS),
       ...(metrics && {
         events: {

@@ -1,4 +1,5 @@
 // Rolls the archive's objects: seals each partition's open object by age or size, and writes sealed objects.
+import type { Lease } from '../store/lease.js';
 import type { ArchiveOutbox, OutboxObject } from '../store/finding-store.js';
 import type { Archive } from './archive.js';
 
@@ -23,6 +24,8 @@ export interface ArchiverOptions {
   readonly rollBytes: number;
   readonly now?: () => number;
   readonly events?: ArchiverEvents;
+  /** With several instances on one store's outbox, only the holder seals and writes; without one, always. */
+  readonly lease?: Pick<Lease, 'held'>;
 }
 
 /**
@@ -35,6 +38,7 @@ export interface ArchiverOptions {
  */
 export class Archiver {
   private readonly failureListeners: Array<(error: unknown) => void> = [];
+  private readonly lease: Pick<Lease, 'held'> | undefined;
   private readonly outbox: ArchiveOutbox;
   private readonly archive: Archive;
   private readonly rollMs: number;
@@ -54,6 +58,7 @@ export class Archiver {
     this.rollBytes = options.rollBytes;
     this.now = options.now ?? Date.now;
     this.events = options.events;
+    this.lease = options.lease;
   }
 
   /** Seals the objects due (by age or size) and writes every sealed object; resolves with the lines written. */
@@ -98,6 +103,8 @@ export class Archiver {
   private async pass(all: boolean): Promise<number> {
     // One pass at a time: a pass asked for while one runs waits for it, then runs itself.
     while (this.running) await this.running.catch(() => undefined);
+    // Another instance holds the archive's lease: it seals and writes the shared outbox.
+    if (this.lease !== undefined && !(await this.lease.held())) return 0;
     const run = this.sealAndWrite(all);
     this.running = run;
     try {

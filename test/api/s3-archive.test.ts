@@ -48,8 +48,9 @@ describe('the server with an S3 archive', { timeout: 120_000 }, () => {
   }
   async function metric(name: string): Promise<number> {
     const text = await (await fetch(`${server.url}/metrics`, { headers: { 'x-api-key': KEY } })).text();
-    const line = text.split('\n').find((l) => l.startsWith(`${name} `));
-    return Number(line?.split(' ')[1] ?? NaN);
+    // Each series carries the instance's label: `name{instance="host:port"} value`.
+    const line = text.split('\n').find((l) => l.startsWith(`${name} `) || l.startsWith(`${name}{`));
+    return Number(line?.split(' ').at(-1) ?? NaN);
   }
 
   /** The server's configuration: its data folder, the bucket as its archive, objects rolled every second. */
