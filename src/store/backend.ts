@@ -13,7 +13,7 @@ import type { RoleSessionStore } from '../auth/sts/role-session-store.js';
 import type { CatalogStore } from '../catalog/catalog-store.js';
 import type { FindingStore } from './finding-store.js';
 import type { Lease } from './lease.js';
-import type { RecordSource } from './transfer-records.js';
+import type { RecordSource } from './transfer.js';
 
 /** What every backend is opened with, whatever else its own options say. */
 export interface BackendOptions {

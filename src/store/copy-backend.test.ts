@@ -17,7 +17,8 @@ import { compareFindings, copyBackend, type CopyFrom, type CopyTo } from './copy
 import { openPostgresBackend, type PostgresBackend } from './postgres/postgres-backend.js';
 import { storeConfigSchema } from './postgres/postgres-config.js';
 import { openSqliteBackend, type SqliteBackend } from './sqlite/sqlite-backend.js';
-import { RECORD_KINDS, type RecordKind, type RecordSink, type RecordSource } from './transfer-records.js';
+import { RECORD_KINDS, type RecordKind } from './transfer-records.js';
+import type { RecordSink, RecordSource } from './transfer.js';
 
 const T0 = Date.parse('2026-11-20T08:00:00Z');
 const HOUR = 3_600_000;

@@ -5,17 +5,8 @@ import { isDeepStrictEqual } from 'node:util';
 import type { FindingKey } from '../findings/finding.js';
 import { keyString } from '../findings/finding.js';
 import type { FindingStore, FindingWithHistory } from './finding-store.js';
-import {
-  COUNTED_KINDS,
-  RECORD_KINDS,
-  TransferError,
-  type CopyMark,
-  type CountedKind,
-  type Position,
-  type RecordKind,
-  type RecordSink,
-  type RecordSource,
-} from './transfer-records.js';
+import { TransferError, type CopyMark, type Position, type RecordSink, type RecordSource } from './transfer.js';
+import { COUNTED_KINDS, RECORD_KINDS, type CountedKind, type RecordKind } from './transfer-records.js';
 
 export interface CopyFrom {
   readonly transfer: RecordSource;

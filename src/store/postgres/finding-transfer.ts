@@ -7,8 +7,8 @@ import type { PoolClient } from 'pg';
 import type { Finding } from '../../findings/finding.js';
 import { keyString } from '../../findings/finding.js';
 import { normalizeFinding } from '../../findings/normalize.js';
-import type { FindingTransferRecord, Position, RecordPage, VersionRecord } from '../transfer-records.js';
-import { TransferError } from '../transfer-records.js';
+import type { FindingTransferRecord, VersionRecord } from '../transfer-records.js';
+import { TransferError, type Position, type RecordPage } from '../transfer.js';
 import type { Sql } from './database.js';
 import { upsertBatch } from './upsert.js';
 

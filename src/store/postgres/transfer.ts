@@ -2,7 +2,8 @@
 // order; written a page per transaction together with the copy's mark (in `meta`), so a copy stopped at any moment
 // resumes after the last page written.
 import type { PoolClient } from 'pg';
-import type { CopyMark, CountedKind, Position, RecordKind, RecordPage, RecordSink, RecordSource, TransferRecords } from '../transfer-records.js';
+import type { CopyMark, Position, RecordPage, RecordSink, RecordSource } from '../transfer.js';
+import type { CountedKind, RecordKind, TransferRecords } from '../transfer-records.js';
 import type { PgDatabase } from './database.js';
 import { readFindings, writeFindings } from './finding-transfer.js';
 import { inTransaction } from './pool.js';

@@ -1,6 +1,7 @@
 // Reads the embedded database's records out for a copy into another backend, a page at a time in key order.
 import type Database from 'better-sqlite3';
-import type { CountedKind, FindingTransferRecord, Position, RecordKind, RecordPage, RecordSource, TransferRecords } from '../transfer-records.js';
+import type { CountedKind, FindingTransferRecord, RecordKind, TransferRecords } from '../transfer-records.js';
+import type { Position, RecordPage, RecordSource } from '../transfer.js';
 import { SQLITE_TABLES, type SqliteTable } from './transfer-tables.js';
 
 interface FindingRow {
