@@ -175,7 +175,9 @@ export function migrateCommand(program: Command): void {
       }
       const [first, ...more] = result.report.mismatches;
       if (first !== undefined) {
-        throw new CliError(`the copy does not match the source: ${first}${more.length > 0 ? ` (and ${more.length} more)` : ''}`);
+        // A copy resumed after the folder was used again holds the kinds it had finished as they were then.
+        const hint = result.report.earlier === 'none' ? '' : '; if the folder was used since the copy began, start again with an empty database';
+        throw new CliError(`the copy does not match the source: ${first}${more.length > 0 ? ` (and ${more.length} more)` : ''}${hint}`);
       }
       process.stdout.write(migrateSummary(result));
     });

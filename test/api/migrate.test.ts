@@ -95,6 +95,8 @@ describe('yagura migrate', { timeout: 600_000 }, () => {
   let stoppedAt = 0;
   /** What the uninterrupted copy held before a server used it. */
   let copied: unknown[] = [];
+  /** The copy that was killed and resumed, which no server used. */
+  let resumedCopy: TestDatabase;
   let startedAt = 0;
 
   before(async () => {
@@ -220,6 +222,7 @@ describe('yagura migrate', { timeout: 600_000 }, () => {
   test('a copy killed midway continues where it stopped when run again', async () => {
     const database = await createTestDatabase('migrate_resume');
     databases.push(database);
+    resumedCopy = database;
     const child = spawnYagura(['migrate', '--from', source, '--to', database.url, '--batch-size', '20']);
     let stderr = '';
     child.stderr!.on('data', (d) => (stderr += d));
@@ -253,7 +256,7 @@ describe('yagura migrate', { timeout: 600_000 }, () => {
     const oneLine = (run: CliResult, pattern: RegExp): void => {
       assert.notEqual(run.code, 0);
       assert.equal(run.stderr.trim().split('\n').length, 1, run.stderr);
-      assert.match(run.stderr, pattern);
+      assert.match(run.stderr.trim(), pattern);
     };
     oneLine(await yagura(['migrate', '--from', path.join(dir, 'nothing-here'), '--to', target.url]), /^yagura: there is no Yagura data folder at .*nothing-here/);
     oneLine(await yagura(['migrate', '--from', source, '--to', 'mysql://db.example/yagura']), /store\.url must be a postgres:\/\/ or postgresql:\/\/ URL/);
@@ -276,6 +279,12 @@ describe('yagura migrate', { timeout: 600_000 }, () => {
     await createKey(backend.principals, 'admin', 'used-database-key-0123456789abcdef', Date.now());
     await backend.close();
     oneLine(await yagura(['migrate', '--from', other, '--to', used.url]), /the target database already holds data \(1 apiKeys\); migrate into an empty database/);
+
+    // The folder used after its copy was made: the copy no longer matches it.
+    const later = await openEmbedded(source, 'test');
+    await later.backend.principals.createUser({ name: 'carol', tags: {}, groups: [], policies: [] }, Date.now());
+    await later.close();
+    oneLine(await yagura(['migrate', '--from', source, '--to', resumedCopy.url]), /^yagura: the copy does not match the source: users: 2 in the source, 1 in the target; if the folder was used since the copy began, start again with an empty database$/);
 
     // A folder its server holds.
     const server = await startServer(configSchema.parse({ dataDir: other, port: 0, logLevel: 'silent' }));
