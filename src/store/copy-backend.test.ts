@@ -13,7 +13,9 @@ import { keyString, type FindingKey } from '../findings/finding.js';
 import { hashKey } from '../auth/api-keys.js';
 import { Keyring } from '../auth/secrets/keyring.js';
 import { checkSealedRecords } from '../auth/secrets/sealed-records.js';
+import { parseQuery } from '../query/parser.js';
 import { compareFindings, copyBackend, type CopyFrom, type CopyTo } from './copy-backend.js';
+import type { FindingStore } from './finding-store.js';
 import { openPostgresBackend, type PostgresBackend } from './postgres/postgres-backend.js';
 import { storeConfigSchema } from './postgres/postgres-config.js';
 import { openSqliteBackend, type SqliteBackend } from './sqlite/sqlite-backend.js';
@@ -176,6 +178,14 @@ describe('copying a store into PostgreSQL', { timeout: 120_000 }, () => {
     const f1 = { accountId: '111122223333', region: 'us-east-1', id: 'f1' };
     assert.equal(compareFindings(await source.findings.get(f1), await to.findings.get(f1)), undefined);
     assert.equal((await to.findings.get(f1))?.history.length, 3);
+    // What the copy's store derives and indexes from a version (words, document paths) is there for its searches.
+    for (const kql of ['service.action.networkConnectionAction.remoteIpDetails.ipAddressV4:"203.0.113.9"', 'tor AND region:eu-west-1', 'service.additionalInfo.sample:true']) {
+      const request = { query: parseQuery(kql), size: 50, sort: { field: 'updatedAt', order: 'desc' } } as const;
+      const ids = async (store: Pick<FindingStore, 'search'>): Promise<string[]> => (await store.search(request)).findings.map((r) => keyString(r.key)).sort();
+      const expected = await ids(source.findings);
+      assert.ok(expected.length > 0, kql);
+      assert.deepEqual(await ids(to.findings), expected, kql);
+    }
     assert.equal(await to.principals.passwordHash('alice'), await source.principals.passwordHash('Alice'));
     assert.deepEqual((await to.principals.getUser('ALICE'))?.groups, ['SOC-Team']);
     assert.equal((await to.principals.keyByHash(hashKey('yk_aaaaaaaa_secret-one')))?.lastUsedAt, T0 + HOUR);

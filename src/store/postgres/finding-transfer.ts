@@ -27,9 +27,13 @@ function findingOf(record: FindingTransferRecord, version: VersionRecord): Findi
   return { ...result.finding, json: version.doc, hash: version.hash };
 }
 
-/** Writes a page of findings in the caller's transaction. */
-export async function writeFindings(client: PoolClient, records: readonly FindingTransferRecord[]): Promise<void> {
-  if (records.length === 0) return;
+/**
+ * Writes a page of findings in the caller's transaction. `paths` numbers the document paths committed so far (as the
+ * store's own cache does); the numbers this page gave new paths are returned, to be remembered once it commits.
+ */
+export async function writeFindings(client: PoolClient, records: readonly FindingTransferRecord[], paths: ReadonlyMap<string, number>): Promise<Map<string, number>> {
+  const newPaths = new Map<string, number>();
+  if (records.length === 0) return newPaths;
   // Taken first, as the upsert takes it: the change log is put back exactly as it was before this page.
   const head = Number((await client.query<{ last_seq: number }>('SELECT last_seq FROM finding_change_head FOR UPDATE')).rows[0]!.last_seq);
   // Every version of the page, grouped by the time it was received (a batch of the source shares one), in order.
@@ -44,8 +48,9 @@ export async function writeFindings(client: PoolClient, records: readonly Findin
   const objects: number[] = [];
   for (const [receivedAt, findings] of byTime) {
     // Sealed objects of their own, so that exactly these are dropped below and no open object is touched.
-    const result = await upsertBatch(client, findings, receivedAt, { sealArchive: true });
+    const result = await upsertBatch(client, findings, receivedAt, { sealArchive: true }, new Map([...paths, ...newPaths]));
     objects.push(...result.archive.objects.map((o) => o.id));
+    for (const [path, id] of result.newPaths) newPaths.set(path, id);
   }
   // Dropping the objects drops their outbox rows with them.
   if (objects.length > 0) await client.query('DELETE FROM archive_objects WHERE id = ANY($1::bigint[])', [objects]);
@@ -91,6 +96,7 @@ export async function writeFindings(client: PoolClient, records: readonly Findin
       [actions.map((a) => a.accountId), actions.map((a) => a.region), actions.map((a) => a.id), actions.map((a) => a.archived), actions.map((a) => a.actor), actions.map((a) => a.at)],
     );
   }
+  return newPaths;
 }
 
 interface FindingRow {

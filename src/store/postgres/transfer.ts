@@ -61,6 +61,9 @@ async function insert(client: PoolClient, table: Table, records: ReadonlyArray<R
 }
 
 export class PostgresTransfer implements RecordSource, RecordSink {
+  /** Numbers of document paths, once committed (they never change). */
+  private readonly paths = new Map<string, number>();
+
   constructor(private readonly db: PgDatabase) {}
 
   async read<K extends RecordKind>(kind: K, after: Position | undefined, limit: number): Promise<RecordPage<K>> {
@@ -89,11 +92,13 @@ export class PostgresTransfer implements RecordSource, RecordSink {
   }
 
   async write<K extends RecordKind>(kind: K, records: ReadonlyArray<TransferRecords[K]>, mark: CopyMark): Promise<void> {
-    await inTransaction(this.db.pool, this.db.url, async (client) => {
-      if (kind === 'findings') await writeFindings(client, records as ReadonlyArray<TransferRecords['findings']>);
-      else await insert(client, tableOf(kind as Exclude<RecordKind, 'findings'>), records as unknown as ReadonlyArray<Record<string, unknown>>);
+    const newPaths = await inTransaction(this.db.pool, this.db.url, async (client) => {
+      const numbered = kind === 'findings' ? await writeFindings(client, records as ReadonlyArray<TransferRecords['findings']>, this.paths) : undefined;
+      if (kind !== 'findings') await insert(client, tableOf(kind as Exclude<RecordKind, 'findings'>), records as unknown as ReadonlyArray<Record<string, unknown>>);
       await client.query('INSERT INTO meta (key, value) VALUES ($1, $2) ON CONFLICT (key) DO UPDATE SET value = excluded.value', [`${MARK_PREFIX}${kind}`, JSON.stringify(mark)]);
+      return numbered;
     });
+    for (const [path, id] of newPaths ?? []) this.paths.set(path, id);
   }
 
   async marks(): Promise<ReadonlyMap<RecordKind, CopyMark>> {
