@@ -261,7 +261,9 @@ describe('yagura migrate', { timeout: 600_000 }, () => {
     oneLine(await yagura(['migrate', '--from', path.join(dir, 'nothing-here'), '--to', target.url]), /^yagura: there is no Yagura data folder at .*nothing-here/);
     oneLine(await yagura(['migrate', '--from', source, '--to', 'mysql://db.example/yagura']), /store\.url must be a postgres:\/\/ or postgresql:\/\/ URL/);
     oneLine(await yagura(['migrate', '--from', source]), /name the target database with --to/);
-    oneLine(await yagura(['migrate', '--from', source, '--to', 'postgres://postgres@127.0.0.1:1/nowhere']), /PostgreSQL at 127\.0\.0\.1:1\/nowhere is unavailable/);
+    const unreachable = await yagura(['migrate', '--from', source, '--to', 'postgres://postgres:pa55word-in-url@127.0.0.1:1/nowhere']);
+    oneLine(unreachable, /PostgreSQL at 127\.0\.0\.1:1\/nowhere is unavailable/);
+    assert.doesNotMatch(unreachable.stderr + unreachable.stdout, /pa55word/, 'the password in the URL is never shown');
 
     // Another folder into the database holding this folder's copy.
     const other = path.join(dir, 'other');
