@@ -93,15 +93,16 @@ export async function copyBackend(from: CopyFrom, to: CopyTo, source: SourceIden
     let done = mark ? Math.min(total, await to.transfer.count(kind)) : 0;
     options.events?.phase?.(kind, total, done);
     let after: Position | undefined = mark?.after;
-    for (;;) {
+    // The sample takes the first finding of every `stride`-th page: spread over the whole store.
+    const stride = Math.max(1, Math.ceil(total / options.batchSize / sampleSize));
+    for (let pageIndex = 0; ; pageIndex++) {
       const page = await from.transfer.read(kind, after, options.batchSize);
       const finished = page.records.length < options.batchSize;
       after = page.last ?? after;
       await to.transfer.write(kind, page.records, { source: source.id, from: source.description, ...(after && { after }), done: finished });
       done += page.records.length;
       options.events?.progress?.(kind, Math.min(done, total));
-      if (kind === 'findings' && page.records.length > 0 && sample.size < sampleSize) {
-        // The first finding of each page: a sample spread over the whole store.
+      if (kind === 'findings' && page.records.length > 0 && pageIndex % stride === 0 && sample.size < sampleSize) {
         const first = (page.records as ReadonlyArray<{ key: FindingKey }>)[0]!.key;
         sample.set(keyString(first), first);
       }
