@@ -5,6 +5,7 @@ import { adminCommands } from './admin/admin-commands.js';
 import { alertsCommand } from './alerts.js';
 import { importCommand } from './import.js';
 import { loginCommand } from './login.js';
+import { migrateCommand } from './migrate.js';
 import { policyCommand } from './policy.js';
 import { searchCommand } from './search.js';
 import { serveCommand } from './serve.js';
@@ -22,6 +23,7 @@ export async function run(argv: readonly string[]): Promise<void> {
     .showHelpAfterError('(add --help for usage)');
   serveCommand(program);
   importCommand(program);
+  migrateCommand(program);
   searchCommand(program);
   alertsCommand(program);
   policyCommand(program);

@@ -13,6 +13,7 @@ import type { RoleSessionStore } from '../auth/sts/role-session-store.js';
 import type { CatalogStore } from '../catalog/catalog-store.js';
 import type { FindingStore } from './finding-store.js';
 import type { Lease } from './lease.js';
+import type { RecordSource } from './transfer.js';
 
 /** What every backend is opened with, whatever else its own options say. */
 export interface BackendOptions {
@@ -50,6 +51,8 @@ export interface Backend {
   readonly audit: AuditLog;
   /** Every kind of record holding sealed values: what a master key rotation re-seals and a start checks. */
   readonly sealed: readonly SealedRecords[];
+  /** Every record as stored (hashes, sealed values and times included), for copying the store into another backend. */
+  readonly transfer: RecordSource;
   /** A random secret kept with the data (the page-cursor signing key), made with `create` on first use. */
   storedSecret(name: string, create: () => Buffer): Promise<Buffer>;
   /**

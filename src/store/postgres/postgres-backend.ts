@@ -19,6 +19,7 @@ import { PostgresSessionRepository } from './session-repository.js';
 import { PostgresSigningKeyStore } from './signing-key-store.js';
 import { StateChanges, stateChannel, StateListener } from './state-changes.js';
 import { openStateDatabase, schemaPoolConfig } from './state-database.js';
+import { PostgresTransfer } from './transfer.js';
 
 export interface PostgresBackendOptions extends BackendOptions {
   /** The validated `store` section; its `url` must be set. */
@@ -39,6 +40,8 @@ export interface PostgresBackend extends Backend {
   readonly catalog: PostgresCatalogStore;
   readonly roleSessions: PostgresRoleSessionStore;
   readonly signingKeys: PostgresSigningKeyStore;
+  /** Reads records out and, for a copy into this database, writes them in. */
+  readonly transfer: PostgresTransfer;
 }
 
 /**
@@ -101,6 +104,7 @@ async function openStores(options: PostgresBackendOptions): Promise<PostgresBack
       catalog,
       audit,
       sealed: [alerts.destinations, roleSessions, signingKeys],
+      transfer: new PostgresTransfer(db),
       storedSecret: (name, create) => storedSecret(db, name, create),
       // Nothing set aside: other instances keep reading and writing while one imports.
       bulkLoad: async (): Promise<BulkLoad | undefined> => undefined,

@@ -11,6 +11,7 @@ import { SqlitePrincipalStore } from './principal-store.js';
 import { SqliteRoleSessionStore } from './role-session-store.js';
 import { SqliteSessionRepository } from './session-repository.js';
 import { SqliteStore, type SqliteStoreOptions } from './sqlite-store.js';
+import { SqliteTransferSource } from './transfer-source.js';
 
 export interface SqliteBackendOptions extends BackendOptions, Omit<SqliteStoreOptions, 'readonly' | 'secrets'> {}
 
@@ -43,6 +44,7 @@ export async function openSqliteBackend(options: SqliteBackendOptions): Promise<
       catalog: new SqliteCatalogStore(db),
       audit,
       sealed: [alerts.destinations, roleSessions, signingKeys],
+      transfer: new SqliteTransferSource(db),
       async storedSecret(name: string, create: () => Buffer): Promise<Buffer> {
         return storedSecret(db, name, create);
       },
