@@ -191,6 +191,8 @@ export class RoleSessions {
       policies: role.policies,
       ...(sessionPolicy !== undefined && { sessionPolicies: [sessionPolicy] }),
       roleSession: { accessKeyId: record.accessKeyId, sessionName: record.sessionName, source: record.source, expiresAt: record.expiresAt },
+      // The audit log names the credentials by their public half.
+      keyId: record.accessKeyId,
       sessionContext: record.context,
     };
   }
