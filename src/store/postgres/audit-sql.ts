@@ -1,27 +1,9 @@
 // Compiles a bound audit query into a parameterised PostgreSQL condition on the audit_log table.
+import { AUDIT_COLUMNS } from '../../audit/audit-columns.js';
 import { AUDIT_FREE_TEXT_FIELDS, type AuditCondition, type AuditField, type CompareOp } from '../../audit/audit-query.js';
 import type { TimeInterval } from '../../query/time-range.js';
 import { Params } from './compile-query.js';
 
-/** Field names are a closed set: they map to columns here and never reach SQL as typed. */
-export const AUDIT_COLUMNS: Readonly<Record<AuditField, string>> = {
-  time: 'time',
-  requestId: 'request_id',
-  principal: 'principal',
-  keyPrefix: 'key_prefix',
-  sessionId: 'session_id',
-  sourceIp: 'source_ip',
-  method: 'method',
-  route: 'route',
-  action: 'action',
-  resource: 'resource',
-  decision: 'decision',
-  errorCode: 'error_code',
-  reason: 'reason',
-  status: 'status',
-  resultSize: 'result_size',
-  items: 'items',
-};
 
 /** KQL's `*` as a LIKE pattern (escape `\`): `%`, `_` and `\` typed by the user are literal. */
 function likePattern(text: string): string {

@@ -1,4 +1,5 @@
 // Compiles a bound audit query into a parameterised SQL condition on the audit_log table.
+import { AUDIT_COLUMNS } from '../../audit/audit-columns.js';
 import type { AuditCondition, AuditField, CompareOp } from '../../audit/audit-query.js';
 import type { TimeInterval } from '../../query/time-range.js';
 import { AUDIT_FREE_TEXT_FIELDS } from '../../audit/audit-query.js';
@@ -8,25 +9,6 @@ export interface AuditSql {
   readonly params: readonly (string | number)[];
 }
 
-/** Field names are a closed set: they map to columns here and never reach SQL as typed. */
-export const AUDIT_COLUMNS: Readonly<Record<AuditField, string>> = {
-  time: 'time',
-  requestId: 'request_id',
-  principal: 'principal',
-  keyPrefix: 'key_prefix',
-  sessionId: 'session_id',
-  sourceIp: 'source_ip',
-  method: 'method',
-  route: 'route',
-  action: 'action',
-  resource: 'resource',
-  decision: 'decision',
-  errorCode: 'error_code',
-  reason: 'reason',
-  status: 'status',
-  resultSize: 'result_size',
-  items: 'items',
-};
 
 const sql = (text: string, ...params: (string | number)[]): AuditSql => ({ sql: text, params });
 
