@@ -10,7 +10,7 @@ export interface SessionRecord {
   readonly name: string;
   /** The user who signed in with a password; re-resolved on every request, so removing the user ends it. */
   readonly userName?: string;
-  /** The role session (temporary credentials) a federated sign-in opened; revoking it ends this session. */
+  /** Access key ID of the temporary credentials this session acts with (federated sign-in); revoking them ends it. */
   readonly accessKeyId?: string;
   readonly createdAt: number;
   readonly lastUsedAt: number;

@@ -2,47 +2,12 @@
 import type Database from 'better-sqlite3';
 import type { SealedRecords } from '../../auth/secrets/sealed-records.js';
 import { rewriteSealedColumn } from './sealed-column.js';
+import { ROLE_SESSION_COLUMNS, roleSessionOf, roleSessionValues, type RoleSessionRow } from '../../auth/sts/role-session-row.js';
 import type { RoleSessionPage, RoleSessionRecord, RoleSessionStore } from '../../auth/sts/role-session-store.js';
-
-interface Row {
-  access_key_id: string;
-  sealed_secret: string;
-  token_hash: string;
-  role_name: string;
-  session_name: string;
-  source: string;
-  subject: string;
-  session_policy: string | null;
-  tags: string;
-  context: string;
-  source_ip: string;
-  created_at: number;
-  expires_at: number;
-  revoked_at: number | null;
-}
-
-function recordOf(row: Row): RoleSessionRecord {
-  return {
-    accessKeyId: row.access_key_id,
-    sealedSecret: row.sealed_secret,
-    tokenHash: row.token_hash,
-    roleName: row.role_name,
-    sessionName: row.session_name,
-    source: row.source,
-    subject: row.subject,
-    sessionPolicy: row.session_policy === null ? null : (JSON.parse(row.session_policy) as unknown),
-    tags: JSON.parse(row.tags) as RoleSessionRecord['tags'],
-    context: JSON.parse(row.context) as RoleSessionRecord['context'],
-    sourceIp: row.source_ip,
-    createdAt: row.created_at,
-    expiresAt: row.expires_at,
-    revokedAt: row.revoked_at,
-  };
-}
 
 export class SqliteRoleSessionStore implements RoleSessionStore, SealedRecords {
   readonly description = 'temporary credentials (STS role sessions)';
-  private readonly byId: Database.Statement<[string], Row>;
+  private readonly byId: Database.Statement<[string], RoleSessionRow>;
 
   constructor(private readonly db: Database.Database) {
     this.byId = db.prepare('SELECT * FROM sts_sessions WHERE access_key_id = ?');
@@ -51,29 +16,14 @@ export class SqliteRoleSessionStore implements RoleSessionStore, SealedRecords {
   async insert(r: RoleSessionRecord): Promise<void> {
     this.db
       .prepare(
-        `INSERT INTO sts_sessions (access_key_id, sealed_secret, token_hash, role_name, session_name, source, subject, session_policy,
-           tags, context, source_ip, created_at, expires_at, revoked_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, NULL)`,
+        `INSERT INTO sts_sessions (${ROLE_SESSION_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, NULL)`,
       )
-      .run(
-        r.accessKeyId,
-        r.sealedSecret,
-        r.tokenHash,
-        r.roleName,
-        r.sessionName,
-        r.source,
-        r.subject,
-        r.sessionPolicy === null ? null : JSON.stringify(r.sessionPolicy),
-        JSON.stringify(r.tags),
-        JSON.stringify(r.context),
-        r.sourceIp,
-        r.createdAt,
-        r.expiresAt,
-      );
+      .run(...roleSessionValues(r));
   }
 
   async byAccessKeyId(accessKeyId: string): Promise<RoleSessionRecord | undefined> {
     const row = this.byId.get(accessKeyId);
-    return row && recordOf(row);
+    return row && roleSessionOf(row);
   }
 
   async revoke(accessKeyId: string, now: number): Promise<boolean> {
@@ -84,8 +34,8 @@ export class SqliteRoleSessionStore implements RoleSessionStore, SealedRecords {
     // Ordered by access key ID, which is random: a stable cursor, not an age order.
     const rows = this.db
       .prepare('SELECT * FROM sts_sessions WHERE expires_at > ? AND access_key_id > ? ORDER BY access_key_id LIMIT ?')
-      .all(now, options.after ?? '', options.limit + 1) as Row[];
-    const items = rows.slice(0, options.limit).map(recordOf);
+      .all(now, options.after ?? '', options.limit + 1) as RoleSessionRow[];
+    const items = rows.slice(0, options.limit).map(roleSessionOf);
     return rows.length > options.limit ? { items, next: items[items.length - 1]!.accessKeyId } : { items };
   }
 
