@@ -1,34 +1,13 @@
 // The audit log in PostgreSQL: entries queued in memory and appended one batch per statement. Every instance
 // appends to the one table; `seq` orders entries of the same millisecond.
-import type { AuditDecision, AuditEntry, StoredAuditEntry } from '../../audit/audit-entry.js';
+import { AUDIT_ROW_COLUMNS, auditEntryOf, type AuditRow } from '../../audit/audit-columns.js';
+import type { AuditEntry } from '../../audit/audit-entry.js';
 import type { AuditLog, AuditPage, AuditSearchRequest } from '../../audit/audit-log.js';
 import type { AuditQueueOptions } from '../../audit/audit-queue.js';
 import { AuditBatches } from './audit-batches.js';
 import { compileAuditCondition } from './audit-sql.js';
 import { Params } from './compile-query.js';
 import type { PgDatabase } from './database.js';
-
-interface AuditRow {
-  seq: number;
-  time: number;
-  request_id: string;
-  principal: string | null;
-  key_prefix: string | null;
-  session_id: string | null;
-  source_ip: string;
-  method: string;
-  route: string;
-  action: string | null;
-  resource: string | null;
-  decision: AuditDecision;
-  status: number;
-  error_code: string | null;
-  result_size: number | null;
-  items: number | null;
-  reason: string | null;
-}
-
-const COLUMNS = 'seq, time, request_id, principal, key_prefix, session_id, source_ip, method, route, action, resource, decision, status, error_code, result_size, items, reason';
 
 /** The entry fields in column order, each with the array type its batch is sent as. */
 const APPENDED: ReadonlyArray<readonly [string, string, (e: AuditEntry) => unknown]> = [
@@ -55,28 +34,6 @@ const APPEND_SQL = `INSERT INTO audit_log (${APPENDED.map(([c]) => c).join(', ')
   SELECT ${APPENDED.map(([c]) => c).join(', ')} FROM unnest(${APPENDED.map(([, type], i) => `$${i + 1}::${type}[]`).join(', ')})
     WITH ORDINALITY AS batch (${APPENDED.map(([c]) => c).join(', ')}, ord)
   ORDER BY ord`;
-
-function entryOf(row: AuditRow): StoredAuditEntry {
-  return {
-    seq: row.seq,
-    time: row.time,
-    requestId: row.request_id,
-    principal: row.principal,
-    keyPrefix: row.key_prefix,
-    sessionId: row.session_id,
-    sourceIp: row.source_ip,
-    method: row.method,
-    route: row.route,
-    action: row.action,
-    resource: row.resource,
-    decision: row.decision,
-    status: row.status,
-    errorCode: row.error_code,
-    resultSize: row.result_size,
-    items: row.items,
-    ...(row.reason !== null && { reason: row.reason }),
-  };
-}
 
 export type PostgresAuditOptions = Omit<AuditQueueOptions, 'write'>;
 
@@ -111,10 +68,10 @@ export class PostgresAuditStore implements AuditLog {
     if (request.to !== undefined) clauses.push(`time < ${p.add(request.to)}`);
     if (request.after !== undefined) clauses.push(`(time, seq) < (${p.add(request.after.time)}, ${p.add(request.after.seq)})`);
     const rows = await this.db.rows<AuditRow>(
-      `SELECT ${COLUMNS} FROM audit_log WHERE ${clauses.join(' AND ')} ORDER BY time DESC, seq DESC LIMIT ${p.add(request.size + 1)}`,
+      `SELECT ${AUDIT_ROW_COLUMNS} FROM audit_log WHERE ${clauses.join(' AND ')} ORDER BY time DESC, seq DESC LIMIT ${p.add(request.size + 1)}`,
       p.values,
     );
-    const entries = rows.slice(0, request.size).map(entryOf);
+    const entries = rows.slice(0, request.size).map(auditEntryOf);
     const last = entries[entries.length - 1];
     return rows.length > request.size && last !== undefined ? { entries, next: { time: last.time, seq: last.seq } } : { entries };
   }

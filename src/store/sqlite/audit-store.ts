@@ -1,53 +1,10 @@
 // The audit log in the embedded store's database: entries queued in memory and appended in one transaction per batch.
+import { AUDIT_ROW_COLUMNS, auditEntryOf, type AuditRow } from '../../audit/audit-columns.js';
 import type Database from 'better-sqlite3';
-import type { AuditDecision, AuditEntry, StoredAuditEntry } from '../../audit/audit-entry.js';
+import type { AuditEntry } from '../../audit/audit-entry.js';
 import type { AuditLog, AuditPage, AuditSearchRequest } from '../../audit/audit-log.js';
 import { AuditQueue, type AuditQueueOptions } from '../../audit/audit-queue.js';
 import { compileAuditCondition } from './audit-sql.js';
-
-interface AuditRow {
-  seq: number;
-  time: number;
-  request_id: string;
-  principal: string | null;
-  key_prefix: string | null;
-  session_id: string | null;
-  source_ip: string;
-  method: string;
-  route: string;
-  action: string | null;
-  resource: string | null;
-  decision: AuditDecision;
-  status: number;
-  error_code: string | null;
-  result_size: number | null;
-  items: number | null;
-  reason: string | null;
-}
-
-const COLUMNS = 'seq, time, request_id, principal, key_prefix, session_id, source_ip, method, route, action, resource, decision, status, error_code, result_size, items, reason';
-
-function entryOf(row: AuditRow): StoredAuditEntry {
-  return {
-    seq: row.seq,
-    time: row.time,
-    requestId: row.request_id,
-    principal: row.principal,
-    keyPrefix: row.key_prefix,
-    sessionId: row.session_id,
-    sourceIp: row.source_ip,
-    method: row.method,
-    route: row.route,
-    action: row.action,
-    resource: row.resource,
-    decision: row.decision,
-    status: row.status,
-    errorCode: row.error_code,
-    resultSize: row.result_size,
-    items: row.items,
-    ...(row.reason !== null && { reason: row.reason }),
-  };
-}
 
 export type SqliteAuditOptions = Omit<AuditQueueOptions, 'write'>;
 
@@ -94,9 +51,9 @@ export class SqliteAuditStore implements AuditLog {
       params.push(request.after.time, request.after.time, request.after.seq);
     }
     const rows = this.db
-      .prepare(`SELECT ${COLUMNS} FROM audit_log WHERE ${clauses.join(' AND ')} ORDER BY time DESC, seq DESC LIMIT ?`)
+      .prepare(`SELECT ${AUDIT_ROW_COLUMNS} FROM audit_log WHERE ${clauses.join(' AND ')} ORDER BY time DESC, seq DESC LIMIT ?`)
       .all(...params, request.size + 1) as AuditRow[];
-    const entries = rows.slice(0, request.size).map(entryOf);
+    const entries = rows.slice(0, request.size).map(auditEntryOf);
     const last = entries[entries.length - 1];
     return rows.length > request.size && last !== undefined ? { entries, next: { time: last.time, seq: last.seq } } : { entries };
   }
