@@ -1,8 +1,11 @@
 // API keys: random bearer secrets of which only a hash is stored.
-import { createHash, randomBytes, randomUUID } from 'node:crypto';
+import { createHash, randomUUID } from 'node:crypto';
+import { generateYkKey, visiblePrefix } from './principals/keys.js';
 
 export interface ApiKeyRecord {
   readonly id: string;
+  /** The key's visible part for lists and logs: `yk_xxxxxxxx`, `ygr_` for the older form, '' for an operator's own key. */
+  readonly prefix: string;
   readonly name: string;
   /** SHA-256 of the whole key, base64url. The key has 256 bits of entropy, so a fast hash suffices. */
   readonly hash: string;
@@ -26,13 +29,9 @@ export function hashKey(key: string): string {
   return createHash('sha256').update(key, 'utf8').digest('base64url');
 }
 
-/** A new key: `ygr_` and 43 characters of base64url randomness. */
-export function generateKey(): string {
-  return `ygr_${randomBytes(32).toString('base64url')}`;
-}
-
+/** An Administrator key from a key the caller chose (the operator's bootstrap key, a test's key). */
 export async function createKey(repo: ApiKeyRepository, name: string, key: string, now: number): Promise<ApiKeyRecord> {
-  const record = { id: randomUUID(), name, hash: hashKey(key), createdAt: now };
+  const record = { id: randomUUID(), prefix: visiblePrefix(key), name, hash: hashKey(key), createdAt: now };
   await repo.insert(record);
   return record;
 }
@@ -56,7 +55,7 @@ export async function bootstrapAdmin(repo: ApiKeyRepository, bootstrapKey: strin
     await createKey(repo, 'admin', bootstrapKey, now);
     return { created: true };
   }
-  const key = generateKey();
+  const { key } = generateYkKey();
   await createKey(repo, 'admin', key, now);
   return { created: true, generatedKey: key };
 }

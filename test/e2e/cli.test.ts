@@ -232,6 +232,8 @@ describe('yagura serve on a data folder, again and again', () => {
     assert.equal((JSON.parse(r.stdout) as { total: number }).total, Number(findings.replaceAll(',', '')));
     assert.ok(Number(versions.replaceAll(',', '')) > Number(findings.replaceAll(',', '')), 'some demo findings have several versions');
     assert.ok(Number(days) >= 1 && Number(days) <= 31, days);
+    const generated = /^Admin API key, shown only this once — store it now:\n {2}(\S+)$/m.exec(out);
+    assert.match(generated?.[1] ?? out, /^yk_[\w-]{8}_[\w-]{43}$/, 'the generated administrator key has the yk_ form');
   });
 
   test('a second start says an administrator key exists, how to make another, and that YAGURA_BOOTSTRAP_KEY was not used', async () => {
@@ -240,7 +242,7 @@ describe('yagura serve on a data folder, again and again', () => {
     assert.match(out, /^YAGURA_BOOTSTRAP_KEY was not used: it only sets the first key of an empty data folder\.$/m);
     assert.match(out, /^An administrator API key already exists .* yagura keys create --data \S+$/m);
     assert.match(out, /^demo findings not loaded: the store already holds 1,240 findings$/m);
-    assert.doesNotMatch(out, /ygr_/, 'no key is printed');
+    assert.doesNotMatch(out, /yk_[\w-]{8}_[\w-]{43}|ygr_/, 'no key is printed');
   });
 
   test('keys create makes a key the server accepts, and refuses while a server holds the folder', async () => {

@@ -18,7 +18,7 @@ export function checkName(what: string, name: string): void {
   }
 }
 
-/** The built-in role every bootstrap and `ygr_` key belongs to, and its policy; neither can be changed or deleted. */
+/** The built-in role the bootstrap key (and every key of the older `ygr_` form) belongs to, and its policy; neither can be changed or deleted. */
 export const ADMINISTRATOR_ROLE = 'Administrator';
 export const ADMINISTRATOR_POLICY = 'AdministratorAccess';
 export const ADMINISTRATOR_DOCUMENT = { Version: '2012-10-17', Statement: [{ Effect: 'Allow', Action: '*', Resource: '*' }] } as const;

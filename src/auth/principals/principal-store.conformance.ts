@@ -106,10 +106,12 @@ export function describePrincipalStore(backend: string, open: () => Promise<Prin
     });
 
     withStore('keys inserted through the older repository belong to the Administrator role', async (store) => {
-      await store.insert({ id: 'legacy', name: 'admin', hash: hashKey('ygr_x'), createdAt: T0 });
+      await store.insert({ id: 'legacy', prefix: 'ygr_', name: 'admin', hash: hashKey('ygr_x'), createdAt: T0 });
+      await store.insert({ id: 'boot', prefix: 'yk_AbCdEfGh', name: 'admin', hash: hashKey('yk_AbCdEfGh_x'), createdAt: T0 });
       const key = await store.keyById('legacy');
       assert.deepEqual([key?.owner, key?.prefix], [{ kind: 'role', name: ADMINISTRATOR_ROLE }, 'ygr_']);
-      assert.equal(await store.count(), 1);
+      assert.equal((await store.keyById('boot'))?.prefix, 'yk_AbCdEfGh', 'the visible part is kept as given');
+      assert.equal(await store.count(), 2);
     });
 
     withStore("deleting a user or a role revokes its keys and forgets it", async (store) => {

@@ -46,7 +46,7 @@ export interface KeyOwner {
 
 export interface KeyRecord {
   readonly id: string;
-  /** `yk_xxxxxxxx`; `ygr_` for keys of the older form, whose visible part was never recorded. */
+  /** `yk_xxxxxxxx`; `ygr_` for keys of the older form, whose visible part was never recorded; '' for a bootstrap key the operator chose in another form. */
   readonly prefix: string;
   readonly name: string;
   readonly hash: string;

@@ -483,8 +483,8 @@ export class PostgresPrincipalStore implements PrincipalStore {
   async insert(record: ApiKeyRecord): Promise<void> {
     await this.change(async (tx) => {
       await tx.run(
-        `INSERT INTO api_keys (id, prefix, name, hash, owner_kind, owner_key, owner_name, created_at) VALUES ($1, 'ygr_', $2, $3, 'role', ${KEY_OF('$4')}, $4, $5)`,
-        [record.id, record.name, record.hash, ADMINISTRATOR_ROLE, record.createdAt],
+        `INSERT INTO api_keys (id, prefix, name, hash, owner_kind, owner_key, owner_name, created_at) VALUES ($1, $2, $3, $4, 'role', ${KEY_OF('$5')}, $5, $6)`,
+        [record.id, record.prefix, record.name, record.hash, ADMINISTRATOR_ROLE, record.createdAt],
       );
     });
   }
@@ -492,6 +492,6 @@ export class PostgresPrincipalStore implements PrincipalStore {
   async findByHash(hash: string): Promise<ApiKeyRecord | undefined> {
     const [row] = await this.db.rows<KeyRow>(`SELECT ${KEY_COLUMNS} FROM api_keys WHERE hash = $1`, [hash]);
     if (row === undefined || row.revoked_at !== null || (row.expires_at !== null && row.expires_at <= Date.now())) return undefined;
-    return { id: row.id, name: row.name, hash: row.hash, createdAt: row.created_at };
+    return { id: row.id, prefix: row.prefix, name: row.name, hash: row.hash, createdAt: row.created_at };
   }
 }

@@ -449,15 +449,15 @@ export class SqlitePrincipalStore implements PrincipalStore {
   async insert(record: ApiKeyRecord): Promise<void> {
     this.change(() => {
       this.db
-        .prepare("INSERT INTO api_keys (id, prefix, name, hash, owner_kind, owner_name, created_at) VALUES (?, 'ygr_', ?, ?, 'role', ?, ?)")
-        .run(record.id, record.name, record.hash, ADMINISTRATOR_ROLE, record.createdAt);
+        .prepare("INSERT INTO api_keys (id, prefix, name, hash, owner_kind, owner_name, created_at) VALUES (?, ?, ?, ?, 'role', ?, ?)")
+        .run(record.id, record.prefix, record.name, record.hash, ADMINISTRATOR_ROLE, record.createdAt);
     });
   }
 
   async findByHash(hash: string): Promise<ApiKeyRecord | undefined> {
     const row = this.db.prepare(`SELECT ${KEY_COLUMNS} FROM api_keys WHERE hash = ?`).get(hash) as KeyRow | undefined;
     if (row === undefined || row.revoked_at !== null || (row.expires_at !== null && row.expires_at <= Date.now())) return undefined;
-    return { id: row.id, name: row.name, hash: row.hash, createdAt: row.created_at };
+    return { id: row.id, prefix: row.prefix, name: row.name, hash: row.hash, createdAt: row.created_at };
   }
 }
 
