@@ -10,7 +10,7 @@ import type { Policy, RequestContext } from '../auth/policy/document.js';
 import { policySetOf, type Principal } from '../auth/principals/principal.js';
 import { ApiError } from './api-error.js';
 import { NO_ACCOUNT_TAGS, setFindingScope, type AccountTags } from './finding-scope.js';
-import { requestContext } from './request-context.js';
+import { principalArn, requestContext } from './request-context.js';
 import { permissionOf } from './route-permissions.js';
 import { routePath } from './route-path.js';
 
@@ -56,6 +56,26 @@ export function isAllowed(request: FastifyRequest, action: ActionDefinition, res
   return evaluate(policySetOf(principal, options.resourcePolicy), { principal: principal.arn, action: action.name, resource, context }).decision === 'allowed';
 }
 
+/** The condition key naming the principal that owns a resource (an alert rule's owner). */
+export const RESOURCE_OWNER = 'yagura:ResourceOwner';
+
+/**
+ * Authorizes `action` on a resource with an owner, read by the handler (`owner` undefined: there is no such
+ * resource). Allowed with `yagura:ResourceOwner` set to its owner; otherwise refused exactly as the same request
+ * about a resource that does not exist: `notFound` when the policies allow the action without an owner, 403
+ * otherwise. So a refusal never tells whether a resource the caller may not see exists.
+ */
+export function requireOwned(request: FastifyRequest, action: ActionDefinition, resource: string, owner: string | undefined, now: number, notFound: () => Error): void {
+  if (owner !== undefined && isAllowed(request, action, resource, now, { context: { [RESOURCE_OWNER]: owner } })) return;
+  if (isAllowed(request, action, resource, now)) throw notFound();
+  throw new ApiError(403, 'ACCESS_DENIED', `this principal is not allowed to perform ${action.name} on ${resource}`);
+}
+
+/** Whether the caller may `action` the resource owned by `owner` (filtered listings). */
+export function allowsOwned(request: FastifyRequest, action: ActionDefinition, resource: string, owner: string, now: number): boolean {
+  return isAllowed(request, action, resource, now, { context: { [RESOURCE_OWNER]: owner } });
+}
+
 /** Refuses with 403 ACCESS_DENIED unless the principal's policies allow `action` on `resource`. */
 export function authorize(request: FastifyRequest, action: ActionDefinition, resource: string, now: number, options: ResourceOptions = {}): void {
   if (!isAllowed(request, action, resource, now, options)) throw new ApiError(403, 'ACCESS_DENIED', `this principal is not allowed to perform ${action.name} on ${resource}`);
@@ -75,7 +95,12 @@ export function registerAuthorization(app: FastifyInstance, now: () => number, a
       return;
     }
     if (isCatalogResource(action.resource)) return;
-    authorize(request, action, resourceArn(action.resource, request.params), now());
+    // A resource with an owner is authorized by its handler, which reads the owner (requireOwned).
+    if (permission.owner !== 'resource') {
+      const principal = request.principal;
+      const context = permission.owner === 'caller' && principal !== undefined ? { [RESOURCE_OWNER]: principalArn(principal) } : undefined;
+      authorize(request, action, resourceArn(action.resource, request.params), now(), context && { context });
+    }
     if (permission.reads !== undefined) setFindingScope(request, permission.reads, now, accountTags);
   };
   // A signed request is authorized once its signature is verified, with its body (preValidation); others at once.

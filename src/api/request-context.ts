@@ -14,7 +14,7 @@ export function requestContext(request: FastifyRequest, principal: Principal, no
     'aws:SecureTransport': request.protocol === 'https',
     // For a role session AWS names the role here, not the session (`aws:PrincipalArn` is what trust and resource
     // policies match on); the session's own ARN is the principal of the request.
-    'aws:PrincipalArn': principal.roleSession === undefined ? principal.arn : iamArn('role', principal.name),
+    'aws:PrincipalArn': principalArn(principal),
     'aws:userid': userId(principal),
   };
   if (principal.username !== undefined) context['aws:username'] = principal.username;
@@ -22,6 +22,14 @@ export function requestContext(request: FastifyRequest, principal: Principal, no
   return principal.sessionContext === undefined ? context : { ...context, ...principal.sessionContext };
 }
 
+
+/**
+ * `aws:PrincipalArn`: the principal's ARN, or for a role session its role's. It is also the owner recorded on what
+ * the principal creates (alert rules): a session ends, its role stays.
+ */
+export function principalArn(principal: Principal): string {
+  return principal.roleSession === undefined ? principal.arn : iamArn('role', principal.name);
+}
 
 /** `aws:userid` as AWS sets it: a user's own id; `role:session` for a role session; `role:key` for a role's key. */
 function userId(principal: Principal): string {

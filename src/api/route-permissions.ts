@@ -10,12 +10,23 @@ import { ACTIONS, type ActionDefinition } from '../auth/actions.js';
 export type RoutePermission =
   | { readonly kind: 'public' }
   | { readonly kind: 'authenticated' }
-  /** `reads`: a route whose own action is not on findings but which shows findings too, within that action's scope. */
-  | { readonly kind: 'action'; readonly action: ActionDefinition; readonly reads?: ActionDefinition };
+  | {
+      readonly kind: 'action';
+      readonly action: ActionDefinition;
+      /** A route whose own action is not on findings but which shows findings too, within this action's scope. */
+      readonly reads?: ActionDefinition;
+      /**
+       * Resources with an owner (alert rules), tested by `yagura:ResourceOwner`: `caller` when the route makes (or
+       * tries out) a resource the caller will own; `resource` when the handler authorizes once it has read the
+       * resource's owner (`requireOwned` in authorize.ts).
+       */
+      readonly owner?: 'caller' | 'resource';
+    };
 
 const PUBLIC: RoutePermission = { kind: 'public' };
 const AUTHENTICATED: RoutePermission = { kind: 'authenticated' };
 const act = (action: ActionDefinition, reads?: ActionDefinition): RoutePermission => ({ kind: 'action', action, ...(reads && { reads }) });
+const owned = (action: ActionDefinition, owner: 'caller' | 'resource', reads?: ActionDefinition): RoutePermission => ({ kind: 'action', action, owner, ...(reads && { reads }) });
 
 /** `METHOD /pattern` as Fastify registers it. */
 export const ROUTE_PERMISSIONS: Readonly<Record<string, RoutePermission>> = {
@@ -45,12 +56,12 @@ export const ROUTE_PERMISSIONS: Readonly<Record<string, RoutePermission>> = {
   'GET /api/v1/stream': act(ACTIONS.StreamFindings),
 
   'GET /api/v1/alert-rules': act(ACTIONS.ListAlertRules),
-  'POST /api/v1/alert-rules': act(ACTIONS.PutAlertRule),
-  'POST /api/v1/alert-rules/dry-run': act(ACTIONS.DryRunAlertRule, ACTIONS.SearchFindings),
-  'GET /api/v1/alert-rules/:id': act(ACTIONS.GetAlertRule),
-  'PUT /api/v1/alert-rules/:id': act(ACTIONS.PutAlertRule),
-  'DELETE /api/v1/alert-rules/:id': act(ACTIONS.DeleteAlertRule),
-  'POST /api/v1/alert-rules/:id/dry-run': act(ACTIONS.DryRunAlertRule, ACTIONS.SearchFindings),
+  'POST /api/v1/alert-rules': owned(ACTIONS.PutAlertRule, 'caller'),
+  'POST /api/v1/alert-rules/dry-run': owned(ACTIONS.DryRunAlertRule, 'caller', ACTIONS.SearchFindings),
+  'GET /api/v1/alert-rules/:id': owned(ACTIONS.GetAlertRule, 'resource'),
+  'PUT /api/v1/alert-rules/:id': owned(ACTIONS.PutAlertRule, 'resource'),
+  'DELETE /api/v1/alert-rules/:id': owned(ACTIONS.DeleteAlertRule, 'resource'),
+  'POST /api/v1/alert-rules/:id/dry-run': owned(ACTIONS.DryRunAlertRule, 'resource', ACTIONS.SearchFindings),
 
   'GET /api/v1/destinations': act(ACTIONS.ListAlertDestinations),
   'POST /api/v1/destinations': act(ACTIONS.PutAlertDestination),

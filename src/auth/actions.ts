@@ -43,6 +43,8 @@ export interface ActionDefinition {
 const FINDING_KEYS = ['aws:ResourceAccount', 'aws:RequestedRegion', 'aws:ResourceTag/${TagKey}', 'yagura:FindingType', 'yagura:FindingSeverity', 'yagura:SeverityBand'];
 
 const CATALOG_KEYS = ['aws:ResourceArn', 'aws:ResourceTag/${TagKey}'];
+/** Resources with an owner (alert rules): the principal that made them, as its `aws:PrincipalArn` was then. */
+const OWNED_KEYS = ['yagura:ResourceOwner'];
 const ACCOUNT_KEYS = ['aws:ResourceAccount', 'aws:ResourceArn', 'aws:ResourceTag/${TagKey}'];
 
 function action(name: `yagura:${string}`, resource: ResourceType, description: string, conditionKeys: readonly string[] = []): ActionDefinition {
@@ -58,11 +60,11 @@ export const ACTIONS = {
   StreamFindings: action('yagura:StreamFindings', 'finding', 'Follow new and updated findings live (Server-Sent Events).', FINDING_KEYS),
   ArchiveFindings: action('yagura:ArchiveFindings', 'finding', "Mark a finding archived in Yagura.", FINDING_KEYS),
   UnarchiveFindings: action('yagura:UnarchiveFindings', 'finding', 'Mark an archived finding open again.', FINDING_KEYS),
-  ListAlertRules: action('yagura:ListAlertRules', 'alert-rule', 'List alert rules.'),
-  GetAlertRule: action('yagura:GetAlertRule', 'alert-rule', 'Read one alert rule.'),
-  PutAlertRule: action('yagura:PutAlertRule', 'alert-rule', 'Create or change an alert rule.'),
-  DeleteAlertRule: action('yagura:DeleteAlertRule', 'alert-rule', 'Delete an alert rule.'),
-  DryRunAlertRule: action('yagura:DryRunAlertRule', 'alert-rule', 'List the findings a rule would have alerted on.'),
+  ListAlertRules: action('yagura:ListAlertRules', 'alert-rule', 'List alert rules: those the caller may GetAlertRule.'),
+  GetAlertRule: action('yagura:GetAlertRule', 'alert-rule', 'Read one alert rule.', OWNED_KEYS),
+  PutAlertRule: action('yagura:PutAlertRule', 'alert-rule', 'Create or change an alert rule.', OWNED_KEYS),
+  DeleteAlertRule: action('yagura:DeleteAlertRule', 'alert-rule', 'Delete an alert rule.', OWNED_KEYS),
+  DryRunAlertRule: action('yagura:DryRunAlertRule', 'alert-rule', 'List the findings a rule would have alerted on.', OWNED_KEYS),
   ListAlertDestinations: action('yagura:ListAlertDestinations', 'alert-destination', 'List alert destinations (targets redacted).'),
   GetAlertDestination: action('yagura:GetAlertDestination', 'alert-destination', 'Read one alert destination (target redacted).'),
   PutAlertDestination: action('yagura:PutAlertDestination', 'alert-destination', 'Create or change an alert destination.'),

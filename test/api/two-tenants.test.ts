@@ -17,8 +17,15 @@ const ALPHA_POLICY = {
   Version: '2012-10-17',
   Statement: [
     { Sid: 'Findings', Effect: 'Allow', Action: 'yagura:*', Resource: ALPHA.map((a) => `arn:aws:guardduty:*:${a}:detector/*/finding/*`) },
-    // Rules and destinations are governed by their own ARNs (not by findings): alpha gets the finding-scoped parts.
-    { Sid: 'Alerting', Effect: 'Allow', Action: ['yagura:DryRunAlertRule', 'yagura:*AlertDeliver*', 'yagura:SendAlert'], Resource: '*' },
+    // Deliveries are scoped by their findings; rules by their owner: alpha lists rules and acts on its own.
+    { Sid: 'Alerting', Effect: 'Allow', Action: ['yagura:ListAlertRules', 'yagura:*AlertDeliver*', 'yagura:SendAlert'], Resource: '*' },
+    {
+      Sid: 'OwnRules',
+      Effect: 'Allow',
+      Action: ['yagura:GetAlertRule', 'yagura:PutAlertRule', 'yagura:DeleteAlertRule', 'yagura:DryRunAlertRule'],
+      Resource: 'arn:yagura:alerts:::rule/*',
+      Condition: { StringEquals: { 'yagura:ResourceOwner': '${aws:PrincipalArn}' } },
+    },
     { Sid: 'Catalog', Effect: 'Allow', Action: ['yagura:GetCatalog*'], Resource: ['arn:yagura:catalog:::catalog', 'arn:yagura:catalog:::group/alpha', 'arn:yagura:catalog:::account/alpha/*'] },
   ],
 };
@@ -136,8 +143,7 @@ describe('two tenants: a principal restricted to one account group', () => {
       const payload = route.method === 'get' || route.method === 'delete' ? undefined : {};
       called++;
       const real = await call(route.method, fill(route.url, true), alpha, payload);
-      // The policy allows dry runs on every rule, so a rule's existence is alpha's to know; its findings are not.
-      if (!route.url.includes(':') || route.url === '/api/v1/alert-rules/:id/dry-run') {
+      if (!route.url.includes(':')) {
         noBeta(key, real.body);
         continue;
       }
@@ -150,6 +156,33 @@ describe('two tenants: a principal restricted to one account group', () => {
     const betaFinding = await admin('GET', `/api/v1/findings/${BETA}/${REGION}/beta-secret-finding`);
     assert.equal(betaFinding.yagura.archived, false);
     assert.equal((await admin('GET', '/api/v1/findings?q=accountId:999988887777')).total, 1);
+  });
+
+  test('alpha lists, reads, tries, changes and deletes its own alert rules, and only those', async () => {
+    const hook = (await admin('POST', '/api/v1/destinations', { type: 'webhook', name: 'alpha-hook', url: 'http://127.0.0.1:9/alpha', secret: 'an-alpha-webhook-secret-of-length' })).id as string;
+    const spec = { name: 'alpha-rule', query: 'severity >= 7', minBand: 'Low', trigger: { kind: 'new' }, routes: [{ destination: hook }] };
+    const created = await call('POST', '/api/v1/alert-rules', alpha, spec);
+    assert.equal(created.statusCode, 201, created.body);
+    const mine = created.json() as { id: string; owner: string };
+    assert.equal(mine.owner, 'arn:yagura:iam:::role/alpha-role');
+    const list = await call('GET', '/api/v1/alert-rules', alpha);
+    assert.deepEqual(list.json().rules.map((rule: { id: string }) => rule.id), [mine.id], 'only alpha\'s rule is listed');
+    assert.equal((await call('GET', `/api/v1/alert-rules/${mine.id}`, alpha)).statusCode, 200);
+    const tried = await call('POST', `/api/v1/alert-rules/${mine.id}/dry-run?from=now-30d`, alpha, {});
+    assert.equal(tried.statusCode, 200, tried.body);
+    noBeta('a dry run', tried.body);
+    assert.equal((await call('PUT', `/api/v1/alert-rules/${mine.id}`, alpha, { ...spec, name: 'alpha-rule-2' })).json().name, 'alpha-rule-2');
+    // An administrator sees both; alpha's change left beta's rule alone.
+    const all = (await admin('GET', '/api/v1/alert-rules')).rules as Array<{ id: string; name: string }>;
+    assert.deepEqual(all.map((rule) => rule.name).sort(), ['alpha-rule-2', 'beta-rule-name']);
+    const bare = (method: 'GET' | 'DELETE', url: string) => r.h.app.inject({ method, url, headers: alpha });
+    assert.equal((await bare('DELETE', `/api/v1/alert-rules/${mine.id}`)).statusCode, 204);
+    for (const method of ['GET', 'DELETE'] as const) {
+      const res = await bare(method, `/api/v1/alert-rules/${ids.rule}`);
+      assert.equal(res.statusCode, 403, `${method} beta's rule`);
+      assert.match(res.json().error.message, /not allowed to perform yagura:(Get|Delete)AlertRule/);
+    }
+    assert.equal((await admin('GET', `/api/v1/alert-rules/${ids.rule}`)).name, 'beta-rule-name', 'beta\'s rule is still there');
   });
 
   test('the live stream carries alpha\'s new findings and none of beta\'s', { timeout: 20_000 }, async () => {
