@@ -5,9 +5,10 @@ import { QueryError, type QueryErrorCode } from '../../query/query-error.js';
 import { AggregationError, type AggregationRequest, type AggregationResult } from '../aggregation.js';
 import { QueryTimeoutError, ReadAbortedError, type SearchPage, type SearchRequest } from '../finding-store.js';
 import { LazyRecord } from './rows.js';
+import type { FacetHints } from './search.js';
 
 export type ReadTask =
-  | { readonly id: number; readonly kind: 'search'; readonly request: SearchRequest; readonly counted?: number }
+  | { readonly id: number; readonly kind: 'search'; readonly request: SearchRequest; readonly hints: FacetHints }
   | { readonly id: number; readonly kind: 'aggregate'; readonly request: AggregationRequest };
 
 export type ReadReply =
@@ -72,9 +73,9 @@ export class ReadPool {
     for (let i = 0; i < options.size; i++) this.readers.push(this.spawn());
   }
 
-  /** `counted`: the total, when the caller counted it already (see search.ts). */
-  search(request: SearchRequest, counted?: number, signal?: AbortSignal): Promise<SearchPage> {
-    return this.run({ id: this.nextId++, kind: 'search', request, ...(counted !== undefined && { counted }) }, signal) as Promise<SearchPage>;
+  /** `hints`: what the in-memory facets answered already (see search.ts). */
+  search(request: SearchRequest, hints: FacetHints = {}, signal?: AbortSignal): Promise<SearchPage> {
+    return this.run({ id: this.nextId++, kind: 'search', request, hints }, signal) as Promise<SearchPage>;
   }
 
   aggregate(request: AggregationRequest, signal?: AbortSignal): Promise<AggregationResult> {

@@ -22,7 +22,7 @@ port.on('message', (task: ReadTask) => {
   }
   try {
     // One read transaction per task (aggregate opens its own): a count and its page see the same snapshot.
-    const value = task.kind === 'search' ? db.transaction(() => search(db, task.request, task.counted))() : aggregate(db, task.request);
+    const value = task.kind === 'search' ? db.transaction(() => search(db, task.request, task.hints))() : aggregate(db, task.request);
     reply = { id: task.id, ok: true, value };
   } catch (error) {
     const e = error as { name?: unknown; message?: unknown; code?: unknown; position?: unknown };

@@ -19,7 +19,7 @@ function allPages(db: Database.Database, request: Omit<SearchRequest, 'after'>, 
   const keys: string[] = [];
   let next: SearchPage['next'];
   do {
-    const page = search(db, { ...request, ...(next && { after: next }) }, undefined, walkRows);
+    const page = search(db, { ...request, ...(next && { after: next }) }, {}, walkRows);
     keys.push(...page.findings.map((f) => `${f.key.accountId}/${f.key.region}/${f.key.id}`));
     next = page.next;
     assert.ok(keys.length <= 1_500, 'the pages repeat findings');
@@ -83,7 +83,7 @@ describe('search: the newest-first walk', () => {
       buildUpsert(traced)(Array.from({ length: 400 }, (_, i) => finding({ id: `g${i}`, type: typeOf(i), updatedAt: new Date(START + i * 60_000).toISOString() })), START);
       const run = (q: string, walkRows?: number): { ids: string[]; walked: boolean; planned: boolean } => {
         statements.length = 0;
-        const page = search(traced, { query: parseQuery(q), size: 5, sort: { field: 'updatedAt', order: 'desc' } }, undefined, walkRows);
+        const page = search(traced, { query: parseQuery(q), size: 5, sort: { field: 'updatedAt', order: 'desc' } }, {}, walkRows);
         return { ids: page.findings.map((f) => f.key.id), walked: statements.some((s) => s.includes('CASE WHEN')), planned: statements.some((s) => s.includes('AS rid')) };
       };
       assert.deepEqual(run('type:UnauthorizedAccess*'), { ids: ['g397', 'g396', 'g393', 'g392', 'g389'], walked: true, planned: false });

@@ -13,7 +13,7 @@ import { openSqliteBackend } from './sqlite-backend.js';
 
 const options = serverStoreOptions(configSchema.parse({}).search);
 /** Reads the facets answered over the whole suite: none would mean it only ever exercised the SQL path. */
-const answered = { aggregations: 0, totals: 0 };
+const answered = { aggregations: 0, totals: 0, pages: 0 };
 
 describeFindingStore('SQLite as a server opens it (readers, facets, background checkpoints, text merges)', async () => {
   const dir = await mkdtemp(path.join(tmpdir(), 'yagura-served-'));
@@ -25,6 +25,7 @@ describeFindingStore('SQLite as a server opens it (readers, facets, background c
     async close(): Promise<void> {
       answered.aggregations += backend.findings.facetAnswers.aggregations;
       answered.totals += backend.findings.facetAnswers.totals;
+      answered.pages += backend.findings.facetAnswers.pages;
       await backend.close();
       await rm(dir, { recursive: true, force: true });
     },
@@ -32,5 +33,5 @@ describeFindingStore('SQLite as a server opens it (readers, facets, background c
 });
 
 after(() => {
-  assert.ok(answered.aggregations > 0 && answered.totals > 0, `the facets answered ${JSON.stringify(answered)} of the suite's reads`);
+  assert.ok(answered.aggregations > 0 && answered.totals > 0 && answered.pages > 0, `the facets answered ${JSON.stringify(answered)} of the suite's reads`);
 });

@@ -31,12 +31,13 @@ import type { SecretBox } from '../../auth/secrets/secret-box.js';
 import { buildDeferredIndexes, deferIndexes } from './deferred-indexes.js';
 import { holdPendingText, inlineTextMerges, startTextMerges } from './text-merges.js';
 import { relaxed } from './relaxed.js';
-import { search } from './search.js';
+import { search, type FacetHints } from './search.js';
 import { buildUpsert, type SqliteUpsertResult } from './upsert.js';
 import { SqliteFacets } from './facet-source.js';
 import type { Worker } from 'node:worker_threads';
 import { startWorker } from '../../runtime/start-worker.js';
 import { facetCount } from '../facets/facet-filter.js';
+import { facetPageCandidates } from '../facets/facet-page.js';
 import { facetAggregate } from '../facets/facet-aggregate.js';
 import { buildChangeLog, type ChangeLog } from './change-log.js';
 
@@ -221,8 +222,8 @@ export class SqliteStore implements FindingStore {
     });
   }
 
-  /** Reads answered from the in-memory facets rather than SQL: whole aggregations, and search totals. */
-  readonly facetAnswers = { aggregations: 0, totals: 0 };
+  /** Reads answered from the in-memory facets rather than SQL: whole aggregations, search totals, and the rows a page can hold. */
+  readonly facetAnswers = { aggregations: 0, totals: 0, pages: 0 };
 
   /** True when the store keeps in-memory facets and has loaded them. */
   get facetsReady(): boolean {
@@ -313,13 +314,32 @@ export class SqliteStore implements FindingStore {
   async search(parsed: SearchRequest, options: ReadOptions = {}): Promise<SearchPage> {
     // Bound once, here: the facets and SQL read the same query, with relative times resolved at the same instant.
     const request: SearchRequest = { ...parsed, query: bindQuery(parsed.query) };
-    // Queries on the fields the facets hold are counted from memory; the page still comes from SQL.
-    const counted = this.facets?.isReady
-      ? facetCount(this.facets.columns, request.query, request.from, request.to, request.trackTotalUpTo ?? Number.POSITIVE_INFINITY)
-      : undefined;
-    if (counted !== undefined) this.facetAnswers.totals++;
-    if (this.pool) return this.pool.search(request, counted, options.signal);
-    return this.db.transaction(() => search(this.db, request, counted))();
+    const hints = this.facetHints(request);
+    if (this.pool) return this.pool.search(request, hints, options.signal);
+    return this.db.transaction(() => search(this.db, request, hints))();
+  }
+
+  /**
+   * What the facets answer of a search on the fields they hold: its total, and for a page sorted by `updatedAt`
+   * the rows it can hold; SQL reads the page's documents.
+   */
+  private facetHints(request: SearchRequest): FacetHints {
+    if (!this.facets?.isReady) return {};
+    const columns = this.facets.columns;
+    const counted = facetCount(columns, request.query, request.from, request.to, request.trackTotalUpTo ?? Number.POSITIVE_INFINITY);
+    if (counted === undefined) return {};
+    this.facetAnswers.totals++;
+    if (request.sort.field !== 'updatedAt' || counted === 0) return { counted };
+    const candidates = facetPageCandidates(columns, request.query as BoundQuery, {
+      ...(request.from !== undefined && { from: request.from }),
+      ...(request.to !== undefined && { to: request.to }),
+      order: request.sort.order,
+      ...(request.after !== undefined && { after: request.after.value as number }),
+      wanted: request.size + 1,
+    });
+    if (candidates === undefined) return { counted };
+    this.facetAnswers.pages++;
+    return { counted, candidates };
   }
 
   async aggregate(parsed: AggregationRequest, options: ReadOptions = {}): Promise<AggregationResult> {
