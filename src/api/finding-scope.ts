@@ -1,5 +1,6 @@
 // What part of the findings a request may touch: the caller's policies compiled, for the route's action, into a
 // condition every store read of the route ANDs in (search, counts, aggregations, one finding, the stream, archiving).
+import { createHash } from 'node:crypto';
 import type { FastifyRequest } from 'fastify';
 import type { ActionDefinition } from '../auth/actions.js';
 import type { Principal } from '../auth/principals/principal.js';
@@ -75,6 +76,18 @@ export function scopeOf(request: FastifyRequest): BoundNode {
   const scope = request.findingScope;
   if (scope === undefined) throw new Error(`${request.method} ${request.routeOptions.url ?? request.url} reads findings but has no finding scope`);
   return scope;
+}
+
+const fingerprints = new WeakMap<BoundNode, string>();
+
+/**
+ * A digest of the scope, for binding cursors to it: computed once per scope object (a caller's scope stays one
+ * object until its policies or the catalog change), not per request.
+ */
+export function scopeFingerprint(scope: BoundNode): string {
+  let digest = fingerprints.get(scope);
+  if (digest === undefined) fingerprints.set(scope, (digest = createHash('sha256').update(JSON.stringify(scope)).digest('base64url')));
+  return digest;
 }
 
 /** A user's query bound (relative times against `now`) and restricted to the request's scope. */

@@ -60,6 +60,13 @@ function render(node: BoundNode): string {
 /** `*` for every finding (or no scope yet), else the scope as KQL-like text, at most MAX_SCOPE_TEXT characters. */
 export function scopeText(scope: BoundNode | 'all' | undefined): string {
   if (scope === undefined || scope === 'all') return '*';
-  const text = render(scope);
-  return text.length <= MAX_SCOPE_TEXT ? text : `${text.slice(0, MAX_SCOPE_TEXT - 1)}…`;
+  // A caller's scope is one object until its policies or the catalog change: rendered once, not per request.
+  let text = texts.get(scope);
+  if (text === undefined) {
+    const whole = render(scope);
+    texts.set(scope, (text = whole.length <= MAX_SCOPE_TEXT ? whole : `${whole.slice(0, MAX_SCOPE_TEXT - 1)}…`));
+  }
+  return text;
 }
+
+const texts = new WeakMap<BoundNode, string>();

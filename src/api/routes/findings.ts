@@ -11,7 +11,7 @@ import type { CursorCodec } from '../cursor.js';
 import { presentFindingJson, presentWithHistory } from '../present.js';
 import { parseParams } from '../validate.js';
 import { clientGone } from '../client-gone.js';
-import { scopedQuery, scopeOf } from '../finding-scope.js';
+import { scopedQuery, scopeFingerprint, scopeOf } from '../finding-scope.js';
 
 /** Elasticsearch's default: exact totals up to 10,000, then "10,000 or more". */
 const TRACK_TOTAL_UP_TO = 10_000;
@@ -55,7 +55,7 @@ export async function findingsRoutes(app: FastifyInstance, options: FindingsRout
     const sort = parseSort(params.sort);
     // The fingerprint binds a cursor to the exact search and to the caller's scope; relative times are bound as typed.
     const fingerprint = createHash('sha256')
-      .update(JSON.stringify([params.q ?? '', params.from ?? '', params.to ?? '', sort.field, sort.order, scopeOf(request)]))
+      .update(JSON.stringify([params.q ?? '', params.from ?? '', params.to ?? '', sort.field, sort.order, scopeFingerprint(scopeOf(request))]))
       .digest('base64url');
     const after = params.cursor !== undefined ? options.cursors.decode(params.cursor, fingerprint) : undefined;
     const page = await options.store.search({
