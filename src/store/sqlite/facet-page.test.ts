@@ -12,7 +12,7 @@ import type { BoundNode, BoundQuery } from '../../query/bound.js';
 import { parseQuery } from '../../query/parser.js';
 import { andScope, oneOf } from '../../query/scope.js';
 import type { SearchRequest } from '../finding-store.js';
-import { facetPageCandidates, MAX_PAGE_CANDIDATES } from '../facets/facet-page.js';
+import { facetPageCandidates, facetSearch, MAX_PAGE_CANDIDATES } from '../facets/facet-page.js';
 import { SqliteFacets } from './facet-source.js';
 import { search } from './search.js';
 import { SqliteStore } from './sqlite-store.js';
@@ -97,6 +97,38 @@ describe('pages chosen by the facets', () => {
       }
     }
   }
+
+  test('the facets choose the page only when a walk would meet the matches rarely, and count either way', () => {
+    const dense = bindQuery(parseQuery('severity >= 2'), { now: T0 });
+    const sparse = andScope(bindQuery(parseQuery('severity >= 7'), { now: T0 }), oneOf('accountId', ACCOUNTS.slice(0, 1)));
+    const request = { order: 'desc' as const, wanted: 51, cap: 10_000 };
+    const denseAnswer = facetSearch(facets.columns, dense, request)!;
+    assert.equal(denseAnswer.candidates, undefined, 'a walk meets a dense query\'s page at once');
+    assert.equal(denseAnswer.counted, search(store.db, { query: dense, size: 1, sort: { field: 'updatedAt', order: 'desc' } }).total);
+    const sparseAnswer = facetSearch(facets.columns, sparse, request)!;
+    assert.ok(sparseAnswer.candidates !== undefined, 'a sparse query\'s page is chosen in memory');
+    assert.equal(sparseAnswer.counted, search(store.db, { query: sparse, size: 1, sort: { field: 'updatedAt', order: 'desc' } }).total);
+    // A count stopped at its cap early, yet sparse: a second pass collects the page.
+    const capped = facetSearch(facets.columns, dense, { ...request, cap: 10 }, 0)!;
+    assert.equal(capped.counted, 11);
+    assert.ok(capped.candidates !== undefined && capped.candidates.beyond.length >= 51);
+  });
+
+  test('a store with facets reads a sparse page from the facets\' choice, and it equals SQL\'s', async () => {
+    const served = new SqliteStore({ file: path.join(dir, 'yagura.db'), facets: true });
+    try {
+      await served.facetsLoaded;
+      const query = andScope(bindQuery(parseQuery('severity >= 7'), { now: T0 }), oneOf('accountId', ACCOUNTS.slice(0, 1)));
+      const request: SearchRequest = { query, size: 50, sort: { field: 'updatedAt', order: 'desc' }, trackTotalUpTo: 10_000 };
+      const page = await served.search(request);
+      assert.equal(served.facetAnswers.pages, 1);
+      const bySql = search(store.db, request);
+      assert.deepEqual(page.findings.map((f) => f.key), bySql.findings.map((f) => f.key));
+      assert.equal(page.total, bySql.total);
+    } finally {
+      await served.close();
+    }
+  });
 
   test('ties beyond the bound leave the page to SQL', () => {
     const query = bindQuery(parseQuery(''), { now: T0 });

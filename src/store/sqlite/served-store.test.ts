@@ -1,5 +1,6 @@
 // Runs the store conformance suite on the store exactly as `yagura serve` opens it: the SQLite backend with reader
-// threads, in-memory facets, background checkpoints and text merges (serverStoreOptions).
+// threads, in-memory facets, background checkpoints and text merges (serverStoreOptions), with the facets choosing
+// every page sorted by updatedAt they can.
 import assert from 'node:assert/strict';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -17,7 +18,8 @@ const answered = { aggregations: 0, totals: 0, pages: 0 };
 
 describeFindingStore('SQLite as a server opens it (readers, facets, background checkpoints, text merges)', async () => {
   const dir = await mkdtemp(path.join(tmpdir(), 'yagura-served-'));
-  const backend = await openSqliteBackend({ file: path.join(dir, 'yagura.db'), secrets: Keyring.generate(), ...options });
+  // Every page the facets can choose, they choose (a server leaves pages a walk meets at once to the walk).
+  const backend = await openSqliteBackend({ file: path.join(dir, 'yagura.db'), secrets: Keyring.generate(), ...options, cheapWalkRows: 0 });
   // Once loaded the facets answer the suite's aggregations and totals; until then SQL does (the suite's store is empty).
   await backend.findings.facetsLoaded;
   return {

@@ -37,7 +37,7 @@ import { SqliteFacets } from './facet-source.js';
 import type { Worker } from 'node:worker_threads';
 import { startWorker } from '../../runtime/start-worker.js';
 import { facetCount } from '../facets/facet-filter.js';
-import { facetPageCandidates } from '../facets/facet-page.js';
+import { CHEAP_WALK_ROWS, facetSearch } from '../facets/facet-page.js';
 import { facetAggregate } from '../facets/facet-aggregate.js';
 import { buildChangeLog, type ChangeLog } from './change-log.js';
 
@@ -80,6 +80,8 @@ export interface SqliteStoreOptions {
    * answer the overview's aggregations from there: a server wants this; a one-shot CLI verb does not.
    */
   readonly facets?: boolean;
+  /** CHEAP_WALK_ROWS (facet-page.ts) but for tests: 0 has the facets choose every page they can. */
+  readonly cheapWalkRows?: number;
 }
 
 /** See `SqliteStoreOptions.cacheMiB`. */
@@ -142,6 +144,7 @@ export class SqliteStore implements FindingStore {
   private readonly upsertBatch: (findings: readonly Finding[], receivedAt: number, options?: UpsertOptions) => SqliteUpsertResult;
   readonly outbox: ArchiveOutbox;
   private readonly facets: SqliteFacets | undefined;
+  private readonly cheapWalkRows: number;
   private closing = false;
   private checkpointer: Worker | undefined;
   /** Settles when the in-memory facets are loaded (at once when the store keeps none). */
@@ -196,6 +199,7 @@ export class SqliteStore implements FindingStore {
       throw new Error('the store is open read-only');
     } : buildUpsert(this.db);
     this.outbox = sqliteOutbox(this.db, () => (this.walFile === undefined ? Promise.resolve() : this.syncWal()));
+    this.cheapWalkRows = options.cheapWalkRows ?? CHEAP_WALK_ROWS;
     if (options.facets) {
       const facets = new SqliteFacets(this.db);
       this.facets = facets;
@@ -326,20 +330,24 @@ export class SqliteStore implements FindingStore {
   private facetHints(request: SearchRequest): FacetHints {
     if (!this.facets?.isReady) return {};
     const columns = this.facets.columns;
-    const counted = facetCount(columns, request.query, request.from, request.to, request.trackTotalUpTo ?? Number.POSITIVE_INFINITY);
-    if (counted === undefined) return {};
-    this.facetAnswers.totals++;
-    if (request.sort.field !== 'updatedAt' || counted === 0) return { counted };
-    const candidates = facetPageCandidates(columns, request.query as BoundQuery, {
+    const cap = request.trackTotalUpTo ?? Number.POSITIVE_INFINITY;
+    if (request.sort.field !== 'updatedAt') {
+      const counted = facetCount(columns, request.query, request.from, request.to, cap);
+      if (counted !== undefined) this.facetAnswers.totals++;
+      return counted === undefined ? {} : { counted };
+    }
+    const answer = facetSearch(columns, request.query as BoundQuery, {
       ...(request.from !== undefined && { from: request.from }),
       ...(request.to !== undefined && { to: request.to }),
       order: request.sort.order,
       ...(request.after !== undefined && { after: request.after.value as number }),
       wanted: request.size + 1,
-    });
-    if (candidates === undefined) return { counted };
-    this.facetAnswers.pages++;
-    return { counted, candidates };
+      cap,
+    }, this.cheapWalkRows);
+    if (answer === undefined) return {};
+    this.facetAnswers.totals++;
+    if (answer.candidates !== undefined) this.facetAnswers.pages++;
+    return answer;
   }
 
   async aggregate(parsed: AggregationRequest, options: ReadOptions = {}): Promise<AggregationResult> {
