@@ -109,7 +109,7 @@ describe('pages chosen by the facets', () => {
     assert.ok(sparseAnswer.candidates !== undefined, 'a sparse query\'s page is chosen in memory');
     assert.equal(sparseAnswer.counted, search(store.db, { query: sparse, size: 1, sort: { field: 'updatedAt', order: 'desc' } }).total);
     // A count stopped at its cap early, yet sparse: a second pass collects the page.
-    const capped = facetSearch(facets.columns, dense, { ...request, cap: 10 }, 0)!;
+    const capped = facetSearch(facets.columns, dense, { ...request, cap: 10 }, 'facets')!;
     assert.equal(capped.counted, 11);
     assert.ok(capped.candidates !== undefined && capped.candidates.beyond.length >= 51);
   });

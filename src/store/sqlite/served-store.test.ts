@@ -19,7 +19,7 @@ const answered = { aggregations: 0, totals: 0, pages: 0 };
 describeFindingStore('SQLite as a server opens it (readers, facets, background checkpoints, text merges)', async () => {
   const dir = await mkdtemp(path.join(tmpdir(), 'yagura-served-'));
   // Every page the facets can choose, they choose (a server leaves pages a walk meets at once to the walk).
-  const backend = await openSqliteBackend({ file: path.join(dir, 'yagura.db'), secrets: Keyring.generate(), ...options, cheapWalkRows: 0 });
+  const backend = await openSqliteBackend({ file: path.join(dir, 'yagura.db'), secrets: Keyring.generate(), ...options, pageChoice: 'facets' });
   // Once loaded the facets answer the suite's aggregations and totals; until then SQL does (the suite's store is empty).
   await backend.findings.facetsLoaded;
   return {

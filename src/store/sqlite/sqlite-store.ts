@@ -37,7 +37,7 @@ import { SqliteFacets } from './facet-source.js';
 import type { Worker } from 'node:worker_threads';
 import { startWorker } from '../../runtime/start-worker.js';
 import { facetCount } from '../facets/facet-filter.js';
-import { CHEAP_WALK_ROWS, facetSearch } from '../facets/facet-page.js';
+import { facetSearch } from '../facets/facet-page.js';
 import { facetAggregate } from '../facets/facet-aggregate.js';
 import { buildChangeLog, type ChangeLog } from './change-log.js';
 
@@ -80,8 +80,8 @@ export interface SqliteStoreOptions {
    * answer the overview's aggregations from there: a server wants this; a one-shot CLI verb does not.
    */
   readonly facets?: boolean;
-  /** CHEAP_WALK_ROWS (facet-page.ts) but for tests: 0 has the facets choose every page they can. */
-  readonly cheapWalkRows?: number;
+  /** Tests: `'facets'` has the in-memory facets choose every page they can (see facetSearch). */
+  readonly pageChoice?: 'measured' | 'facets';
 }
 
 /** See `SqliteStoreOptions.cacheMiB`. */
@@ -144,7 +144,7 @@ export class SqliteStore implements FindingStore {
   private readonly upsertBatch: (findings: readonly Finding[], receivedAt: number, options?: UpsertOptions) => SqliteUpsertResult;
   readonly outbox: ArchiveOutbox;
   private readonly facets: SqliteFacets | undefined;
-  private readonly cheapWalkRows: number;
+  private readonly pageChoice: 'measured' | 'facets';
   private closing = false;
   private checkpointer: Worker | undefined;
   /** Settles when the in-memory facets are loaded (at once when the store keeps none). */
@@ -199,7 +199,7 @@ export class SqliteStore implements FindingStore {
       throw new Error('the store is open read-only');
     } : buildUpsert(this.db);
     this.outbox = sqliteOutbox(this.db, () => (this.walFile === undefined ? Promise.resolve() : this.syncWal()));
-    this.cheapWalkRows = options.cheapWalkRows ?? CHEAP_WALK_ROWS;
+    this.pageChoice = options.pageChoice ?? 'measured';
     if (options.facets) {
       const facets = new SqliteFacets(this.db);
       this.facets = facets;
@@ -343,7 +343,7 @@ export class SqliteStore implements FindingStore {
       ...(request.after !== undefined && { after: request.after.value as number }),
       wanted: request.size + 1,
       cap,
-    }, this.cheapWalkRows);
+    }, this.pageChoice);
     if (answer === undefined) return {};
     this.facetAnswers.totals++;
     if (answer.candidates !== undefined) this.facetAnswers.pages++;
