@@ -2,10 +2,11 @@
 import type Database from 'better-sqlite3';
 import type { ObjectMark, ParkedMessage, SourceStateStore } from '../../ingest/source-state-store.js';
 
+/** Written so that a store rewound to an older version by tests (or a downgrade and upgrade) migrates again. */
 export const SOURCE_STATE_MIGRATION = `
   -- Export objects a listing collector has read (or refused for good), per source; the newest day per partition
   -- is where its next listing resumes.
-  CREATE TABLE source_objects (
+  CREATE TABLE IF NOT EXISTS source_objects (
     source     TEXT    NOT NULL,
     key        TEXT    NOT NULL,
     partition  TEXT    NOT NULL,   -- ACCOUNT/REGION
@@ -15,9 +16,9 @@ export const SOURCE_STATE_MIGRATION = `
     at         INTEGER NOT NULL,
     PRIMARY KEY (source, key)
   ) WITHOUT ROWID;
-  CREATE INDEX source_objects_day ON source_objects (source, partition, day);
+  CREATE INDEX IF NOT EXISTS source_objects_day ON source_objects (source, partition, day);
   -- Queue messages a collector could not use, with the reason.
-  CREATE TABLE source_parked (
+  CREATE TABLE IF NOT EXISTS source_parked (
     source      TEXT    NOT NULL,
     message_id  TEXT    NOT NULL,
     body        TEXT    NOT NULL,
@@ -26,7 +27,7 @@ export const SOURCE_STATE_MIGRATION = `
     at          INTEGER NOT NULL,
     PRIMARY KEY (source, message_id)
   ) WITHOUT ROWID;
-  CREATE INDEX source_parked_at ON source_parked (source, at);
+  CREATE INDEX IF NOT EXISTS source_parked_at ON source_parked (source, at);
 `;
 
 export class SqliteSourceStateStore implements SourceStateStore {
