@@ -74,6 +74,8 @@ export class SourceHealthRecorder {
   private readonly partitions = new Map<string, MutablePartition>();
   /** Errors of items or objects in the pass under way: the pass ends `degraded` instead of `running`. */
   private passErrors = 0;
+  /** A fatal error in the pass under way: it ends `failing`. */
+  private passFailed = false;
 
   constructor(
     readonly id: string,
@@ -123,19 +125,22 @@ export class SourceHealthRecorder {
     this.errors.unshift(entry);
     if (this.errors.length > MAX_ERRORS) this.errors.length = MAX_ERRORS;
     this.counts.errors++;
-    if (options.fatal) this.state = 'failing';
-    else this.passErrors++;
+    if (options.fatal) {
+      this.state = 'failing';
+      this.passFailed = true;
+    } else this.passErrors++;
     return entry;
   }
 
   /** A pass (a poll, a listing, a request) begins. */
   beginPass(): void {
     this.passErrors = 0;
+    this.passFailed = false;
   }
 
-  /** A pass worked (`failing` ends); it is `degraded` if it refused something. */
-  passSucceeded(): void {
-    if (this.state === 'stopped') return;
+  /** A pass ended: `failing` if a fatal error came in it, else it worked (`degraded` if it refused something). */
+  endPass(): void {
+    if (this.state === 'stopped' || this.passFailed) return;
     this.lastSuccessAt = this.now();
     this.state = this.passErrors > 0 ? 'degraded' : 'running';
   }

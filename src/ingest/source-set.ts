@@ -1,6 +1,6 @@
 // The sources a server runs: started together after the listener, stopped together before the store closes.
 import { HttpSource } from './eventbridge-http/http-source.js';
-import type { Source } from './source.js';
+import type { Source, SourceContext } from './source.js';
 import type { SourceHealth } from './source-health.js';
 
 export class SourceSet {
@@ -22,8 +22,8 @@ export class SourceSet {
     return [this.http, ...this.collectors];
   }
 
-  async start(): Promise<void> {
-    for (const source of this.all) await source.start();
+  async start(context: SourceContext): Promise<void> {
+    for (const source of this.all) await source.start(context);
   }
 
   /** Stops every source, collectors first; one failing to stop does not keep the others running. */

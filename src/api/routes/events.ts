@@ -49,7 +49,7 @@ export async function eventsRoutes(app: FastifyInstance, options: EventsRouteOpt
         const message = r.rejected.length === 1 ? first.message : `${r.rejected.length} items were rejected; the first: ${first.message}`;
         health.error(first.code, message, { ref: `item ${first.index}` });
       }
-      health.passSucceeded();
+      health.endPass();
     }
     const stored = r.created + r.updated + r.unchanged;
     const report = {
