@@ -31,7 +31,7 @@ export interface CollectContext {
 export type CollectOutcome = { readonly kind: 'stored' } | { readonly kind: 'refused' | 'retry'; readonly error: S3ExportError };
 
 /** Errors that say the service cannot be used at all, rather than that one object is bad. */
-const FATAL = new Set(['ACCESS_DENIED', 'CREDENTIALS_INVALID', 'NO_SUCH_BUCKET', 'SERVICE_UNAVAILABLE', 'STORE_UNAVAILABLE']);
+const FATAL = new Set(['ACCESS_DENIED', 'CREDENTIALS_INVALID', 'NO_SUCH_BUCKET', 'NO_SUCH_QUEUE', 'SERVICE_UNAVAILABLE', 'STORE_UNAVAILABLE']);
 
 export function report(ctx: Pick<CollectContext, 'health' | 'log' | 'sourceId'>, error: S3ExportError, ref?: string): void {
   ctx.health.error(error.code, error.message, { ...(ref !== undefined && { ref }), fatal: FATAL.has(error.code) });
