@@ -22,6 +22,8 @@ export interface ListingPass {
 }
 
 const ACCOUNT = /^\d{12}$/;
+/** Keys outside the layout remembered as reported; past this the oldest are forgotten (and reported again). */
+const MAX_REPORTED = 10_000;
 const REGION = /^[a-z0-9-]{1,32}$/;
 
 export class ListingCollector {
@@ -159,6 +161,7 @@ export class ListingCollector {
 
   private outside(key: string): void {
     if (this.reported.has(key)) return;
+    if (this.reported.size >= MAX_REPORTED) this.reported.delete(this.reported.values().next().value!);
     this.reported.add(key);
     report(this.ctx, { code: 'KEY_OUTSIDE_LAYOUT', message: `s3://${this.ctx.bucket}/${key} is not in GuardDuty's export layout (AWSLogs/<account>/GuardDuty/<region>/YYYY/MM/DD/<object>); it was not read`, permanent: true }, key);
   }
