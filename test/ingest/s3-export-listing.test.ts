@@ -4,9 +4,11 @@ import assert from 'node:assert/strict';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { after, before, describe, test } from 'node:test';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { buildClients } from '../../src/ingest/s3-export/aws-clients.js';
 import { dayBefore } from '../../src/ingest/s3-export/export-key.js';
 import { ListingCollector } from '../../src/ingest/s3-export/listing-collector.js';
+import { S3ExportSource } from '../../src/ingest/s3-export/s3-export-source.js';
 import { s3ExportSourceId, type S3ExportSourceConfig } from '../../src/ingest/s3-export/s3-export-config.js';
 import { SourceHealthRecorder } from '../../src/ingest/source-health.js';
 import { parseQuery } from '../../src/query/parser.js';
@@ -232,6 +234,29 @@ describe('S3-export collection by listing', { timeout: 120_000 }, () => {
       missing.destroy();
       denier?.closeAllConnections();
       denier?.close();
+      await folder.close();
+    }
+  });
+
+  test('as a source, lists every intervalSeconds from start to stop, and says it stopped', async () => {
+    const folder = await dataFolder();
+    const config = sourceConfig(s3, { prefix: 'loop/', intervalSeconds: 1 });
+    const source = new S3ExportSource(config, { pipeline: folder.embedded.pipeline, state: folder.embedded.backend.sourceState });
+    const log = memoryLog();
+    try {
+      await source.start({ log });
+      await put(s3, `loop/AWSLogs/${ACCOUNT}/GuardDuty/${REGION}/${TODAY}/first.jsonl.gz`, gz(docs('loop1')));
+      while (source.health().counts.created < 1) await sleep(50);
+      await put(s3, `loop/AWSLogs/${ACCOUNT}/GuardDuty/${REGION}/${TODAY}/second.jsonl.gz`, gz(docs('loop2')));
+      while (source.health().counts.created < 2) await sleep(50);
+      assert.equal(source.health().state, 'running');
+      assert.equal(source.health().description, `s3://${s3.bucket}/loop/ (us-east-1), listed every 1 s`);
+      await source.stop();
+      assert.equal(source.health().state, 'stopped');
+      assert.deepEqual(await ids(folder), ['loop1', 'loop2']);
+      assert.deepEqual(log.lines.map((l) => l.msg), ['collecting']);
+    } finally {
+      await source.stop();
       await folder.close();
     }
   });
