@@ -132,7 +132,8 @@ export class QueueCollector {
       await this.sqs.send(new DeleteMessageCommand({ QueueUrl: this.settings.queueUrl, ReceiptHandle: message.ReceiptHandle }), this.options);
       return true;
     } catch (error) {
-      // Received again later: reading its objects again adds nothing.
+      // Received again later: reading its objects again adds nothing. A delete cut off by stopping is no error.
+      if (this.ctx.signal?.aborted) return false;
       report(this.ctx, awsError(error, `deleting message ${message.MessageId ?? '?'} from ${this.settings.queueUrl}`), message.MessageId);
       return false;
     }
