@@ -22,6 +22,8 @@ import { archiveRoutes } from './api/routes/archive.js';
 import { dashboardRoutes } from './api/routes/dashboard.js';
 import { sessionRoutes } from './api/routes/sessions.js';
 import { eventsRoutes } from './api/routes/events.js';
+import { sourcesRoutes } from './api/routes/sources.js';
+import { SourceSet } from './ingest/source-set.js';
 import { findingsRoutes } from './api/routes/findings.js';
 import { healthRoutes, type ArchiveHealth } from './api/routes/health.js';
 import { operationsRoutes } from './api/routes/operations.js';
@@ -53,6 +55,8 @@ import type { SignInThrottle } from './protection/sign-in-throttle.js';
 export interface AppDeps {
   readonly store: FindingStore;
   readonly pipeline: IngestPipeline;
+  /** The sources the server runs (the push source at least); their health is served at /api/v1/sources. */
+  readonly sources?: SourceSet;
   /** Users, groups, roles, managed policies and API keys. */
   readonly keys: PrincipalStore;
   /** The account catalog: groups, accounts, their tags and the catalog's resource policy. */
@@ -177,7 +181,14 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   registerAuthentication(app, resolver, deps.sessions, signed);
   registerAuthorization(app, now, () => deps.catalog.accountTags());
   await app.register(healthRoutes, { ...(deps.archiveHealth && { archive: deps.archiveHealth }), ...(deps.storeHealth && { store: deps.storeHealth }) });
-  await app.register(eventsRoutes, { pipeline: deps.pipeline, maxItemsPerRequest: deps.limits.maxItemsPerRequest, ...(deps.metrics && { metrics: deps.metrics }) });
+  const sources = deps.sources ?? new SourceSet();
+  await app.register(eventsRoutes, {
+    pipeline: deps.pipeline,
+    maxItemsPerRequest: deps.limits.maxItemsPerRequest,
+    health: sources.http.recorder,
+    ...(deps.metrics && { metrics: deps.metrics }),
+  });
+  await app.register(sourcesRoutes, { sources });
   if (deps.metrics) await app.register(operationsRoutes, { metrics: deps.metrics, resolver, now, ...(deps.rateRules && { rateRules: deps.rateRules.rules }) });
   await app.register(findingsRoutes, { store: deps.store, cursors: new CursorCodec(deps.cursorSecret), maxPageSize: deps.limits.maxPageSize, now });
   await app.register(aggregateRoutes, { store: deps.store, now });

@@ -19,6 +19,8 @@ import { configSchema, type Config } from './config/schema.js';
 import { generateDemoSet } from './demo/generate.js';
 import { normalizeFinding } from './findings/normalize.js';
 import { IngestPipeline } from './ingest/pipeline.js';
+import { S3ExportSource } from './ingest/s3-export/s3-export-source.js';
+import { SourceSet } from './ingest/source-set.js';
 import { Metrics } from './metrics/metrics.js';
 import { checkListenAddress } from './protection/listen-policy.js';
 import { RateRules } from './protection/rate-rules.js';
@@ -304,6 +306,20 @@ export function buildFederation(embedded: Embedded, config: Pick<Config, 'sts' |
   return { roleSessions, signingKeys, signIn, oidc, roleMap, throttle, sigv4Region: config.sts.sigv4Region, publicUrl: config.publicUrl };
 }
 
+/** The push source and the configured collectors (not started). */
+export function buildSources(embedded: Embedded, config: Pick<Config, 'sources'>, metrics?: Metrics, options: { waitTimeSeconds?: number } = {}): SourceSet {
+  const collectors = config.sources.s3Export.map(
+    (s) =>
+      new S3ExportSource(s, {
+        pipeline: embedded.pipeline,
+        state: embedded.backend.sourceState,
+        ...(metrics && { metrics }),
+        ...(options.waitTimeSeconds !== undefined && { waitTimeSeconds: options.waitTimeSeconds }),
+      }),
+  );
+  return new SourceSet(collectors);
+}
+
 /** Starts Yagura as configured: data folder, admin key, demo data, HTTP listener. */
 export async function startServer(config: Config, options: StartOptions = {}): Promise<Server> {
   checkListenAddress(config.host, config.tls !== undefined, config.insecureHttp);
@@ -324,6 +340,7 @@ export async function startServer(config: Config, options: StartOptions = {}): P
     ...serverStoreOptions(config.search),
   });
   let alerts: AlertService | undefined;
+  let sources: SourceSet | undefined;
   try {
     metrics.gauge('yagura_ingest_queue_findings', 'Findings waiting for the next commit', () => embedded.pipeline.queueDepth);
     metrics.gauge('yagura_store_findings', 'Findings in the store', () => embedded.store.count());
@@ -340,9 +357,12 @@ export async function startServer(config: Config, options: StartOptions = {}): P
     alerts = buildAlerts(embedded, config, metrics);
     const started = alerts;
     const dashboardRoot = findDashboard();
+    sources = buildSources(embedded, config, metrics);
+    const collecting = sources;
     const app = await buildApp({
       store: embedded.store,
       pipeline: embedded.pipeline,
+      sources: collecting,
       keys: embedded.backend.principals,
       catalog: embedded.catalog,
       audit: embedded.backend.audit,
@@ -387,6 +407,8 @@ export async function startServer(config: Config, options: StartOptions = {}): P
     const host = config.host.includes(':') ? `[${config.host}]` : config.host;
     const url = `${https ? 'https' : 'http'}://${host}:${port}`;
     embedded.lock.setUrl(url);
+    // Collectors start once the server answers, so their health is visible from their first pass.
+    await collecting.start({ log: app.log.child({ component: 'sources' }) });
     // Several instances behind one store each say which one a scrape came from.
     metrics.registry.setDefaultLabels({ instance: `${hostname()}:${port}` });
     return {
@@ -396,11 +418,14 @@ export async function startServer(config: Config, options: StartOptions = {}): P
       bootstrap,
       ...(demo && { demo }),
       async close(): Promise<void> {
+        // Collectors first: what they are storing is acknowledged (or left on the queue) before the store closes.
+        await collecting.stop();
         await app.close();
         await embedded.close();
       },
     };
   } catch (error) {
+    await sources?.stop();
     await alerts?.close();
     await embedded.close();
     throw error;

@@ -48,6 +48,7 @@ export const ROUTE_PERMISSIONS: Readonly<Record<string, RoutePermission>> = {
   'POST /api/v1/policies/simulate': act(ACTIONS.SimulatePolicy),
 
   'POST /api/v1/events': act(ACTIONS.IngestFindings),
+  'GET /api/v1/sources': act(ACTIONS.ListSources),
   'GET /api/v1/findings': act(ACTIONS.SearchFindings),
   'GET /api/v1/findings/:accountId/:region/:id': act(ACTIONS.GetFinding),
   'POST /api/v1/findings/:accountId/:region/:id/archive': act(ACTIONS.ArchiveFindings),

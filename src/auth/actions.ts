@@ -114,6 +114,7 @@ export const ACTIONS = {
   PutCatalogPolicy: action('yagura:PutCatalogPolicy', 'catalog', "Replace the catalog's resource policy."),
   DeleteCatalogPolicy: action('yagura:DeleteCatalogPolicy', 'catalog', "Remove the catalog's resource policy."),
   GetMetrics: action('yagura:GetMetrics', 'service', 'Scrape /metrics from another host than the server itself.'),
+  ListSources: action('yagura:ListSources', 'service', "See every source's state, counts, recent errors, and the accounts and regions each has heard from."),
   GetRateLimitBlocks: action('yagura:GetRateLimitBlocks', 'service', 'See the sources the rate-based rules currently refuse.'),
   SearchAuditLog: action('yagura:SearchAuditLog', 'service', 'Search the audit log of API calls.'),
   SimulatePolicy: action('yagura:SimulatePolicy', 'service', 'Decide a request against given policies with the policy simulator (like iam:SimulateCustomPolicy).'),

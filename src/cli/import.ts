@@ -4,6 +4,7 @@ import type { Command } from 'commander';
 import { listExportFiles } from '../ingest/s3-export/export-files.js';
 import { ExportReader, type ReadPart } from '../ingest/s3-export/export-reader.js';
 import { CliError } from './cli-error.js';
+import { importS3, isS3Url } from './import-s3.js';
 import { addConnectionOptions, connectionOf } from './connection-options.js';
 import { terminalSafe } from './output.js';
 import { openTarget, type ImportBatch, type ImportTally, type Target } from './target.js';
@@ -110,6 +111,19 @@ export async function importPaths(
   return summary;
 }
 
+function mergeSummaries(a: ImportSummary, b: ImportSummary): ImportSummary {
+  return {
+    read: a.read + b.read,
+    files: a.files + b.files,
+    seconds: a.seconds + b.seconds,
+    created: a.created + b.created,
+    updated: a.updated + b.updated,
+    unchanged: a.unchanged + b.unchanged,
+    ignored: a.ignored + b.ignored,
+    rejected: [...a.rejected, ...b.rejected],
+  };
+}
+
 export function summaryLine(s: ImportSummary): string {
   const rate = s.seconds > 0 ? Math.round(s.read / s.seconds) : s.read;
   return `read ${s.read}, stored ${s.created}, updated ${s.updated}, unchanged ${s.unchanged}, ignored ${s.ignored}, rejected ${s.rejected.length} from ${s.files} files in ${s.seconds.toFixed(1)} s (${rate}/s)`;
@@ -119,8 +133,8 @@ export function importCommand(program: Command): void {
   addConnectionOptions(
     program
       .command('import')
-      .description('import GuardDuty S3-export objects (AWSLogs/<account>/GuardDuty/<region>/...jsonl.gz), JSON lines or JSON files')
-      .argument('<path...>', 'files or folders (searched recursively)')
+      .description('import GuardDuty S3-export objects (AWSLogs/<account>/GuardDuty/<region>/...jsonl.gz), JSON lines or JSON files, from folders or a bucket')
+      .argument('<path...>', 'files or folders (searched recursively), or s3://bucket/prefix (AWS credentials, AWS_REGION, AWS_ENDPOINT_URL_S3 and YAGURA_S3_FORCE_PATH_STYLE apply)')
       .option('--batch-size <n>', 'items per write (larger batches make fewer, larger archive objects and rewrite fewer index pages, but hold more in memory)', '25000'),
   ).action(async (paths: string[], opts: { url?: string; apiKey?: string; data?: string; batchSize: string }) => {
     const batchSize = Number(opts.batchSize);
@@ -129,14 +143,14 @@ export function importCommand(program: Command): void {
     const bar = process.stderr.isTTY ? new SingleBar({ format: 'importing [{bar}] {percentage}% | {value}/{total} bytes | ETA {eta}s', stream: process.stderr }) : undefined;
     let started = false;
     try {
-      const summary = await importPaths(target, paths, {
-        batchSize: opts.url ? Math.min(batchSize, 5000) : batchSize,
-        onProgress: (bytes, total) => {
+      const progress = {
+        onProgress: (bytes: number, total: number) => {
           if (!bar) return;
           if (!started) {
             bar.start(total, 0);
             started = true;
           }
+          bar.setTotal(total);
           bar.update(bytes);
         },
         onIndexing: () => {
@@ -144,7 +158,13 @@ export function importCommand(program: Command): void {
           bar.stop();
           process.stderr.write('building the search indexes…\n');
         },
-      });
+      };
+      const size = opts.url ? Math.min(batchSize, 5000) : batchSize;
+      const local = paths.filter((p) => !isS3Url(p));
+      const summaries: ImportSummary[] = [];
+      if (local.length > 0) summaries.push(await importPaths(target, local, { batchSize: size, ...progress }));
+      for (const url of paths.filter(isS3Url)) summaries.push(await importS3(target, url, { batchSize: size, ...progress }));
+      const summary = summaries.reduce(mergeSummaries);
       bar?.stop();
       for (const r of summary.rejected.slice(0, MAX_REPORTED)) process.stderr.write(`${terminalSafe(r.ref)}: ${r.code}: ${terminalSafe(r.message)}\n`);
       if (summary.rejected.length > MAX_REPORTED) process.stderr.write(`… and ${summary.rejected.length - MAX_REPORTED} more rejected\n`);

@@ -7,6 +7,7 @@ import { parseQuery } from '../query/parser.js';
 import { resolveTimeRange } from '../query/time-range.js';
 import type { BulkLoad } from '../store/backend.js';
 import type { SearchPosition } from '../store/finding-store.js';
+import { receive } from '../ingest/receive.js';
 import { archiveSettings } from './archive-settings.js';
 import { CliError } from './cli-error.js';
 
@@ -158,11 +159,13 @@ class LocalTarget implements Target {
   }
 
   async ingest(batch: ImportBatch, tally: ImportTally): Promise<void> {
-    for (const outcome of await this.embedded.pipeline.submit(batch.findings)) {
-      if (outcome === 'created') tally.created++;
-      else if (outcome === 'unchanged') tally.unchanged++;
-      else tally.updated++;
-    }
+    // The parse thread counted what it read, ignored and rejected; the batch holds the valid findings.
+    const classified = { findings: batch.findings, indexes: batch.findings.map((_, i) => i), ignored: 0, rejected: [] };
+    const result = await receive(this.embedded.pipeline, { source: 'import', received: batch.findings.length, classified });
+    if (!result.ok) throw result.failure.cause;
+    tally.created += result.report.created;
+    tally.updated += result.report.updated;
+    tally.unchanged += result.report.unchanged;
   }
 
   async search(params: SearchParams): Promise<SearchResult> {

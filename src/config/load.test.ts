@@ -119,3 +119,26 @@ test('refuses a bad archive setting with one sentence naming it', () => {
     );
   }
 });
+
+test('reads S3-export sources with their defaults, and refuses two sources on one prefix or an external ID without a role', async () => {
+  const dir = await mkdtemp(path.join(tmpdir(), 'yagura-config-'));
+  try {
+    const file = path.join(dir, 'yagura.json');
+    const source = { bucket: 'my-export', prefix: 'guardduty', region: 'eu-west-1', roleArn: 'arn:aws:iam::111122223333:role/yagura-reader', externalId: 'yagura-ext-1' };
+    await writeFile(file, JSON.stringify({ sources: { s3Export: [source] } }));
+    const [s] = loadConfig({ file, env: {} }).sources.s3Export;
+    assert.deepEqual(
+      [s?.prefix, s?.intervalSeconds, s?.lookBackDays, s?.backfillDays, s?.visibilityTimeoutSeconds, s?.maxReceiveCount, s?.queueUrl],
+      ['guardduty/', 60, 2, 90, 300, 5, undefined],
+    );
+    assert.deepEqual(loadConfig({ env: {} }).sources.s3Export, []);
+    await writeFile(file, JSON.stringify({ sources: { s3Export: [source, { ...source, prefix: 'guardduty/' }] } }));
+    assert.throws(() => loadConfig({ file, env: {} }), (e: Error) => e instanceof ConfigError && /sources\.s3Export\.1: two sources read my-export\/guardduty\//.test(e.message));
+    await writeFile(file, JSON.stringify({ sources: { s3Export: [{ bucket: 'my-export', region: 'eu-west-1', externalId: 'yagura-ext-1' }] } }));
+    assert.throws(() => loadConfig({ file, env: {} }), (e: Error) => e instanceof ConfigError && /sources\.s3Export\.0\.externalId: needs roleArn/.test(e.message));
+    await writeFile(file, JSON.stringify({ sources: { s3Export: [{ bucket: 'My_Bucket', region: 'eu-west-1' }] } }));
+    assert.throws(() => loadConfig({ file, env: {} }), (e: Error) => e instanceof ConfigError && /sources\.s3Export\.0\.bucket/.test(e.message));
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
+});

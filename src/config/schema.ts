@@ -1,6 +1,7 @@
 // Yagura's configuration: every option, its default and its limits, validated once at start.
 import { z } from 'zod';
 import { archiveConfigSchema } from '../archive/archive-config.js';
+import { s3ExportSourceId, s3ExportSourceSchema } from '../ingest/s3-export/s3-export-config.js';
 import { ldapConfigSchema } from '../auth/federation/ldap/ldap-config.js';
 import { storeConfigSchema } from '../store/postgres/postgres-config.js';
 import { oidcConfigSchema } from '../auth/federation/oidc/provider-config.js';
@@ -24,6 +25,25 @@ export const configSchema = z
       })
       .strict()
       .default({ maxBodyBytes: 10 * 1024 * 1024, maxItemsPerRequest: 10_000, maxBatchFindings: 50_000 }),
+    /** Sources Yagura collects from itself (the push source, POST /api/v1/events, needs no settings). */
+    sources: z
+      .object({
+        /** GuardDuty's S3 export, read continuously: through S3 event notifications on SQS, or by listing. */
+        s3Export: z
+          .array(s3ExportSourceSchema)
+          .max(100)
+          .default([])
+          .superRefine((list, ctx) => {
+            const seen = new Set<string>();
+            list.forEach((s, i) => {
+              const id = s3ExportSourceId(s);
+              if (seen.has(id)) ctx.addIssue({ code: 'custom', path: [i], message: `two sources read ${id.slice('s3-export:'.length)}` });
+              seen.add(id);
+            });
+          }),
+      })
+      .strict()
+      .prefault({}),
     /** Rolling archive objects, in the data folder or an S3-compatible bucket (archive-config.ts). */
     archive: archiveConfigSchema.prefault({}),
     /** TLS for the listener; required on a non-loopback address unless insecureHttp acknowledges plain HTTP. */

@@ -125,6 +125,17 @@ export const findingPaths: Json = {
       },
     },
   },
+  '/api/v1/sources': {
+    get: {
+      summary: "The sources: each one's state, counts, recent coded errors and what it last saw per account and region",
+      tags: ['operations'],
+      parameters: [
+        { name: 'kind', in: 'query', schema: { type: 'string', enum: ['eventbridge-http', 's3-export'] } },
+        { name: 'state', in: 'query', schema: { type: 'string', enum: ['starting', 'running', 'degraded', 'failing', 'stopped'] } },
+      ],
+      responses: { '200': jsonResponse('The sources', { type: 'object', properties: { sources: { type: 'array', items: { type: 'object' } } } }), '400': errorResponse('INVALID_PARAMETER'), ...COMMON_ERRORS },
+    },
+  },
   '/api/v1/rate-limits/blocks': {
     get: {
       summary: 'Sources currently over a rate-based rule',

@@ -1,6 +1,8 @@
 // POST /api/v1/events: EventBridge events, arrays, NDJSON or bare findings; answers what was stored.
 import type { FastifyInstance } from 'fastify';
-import { classifyItem, emptyClassified, type Classified } from '../../ingest/classify.js';
+import type { Classified } from '../../ingest/classify.js';
+import type { SourceHealthRecorder } from '../../ingest/source-health.js';
+import { classifyItems, receive } from '../../ingest/receive.js';
 import { scopeMatches } from '../../auth/finding-scope/scope-matches.js';
 import type { BoundNode } from '../../query/bound.js';
 import { itemsFromJson, itemsFromNdjson } from '../../ingest/eventbridge-http/parse-body.js';
@@ -14,6 +16,8 @@ export interface EventsRouteOptions {
   readonly pipeline: IngestPipeline;
   readonly maxItemsPerRequest: number;
   readonly metrics?: Metrics;
+  /** The push source's health, told of every request's outcome. */
+  readonly health?: SourceHealthRecorder;
 }
 
 export async function eventsRoutes(app: FastifyInstance, options: EventsRouteOptions): Promise<void> {
@@ -26,33 +30,37 @@ export async function eventsRoutes(app: FastifyInstance, options: EventsRouteOpt
       : itemsFromJson(request.body, options.maxItemsPerRequest);
     if (!parsed.ok) throw new ApiError(parsed.code === 'TOO_MANY_ITEMS' ? 413 : 400, parsed.code, parsed.message);
 
-    const classified = emptyClassified();
-    parsed.items.forEach((item, index) => classifyItem(classified, index, item));
+    const classified = classifyItems(parsed.items);
     withinScope(classified, scopeOf(request));
-    const metrics = options.metrics;
-    if (metrics) {
-      metrics.received.inc({ source: 'http' }, parsed.items.length);
-      if (classified.ignored > 0) metrics.ignored.inc({ source: 'http' }, classified.ignored);
-      for (const r of classified.rejected) metrics.rejected.inc({ reason: r.code });
-    }
-    let outcomes;
-    try {
-      outcomes = await options.pipeline.submit(classified.findings);
-    } catch (error) {
-      request.log.error({ err: error }, 'ingest failed');
+    const health = options.health;
+    health?.beginPass();
+    const accepted = classified.findings.map((f) => f.key);
+    const result = await receive(options.pipeline, { source: 'http', received: parsed.items.length, classified }, options.metrics);
+    if (!result.ok) {
+      request.log.error({ err: result.failure.cause }, 'ingest failed');
+      health?.error(result.failure.code, result.failure.message, { fatal: true });
       throw new ApiError(503, 'STORE_UNAVAILABLE', 'the findings could not be stored durably; nothing was acknowledged, retry later', { 'retry-after': '5' });
     }
-    const duplicates = outcomes.filter((o) => o === 'unchanged').length;
-    const created = outcomes.filter((o) => o === 'created').length;
+    const r = result.report;
+    if (health) {
+      health.delivered(r, accepted);
+      const first = r.rejected[0];
+      if (first !== undefined) {
+        const message = r.rejected.length === 1 ? first.message : `${r.rejected.length} items were rejected; the first: ${first.message}`;
+        health.error(first.code, message, { ref: `item ${first.index}` });
+      }
+      health.endPass();
+    }
+    const stored = r.created + r.updated + r.unchanged;
     const report = {
-      accepted: outcomes.length - duplicates,
-      duplicates,
-      created,
-      updated: outcomes.length - duplicates - created,
-      ignored: classified.ignored,
-      rejected: classified.rejected,
+      accepted: stored - r.unchanged,
+      duplicates: r.unchanged,
+      created: r.created,
+      updated: r.updated,
+      ignored: r.ignored,
+      rejected: r.rejected,
     };
-    if (report.rejected.length > 0 && outcomes.length === 0 && report.ignored === 0) {
+    if (report.rejected.length > 0 && stored === 0 && report.ignored === 0) {
       const first = report.rejected[0]!;
       const message = report.rejected.length === 1 ? first.message : `all ${report.rejected.length} items were rejected; the first: ${first.message}`;
       return reply.code(400).send({ error: { code: first.code, message }, ...report });

@@ -14,6 +14,7 @@ import { storeError } from './pool.js';
 import { PostgresStore } from './postgres-store.js';
 import { PostgresPrincipalStore } from './principal-store.js';
 import { PostgresRoleMapStore } from './role-map-store.js';
+import { PostgresSourceStateStore } from './source-state-store.js';
 import { PostgresRoleSessionStore } from './role-session-store.js';
 import { PostgresSessionRepository } from './session-repository.js';
 import { PostgresSigningKeyStore } from './signing-key-store.js';
@@ -102,6 +103,7 @@ async function openStores(options: PostgresBackendOptions): Promise<PostgresBack
       signingKeys,
       roleMap: new PostgresRoleMapStore(db),
       catalog,
+      sourceState: new PostgresSourceStateStore(db),
       audit,
       sealed: [alerts.destinations, roleSessions, signingKeys],
       transfer: new PostgresTransfer(db),

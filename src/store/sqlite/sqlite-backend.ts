@@ -5,6 +5,7 @@ import type { Backend, BackendOptions, BulkLoad } from '../backend.js';
 import { sqliteAlertStores, type SqliteAlertStores } from './alert-stores.js';
 import { SqliteAuditStore } from './audit-store.js';
 import { SqliteCatalogStore } from './catalog-store.js';
+import { SqliteSourceStateStore } from './source-state-store.js';
 import { SqliteRoleMapStore } from './directory-role-map-store.js';
 import { storedSecret } from './meta.js';
 import { SqlitePrincipalStore } from './principal-store.js';
@@ -42,6 +43,7 @@ export async function openSqliteBackend(options: SqliteBackendOptions): Promise<
       signingKeys,
       roleMap: new SqliteRoleMapStore(db),
       catalog: new SqliteCatalogStore(db),
+      sourceState: new SqliteSourceStateStore(db),
       audit,
       sealed: [alerts.destinations, roleSessions, signingKeys],
       transfer: new SqliteTransferSource(db),
