@@ -22,6 +22,7 @@ import { archiveRoutes } from './api/routes/archive.js';
 import { dashboardRoutes } from './api/routes/dashboard.js';
 import { sessionRoutes } from './api/routes/sessions.js';
 import { eventsRoutes } from './api/routes/events.js';
+import { exportRoutes } from './api/routes/export.js';
 import { findingsRoutes } from './api/routes/findings.js';
 import { healthRoutes, type ArchiveHealth } from './api/routes/health.js';
 import { operationsRoutes } from './api/routes/operations.js';
@@ -180,6 +181,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   await app.register(eventsRoutes, { pipeline: deps.pipeline, maxItemsPerRequest: deps.limits.maxItemsPerRequest, ...(deps.metrics && { metrics: deps.metrics }) });
   if (deps.metrics) await app.register(operationsRoutes, { metrics: deps.metrics, resolver, now, ...(deps.rateRules && { rateRules: deps.rateRules.rules }) });
   await app.register(findingsRoutes, { store: deps.store, cursors: new CursorCodec(deps.cursorSecret), maxPageSize: deps.limits.maxPageSize, now });
+  await app.register(exportRoutes, { store: deps.store, now });
   await app.register(aggregateRoutes, { store: deps.store, now });
   await app.register(streamRoutes, { store: deps.store, pipeline: deps.pipeline, securityHeaders: SECURITY_HEADERS });
   // Alerting.
