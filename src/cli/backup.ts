@@ -66,7 +66,7 @@ export function backupCommand(program: Command): void {
     .action(async (dir: string, opts: { data?: string; url?: string; withoutMasterKey?: boolean }) => {
       const env = process.env;
       const data = dataOf(opts, 'backup', env);
-      const config = embeddedConfig('backup', env);
+      embeddedConfig('backup', env);
       const started = performance.now();
       const bar = process.stderr.isTTY ? new SingleBar({ format: '{phase} [{bar}] {percentage}% | {value}/{total}', stream: process.stderr }) : undefined;
       let phase = '';
@@ -83,7 +83,6 @@ export function backupCommand(program: Command): void {
         const report = await backupFolder({
           data,
           to: dir,
-          ...(config.archive.url !== undefined && { archiveUrl: config.archive.url }),
           includeMasterKey: opts.withoutMasterKey !== true,
           masterKeyFromEnv: (env[MASTER_KEY_ENV] ?? '') !== '',
           events: { pages: progress('store pages'), objects: progress('archive objects') },

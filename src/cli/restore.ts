@@ -33,6 +33,15 @@ export async function restore(from: string, data: string, masterKeyFile: string 
   }
   try {
     const m = restored.manifest;
+    // The outbox's objects go to the archive the backup's server wrote: a bucket is not in the backup.
+    const wanted = m.archive.kind === 's3' ? m.archive.url : undefined;
+    if (wanted !== config.archive.url) {
+      throw new CliError(
+        wanted === undefined
+          ? `the backup's archive is its archive/ folder, but archive.url is set to ${config.archive.url}: restore without YAGURA_ARCHIVE_URL (archive.url), or copy the archive into the bucket yourself`
+          : `the backup's archive is ${wanted}, which is not in the backup: restore with the same archive settings (YAGURA_ARCHIVE_URL=${wanted} and its endpoint)`,
+      );
+    }
     const keyFile = keyFileOf(restored.dir);
     if (masterKeyFile !== undefined) {
       if (existsSync(keyFile)) throw new CliError('the backup includes master.key; drop --master-key-file');

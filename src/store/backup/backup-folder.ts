@@ -4,6 +4,7 @@ import { existsSync } from 'node:fs';
 import { mkdir, readdir, rename, rmdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { archiveKey } from '../../archive/archive.js';
+import { recordedArchiveTarget } from '../../archive/archive-target.js';
 import { dataFolder } from '../data-folder.js';
 import { inspectSqlite, snapshotSqlite, syncFile } from '../sqlite/snapshot.js';
 import { fsync, hashedCopy, hashFile } from './hashed-copy.js';
@@ -27,8 +28,6 @@ export interface BackupOptions {
   readonly data: string;
   /** The backup folder: absent or empty. */
   readonly to: string;
-  /** Where the archive is: the folder's `archive/` (copied), or a bucket (named, not copied). */
-  readonly archiveUrl?: string;
   /** Copy the folder's master.key into the backup (when YAGURA_MASTER_KEY is not what holds the key). */
   readonly includeMasterKey: boolean;
   /** Whether YAGURA_MASTER_KEY is set for the server. */
@@ -146,8 +145,10 @@ async function takeBackup(options: BackupOptions, folder: ReturnType<typeof data
 
   let archive: Manifest['archive'];
   let vanished = 0;
-  if (options.archiveUrl !== undefined) {
-    archive = { kind: 's3', url: options.archiveUrl };
+  // The archive the folder's server writes, as the folder records it: a bucket is named, not copied.
+  const target = recordedArchiveTarget(folder.dir);
+  if (target !== undefined && target !== 'local') {
+    archive = { kind: 's3', url: target };
   } else {
     const outbox = new Set(snapshot.outbox.map((o) => archiveKey(o)));
     const objects = (await listFiles(folder.archiveDir, new Set([STAGING]))).filter((rel) => inSnapshot(rel, snapshot.takenAt, outbox));
