@@ -101,7 +101,11 @@ const load = (async () => {
     await new Promise((r) => setTimeout(r, 20));
   }
 })();
-await new Promise((r) => setTimeout(r, 10_000));
+// The server's first seconds (facets loading, caches filling) are not what a backup meets later: not measured.
+const warm = performance.now();
+while (performance.now() - warm < 20_000 || latencies.before.length < 20) await new Promise((r) => setTimeout(r, 1000));
+latencies.before.length = 0;
+await new Promise((r) => setTimeout(r, 20_000));
 phase = 'during';
 const live = path.join(work, 'backup-live');
 await rm(live, { recursive: true, force: true });
@@ -110,6 +114,27 @@ const liveBackup = await timed('backup, while ingesting', () => backupFolder({ d
 const sentDuring = sent - sentBefore;
 phase = 'stop';
 await load;
+
+// 3. An export of every finding from the server, with the server's resident memory sampled meanwhile.
+const rss = async (): Promise<number> => {
+  const { readFile } = await import('node:fs/promises');
+  const m = /VmRSS:\s+(\d+) kB/.exec(await readFile(`/proc/${server.pid}/status`, 'utf8'));
+  return m ? Number(m[1]) * 1024 : NaN;
+};
+const rssBefore = await rss();
+let rssMax = rssBefore;
+const sampler = setInterval(() => void rss().then((v) => (rssMax = Math.max(rssMax, v))), 250);
+const exported = await timed('export, every finding as NDJSON', async () => {
+  const res = await fetch(`${url}/api/v1/findings/export?from=2000-01-01`, { headers: { 'x-api-key': KEY } });
+  let bytes = 0;
+  let lines = 0;
+  for await (const chunk of res.body as unknown as AsyncIterable<Uint8Array>) {
+    bytes += chunk.byteLength;
+    for (const b of chunk) if (b === 10) lines++;
+  }
+  return { bytes, lines };
+});
+clearInterval(sampler);
 server.kill('SIGTERM');
 await new Promise((r) => server.once('exit', r));
 
@@ -127,5 +152,6 @@ process.stdout.write(
     `backup while ingesting: ${liveBackup.seconds.toFixed(1)} s, ${sentDuring} findings ingested meanwhile`,
     `ingest POST (50 findings) latency before the backup: ${report(latencies.before)}`,
     `ingest POST (50 findings) latency during the backup: ${report(latencies.during)}`,
+    `export: ${exported.value.lines} findings, ${(exported.value.bytes / 2 ** 20).toFixed(0)} MiB in ${exported.seconds.toFixed(1)} s; server RSS ${(rssBefore / 2 ** 20).toFixed(0)} MiB before, at most ${(rssMax / 2 ** 20).toFixed(0)} MiB during`,
   ].join('\n') + '\n',
 );

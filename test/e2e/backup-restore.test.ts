@@ -254,6 +254,27 @@ describe('yagura backup and restore', () => {
     assert.match(unfinished.stderr, /BACKUP_INCOMPLETE: .* has no manifest\.json/);
   });
 
+  test('a backup without the master key restores only with that key given back', async () => {
+    // A key made through the API has its SigV4 secret sealed with the master key.
+    const made = await fetch(`${server!.url}/api/v1/keys`, { method: 'POST', headers: { 'x-api-key': KEY, 'content-type': 'application/json' }, body: JSON.stringify({ name: 'sealed', role: 'Administrator' }) });
+    assert.equal(made.status, 201, await made.text());
+    const backupDir = path.join(dir, 'backup-no-key');
+    const backup = await yagura(['backup', backupDir, '--data', data, '--without-master-key']);
+    assert.equal(backup.code, 0, backup.stderr);
+    assert.match(backup.stdout, /master key NOT included/);
+    assert.equal(existsSync(path.join(backupDir, 'master.key')), false);
+
+    const target = path.join(dir, 'restored-no-key');
+    const refused = await yagura(['restore', backupDir, '--data', target]);
+    assert.equal(refused.code, 1);
+    assert.match(refused.stderr, /^yagura: the restored store's sealed values need the master key .*--master-key-file/);
+    assert.equal(existsSync(target), false, 'nothing is left of the refused restore');
+
+    const restored = await yagura(['restore', backupDir, '--data', target, '--master-key-file', path.join(data, 'master.key')]);
+    assert.equal(restored.code, 0, restored.stderr);
+    assert.deepEqual(await readFile(path.join(target, 'master.key')), await readFile(path.join(data, 'master.key')));
+  });
+
   test('backup refuses a non-empty target, a folder that is no data folder, and a PostgreSQL store', async () => {
     const occupied = await yagura(['backup', path.join(dir, 'occupied'), '--data', data]);
     assert.equal(occupied.code, 1);

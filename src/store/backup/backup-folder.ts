@@ -6,8 +6,8 @@ import path from 'node:path';
 import { archiveKey } from '../../archive/archive.js';
 import { recordedArchiveTarget } from '../../archive/archive-target.js';
 import { dataFolder } from '../data-folder.js';
-import { inspectSqlite, snapshotSqlite, syncFile } from '../sqlite/snapshot.js';
-import { fsync, hashedCopy, hashFile } from './hashed-copy.js';
+import { countSqlite, snapshotSqlite } from '../sqlite/snapshot.js';
+import { eachParallel, fsync, hashedCopy, hashFile, syncTree } from './hashed-copy.js';
 import { BackupError, MANIFEST_FILE, MANIFEST_FORMAT, type Manifest, type ManifestFile } from './manifest.js';
 
 export const STORE_FILE = 'yagura.db';
@@ -15,6 +15,8 @@ export const ARCHIVE_DIR = 'archive';
 export const KEY_FILE = 'master.key';
 /** The local archive's staging folder: objects being written, never part of the archive. */
 const STAGING = '.staging';
+/** Files copied at once. */
+export const COPY_PARALLEL = 8;
 
 export interface BackupEvents {
   /** Store pages copied so far, of the total. */
@@ -71,22 +73,6 @@ async function listFiles(root: string, skipTop: ReadonlySet<string> = new Set())
   return out;
 }
 
-/** Every folder under `root`, deepest first, then `root` itself. */
-async function listFolders(root: string): Promise<string[]> {
-  const out: string[] = [];
-  const walk = async (dir: string): Promise<void> => {
-    for (const e of await readdir(dir, { withFileTypes: true })) if (e.isDirectory()) await walk(path.join(dir, e.name));
-    out.push(dir);
-  };
-  await walk(root);
-  return out;
-}
-
-/** fsyncs every folder of a tree, so the names of the files copied into it survive a power cut. */
-export async function syncTree(root: string): Promise<void> {
-  for (const dir of await listFolders(root)) await fsync(dir);
-}
-
 /** `20261128T101500Z-…`: an object's opening time, to the second (archive/partition.ts names objects so). */
 const OBJECT_NAME = /(?:^|\/)(\d{4})(\d{2})(\d{2})T(\d{2})(\d{2})(\d{2})Z-[^/]*$/;
 
@@ -135,9 +121,8 @@ async function takeBackup(options: BackupOptions, folder: ReturnType<typeof data
   const files: ManifestFile[] = [];
   const storeCopy = path.join(to, STORE_FILE);
   const snapshot = await snapshotSqlite(folder.databaseFile, storeCopy, options.events?.pages);
-  await syncFile(storeCopy);
-  // The copy is read back: it must be a sound database holding what the snapshot counted.
-  const copied = inspectSqlite(storeCopy);
+  // The copy is read back: it must hold what the snapshot counted (a restore also runs SQLite's quick_check).
+  const copied = countSqlite(storeCopy);
   if (JSON.stringify(copied) !== JSON.stringify(snapshot.contents)) {
     throw new Error(`the copied store holds ${JSON.stringify(copied)}, the snapshot counted ${JSON.stringify(snapshot.contents)}`);
   }
@@ -154,17 +139,21 @@ async function takeBackup(options: BackupOptions, folder: ReturnType<typeof data
     const objects = (await listFiles(folder.archiveDir, new Set([STAGING]))).filter((rel) => inSnapshot(rel, snapshot.takenAt, outbox));
     let bytes = 0;
     let done = 0;
-    for (const rel of objects) {
+    // Objects are small and many: several copies at a time keep the disk busy.
+    const copies = await eachParallel(objects, COPY_PARALLEL, async (rel) => {
       try {
         const c = await hashedCopy(path.join(folder.archiveDir, ...rel.split('/')), path.join(to, ARCHIVE_DIR, ...rel.split('/')));
-        files.push({ path: `${ARCHIVE_DIR}/${rel}`, ...c });
         bytes += c.bytes;
+        return { path: `${ARCHIVE_DIR}/${rel}`, ...c };
       } catch (error) {
         if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
         vanished++;
+        return undefined;
+      } finally {
+        options.events?.objects?.(++done, objects.length);
       }
-      options.events?.objects?.(++done, objects.length);
-    }
+    });
+    for (const c of copies) if (c !== undefined) files.push(c);
     archive = { kind: 'local', objects: objects.length - vanished, bytes };
   }
 

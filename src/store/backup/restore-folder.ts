@@ -4,8 +4,8 @@ import { readdir, rm, rmdir } from 'node:fs/promises';
 import path from 'node:path';
 import { dataFolder } from '../data-folder.js';
 import { inspectSqlite } from '../sqlite/snapshot.js';
-import { emptyFolder, STORE_FILE, syncTree } from './backup-folder.js';
-import { hashedCopy } from './hashed-copy.js';
+import { COPY_PARALLEL, emptyFolder, STORE_FILE } from './backup-folder.js';
+import { eachParallel, hashedCopy, syncTree } from './hashed-copy.js';
 import { BackupError, readManifest, type Manifest } from './manifest.js';
 
 export interface RestoreOptions {
@@ -42,7 +42,7 @@ export async function restoreFolder(options: RestoreOptions): Promise<RestoredFo
   };
   try {
     let done = 0;
-    for (const file of manifest.files) {
+    await eachParallel(manifest.files, COPY_PARALLEL, async (file) => {
       const source = path.join(from, ...file.path.split('/'));
       let copied;
       try {
@@ -55,7 +55,7 @@ export async function restoreFolder(options: RestoreOptions): Promise<RestoredFo
         throw new BackupError('BACKUP_CORRUPT', `${file.path} in the backup ${from} is not what was backed up (${copied.bytes} bytes, SHA-256 ${copied.sha256.slice(0, 12)}…; the manifest says ${file.bytes} bytes, ${file.sha256.slice(0, 12)}…)`);
       }
       options.onFile?.(++done, manifest.files.length);
-    }
+    });
     let contents;
     try {
       contents = inspectSqlite(folder.databaseFile);

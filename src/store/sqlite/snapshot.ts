@@ -2,7 +2,7 @@
 // manifest records and a restore checks. SQLite's online backup API copies the pages of one read snapshot: the
 // source connection holds a read transaction through every step, so commits made meanwhile (by the server, on its
 // own connection) stay in the WAL for later readers and neither show up in the copy nor restart it.
-import { open } from 'node:fs/promises';
+import { chmod } from 'node:fs/promises';
 import Database from 'better-sqlite3';
 import type { StoreSnapshot, SnapshotContents } from '../backup/store-snapshot.js';
 
@@ -24,18 +24,21 @@ function contentsOf(db: Database.Database): SnapshotContents {
  */
 export async function snapshotSqlite(source: string, destination: string, onPages?: (copied: number, total: number) => void): Promise<StoreSnapshot> {
   const db = new Database(source, { readonly: true, fileMustExist: true });
+  let takenAt: number;
+  let contents: SnapshotContents;
+  let outboxKeys: StoreSnapshot['outbox'];
   try {
     db.pragma('busy_timeout = 5000');
     // The snapshot's instant: the read transaction starts at the first read and holds until the end.
     db.exec('BEGIN');
     const schema = db.prepare('SELECT count(*) AS n FROM sqlite_schema').get() as { n: number };
-    const takenAt = Date.now();
+    takenAt = Date.now();
     if (schema.n === 0) throw new Error(`${source} holds no Yagura store`);
     // Objects still in the outbox are written again, from these rows, by the first start of a restored store.
-    const outboxKeys = (db.prepare('SELECT account_id, region, day, name FROM archive_objects').all() as Array<{ account_id: string; region: string; day: string; name: string }>).map(
+    outboxKeys = (db.prepare('SELECT account_id, region, day, name FROM archive_objects').all() as Array<{ account_id: string; region: string; day: string; name: string }>).map(
       (r) => ({ accountId: r.account_id, region: r.region, day: r.day, name: r.name }),
     );
-    const contents = contentsOf(db);
+    contents = contentsOf(db);
     await db.backup(destination, {
       progress: ({ totalPages, remainingPages }) => {
         onPages?.(totalPages - remainingPages, totalPages);
@@ -43,7 +46,26 @@ export async function snapshotSqlite(source: string, destination: string, onPage
       },
     });
     db.exec('COMMIT');
-    return { takenAt, contents, outbox: outboxKeys };
+  } finally {
+    db.close();
+  }
+  // The copy carries the source's WAL mode in its header; as one self-contained file it needs none (a server opening
+  // it sets WAL again), and reading it back then leaves no -wal or -shm beside it.
+  const copy = new Database(destination, { fileMustExist: true });
+  try {
+    copy.pragma('journal_mode = DELETE');
+  } finally {
+    copy.close();
+  }
+  await chmod(destination, 0o600);
+  return { takenAt, contents, outbox: outboxKeys };
+}
+
+/** What a copied store file holds. */
+export function countSqlite(file: string): SnapshotContents {
+  const db = new Database(file, { readonly: true, fileMustExist: true });
+  try {
+    return contentsOf(db);
   } finally {
     db.close();
   }
@@ -63,15 +85,5 @@ export function inspectSqlite(file: string): SnapshotContents {
     return contentsOf(db);
   } finally {
     db.close();
-  }
-}
-
-/** Makes the copied file durable (the backup API writes it without a final fsync of its own). */
-export async function syncFile(file: string): Promise<void> {
-  const handle = await open(file, 'r+');
-  try {
-    await handle.sync();
-  } finally {
-    await handle.close();
   }
 }
