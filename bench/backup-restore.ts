@@ -45,8 +45,8 @@ async function timed<T>(what: string, run: () => Promise<T>): Promise<{ value: T
   return { value, seconds };
 }
 
-const dataset = await ensureDataset(work, { ...config.dataset, findings }, 24 * 30, note);
 if (!(await stat(path.join(data, 'yagura.db')).catch(() => undefined))) {
+  const dataset = await ensureDataset(work, { ...config.dataset, findings }, 24 * 30, note);
   await timed('import', async () => {
     const target = await openTarget({ data }, 'bench');
     try {
