@@ -95,9 +95,9 @@ async function answers(store: Embedded['store']): Promise<unknown> {
   return { count: await store.count(), listing, totals, aggregation };
 }
 
-/** Every `id@updatedAt` line of the archive objects under `dir`. */
-function archiveLines(dir: string): Set<string> {
-  const lines = new Set<string>();
+/** Every `id@updatedAt` line of the archive objects under `dir`, with the name of the object holding it. */
+function archiveLines(dir: string): Map<string, string> {
+  const lines = new Map<string, string>();
   const walk = (d: string): void => {
     for (const e of readdirSync(d, { withFileTypes: true })) {
       if (e.name === '.staging') continue;
@@ -107,7 +107,7 @@ function archiveLines(dir: string): Set<string> {
         for (const line of gunzipSync(readFileSync(p)).toString('utf8').split('\n')) {
           if (line === '') continue;
           const doc = JSON.parse(line) as { id: string; updatedAt: string };
-          lines.add(`${doc.id}@${doc.updatedAt}`);
+          lines.set(`${doc.id}@${doc.updatedAt}`, e.name);
         }
       }
     }
@@ -195,6 +195,10 @@ describe('yagura backup and restore', () => {
       const lines = archiveLines(path.join(restoredDir, 'archive'));
       const missing = [...held].filter((v) => !lines.has(v));
       assert.deepEqual(missing.slice(0, 5), [], `${missing.length} restored versions are in no restored archive object`);
+      // Lines of later versions come only from an object opened in the snapshot's own second (kept, as documented).
+      const snapshotSecond = manifest.takenAt.slice(0, 19).replace(/[-:]/g, '');
+      const later = [...lines].filter(([v]) => !held.has(v));
+      assert.deepEqual([...new Set(later.map(([, name]) => name.slice(0, 15)))].filter((stamp) => stamp !== snapshotSecond), [], 'no object opened after the snapshot');
 
       // A store given exactly that prefix answers every search and aggregation the same.
       const frozen = await openEmbedded(path.join(dir, 'frozen'), 'test');
