@@ -1,11 +1,11 @@
 // `yagura backup`: a consistent copy of an embedded data folder while its server keeps running — the store as of one
 // instant, the archive objects written by then, optionally the master key — and a manifest written last.
 import { existsSync } from 'node:fs';
-import { mkdir, readdir, rename, rmdir, writeFile } from 'node:fs/promises';
+import { mkdir, readdir, rename, rm, rmdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { archiveKey } from '../../archive/archive.js';
 import { recordedArchiveTarget } from '../../archive/archive-target.js';
-import { dataFolder } from '../data-folder.js';
+import { dataFolder, type DataFolder } from '../data-folder.js';
 import { countSqlite, snapshotSqlite } from '../sqlite/snapshot.js';
 import { eachParallel, fsync, hashedCopy, hashFile, syncTree } from './hashed-copy.js';
 import { BackupError, MANIFEST_FILE, MANIFEST_FORMAT, type Manifest, type ManifestFile } from './manifest.js';
@@ -110,14 +110,13 @@ export async function backupFolder(options: BackupOptions): Promise<BackupReport
   try {
     return await takeBackup(options, folder, to);
   } catch (error) {
-    const { rm } = await import('node:fs/promises');
     for (const entry of await readdir(to).catch(() => [])) await rm(path.join(to, entry), { recursive: true, force: true });
     if (created) await rmdir(to).catch(() => undefined);
     throw error;
   }
 }
 
-async function takeBackup(options: BackupOptions, folder: ReturnType<typeof dataFolder>, to: string): Promise<BackupReport> {
+async function takeBackup(options: BackupOptions, folder: DataFolder, to: string): Promise<BackupReport> {
   const files: ManifestFile[] = [];
   const storeCopy = path.join(to, STORE_FILE);
   const snapshot = await snapshotSqlite(folder.databaseFile, storeCopy, options.events?.pages);
