@@ -24,6 +24,7 @@ import { sessionRoutes } from './api/routes/sessions.js';
 import { eventsRoutes } from './api/routes/events.js';
 import { sourcesRoutes } from './api/routes/sources.js';
 import { SourceSet } from './ingest/source-set.js';
+import { exportRoutes } from './api/routes/export.js';
 import { findingsRoutes } from './api/routes/findings.js';
 import { healthRoutes, type ArchiveHealth } from './api/routes/health.js';
 import { operationsRoutes } from './api/routes/operations.js';
@@ -191,6 +192,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   await app.register(sourcesRoutes, { sources });
   if (deps.metrics) await app.register(operationsRoutes, { metrics: deps.metrics, resolver, now, ...(deps.rateRules && { rateRules: deps.rateRules.rules }) });
   await app.register(findingsRoutes, { store: deps.store, cursors: new CursorCodec(deps.cursorSecret), maxPageSize: deps.limits.maxPageSize, now });
+  await app.register(exportRoutes, { store: deps.store, now });
   await app.register(aggregateRoutes, { store: deps.store, now });
   await app.register(streamRoutes, { store: deps.store, pipeline: deps.pipeline, securityHeaders: SECURITY_HEADERS });
   // Alerting.

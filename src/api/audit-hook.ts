@@ -13,6 +13,8 @@ declare module 'fastify' {
   interface FastifyReply {
     /** Items in a list answer, set by routes that return one; recorded in the audit log. */
     auditItems: number | null;
+    /** Bytes of a streamed answer (which has no content-length), counted as they are written. */
+    auditBytes: number | null;
   }
   interface FastifyRequest {
     /** What a route that decides by itself (STS, sign-in) did, for its audit entry; never a secret. */
@@ -80,6 +82,7 @@ function resourceOf(request: FastifyRequest, method: string, route: string | und
 }
 
 function bytesOf(reply: FastifyReply): number | null {
+  if (reply.auditBytes !== null) return reply.auditBytes;
   const length = Number(reply.getHeader('content-length'));
   return Number.isInteger(length) && length >= 0 ? length : null;
 }
@@ -98,6 +101,7 @@ export function registerAuditLog(app: FastifyInstance, options: AuditHookOptions
   let dropped = 0;
   let lastWarning = -Infinity;
   app.decorateReply('auditItems', null);
+  app.decorateReply('auditBytes', null);
 
   const record = (request: FastifyRequest, reply: FastifyReply, ended: 'answered' | 'closed'): void => {
     const state = pending.get(request);
@@ -122,7 +126,7 @@ export function registerAuditLog(app: FastifyInstance, options: AuditHookOptions
         decision: status >= 400 && status < 500 && request.auditDetail?.action?.startsWith('sts:') ? 'denied' : decisionOf(status),
         status,
         errorCode: abandoned ? 'CLIENT_CLOSED_REQUEST' : state.errorCode,
-        resultSize: ended === 'answered' ? bytesOf(reply) : null,
+        resultSize: ended === 'answered' || reply.auditBytes !== null ? bytesOf(reply) : null,
         items: reply.auditItems,
         reason: request.auditDetail?.reason?.slice(0, MAX_RESOURCE) ?? null,
       };

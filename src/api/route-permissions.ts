@@ -50,6 +50,7 @@ export const ROUTE_PERMISSIONS: Readonly<Record<string, RoutePermission>> = {
   'POST /api/v1/events': act(ACTIONS.IngestFindings),
   'GET /api/v1/sources': act(ACTIONS.ListSources),
   'GET /api/v1/findings': act(ACTIONS.SearchFindings),
+  'GET /api/v1/findings/export': act(ACTIONS.ExportFindings),
   'GET /api/v1/findings/:accountId/:region/:id': act(ACTIONS.GetFinding),
   'POST /api/v1/findings/:accountId/:region/:id/archive': act(ACTIONS.ArchiveFindings),
   'POST /api/v1/findings/:accountId/:region/:id/unarchive': act(ACTIONS.UnarchiveFindings),

@@ -21,3 +21,9 @@ export function checkArchiveTarget(folderDir: string, target: string): void {
     `this data folder archives to ${where(recorded)}, not ${where(target)}: give the same archive settings (archive.url or YAGURA_ARCHIVE_URL), or remove ${file} after moving the archive`,
   );
 }
+
+/** The archive recorded for the folder (`local` or an `s3://` URL), or undefined before its first open. */
+export function recordedArchiveTarget(folderDir: string): string | undefined {
+  const file = path.join(folderDir, FILE);
+  return existsSync(file) ? readFileSync(file, 'utf8').trim() : undefined;
+}

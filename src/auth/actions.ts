@@ -56,6 +56,7 @@ export const ACTIONS = {
   IngestFindings: action('yagura:IngestFindings', 'finding', 'Store findings sent to POST /api/v1/events; each finding is checked against its own ARN.', FINDING_KEYS),
   SearchFindings: action('yagura:SearchFindings', 'finding', 'Search findings (KQL, time range, pages).', FINDING_KEYS),
   AggregateFindings: action('yagura:AggregateFindings', 'finding', 'Count and aggregate findings (the overview, field counts).', FINDING_KEYS),
+  ExportFindings: action('yagura:ExportFindings', 'finding', 'Export every finding a query selects as NDJSON or CSV (streamed; the audit log records the count and bytes).', FINDING_KEYS),
   GetFinding: action('yagura:GetFinding', 'finding', 'Read one finding with its history.', FINDING_KEYS),
   StreamFindings: action('yagura:StreamFindings', 'finding', 'Follow new and updated findings live (Server-Sent Events).', FINDING_KEYS),
   ArchiveFindings: action('yagura:ArchiveFindings', 'finding', "Mark a finding archived in Yagura.", FINDING_KEYS),

@@ -3,10 +3,13 @@
 import { Command, CommanderError } from 'commander';
 import { adminCommands } from './admin/admin-commands.js';
 import { alertsCommand } from './alerts.js';
+import { backupCommand } from './backup.js';
+import { exportCommand } from './export.js';
 import { importCommand } from './import.js';
 import { loginCommand } from './login.js';
 import { migrateCommand } from './migrate.js';
 import { policyCommand } from './policy.js';
+import { restoreCommand } from './restore.js';
 import { searchCommand } from './search.js';
 import { serveCommand } from './serve.js';
 
@@ -24,7 +27,10 @@ export async function run(argv: readonly string[]): Promise<void> {
   serveCommand(program);
   importCommand(program);
   migrateCommand(program);
+  backupCommand(program);
+  restoreCommand(program);
   searchCommand(program);
+  exportCommand(program);
   alertsCommand(program);
   policyCommand(program);
   loginCommand(program);

@@ -1,5 +1,6 @@
 // Search results as a table, CSV, NDJSON or JSON; finding text is attacker-controlled, so it is neutralised.
 import { stringify } from 'csv-stringify/sync';
+import { spreadsheetSafe } from '../api/finding-export.js';
 import type { PresentedFinding } from '../api/present.js';
 import { renderTable, type TableOutput } from './table.js';
 import type { SearchResult } from './target.js';
@@ -15,10 +16,6 @@ export function terminalSafe(text: string): string {
   return text.replace(CONTROL, ' ');
 }
 
-/** Spreadsheets execute cells starting with these; prefix a quote (OWASP CSV injection). */
-export function spreadsheetSafe(text: string): string {
-  return /^[=+\-@\t\r]/.test(text) ? `'${text}` : text;
-}
 
 function str(value: unknown): string {
   return typeof value === 'string' ? value : value === undefined || value === null ? '' : String(value);

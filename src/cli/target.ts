@@ -1,6 +1,9 @@
 // Where a CLI verb sends its work: a running server over HTTP, or a data folder opened directly.
 import type { Finding } from '../findings/finding.js';
+import { Readable } from 'node:stream';
 import { openEmbedded, type Embedded } from '../main.js';
+import { exportFindings, type ExportFormat } from '../api/finding-export.js';
+import { bindQuery } from '../query/bind.js';
 import { presentFinding, type PresentedFinding } from '../api/present.js';
 import { parseSort } from '../api/routes/findings.js';
 import { parseQuery } from '../query/parser.js';
@@ -35,6 +38,13 @@ export interface SearchResult {
   readonly nextCursor: string | null;
 }
 
+export interface ExportParams {
+  readonly q: string;
+  readonly from?: string;
+  readonly to?: string;
+  readonly format: ExportFormat;
+}
+
 /** Validated findings to store; `refs[i]` names where finding i came from in messages (`file:line`). */
 export interface ImportBatch {
   readonly findings: Finding[];
@@ -52,6 +62,8 @@ export interface Target {
   /** Stores a batch of findings and counts the outcomes in `tally`. */
   ingest(batch: ImportBatch, tally: ImportTally): Promise<void>;
   search(params: SearchParams): Promise<SearchResult>;
+  /** The export's text as it arrives (a server's stream, or the folder's pages), to be written as it comes. */
+  export(params: ExportParams): AsyncIterable<Buffer | string>;
   close(): Promise<void>;
 }
 
@@ -130,6 +142,27 @@ class RemoteTarget implements Target {
     return (await this.call(`/api/v1/findings?${query}`, { method: 'GET' })) as SearchResult;
   }
 
+  async *export(params: ExportParams): AsyncIterable<Buffer> {
+    const query = new URLSearchParams({ q: params.q, format: params.format });
+    if (params.from !== undefined) query.set('from', params.from);
+    if (params.to !== undefined) query.set('to', params.to);
+    let response: Response;
+    try {
+      response = await fetch(new URL(`/api/v1/findings/export?${query}`, this.url), { headers: { authorization: `Bearer ${this.apiKey}` } });
+    } catch (error) {
+      throw new CliError(`cannot reach the server at ${this.url}: ${(error as { cause?: { code?: string } }).cause?.code ?? (error as Error).message}`);
+    }
+    if (!response.ok || response.body === null) {
+      const body = (await response.json().catch(() => undefined)) as { error?: { message: string } } | undefined;
+      throw new CliError(`the server answered ${response.status}: ${body?.error?.message ?? response.statusText}`);
+    }
+    try {
+      for await (const chunk of Readable.fromWeb(response.body as import('node:stream/web').ReadableStream<Uint8Array>)) yield chunk as Buffer;
+    } catch (error) {
+      throw new CliError(`the export stopped part way (${(error as { cause?: { code?: string } }).cause?.code ?? (error as Error).message}): what was written is incomplete`);
+    }
+  }
+
   async close(): Promise<void> {}
 }
 
@@ -185,6 +218,18 @@ class LocalTarget implements Target {
       findings: page.findings.map((f) => presentFinding(f, now)),
       nextCursor: page.next ? JSON.stringify(page.next) : null,
     };
+  }
+
+  export(params: ExportParams): AsyncIterable<string> {
+    const now = Date.now();
+    const range = resolveTimeRange({ from: params.from, to: params.to }, now);
+    // The folder's owner reads every finding: there is no principal, hence no scope, and no API call to audit.
+    return exportFindings(this.embedded.store, {
+      query: bindQuery(parseQuery(params.q), { now }),
+      ...(range.from !== undefined && { from: range.from }),
+      ...(range.to !== undefined && { to: range.to }),
+      format: params.format,
+    }, now);
   }
 
   async close(): Promise<void> {

@@ -1,5 +1,7 @@
 // The backend seam: every store the server keeps its state in, opened together from one place (the embedded SQLite
-// file now; PostgreSQL later). Nothing outside src/store/<backend>/ knows which one it is.
+// file now; PostgreSQL later). Nothing outside src/store/<backend>/ knows which one it is. A backup of an embedded
+// store is taken beside the Backend a running server owns, not through it (store/backup/, sqlite/snapshot.ts: a
+// read-only connection on one snapshot); a PostgreSQL store is backed up with PostgreSQL's own tools.
 import type { AlertStores } from '../alerts/alert-stores.js';
 import type { AuditLog } from '../audit/audit-log.js';
 import type { AuditQueueOptions } from '../audit/audit-queue.js';

@@ -114,6 +114,24 @@ export const findingPaths: Json = {
       responses: { '200': jsonResponse('Aggregation results', { type: 'object', properties: { total: { type: 'integer' }, aggregations: { type: 'object' } } }), ...COMMON_ERRORS },
     },
   },
+  '/api/v1/findings/export': {
+    get: {
+      summary: 'Every finding a KQL query selects within the caller\'s scope, streamed as NDJSON or CSV (oldest updatedAt first)',
+      tags: ['findings'],
+      parameters: [
+        queryParam('q', 'KQL; empty exports every finding in range'),
+        ...range,
+        queryParam('format', 'ndjson: one presented finding per line; csv: the columns docs/api.md lists, formula-safe', { enum: ['ndjson', 'csv'], default: 'ndjson' }),
+      ],
+      responses: {
+        '200': {
+          description: 'The findings, streamed; a transfer cut short (no final chunk) is an export that failed part way',
+          content: { 'application/x-ndjson': { schema: { type: 'string' } }, 'text/csv': { schema: { type: 'string' } } },
+        },
+        ...COMMON_ERRORS,
+      },
+    },
+  },
   '/api/v1/stream': {
     get: {
       summary: 'Server-Sent Events of new and updated findings that match a KQL query',
