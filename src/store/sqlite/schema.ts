@@ -8,6 +8,7 @@ import { PRINCIPALS_MIGRATION } from './principal-schema.js';
 import { FEDERATION_MIGRATION } from './federation-schema.js';
 import { backfillPathIndex, PATH_INDEX_MIGRATION } from './path-index.js';
 import { sealPlaintextDestinations } from './destination-secrets.js';
+import { ARCHIVE_INDEX_MIGRATION } from './archive-index.js';
 import type { SecretBox } from '../../auth/secrets/secret-box.js';
 
 /** What code migrations may need besides the database. */
@@ -242,6 +243,7 @@ const MIGRATIONS: readonly Migration[] = [
   PATH_INDEX,
   SEALED_DESTINATIONS,
   FEDERATION_MIGRATION,
+  ARCHIVE_INDEX_MIGRATION,
 ];
 
 /** The schema version this Yagura writes. */
