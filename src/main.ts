@@ -8,6 +8,7 @@ import { fileURLToPath } from 'node:url';
 import type { FastifyInstance } from 'fastify';
 import { buildApp } from './app.js';
 import { Archiver } from './archive/archiver.js';
+import { ErasureService } from './erasure/erasure-service.js';
 import type { Archive } from './archive/archive.js';
 import { openArchive } from './archive/open-archive.js';
 import { bootstrapAdmin, type BootstrapResult } from './auth/api-keys.js';
@@ -324,6 +325,7 @@ export async function startServer(config: Config, options: StartOptions = {}): P
     ...serverStoreOptions(config.search),
   });
   let alerts: AlertService | undefined;
+  let erasures: ErasureService | undefined;
   try {
     metrics.gauge('yagura_ingest_queue_findings', 'Findings waiting for the next commit', () => embedded.pipeline.queueDepth);
     metrics.gauge('yagura_store_findings', 'Findings in the store', () => embedded.store.count());
@@ -339,6 +341,8 @@ export async function startServer(config: Config, options: StartOptions = {}): P
     await embedded.catalog.seed(config.accounts);
     alerts = buildAlerts(embedded, config, metrics);
     const started = alerts;
+    erasures = erasureService(embedded);
+    await erasures.loadTombstones();
     const dashboardRoot = findDashboard();
     const app = await buildApp({
       store: embedded.store,
@@ -361,6 +365,7 @@ export async function startServer(config: Config, options: StartOptions = {}): P
       storeHealth: embedded.backend,
       rateRules: { rules: rateRules, windowSeconds: p.rateWindowSeconds },
       alerts,
+      erasures,
       server: {
         ...(https && { https }),
         requestTimeoutSeconds: p.requestTimeoutSeconds,
@@ -381,6 +386,17 @@ export async function startServer(config: Config, options: StartOptions = {}): P
       app.log.warn({ component: 'archive', err: error }, 'the archive cannot be written now; versions stay in the outbox and are retried');
     });
     app.addHook('onClose', async () => started.close());
+    const erasing = erasures;
+    erasing.onFailure((job, error) => app.log.error({ component: 'erasure', job, err: error }, 'an erasure failed'));
+    // Other instances write tombstones too: read them again every few seconds.
+    const tombstones = embedded.backend.shared ? setInterval(() => void erasing.loadTombstones().catch(() => undefined), 5_000) : undefined;
+    tombstones?.unref();
+    app.addHook('onClose', async () => {
+      clearInterval(tombstones);
+      await erasing.close();
+    });
+    // Erasures a crash interrupted go on where they stopped.
+    await erasing.resume();
     await app.listen({ host: config.host, port: config.port });
     const address = app.server.address();
     const port = typeof address === 'object' && address !== null ? address.port : config.port;
@@ -401,8 +417,22 @@ export async function startServer(config: Config, options: StartOptions = {}): P
       },
     };
   } catch (error) {
+    await erasures?.close();
     await alerts?.close();
     await embedded.close();
     throw error;
   }
+}
+
+/** Erasures on this process's stores and archive; the archiver holds its passes while the archive is rewritten. */
+export function erasureService(embedded: Embedded, now?: () => number): ErasureService {
+  return new ErasureService({
+    findings: embedded.store,
+    alerts: embedded.backend.alerts,
+    erasures: embedded.backend.erasures,
+    audit: embedded.backend.audit,
+    archive: embedded.archive,
+    archiveExclusive: (work) => embedded.archiver.exclusive(work),
+    ...(now && { now }),
+  });
 }

@@ -12,6 +12,7 @@ import type { SessionRepository } from '../auth/sessions.js';
 import type { RoleSessionStore } from '../auth/sts/role-session-store.js';
 import type { CatalogStore } from '../catalog/catalog-store.js';
 import type { FindingStore } from './finding-store.js';
+import type { ErasureStore } from '../erasure/erasure-store.js';
 import type { Lease } from './lease.js';
 import type { RecordSource } from './transfer.js';
 
@@ -47,6 +48,8 @@ export interface Backend {
   readonly roleMap: RoleMapStore;
   /** Accounts and account groups. */
   readonly catalog: CatalogStore;
+  /** Erasure jobs and account tombstones. */
+  readonly erasures: ErasureStore;
   /** The audit log of API calls; `close` writes what it still queues. */
   readonly audit: AuditLog;
   /** Every kind of record holding sealed values: what a master key rotation re-seals and a start checks. */
