@@ -1,7 +1,7 @@
 // `yagura erase` as built (dist/): against a running server and on a data folder, with its progress, its summary
 // and its exit codes.
 import assert from 'node:assert/strict';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
@@ -65,6 +65,14 @@ describe('yagura erase', { timeout: 120_000 }, () => {
       assert.deepEqual(await filesHolding(data, ['acct-victim-1', '203.0.113.91']), []);
       const left = await yagura(['search', '', '--data', data, '--format', 'json']);
       assert.deepEqual((JSON.parse(left.stdout) as { findings: Array<{ yagura: { id: string } }> }).findings.map((f) => f.yagura.id), ['other-acct']);
+      // The tombstone holds for an import into the folder too.
+      const file = path.join(dir, 'resend.json');
+      await writeFile(file, JSON.stringify([findingDoc({ id: 'acct-victim-1', accountId: '787878787878' }), findingDoc({ id: 'new-other', accountId: '111122223333' })]));
+      const resend = await yagura(['import', file, '--data', data]);
+      assert.equal(resend.code, 2, resend.stderr);
+      assert.match(resend.stdout + resend.stderr, /ACCOUNT_ERASED/);
+      const after = await yagura(['search', 'accountId:787878787878', '--data', data, '--format', 'json']);
+      assert.equal((JSON.parse(after.stdout) as { total: number }).total, 0);
     } finally {
       await rm(dir, { recursive: true, force: true });
     }
