@@ -3,6 +3,7 @@ import type Database from 'better-sqlite3';
 import type { FindingKey } from '../../findings/finding.js';
 import { shortKeyDigest } from '../../findings/key-digest.js';
 import { noRemovals, type RemovalCounts, type RemoveOptions } from '../finding-store.js';
+import { relaxed } from './relaxed.js';
 
 /** One batch's removal, inside the caller's transaction; returns its counts and the row ids removed. */
 export type BatchRemover = (keys: readonly FindingKey[], options: RemoveOptions) => { counts: RemovalCounts; rowids: number[] };
@@ -70,7 +71,8 @@ export async function mergeTextIndex(db: Database.Database): Promise<number> {
   let slices = 0;
   for (;;) {
     const before = totalChanges.get() as number;
-    db.transaction(() => merge.run())();
+    // Without an fsync of its own: the checkpoint that ends a scrub (truncateWal) makes every slice durable.
+    relaxed(db, () => merge.run());
     slices++;
     // The command itself counts one change; FTS5's writes count the rest.
     if ((totalChanges.get() as number) - before <= 1) return slices;
@@ -84,8 +86,16 @@ export async function mergeTextIndex(db: Database.Database): Promise<number> {
  * tried again, a few times, over about five seconds.
  */
 export async function truncateWal(db: Database.Database): Promise<boolean> {
+  const busyTimeout = db.pragma('busy_timeout', { simple: true }) as number;
   for (let attempt = 0; attempt < 50; attempt++) {
-    const [result] = db.pragma('wal_checkpoint(TRUNCATE)') as Array<{ busy: number; log: number; checkpointed: number }>;
+    // Waits for readers a little at a time, so that the event loop is never held long.
+    db.pragma('busy_timeout = 50');
+    let result: { busy: number } | undefined;
+    try {
+      [result] = db.pragma('wal_checkpoint(TRUNCATE)') as Array<{ busy: number }>;
+    } finally {
+      db.pragma(`busy_timeout = ${busyTimeout}`);
+    }
     if (result === undefined || result.busy === 0) return true;
     await new Promise((resolve) => setTimeout(resolve, 100));
   }
