@@ -8,6 +8,7 @@ import { fileURLToPath } from 'node:url';
 import type { FastifyInstance } from 'fastify';
 import { buildApp } from './app.js';
 import { Archiver } from './archive/archiver.js';
+import { ErasureService } from './erasure/erasure-service.js';
 import type { Archive } from './archive/archive.js';
 import { openArchive } from './archive/open-archive.js';
 import { bootstrapAdmin, type BootstrapResult } from './auth/api-keys.js';
@@ -307,12 +308,18 @@ export function buildFederation(embedded: Embedded, config: Pick<Config, 'sts' |
 }
 
 /** The push source and the configured collectors (not started). */
-export function buildSources(embedded: Embedded, config: Pick<Config, 'sources'>, metrics?: Metrics, options: { waitTimeSeconds?: number } = {}): SourceSet {
+export function buildSources(
+  embedded: Embedded,
+  config: Pick<Config, 'sources'>,
+  metrics?: Metrics,
+  options: { waitTimeSeconds?: number; isErasedAccount?: (accountId: string) => boolean } = {},
+): SourceSet {
   const collectors = config.sources.s3Export.map(
     (s) =>
       new S3ExportSource(s, {
         pipeline: embedded.pipeline,
         state: embedded.backend.sourceState,
+        ...(options.isErasedAccount && { isErasedAccount: options.isErasedAccount }),
         ...(metrics && { metrics }),
         ...(options.waitTimeSeconds !== undefined && { waitTimeSeconds: options.waitTimeSeconds }),
       }),
@@ -341,6 +348,7 @@ export async function startServer(config: Config, options: StartOptions = {}): P
   });
   let alerts: AlertService | undefined;
   let sources: SourceSet | undefined;
+  let erasures: ErasureService | undefined;
   try {
     metrics.gauge('yagura_ingest_queue_findings', 'Findings waiting for the next commit', () => embedded.pipeline.queueDepth);
     metrics.gauge('yagura_store_findings', 'Findings in the store', () => embedded.store.count());
@@ -356,8 +364,11 @@ export async function startServer(config: Config, options: StartOptions = {}): P
     await embedded.catalog.seed(config.accounts);
     alerts = buildAlerts(embedded, config, metrics);
     const started = alerts;
+    erasures = erasureService(embedded);
+    await erasures.loadTombstones();
     const dashboardRoot = findDashboard();
-    sources = buildSources(embedded, config, metrics);
+    const erased = erasures;
+    sources = buildSources(embedded, config, metrics, { isErasedAccount: (accountId) => erased.isErasedAccount(accountId) });
     const collecting = sources;
     const app = await buildApp({
       store: embedded.store,
@@ -381,6 +392,7 @@ export async function startServer(config: Config, options: StartOptions = {}): P
       storeHealth: embedded.backend,
       rateRules: { rules: rateRules, windowSeconds: p.rateWindowSeconds },
       alerts,
+      erasures,
       server: {
         ...(https && { https }),
         requestTimeoutSeconds: p.requestTimeoutSeconds,
@@ -401,6 +413,17 @@ export async function startServer(config: Config, options: StartOptions = {}): P
       app.log.warn({ component: 'archive', err: error }, 'the archive cannot be written now; versions stay in the outbox and are retried');
     });
     app.addHook('onClose', async () => started.close());
+    const erasing = erasures;
+    erasing.onFailure((job, error) => app.log.error({ component: 'erasure', job, err: error }, 'an erasure failed'));
+    // Other instances write tombstones too: read them again every few seconds.
+    const tombstones = embedded.backend.shared ? setInterval(() => void erasing.loadTombstones().catch(() => undefined), 5_000) : undefined;
+    tombstones?.unref();
+    app.addHook('onClose', async () => {
+      clearInterval(tombstones);
+      await erasing.close();
+    });
+    // Erasures a crash interrupted go on where they stopped.
+    await erasing.resume();
     await app.listen({ host: config.host, port: config.port });
     const address = app.server.address();
     const port = typeof address === 'object' && address !== null ? address.port : config.port;
@@ -426,8 +449,25 @@ export async function startServer(config: Config, options: StartOptions = {}): P
     };
   } catch (error) {
     await sources?.stop();
+    await erasures?.close();
     await alerts?.close();
     await embedded.close();
     throw error;
   }
+}
+
+/** Erasures on this process's stores and archive; the archiver holds its passes while the archive is rewritten. */
+export function erasureService(embedded: Embedded, options: { now?: () => number; compact?: boolean } = {}): ErasureService {
+  const { now, compact } = options;
+  return new ErasureService({
+    ...(compact && { compact }),
+    sharedArchive: embedded.backend.shared,
+    findings: embedded.store,
+    alerts: embedded.backend.alerts,
+    erasures: embedded.backend.erasures,
+    audit: embedded.backend.audit,
+    archive: embedded.archive,
+    archiveExclusive: (work) => embedded.archiver.exclusive(work),
+    ...(now && { now }),
+  });
 }

@@ -5,6 +5,7 @@ import { adminCommands } from './admin/admin-commands.js';
 import { alertsCommand } from './alerts.js';
 import { backupCommand } from './backup.js';
 import { exportCommand } from './export.js';
+import { eraseCommand } from './erase.js';
 import { importCommand } from './import.js';
 import { loginCommand } from './login.js';
 import { migrateCommand } from './migrate.js';
@@ -31,6 +32,7 @@ export async function run(argv: readonly string[]): Promise<void> {
   restoreCommand(program);
   searchCommand(program);
   exportCommand(program);
+  eraseCommand(program);
   alertsCommand(program);
   policyCommand(program);
   loginCommand(program);

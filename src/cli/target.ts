@@ -191,10 +191,20 @@ class LocalTarget implements Target {
     await load?.finish();
   }
 
+  /** Accounts erased by account: their findings are refused, as the server refuses them. */
+  private erased: Set<string> | undefined;
+
   async ingest(batch: ImportBatch, tally: ImportTally): Promise<void> {
+    this.erased ??= new Set((await this.embedded.backend.erasures.tombstones()).map((t) => t.accountId));
+    const erased = this.erased;
+    const findings = erased.size === 0 ? batch.findings : batch.findings.filter((f, i) => {
+      if (!erased.has(f.key.accountId)) return true;
+      tally.rejected.push({ ref: batch.refs[i] ?? '?', code: 'ACCOUNT_ERASED', message: `the findings of account ${f.key.accountId} were erased; they are not stored again` });
+      return false;
+    });
     // The parse thread counted what it read, ignored and rejected; the batch holds the valid findings.
-    const classified = { findings: batch.findings, indexes: batch.findings.map((_, i) => i), ignored: 0, rejected: [] };
-    const result = await receive(this.embedded.pipeline, { source: 'import', received: batch.findings.length, classified });
+    const classified = { findings, indexes: findings.map((_, i) => i), ignored: 0, rejected: [] };
+    const result = await receive(this.embedded.pipeline, { source: 'import', received: findings.length, classified });
     if (!result.ok) throw result.failure.cause;
     tally.created += result.report.created;
     tally.updated += result.report.updated;

@@ -1,7 +1,7 @@
 // The step every source shares: classified items in, the ingest report out (received, ignored, rejected, stored).
 import type { Metrics } from '../metrics/metrics.js';
 import type { UpsertOutcome } from '../store/finding-store.js';
-import { classifyItem, emptyClassified, type Classified, type Rejected } from './classify.js';
+import { classifyItem, emptyClassified, refuseErasedAccounts, type Classified, type Rejected } from './classify.js';
 import type { BodyItem } from './json-lines.js';
 import type { IngestPipeline } from './pipeline.js';
 
@@ -12,6 +12,8 @@ export interface Delivery {
   /** Items read (request items, object lines). */
   readonly received: number;
   readonly classified: Classified;
+  /** Accounts erased by account (tombstones): their findings are refused with ACCOUNT_ERASED, whatever the source. */
+  readonly isErasedAccount?: (accountId: string) => boolean;
 }
 
 /** What became of a delivery. `created + updated + unchanged` are the findings accepted. */
@@ -49,6 +51,7 @@ export function classifyItems(items: readonly BodyItem[], indexOf: (i: number) =
  */
 export async function receive(pipeline: IngestPipeline, delivery: Delivery, metrics?: Metrics): Promise<ReceiveResult> {
   const { classified, source } = delivery;
+  if (delivery.isErasedAccount) refuseErasedAccounts(classified, delivery.isErasedAccount);
   if (metrics) {
     metrics.received.inc({ source }, delivery.received);
     if (classified.ignored > 0) metrics.ignored.inc({ source }, classified.ignored);

@@ -15,6 +15,7 @@ import type { RoleSessionStore } from '../auth/sts/role-session-store.js';
 import type { CatalogStore } from '../catalog/catalog-store.js';
 import type { SourceStateStore } from '../ingest/source-state-store.js';
 import type { FindingStore } from './finding-store.js';
+import type { ErasureStore } from '../erasure/erasure-store.js';
 import type { Lease } from './lease.js';
 import type { RecordSource } from './transfer.js';
 
@@ -52,6 +53,8 @@ export interface Backend {
   readonly catalog: CatalogStore;
   /** What collectors keep: export objects read (their checkpoints), parked queue messages. */
   readonly sourceState: SourceStateStore;
+  /** Erasure jobs and account tombstones. */
+  readonly erasures: ErasureStore;
   /** The audit log of API calls; `close` writes what it still queues. */
   readonly audit: AuditLog;
   /** Every kind of record holding sealed values: what a master key rotation re-seals and a start checks. */

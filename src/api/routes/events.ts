@@ -18,6 +18,8 @@ export interface EventsRouteOptions {
   readonly metrics?: Metrics;
   /** The push source's health, told of every request's outcome. */
   readonly health?: SourceHealthRecorder;
+  /** Whether an account's findings were erased by account (a tombstone): they are refused. */
+  readonly isErasedAccount?: (accountId: string) => boolean;
 }
 
 export async function eventsRoutes(app: FastifyInstance, options: EventsRouteOptions): Promise<void> {
@@ -35,7 +37,7 @@ export async function eventsRoutes(app: FastifyInstance, options: EventsRouteOpt
     const health = options.health;
     health?.beginPass();
     const accepted = classified.findings.map((f) => f.key);
-    const result = await receive(options.pipeline, { source: 'http', received: parsed.items.length, classified }, options.metrics);
+    const result = await receive(options.pipeline, { source: 'http', received: parsed.items.length, classified, ...(options.isErasedAccount && { isErasedAccount: options.isErasedAccount }) }, options.metrics);
     if (!result.ok) {
       request.log.error({ err: result.failure.cause }, 'ingest failed');
       health?.error(result.failure.code, result.failure.message, { fatal: true });

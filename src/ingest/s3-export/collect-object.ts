@@ -16,6 +16,8 @@ export interface CollectContext {
   readonly s3: S3Client;
   readonly bucket: string;
   readonly pipeline: IngestPipeline;
+  /** Accounts erased by account: their findings are refused (see receive). */
+  readonly isErasedAccount?: (accountId: string) => boolean;
   readonly health: SourceHealthRecorder;
   readonly log: SourceLog;
   readonly metrics?: Metrics;
@@ -52,7 +54,7 @@ export async function collectObject(ctx: CollectContext, key: string, partition:
     return { kind: read.error.permanent ? 'refused' : 'retry', error: read.error };
   }
   const accepted = read.classified.findings.map((f) => f.key);
-  const result = await receive(ctx.pipeline, { source: 's3-export', received: read.received, classified: read.classified }, ctx.metrics);
+  const result = await receive(ctx.pipeline, { source: 's3-export', received: read.received, classified: read.classified, ...(ctx.isErasedAccount && { isErasedAccount: ctx.isErasedAccount }) }, ctx.metrics);
   if (!result.ok) {
     const error: S3ExportError = { code: 'STORE_UNAVAILABLE', message: `s3://${ctx.bucket}/${key}: ${result.failure.message}`, permanent: false };
     report(ctx, error, key);

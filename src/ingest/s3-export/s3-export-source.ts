@@ -13,6 +13,8 @@ import { s3ExportSourceId, type S3ExportSourceConfig } from './s3-export-config.
 
 export interface S3ExportSourceDeps {
   readonly pipeline: IngestPipeline;
+  /** Accounts erased by account: their findings are refused. */
+  readonly isErasedAccount?: (accountId: string) => boolean;
   readonly state: SourceStateStore;
   readonly metrics?: Metrics;
   readonly now?: () => number;
@@ -54,6 +56,7 @@ export class S3ExportSource implements Source {
       s3: clients.s3,
       bucket: this.config.bucket,
       pipeline: this.deps.pipeline,
+      ...(this.deps.isErasedAccount && { isErasedAccount: this.deps.isErasedAccount }),
       health: this.recorder,
       log,
       maxObjectBytes: this.config.maxObjectBytes,

@@ -4,6 +4,7 @@
 // sorted or compared uses the "C" collation, so it orders by code point and folds only ASCII case, as SQLite does.
 import type { Migration } from './migrate.js';
 import { SOURCE_STATE_TABLES } from './source-state-store.js';
+import { ERASURE_TABLES } from './erasure-store.js';
 
 /** The migration part these tables are versioned under. */
 export const STATE_PART = 'state';
@@ -258,4 +259,5 @@ export const STATE_MIGRATIONS: readonly Migration[] = [
     statements: [...PRINCIPALS, ...CATALOG, ...AUDIT, ...ALERTS, ...SESSIONS],
   },
   { version: 2, name: "collectors' export objects read and parked queue messages", statements: SOURCE_STATE_TABLES },
+  { version: 3, name: 'erasure jobs, their key digests, account tombstones', statements: ERASURE_TABLES },
 ];

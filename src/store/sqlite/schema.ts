@@ -9,6 +9,8 @@ import { FEDERATION_MIGRATION } from './federation-schema.js';
 import { SOURCE_STATE_MIGRATION } from './source-state-store.js';
 import { backfillPathIndex, PATH_INDEX_MIGRATION } from './path-index.js';
 import { sealPlaintextDestinations } from './destination-secrets.js';
+import { ARCHIVE_INDEX_MIGRATION } from './archive-index.js';
+import { ERASURE_MIGRATION } from './erasure-store.js';
 import type { SecretBox } from '../../auth/secrets/secret-box.js';
 
 /** What code migrations may need besides the database. */
@@ -244,6 +246,8 @@ const MIGRATIONS: readonly Migration[] = [
   SEALED_DESTINATIONS,
   FEDERATION_MIGRATION,
   SOURCE_STATE_MIGRATION,
+  ARCHIVE_INDEX_MIGRATION,
+  ERASURE_MIGRATION,
 ];
 
 /** The schema version this Yagura writes. */
