@@ -11,6 +11,7 @@ import type { SecretBox } from '../auth/secrets/secret-box.js';
 import type { SessionRepository } from '../auth/sessions.js';
 import type { RoleSessionStore } from '../auth/sts/role-session-store.js';
 import type { CatalogStore } from '../catalog/catalog-store.js';
+import type { RetentionStore } from '../retention/retention-store.js';
 import type { FindingStore } from './finding-store.js';
 import type { Lease } from './lease.js';
 import type { RecordSource } from './transfer.js';
@@ -47,6 +48,8 @@ export interface Backend {
   readonly roleMap: RoleMapStore;
   /** Accounts and account groups. */
   readonly catalog: CatalogStore;
+  /** Retention: the policy set through the API, legal holds, the marks a pass resumes from. */
+  readonly retention: RetentionStore;
   /** The audit log of API calls; `close` writes what it still queues. */
   readonly audit: AuditLog;
   /** Every kind of record holding sealed values: what a master key rotation re-seals and a start checks. */

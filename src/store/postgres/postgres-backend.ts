@@ -13,6 +13,7 @@ import { describeTarget, type StoreConfig } from './postgres-config.js';
 import { storeError } from './pool.js';
 import { PostgresStore } from './postgres-store.js';
 import { PostgresPrincipalStore } from './principal-store.js';
+import { PostgresRetentionStore } from './retention-store.js';
 import { PostgresRoleMapStore } from './role-map-store.js';
 import { PostgresRoleSessionStore } from './role-session-store.js';
 import { PostgresSessionRepository } from './session-repository.js';
@@ -102,6 +103,7 @@ async function openStores(options: PostgresBackendOptions): Promise<PostgresBack
       signingKeys,
       roleMap: new PostgresRoleMapStore(db),
       catalog,
+      retention: new PostgresRetentionStore(db),
       audit,
       sealed: [alerts.destinations, roleSessions, signingKeys],
       transfer: new PostgresTransfer(db),

@@ -6,6 +6,7 @@ import { AUDIT_MIGRATION } from './audit-schema.js';
 import { CHANGE_LOG_MIGRATION } from './change-log.js';
 import { PRINCIPALS_MIGRATION } from './principal-schema.js';
 import { FEDERATION_MIGRATION } from './federation-schema.js';
+import { RETENTION_MIGRATION } from './retention-schema.js';
 import { backfillPathIndex, PATH_INDEX_MIGRATION } from './path-index.js';
 import { sealPlaintextDestinations } from './destination-secrets.js';
 import type { SecretBox } from '../../auth/secrets/secret-box.js';
@@ -242,6 +243,7 @@ const MIGRATIONS: readonly Migration[] = [
   PATH_INDEX,
   SEALED_DESTINATIONS,
   FEDERATION_MIGRATION,
+  RETENTION_MIGRATION,
 ];
 
 /** The schema version this Yagura writes. */

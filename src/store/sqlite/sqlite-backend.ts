@@ -8,6 +8,7 @@ import { SqliteCatalogStore } from './catalog-store.js';
 import { SqliteRoleMapStore } from './directory-role-map-store.js';
 import { storedSecret } from './meta.js';
 import { SqlitePrincipalStore } from './principal-store.js';
+import { SqliteRetentionStore } from './retention-store.js';
 import { SqliteRoleSessionStore } from './role-session-store.js';
 import { SqliteSessionRepository } from './session-repository.js';
 import { SqliteStore, type SqliteStoreOptions } from './sqlite-store.js';
@@ -42,6 +43,7 @@ export async function openSqliteBackend(options: SqliteBackendOptions): Promise<
       signingKeys,
       roleMap: new SqliteRoleMapStore(db),
       catalog: new SqliteCatalogStore(db),
+      retention: new SqliteRetentionStore(db),
       audit,
       sealed: [alerts.destinations, roleSessions, signingKeys],
       transfer: new SqliteTransferSource(db),
