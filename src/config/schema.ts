@@ -4,6 +4,7 @@ import { archiveConfigSchema } from '../archive/archive-config.js';
 import { ldapConfigSchema } from '../auth/federation/ldap/ldap-config.js';
 import { storeConfigSchema } from '../store/postgres/postgres-config.js';
 import { oidcConfigSchema } from '../auth/federation/oidc/provider-config.js';
+import { checkRuleNames, retentionPolicyFields } from '../retention/retention-policy.js';
 
 export const configSchema = z
   .object({
@@ -107,6 +108,23 @@ export const configSchema = z
         sigv4Region: z.string().regex(/^[a-z0-9-]{1,32}$/, 'a region is lower-case letters, digits and -').default('us-east-1'),
       })
       .strict()
+      .prefault({}),
+    /**
+     * How long findings stay in the store and the archive (docs/retention.md). Without rules or a default nothing is
+     * ever removed. A policy put through the API replaces `default` and `rules`.
+     */
+    retention: z
+      .object({
+        ...retentionPolicyFields,
+        /** Pause between the end of one retention pass and the start of the next. */
+        intervalSeconds: z.number().int().min(10).max(7 * 86_400).default(3600),
+        /** Findings removed per transaction. */
+        batchFindings: z.number().int().min(1).max(10_000).default(200),
+        /** Pause between two batches, so ingest and searches go first. */
+        pauseMilliseconds: z.number().int().min(0).max(60_000).default(50),
+      })
+      .strict()
+      .superRefine(checkRuleNames)
       .prefault({}),
     search: z
       .object({

@@ -40,21 +40,24 @@ export const retentionDefaultSchema = z
   })
   .strict();
 
-export const retentionPolicySchema = z
-  .object({
-    default: retentionDefaultSchema.default({}),
-    /** Read top to bottom: for each of the store and the archive, the first matching rule that sets it decides. */
-    rules: z.array(retentionRuleSchema).max(MAX_RETENTION_RULES).default([]),
-  })
-  .strict()
-  .superRefine((policy, ctx) => {
-    const seen = new Set<string>();
-    policy.rules.forEach((rule, i) => {
-      const name = rule.name.toLowerCase();
-      if (seen.has(name)) ctx.addIssue({ code: 'custom', path: ['rules', i, 'name'], message: `two rules are named "${rule.name}"` });
-      seen.add(name);
-    });
+/** The policy's fields, shared by the API's schema and the configuration's `retention` section. */
+export const retentionPolicyFields = {
+  default: retentionDefaultSchema.default({}),
+  /** Read top to bottom: for each of the store and the archive, the first matching rule that sets it decides. */
+  rules: z.array(retentionRuleSchema).max(MAX_RETENTION_RULES).default([]),
+};
+
+/** Refuses two rules of one name (names compare without case). */
+export function checkRuleNames(policy: { readonly rules: readonly RetentionRule[] }, ctx: z.RefinementCtx): void {
+  const seen = new Set<string>();
+  policy.rules.forEach((rule, i) => {
+    const name = rule.name.toLowerCase();
+    if (seen.has(name) || name === DEFAULT_RULE) ctx.addIssue({ code: 'custom', path: ['rules', i, 'name'], message: `the rule name "${rule.name}" is already taken` });
+    seen.add(name);
   });
+}
+
+export const retentionPolicySchema = z.object(retentionPolicyFields).strict().superRefine(checkRuleNames);
 
 export type RetentionRule = z.infer<typeof retentionRuleSchema>;
 export type RetentionPolicy = z.infer<typeof retentionPolicySchema>;
