@@ -5,21 +5,9 @@
 import type { CatalogStore } from '../catalog/catalog-store.js';
 import type { FindingRecord, FindingStore } from '../store/finding-store.js';
 import type { ExpiredFinding, RemoveFindings } from './remove-findings.js';
+import type { RulePlan } from './retention-plan.js';
 import type { Retention } from './retention.js';
 import { AccountDirectory, cutoff, heldCondition, heldQuery, removableQuery, storeClasses, classQuery, type StoreClass } from './selection.js';
-
-/** What a pass of one scope would remove, or removed, under one rule. */
-export interface RulePlan {
-  readonly rule: string;
-  /** Undefined: kept forever. */
-  readonly days: number | undefined;
-  /** Findings (store) or archived versions (archive) past their retention and not held: what the pass removes. */
-  readonly remove: number;
-  /** Past their retention but kept by a legal hold. */
-  readonly held: number;
-  /** Epoch ms of the oldest finding (store: its updatedAt) or archive day the rule keeps; absent when it keeps none. */
-  readonly oldestKept?: number;
-}
 
 export interface StorePassOptions {
   readonly findings: Pick<FindingStore, 'search'>;
@@ -30,8 +18,6 @@ export interface StorePassOptions {
   readonly batchFindings: number;
   /** Called between batches; a pass yields there (a pause, so ingest and searches go first). */
   readonly yieldBetweenBatches: () => Promise<void>;
-  /** Whether the pass may go on (the lease is still held, the server is not stopping); checked before each batch. */
-  readonly mayContinue?: () => Promise<boolean>;
   /** Told after each batch: its rule, how many it removed, and how far past its cutoff the oldest of them was (ms). */
   readonly onBatch?: (rule: string, removed: number, lagMs: number) => void;
 }
@@ -93,9 +79,12 @@ export class StorePass {
     return [...byRule].map(([rule, e]) => ({ rule, days: e.days, remove: e.remove, held: e.held, ...(e.oldestKept !== undefined && { oldestKept: e.oldestKept }) }));
   }
 
-  /** Removes what a plan at `now` lists, a batch at a time. */
-  async run(now: number): Promise<StorePassResult> {
-    const { findings, remove, batchFindings, yieldBetweenBatches, mayContinue, onBatch } = this.options;
+  /**
+   * Removes what a plan at `now` lists, a batch at a time; `mayContinue` (the lease still held, the server not
+   * stopping) is asked before each batch.
+   */
+  async run(now: number, mayContinue: () => Promise<boolean> = async () => true): Promise<StorePassResult> {
+    const { findings, remove, batchFindings, yieldBetweenBatches, onBatch } = this.options;
     const { classes, held } = await this.classes(now);
     const removed: Record<string, number> = {};
     let first = true;
@@ -107,7 +96,7 @@ export class StorePass {
       for (;;) {
         if (!first) await yieldBetweenBatches();
         first = false;
-        if (mayContinue !== undefined && !(await mayContinue())) return { removed, complete: false };
+        if (!(await mayContinue())) return { removed, complete: false };
         const page = await findings.search({ query, to, size: batchFindings, sort: { field: 'updatedAt', order: 'asc' }, trackTotalUpTo: 1, ...(after && { after }) });
         if (page.findings.length === 0) break;
         const batch: ExpiredFinding[] = page.findings.map((r) => ({ key: r.key, updatedAt: updatedAtOf(r) }));
