@@ -172,5 +172,47 @@ export function describeAlertStores(name: string, open: () => Promise<AlertStore
       assert.equal(await alerts.deliveries.getDelivery(sent!), undefined);
       assert.equal((await alerts.deliveries.getDelivery(pending!))?.status, 'pending');
     });
+
+    withStore('forgets erased findings: incidents grouped on them, digest items, deliveries only about them, and their lines in digests', async (alerts) => {
+      const other: AlertFinding = { ...FINDING, id: 'f2', actor: '198.51.100.2' };
+      const key = { accountId: FINDING.accountId, region: FINDING.region, id: FINDING.id };
+      const otherKey = { ...key, id: 'f2' };
+      const digest: NewDelivery = {
+        rule: 'r2',
+        destination: 'd',
+        kind: 'digest',
+        about: [key, otherKey],
+        message: { kind: 'digest', rule: { id: 'r2', name: 'daily' }, findings: [FINDING, other], total: 2 },
+        arrivedAt: T0,
+      };
+      await alerts.evaluation.commitEvaluation(
+        {
+          cursor: 1,
+          incidents: [
+            { ...INCIDENT, groupKey: '111122223333/us-east-1/f1' },
+            { ...INCIDENT, groupKey: 'resource:111122223333/Instance i-1' },
+            { ...INCIDENT, groupKey: '111122223333/us-east-1/f2' },
+          ],
+          deliveries: [delivery('alone'), digest],
+          digestItems: [
+            { rule: 'r3', finding: FINDING, at: T0 },
+            { rule: 'r3', finding: other, at: T0 },
+          ],
+        },
+        T0,
+      );
+      const counts = await alerts.evaluation.forgetFindings([key], ['111122223333/us-east-1/f1', 'resource:111122223333/Instance i-1']);
+      assert.deepEqual(counts, { incidents: 2, deliveries: 2, digestItems: 1 });
+      assert.equal(await alerts.evaluation.incident('r1', '111122223333/us-east-1/f1'), undefined);
+      assert.equal(await alerts.evaluation.incident('r1', 'resource:111122223333/Instance i-1'), undefined);
+      assert.ok(await alerts.evaluation.incident('r1', '111122223333/us-east-1/f2'), 'another finding\'s incident stays');
+      assert.deepEqual((await alerts.evaluation.digestItems('r3')).map((i) => i.finding.id), ['f2']);
+      const left = await alerts.deliveries.listDeliveries({ limit: 10 });
+      assert.deepEqual(left.map((d) => d.destination), ['d'], 'the delivery only about the finding is gone');
+      assert.deepEqual(left[0]!.message.findings.map((f) => f.id), ['f2']);
+      assert.equal(left[0]!.message.total, 1);
+      assert.ok(!JSON.stringify(left).includes('"f1"'));
+      assert.deepEqual(await alerts.evaluation.forgetFindings([key], []), { incidents: 0, deliveries: 0, digestItems: 0 }, 'forgetting again changes nothing');
+    });
   });
 }

@@ -2,6 +2,8 @@
 import type { NewDelivery } from './delivery-log.js';
 import type { Incident } from './evaluate.js';
 import type { AlertFinding } from './message.js';
+import type { FindingKey } from '../findings/finding.js';
+import type { ForgottenCounts } from './forget.js';
 
 export interface DigestItem {
   readonly rule: string;
@@ -32,6 +34,13 @@ export interface EvaluationStore {
    * delivery log, atomically; resolves with how many deliveries it queued.
    */
   cutDigest(rule: string, build: (items: readonly DigestItem[]) => NewDelivery[], now: number, throughSeq?: number): Promise<number>;
+  /**
+   * Forgets erased findings in one transaction: incidents whose group is one of `groups` (forget.ts
+   * `incidentGroupsOf`), digest items quoting the findings, and deliveries about them (removed, or for a digest
+   * also about other findings, rewritten without them). The finding store's removal is separate; an erasure calls
+   * this first, so a crash between the two leaves the findings stored and the erasure repeats both.
+   */
+  forgetFindings(keys: readonly FindingKey[], groups: readonly string[]): Promise<ForgottenCounts>;
   /** Drops incidents not updated since `before`. */
   prune(before: number): Promise<void>;
 }

@@ -9,6 +9,7 @@ import { describePaths } from './conformance/paths.js';
 import { describeSearchSemantics } from './conformance/search-semantics.js';
 import { describeSortAndCursors } from './conformance/sort-and-cursors.js';
 import { describeTime } from './conformance/time.js';
+import { describeRemoval } from './conformance/removal.js';
 
 export type { OpenedStore, StoreFactory } from './conformance/harness.js';
 
@@ -21,6 +22,7 @@ const PARTS = {
   time: describeTime,
   'sort-and-cursors': describeSortAndCursors,
   aggregations: describeAggregations,
+  removal: describeRemoval,
 } as const satisfies Record<string, (open: StoreFactory) => void>;
 
 /** One part of the suite; a backend under construction may run some of them. */

@@ -152,6 +152,70 @@ export interface ArchiveOutbox {
   confirm(ids: readonly number[]): Promise<void>;
 }
 
+/** What `FindingStore.remove` removed, place by place (rows; a finding's versions include its current one). */
+export interface RemovalCounts {
+  /** Current records. */
+  readonly findings: number;
+  /** Stored versions, current and history. */
+  readonly versions: number;
+  /** Free-text index entries. */
+  readonly freeText: number;
+  /** Path/value index rows (the values of searched document paths). */
+  readonly documentValues: number;
+  readonly remoteParties: number;
+  /** Change log entries. */
+  readonly changes: number;
+  /** Archive and unarchive actions recorded in Yagura. */
+  readonly archiveActions: number;
+  /** Outbox entries of versions not yet in the archive (their lines are left out of the objects still to write). */
+  readonly outbox: number;
+  /** Archive objects queued to be rewritten without the findings' lines (`archivePurges`). */
+  readonly archiveObjects: number;
+}
+
+export const REMOVAL_PLACES = ['findings', 'versions', 'freeText', 'documentValues', 'remoteParties', 'changes', 'archiveActions', 'outbox', 'archiveObjects'] as const satisfies ReadonlyArray<keyof RemovalCounts>;
+
+/** Counts of nothing removed, to add to. */
+export function noRemovals(): { -readonly [K in keyof RemovalCounts]: number } {
+  return { findings: 0, versions: 0, freeText: 0, documentValues: 0, remoteParties: 0, changes: 0, archiveActions: 0, outbox: 0, archiveObjects: 0 };
+}
+
+export interface RemoveOptions {
+  /**
+   * `erase` (the default): the archive objects that hold the findings' versions are queued to be rewritten without
+   * them (`archivePurges`). `keep`: the archive keeps them and its index still knows where they are (store
+   * retention, whose archive has a retention of its own).
+   */
+  readonly archive?: 'erase' | 'keep';
+}
+
+/** An archive object some of whose lines are to go: its partition and name, and the digests of the keys to drop. */
+export interface ArchivePurge {
+  readonly accountId: string;
+  readonly region: string;
+  /** `YYYY/MM/DD`. */
+  readonly day: string;
+  readonly name: string;
+  /** `shortKeyDigest` of every finding whose lines must leave the object. */
+  readonly keys: readonly Buffer[];
+  /**
+   * The object is still in the outbox, not confirmed in the archive: the archiver writes it later from the outbox,
+   * which no longer has those lines, so there is nothing to rewrite (as long as no write of it is under way).
+   */
+  readonly inOutbox: boolean;
+}
+
+/**
+ * Archive objects to rewrite without erased findings' lines, filled by `remove` in the transaction that removes
+ * them, so a crash between the removal and the rewrite leaves the rewrite queued.
+ */
+export interface ArchivePurges {
+  /** Up to `limit` objects with lines to drop, with every key to drop from each. */
+  pending(limit: number): Promise<ArchivePurge[]>;
+  /** The object was rewritten without those keys (or needs no rewrite): forgets them for it. */
+  done(purge: ArchivePurge): Promise<void>;
+}
+
 /** Findings as the store keeps them: one current record per key, its history, and what Yagura derives. */
 export interface FindingStore {
   /**
@@ -189,10 +253,35 @@ export interface FindingStore {
    * A newer GuardDuty version later replaces this state with its own `service.archived` (newer information).
    */
   setArchived(key: FindingKey, archived: boolean, actor: string, at: number): Promise<boolean>;
+  /**
+   * Removes these findings with every trace the store keeps of them: the current record and every version, the
+   * free-text, path/value and remote-party index entries, change log entries, archive actions and outbox entries;
+   * with `archive: 'erase'` it queues the archive objects that hold their versions in `archivePurges` (found through
+   * the archive index the outbox keeps as objects are confirmed, so the cost follows the removed findings, not the
+   * archive's size). Keys not stored are skipped (their archive actions and archived lines are still removed).
+   *
+   * Works in batches of at most `REMOVE_BATCH` keys, each batch one short transaction committed durably before the
+   * next begins (ingest and searches run between batches); a finding is never half removed. A server's in-memory
+   * facets forget each batch as it commits. Bytes may remain in the store's files (free pages, the free-text
+   * index's deleted entries, the write-ahead log) until `scrub`. Alerting's traces are the alert stores' part
+   * (`EvaluationStore.forgetFindings`); `removeFindings` (store/remove-findings.ts) does both.
+   */
+  remove(keys: readonly FindingKey[], options?: RemoveOptions): Promise<RemovalCounts>;
+  /** The archive objects `remove` queued for rewriting. */
+  readonly archivePurges: ArchivePurges;
+  /**
+   * Leaves no readable copy of removed data in the store's files: SQLite merges the free-text index (dropping deleted
+   * entries) in short slices with `secure_delete` on, then checkpoints the write-ahead log and truncates it.
+   * PostgreSQL has nothing to do here (its dead rows are the server's to vacuum).
+   */
+  scrub(): Promise<void>;
   /** Number of findings (current records). */
   count(): Promise<number>;
   close(): Promise<void>;
 }
+
+/** Keys per transaction of `FindingStore.remove`. */
+export const REMOVE_BATCH = 200;
 
 export interface ReadOptions {
   /** Aborted when nobody waits for the answer any more (the client went away): a read not started is dropped. */

@@ -7,6 +7,9 @@ import type { AlertFinding } from '../../alerts/message.js';
 import type { SeverityBand } from '../../findings/severity.js';
 import type { PgDatabase } from './database.js';
 import { addDeliveries } from './delivery-log.js';
+import type { FindingKey } from '../../findings/finding.js';
+import { keyText, withoutFindings, type ForgottenCounts } from '../../alerts/forget.js';
+import type { AlertMessage } from '../../alerts/message.js';
 
 const CURSOR_KEY = 'alerts:cursor';
 
@@ -99,6 +102,41 @@ export class PostgresEvaluationStore implements EvaluationStore {
       await addDeliveries(tx, deliveries, now);
       await tx.run('DELETE FROM alert_digest_items WHERE seq = ANY($1::bigint[])', [rows.map((r) => r.seq)]);
       return deliveries.length;
+    });
+  }
+
+  async forgetFindings(keys: readonly FindingKey[], groups: readonly string[]): Promise<ForgottenCounts> {
+    const erased = new Set(keys.map(keyText));
+    const accounts = keys.map((k) => k.accountId);
+    const regions = keys.map((k) => k.region);
+    const ids = keys.map((k) => k.id);
+    return this.db.transaction(async (tx) => {
+      const incidents = await tx.run('DELETE FROM alert_incidents WHERE group_key = ANY($1::text[])', [groups]);
+      const digestItems = await tx.run(
+        `DELETE FROM alert_digest_items d USING unnest($1::text[], $2::text[], $3::text[]) AS k (account_id, region, id)
+         WHERE d.finding::json ->> 'accountId' = k.account_id AND d.finding::json ->> 'region' = k.region AND d.finding::json ->> 'id' = k.id`,
+        [accounts, regions, ids],
+      );
+      const about = await tx.rows<{ id: number; message: string }>(
+        `SELECT d.id, d.message FROM alert_deliveries d WHERE d.id IN (SELECT x.delivery FROM alert_delivery_findings x
+           JOIN unnest($1::text[], $2::text[], $3::text[]) AS k (account_id, region, id) ON x.account_id = k.account_id AND x.region = k.region AND x.id = k.id)
+         ORDER BY d.id FOR UPDATE`,
+        [accounts, regions, ids],
+      );
+      for (const row of about) {
+        const kept = withoutFindings(JSON.parse(row.message) as AlertMessage, erased);
+        if (kept === undefined) {
+          await tx.run('DELETE FROM alert_deliveries WHERE id = $1', [row.id]);
+        } else {
+          await tx.run('UPDATE alert_deliveries SET message = $1 WHERE id = $2', [JSON.stringify(kept), row.id]);
+          await tx.run(
+            `DELETE FROM alert_delivery_findings x USING unnest($2::text[], $3::text[], $4::text[]) AS k (account_id, region, id)
+             WHERE x.delivery = $1 AND x.account_id = k.account_id AND x.region = k.region AND x.id = k.id`,
+            [row.id, accounts, regions, ids],
+          );
+        }
+      }
+      return { incidents, deliveries: about.length, digestItems };
     });
   }
 

@@ -7,18 +7,22 @@ import { compareVersions } from '../../findings/version-order.js';
 import type { QueryNode } from '../../query/ast.js';
 import type { BoundQuery } from '../../query/bound.js';
 import type { AggregationRequest, AggregationResult } from '../aggregation.js';
-import type {
-  ArchiveOutbox,
-  FindingChange,
-  FindingRecord,
-  FindingStore,
-  FindingWithHistory,
-  ReadOptions,
-  SearchPage,
-  SearchRequest,
-  StoredVersion,
-  UpsertOptions,
-  UpsertResult,
+import {
+  REMOVE_BATCH,
+  type ArchivePurges,
+  type RemovalCounts,
+  type RemoveOptions,
+  type ArchiveOutbox,
+  type FindingChange,
+  type FindingRecord,
+  type FindingStore,
+  type FindingWithHistory,
+  type ReadOptions,
+  type SearchPage,
+  type SearchRequest,
+  type StoredVersion,
+  type UpsertOptions,
+  type UpsertResult,
 } from '../finding-store.js';
 import { aggregate } from './aggregate.js';
 import { compileQuery, Params, type CompileOptions } from './compile-query.js';
@@ -32,6 +36,7 @@ import { RECORD_COLUMNS, RECORD_FROM, toRecord, type RecordRow } from './records
 import { searchPage, whereOf } from './search.js';
 import { STORE_MIGRATIONS } from './store-schema.js';
 import { upsertBatch } from './upsert.js';
+import { postgresArchivePurges, removeFindings } from './remove.js';
 
 /** ICU's root collation: its lower() folds Unicode as JavaScript's toLowerCase does. */
 const ICU_ROOT = 'und-x-icu';
@@ -48,6 +53,7 @@ export interface PostgresStoreOptions {
 
 export class PostgresStore implements FindingStore {
   readonly outbox: ArchiveOutbox;
+  readonly archivePurges: ArchivePurges;
   /** Numbers of document paths, once committed (they never change). */
   private readonly paths = new Map<string, number>();
 
@@ -60,6 +66,7 @@ export class PostgresStore implements FindingStore {
     private readonly compile: CompileOptions,
   ) {
     this.outbox = postgresOutbox(pool, url);
+    this.archivePurges = postgresArchivePurges(pool, url);
   }
 
   /** Connects, brings the schema up to date (once, whatever other instances start at the same time) and returns the store. */
@@ -175,6 +182,13 @@ export class PostgresStore implements FindingStore {
       return true;
     });
   }
+
+  async remove(keys: readonly FindingKey[], options: RemoveOptions = {}): Promise<RemovalCounts> {
+    return removeFindings(this.pool, this.url, keys, options, REMOVE_BATCH);
+  }
+
+  /** Dead rows are the server's to vacuum; nothing of them is in Yagura's files. */
+  async scrub(): Promise<void> {}
 
   async count(): Promise<number> {
     const rows = await this.rows<{ n: number }>('SELECT count(*)::bigint AS n FROM findings');

@@ -140,4 +140,35 @@ export const STORE_MIGRATIONS: readonly Migration[] = [
       'INSERT INTO finding_change_head (one, last_seq) VALUES (true, 0)',
     ],
   },
+  {
+    version: 2,
+    name: 'archive index and archive rewrites queued by erasures',
+    statements: [
+      // Archive objects written and confirmed (the outbox forgets them once confirmed).
+      `CREATE TABLE archive_written (
+        id          bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+        account_id  text NOT NULL,
+        region      text NOT NULL,
+        day         text NOT NULL,
+        name        text NOT NULL,
+        UNIQUE (account_id, region, day, name)
+      )`,
+      // Which written object holds lines of which finding: the first 16 bytes of the key's SHA-256 (findings/key-digest.ts).
+      `CREATE TABLE archive_index (
+        key     bytea  NOT NULL,
+        object  bigint NOT NULL,
+        PRIMARY KEY (key, object)
+      )`,
+      'CREATE INDEX archive_index_object ON archive_index (object)',
+      // Objects to rewrite without the lines of these keys, queued by an erasure in the transaction that removes them.
+      `CREATE TABLE archive_purges (
+        account_id  text NOT NULL,
+        region      text NOT NULL,
+        day         text NOT NULL,
+        name        text NOT NULL,
+        key         bytea NOT NULL,
+        PRIMARY KEY (account_id, region, day, name, key)
+      )`,
+    ],
+  },
 ];

@@ -2,6 +2,7 @@
 import type Database from 'better-sqlite3';
 import type { ArchiveOutbox, OutboxObject } from '../finding-store.js';
 import { relaxed } from './relaxed.js';
+import { buildArchiveIndexWriter } from './archive-index.js';
 
 /**
  * Outbox entries per page of an object's lines: each page is read by one statement and becomes one gzip member,
@@ -49,6 +50,7 @@ export function sqliteOutbox(db: Database.Database, syncWal: () => Promise<void>
   );
   const dropEntries = db.prepare('DELETE FROM archive_outbox WHERE object = ?');
   const dropObject = db.prepare('DELETE FROM archive_objects WHERE id = ?');
+  const index = buildArchiveIndexWriter(db);
   return {
     async objects(): Promise<OutboxObject[]> {
       return list.all().map(toObject);
@@ -74,9 +76,11 @@ export function sqliteOutbox(db: Database.Database, syncWal: () => Promise<void>
     },
 
     async confirm(ids: readonly number[]): Promise<void> {
-      // Losing this commit in a power cut only means writing identical objects again on the next start.
+      // Losing this commit in a power cut only means writing identical objects again on the next start (and
+      // indexing them again).
       relaxed(db, () => {
         for (const id of ids) {
+          index(id);
           dropEntries.run(id);
           dropObject.run(id);
         }

@@ -7,6 +7,9 @@ import type { AlertFinding } from '../../alerts/message.js';
 import type { SeverityBand } from '../../findings/severity.js';
 import { deliveryWriter } from './delivery-log.js';
 import { relaxed } from './relaxed.js';
+import type { FindingKey } from '../../findings/finding.js';
+import { keyText, withoutFindings, type ForgottenCounts } from '../../alerts/forget.js';
+import type { AlertMessage } from '../../alerts/message.js';
 
 const CURSOR_KEY = 'alerts:cursor';
 
@@ -89,6 +92,42 @@ export class SqliteEvaluationStore implements EvaluationStore {
       this.addDeliveries(deliveries, now);
       this.db.prepare('DELETE FROM alert_digest_items WHERE rule = ? AND seq <= ?').run(rule, rows[rows.length - 1]!.seq);
       return deliveries.length;
+    })();
+  }
+
+  async forgetFindings(keys: readonly FindingKey[], groups: readonly string[]): Promise<ForgottenCounts> {
+    const erased = new Set(keys.map(keyText));
+    const incident = this.db.prepare('DELETE FROM alert_incidents WHERE group_key = ?');
+    const item = this.db.prepare(
+      `DELETE FROM alert_digest_items WHERE json_extract(finding, '$.accountId') = ? AND json_extract(finding, '$.region') = ? AND json_extract(finding, '$.id') = ?`,
+    );
+    const about = this.db.prepare<[string, string, string], { delivery: number }>('SELECT delivery FROM alert_delivery_findings WHERE account_id = ? AND region = ? AND id = ?');
+    const message = this.db.prepare<[number], { message: string }>('SELECT message FROM alert_deliveries WHERE id = ?');
+    const dropDelivery = this.db.prepare('DELETE FROM alert_deliveries WHERE id = ?');
+    const dropAbout = this.db.prepare('DELETE FROM alert_delivery_findings WHERE delivery = ?');
+    const dropOneAbout = this.db.prepare('DELETE FROM alert_delivery_findings WHERE delivery = ? AND account_id = ? AND region = ? AND id = ?');
+    const rewrite = this.db.prepare('UPDATE alert_deliveries SET message = ? WHERE id = ?');
+    return this.db.transaction(() => {
+      let incidents = 0;
+      let digestItems = 0;
+      const deliveries = new Set<number>();
+      for (const group of groups) incidents += incident.run(group).changes;
+      for (const k of keys) {
+        digestItems += item.run(k.accountId, k.region, k.id).changes;
+        for (const r of about.all(k.accountId, k.region, k.id)) deliveries.add(r.delivery);
+      }
+      for (const id of deliveries) {
+        const row = message.get(id);
+        const kept = row === undefined ? undefined : withoutFindings(JSON.parse(row.message) as AlertMessage, erased);
+        if (kept === undefined) {
+          dropDelivery.run(id);
+          dropAbout.run(id);
+        } else {
+          rewrite.run(JSON.stringify(kept), id);
+          for (const k of keys) dropOneAbout.run(id, k.accountId, k.region, k.id);
+        }
+      }
+      return { incidents, deliveries: deliveries.size, digestItems };
     })();
   }
 

@@ -94,7 +94,8 @@ test('outbox entries a store wrote before rolling objects become sealed objects 
   db.exec(`DROP TABLE archive_objects; DROP INDEX archive_outbox_object; ALTER TABLE archive_outbox DROP COLUMN object;
     CREATE INDEX archive_outbox_batch ON archive_outbox (batch); UPDATE archive_outbox SET batch = 'batch-1';
     DROP TABLE finding_paths;
-    DROP TABLE sts_sessions; DROP TABLE directory_role_map; ALTER TABLE sessions DROP COLUMN access_key_id; ALTER TABLE audit_log DROP COLUMN reason;`);
+    DROP TABLE sts_sessions; DROP TABLE directory_role_map; ALTER TABLE sessions DROP COLUMN access_key_id; ALTER TABLE audit_log DROP COLUMN reason;
+    DROP TABLE archive_written; DROP TABLE archive_index; DROP TABLE archive_purges;`);
   // Later migrations run again on reopening: the path index (dropped above) is built anew.
   db.pragma(`user_version = ${ROLLING_ARCHIVE_SCHEMA_VERSION - 1}`);
   db.close();

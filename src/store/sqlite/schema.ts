@@ -9,6 +9,7 @@ import { FEDERATION_MIGRATION } from './federation-schema.js';
 import { RETENTION_MIGRATION } from './retention-schema.js';
 import { backfillPathIndex, PATH_INDEX_MIGRATION } from './path-index.js';
 import { sealPlaintextDestinations } from './destination-secrets.js';
+import { ARCHIVE_INDEX_MIGRATION } from './archive-index.js';
 import type { SecretBox } from '../../auth/secrets/secret-box.js';
 
 /** What code migrations may need besides the database. */
@@ -243,6 +244,7 @@ const MIGRATIONS: readonly Migration[] = [
   PATH_INDEX,
   SEALED_DESTINATIONS,
   FEDERATION_MIGRATION,
+  ARCHIVE_INDEX_MIGRATION,
   RETENTION_MIGRATION,
 ];
 

@@ -6,18 +6,23 @@ import type { QueryNode } from '../../query/ast.js';
 import { bindQuery } from '../../query/bind.js';
 import type { BoundQuery } from '../../query/bound.js';
 import type { AggregationRequest, AggregationResult } from '../aggregation.js';
-import type {
-  ArchiveOutbox,
-  FindingChange,
-  FindingRecord,
-  FindingStore,
-  FindingWithHistory,
-  ReadOptions,
-  SearchPage,
-  SearchRequest,
-  StoredVersion,
-  UpsertOptions,
-  UpsertResult,
+import {
+  noRemovals,
+  REMOVE_BATCH,
+  type ArchiveOutbox,
+  type ArchivePurges,
+  type RemovalCounts,
+  type RemoveOptions,
+  type FindingChange,
+  type FindingRecord,
+  type FindingStore,
+  type FindingWithHistory,
+  type ReadOptions,
+  type SearchPage,
+  type SearchRequest,
+  type StoredVersion,
+  type UpsertOptions,
+  type UpsertResult,
 } from '../finding-store.js';
 import { sqliteOutbox } from './archive-outbox.js';
 import { compareVersions } from '../../findings/version-order.js';
@@ -39,6 +44,8 @@ import { startWorker } from '../../runtime/start-worker.js';
 import { facetCount } from '../facets/facet-filter.js';
 import { facetAggregate } from '../facets/facet-aggregate.js';
 import { buildChangeLog, type ChangeLog } from './change-log.js';
+import { sqliteArchivePurges } from './archive-index.js';
+import { buildRemover, mergeTextIndex, truncateWal, type BatchRemover } from './remove.js';
 
 export interface SqliteStoreOptions {
   /** Path of the database file, or `:memory:` for tests that need no durability. */
@@ -112,6 +119,9 @@ export function openDatabase(file: string, readonly = false, cacheMiB = readonly
   if (!readonly) {
     db.pragma('journal_mode = WAL');
     db.pragma('synchronous = FULL');
+    // Deleted and moved content is overwritten with zeros, not left in free space: a page rebalanced while this
+    // was off keeps stale copies of cells in its unused area, which outlive an erasure of their live copy.
+    db.pragma('secure_delete = ON');
   }
   db.pragma('busy_timeout = 5000');
   db.pragma(`cache_size = ${-Math.round(cacheMiB * 1024)}`);
@@ -140,6 +150,8 @@ export class SqliteStore implements FindingStore {
   readonly db: Database.Database;
   private readonly upsertBatch: (findings: readonly Finding[], receivedAt: number, options?: UpsertOptions) => SqliteUpsertResult;
   readonly outbox: ArchiveOutbox;
+  readonly archivePurges: ArchivePurges;
+  private remover: BatchRemover | undefined;
   private readonly facets: SqliteFacets | undefined;
   private closing = false;
   private checkpointer: Worker | undefined;
@@ -195,6 +207,7 @@ export class SqliteStore implements FindingStore {
       throw new Error('the store is open read-only');
     } : buildUpsert(this.db);
     this.outbox = sqliteOutbox(this.db, () => (this.walFile === undefined ? Promise.resolve() : this.syncWal()));
+    this.archivePurges = sqliteArchivePurges(this.db);
     if (options.facets) {
       const facets = new SqliteFacets(this.db);
       this.facets = facets;
@@ -381,6 +394,31 @@ export class SqliteStore implements FindingStore {
     const changed = setArchived(this.db, key, archived, actor, at);
     if (changed) this.facets?.refreshKey(key);
     return changed;
+  }
+
+  /**
+   * Each batch commits with `synchronous = FULL`, durable before the next begins. The writer keeps `secure_delete`
+   * on (openDatabase), so the removed rows' bytes are overwritten in their pages rather than left in free space.
+   */
+  async remove(keys: readonly FindingKey[], options: RemoveOptions = {}): Promise<RemovalCounts> {
+    this.remover ??= buildRemover(this.db);
+    const remover = this.remover;
+    const total = noRemovals();
+    for (let i = 0; i < keys.length; i += REMOVE_BATCH) {
+      if (i > 0) await new Promise((resolve) => setImmediate(resolve));
+      const removed = this.db.transaction(() => remover(keys.slice(i, i + REMOVE_BATCH), options))();
+      this.facets?.refresh(removed.rowids);
+      for (const place of Object.keys(total) as Array<keyof RemovalCounts>) total[place] += removed.counts[place];
+    }
+    return total;
+  }
+
+  async scrub(): Promise<void> {
+    if (this.db.readonly) return;
+    await mergeTextIndex(this.db);
+    if (this.walFile !== undefined && !(await truncateWal(this.db))) {
+      throw new Error('the write-ahead log could not be truncated (readers kept it busy); scrub again');
+    }
   }
 
   async count(): Promise<number> {
