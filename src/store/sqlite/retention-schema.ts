@@ -1,14 +1,15 @@
-// SQLite schema of retention: the policy set through the API, legal holds, and the marks a pass resumes from.
+// SQLite schema of retention: the policy set through the API, legal holds, and the marks a pass resumes from. Written
+// to run again on a store whose later migrations are replayed (tests do).
 
 /** Migration that adds retention. */
 export const RETENTION_MIGRATION = `
-  CREATE TABLE retention_policy (
+  CREATE TABLE IF NOT EXISTS retention_policy (
     id          INTEGER PRIMARY KEY CHECK (id = 1),
     document    TEXT NOT NULL,                -- JSON, as validated when saved
     updated_by  TEXT NOT NULL,                -- principal ARN
     updated_at  INTEGER NOT NULL
   );
-  CREATE TABLE legal_holds (
+  CREATE TABLE IF NOT EXISTS legal_holds (
     id          TEXT PRIMARY KEY,
     query       TEXT,                         -- KQL, or NULL for a hold by account
     account_id  TEXT,
@@ -19,8 +20,8 @@ export const RETENTION_MIGRATION = `
     lifted_at   INTEGER,
     CHECK ((query IS NULL) <> (account_id IS NULL))
   );
-  CREATE INDEX legal_holds_active ON legal_holds (lifted_at, created_at);
-  CREATE TABLE retention_marks (
+  CREATE INDEX IF NOT EXISTS legal_holds_active ON legal_holds (lifted_at, created_at);
+  CREATE TABLE IF NOT EXISTS retention_marks (
     name   TEXT PRIMARY KEY,
     value  TEXT NOT NULL
   ) WITHOUT ROWID;

@@ -1,0 +1,21 @@
+// Retention's removal of a batch from a backend: the store's own primitive (`removeFindings`, which also makes
+// alerting forget the findings), keeping the archive's lines (the archive has a retention of its own). A finding
+// whose current version changed since the pass selected it (a newer version arrived) is left alone.
+import type { Backend } from '../store/backend.js';
+import { removeFindings } from '../store/remove-findings.js';
+import type { ExpiredFinding, RemoveFindings } from './remove-findings.js';
+
+export function storeRemoval(backend: Pick<Backend, 'findings' | 'alerts'>): RemoveFindings {
+  return async (batch: readonly ExpiredFinding[]): Promise<number> => {
+    const still: ExpiredFinding['key'][] = [];
+    for (const expired of batch) {
+      const current = await backend.findings.get(expired.key);
+      if (current === undefined) continue;
+      const updatedAt = current.times?.updatedAt ?? Date.parse(String((current.doc as { updatedAt?: unknown }).updatedAt));
+      if (updatedAt === expired.updatedAt) still.push(expired.key);
+    }
+    if (still.length === 0) return 0;
+    const counts = await removeFindings({ findings: backend.findings, alerts: backend.alerts }, still, { archive: 'keep' });
+    return counts.findings;
+  };
+}
