@@ -9,7 +9,7 @@ import { createKey } from '../../src/auth/api-keys.js';
 import { Sessions, type SessionPolicy } from '../../src/auth/sessions.js';
 import type { AlertService } from '../../src/alerts/alert-service.js';
 import { configSchema } from '../../src/config/schema.js';
-import { buildAlerts, buildFederation, openEmbedded, type Embedded } from '../../src/main.js';
+import { buildAlerts, buildFederation, buildRetention, openEmbedded, type Embedded } from '../../src/main.js';
 
 export interface Harness {
   readonly app: FastifyInstance;
@@ -42,8 +42,10 @@ export async function harness(
   await createKey(embedded.backend.principals, 'tester', key, Date.now());
   // Alerting's routes without its engine running: enough to call them.
   const alerts: AlertService | undefined = extra.alerts ? buildAlerts(embedded, configSchema.parse({})) : undefined;
+  const retention = buildRetention(embedded, configSchema.parse({}));
   const app = await buildApp({
     ...(alerts && { alerts }),
+    retention: { service: retention.service, planner: retention.planner },
     store: embedded.store,
     pipeline: embedded.pipeline,
     keys: embedded.backend.principals,
