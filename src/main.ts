@@ -331,7 +331,7 @@ export function buildRetention(embedded: Embedded, config: Pick<Config, 'retenti
   const enforcer = new RetentionEnforcer({
     passes: [
       { scope: 'store', run: async (now, mayContinue) => (await store.run(now, mayContinue)).complete },
-      { scope: 'archive', run: (now, mayContinue) => archive.run(now, mayContinue) },
+      { scope: 'archive', run: async (now, mayContinue) => (await archive.run(now, mayContinue)).complete },
     ],
     // Instances sharing a store run retention one at a time.
     lease: backend.lease('retention'),

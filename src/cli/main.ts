@@ -7,6 +7,7 @@ import { importCommand } from './import.js';
 import { loginCommand } from './login.js';
 import { migrateCommand } from './migrate.js';
 import { policyCommand } from './policy.js';
+import { retentionCommand } from './retention.js';
 import { searchCommand } from './search.js';
 import { serveCommand } from './serve.js';
 
@@ -27,6 +28,7 @@ export async function run(argv: readonly string[]): Promise<void> {
   searchCommand(program);
   alertsCommand(program);
   policyCommand(program);
+  retentionCommand(program);
   loginCommand(program);
   adminCommands(program);
   try {

@@ -32,6 +32,17 @@ export interface ArchivePassOptions {
   readonly onObject?: (action: 'deleted' | 'rewritten', removedByRule: ReadonlyMap<string, number>, lagMs: number) => void;
 }
 
+export interface ArchivePassResult {
+  /** Archived versions (lines) removed, by rule. */
+  readonly removed: Readonly<Record<string, number>>;
+  /** Objects deleted whole. */
+  readonly deleted: number;
+  /** Objects rewritten without their expired lines. */
+  readonly rewritten: number;
+  /** False when the pass stopped before the end (`mayContinue` said no). */
+  readonly complete: boolean;
+}
+
 /** What one object holds past its retention. */
 interface Examined {
   readonly lines: number;
@@ -189,28 +200,30 @@ export class ArchivePass {
 
   /**
    * Deletes or rewrites the objects a plan at `now` counts, one at a time; `mayContinue` is asked before each
-   * change. Resolves false when it stopped before the end.
+   * change. A pass stopped at any point (a crash included) has changed whole objects only.
    */
-  async run(now: number, mayContinue: () => Promise<boolean> = async () => true): Promise<boolean> {
+  async run(now: number, mayContinue: () => Promise<boolean> = async () => true): Promise<ArchivePassResult> {
+    const result = { removed: {} as Record<string, number>, deleted: 0, rewritten: 0, complete: true };
     const ctx = await this.context(now);
-    if (ctx === undefined) return true;
-    let changed = false;
+    if (ctx === undefined) return result;
     for await (const ref of this.options.archive.list()) {
       const examined = await this.examine(ref, ctx);
       if (examined === undefined || examined.removed.size === 0) continue;
-      if (changed) await this.options.yieldBetweenObjects();
-      if (!(await mayContinue())) return false;
-      changed = true;
+      if (result.deleted + result.rewritten > 0) await this.options.yieldBetweenObjects();
+      if (!(await mayContinue())) return { ...result, complete: false };
       const removedLines = [...examined.removed.values()].reduce((a, b) => a + b, 0);
       if (removedLines === examined.lines) {
         await this.options.archive.remove(ref);
+        result.deleted++;
         this.options.onObject?.('deleted', examined.removed, examined.lagMs);
       } else {
         await this.options.archive.put(ref, this.keptLines(ref, examined));
+        result.rewritten++;
         this.options.onObject?.('rewritten', examined.removed, examined.lagMs);
       }
+      for (const [rule, n] of examined.removed) result.removed[rule] = (result.removed[rule] ?? 0) + n;
     }
-    return true;
+    return result;
   }
 
   /** The lines an object keeps, read again, a page at a time; throws if the object changed since it was examined. */
