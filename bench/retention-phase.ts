@@ -2,6 +2,7 @@
 // server's retention pass removes them — arrival → searchable and search latency during the pass, then after it.
 import { mkdir, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
+import { configSchema } from '../src/config/schema.js';
 import { generateFindingVersions } from '../src/demo/generate.js';
 import type { Finding } from '../src/findings/finding.js';
 import { normalizeFinding } from '../src/findings/normalize.js';
@@ -98,8 +99,8 @@ export async function measureRetention(config: BenchConfig, progress: { note(tex
   const now = Date.now();
   const seeded = await seed(dataDir, config, now);
   progress.note(`retention: ${seeded.findings} findings stored, ${seeded.expired} of them past their retention`);
-  const batchFindings = 200;
-  const pauseMilliseconds = 50;
+  // The configuration's defaults.
+  const { batchFindings, pauseMilliseconds } = configSchema.parse({}).retention;
   const file = path.join(dir, 'config.json');
   await writeFile(file, JSON.stringify({ retention: { rules: [{ name: 'low', bands: ['Low'], storeDays: 90 }], batchFindings, pauseMilliseconds } }));
   const server = await startServer(config.root, dataDir, config.bootstrapKey, undefined, ['--config', file], path.join(dir, 'server.log'));

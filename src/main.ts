@@ -298,7 +298,9 @@ export function buildRetention(embedded: Embedded, config: Pick<Config, 'retenti
   const { metrics, clock = SYSTEM_CLOCK } = options;
   const r = config.retention;
   const service = new Retention(backend.retention, { default: r.default, rules: r.rules });
-  const pause = (): Promise<void> => clock.sleep(r.pauseMilliseconds);
+  // A batch's removal holds the writer (and, on the embedded store, the event loop): the pause after it is at least as
+  // long, so retention never takes more than half of the writer's time.
+  const pause = (lastBatchMs = 0): Promise<void> => clock.sleep(Math.max(r.pauseMilliseconds, lastBatchMs));
   const store = new StorePass({
     findings: backend.findings,
     catalog: backend.catalog,
@@ -319,7 +321,7 @@ export function buildRetention(embedded: Embedded, config: Pick<Config, 'retenti
     findings: backend.findings,
     catalog: backend.catalog,
     retention: service,
-    yieldBetweenObjects: pause,
+    yieldBetweenObjects: () => pause(),
     ...(metrics && {
       onObject: (action: 'deleted' | 'rewritten', removed: ReadonlyMap<string, number>, lagMs: number) => {
         metrics.retentionArchiveObjects.inc({ action });

@@ -118,9 +118,9 @@ export const configSchema = z
         ...retentionPolicyFields,
         /** Pause between the end of one retention pass and the start of the next. */
         intervalSeconds: z.number().int().min(10).max(7 * 86_400).default(3600),
-        /** Findings removed per transaction. */
-        batchFindings: z.number().int().min(1).max(10_000).default(200),
-        /** Pause between two batches, so ingest and searches go first. */
+        /** Findings removed per transaction: each holds the writer for a few milliseconds per finding. */
+        batchFindings: z.number().int().min(1).max(10_000).default(25),
+        /** Least pause between two batches (at least as long as the last batch took), so ingest and searches go first. */
         pauseMilliseconds: z.number().int().min(0).max(60_000).default(50),
       })
       .strict()

@@ -16,8 +16,11 @@ export interface StorePassOptions {
   readonly remove: RemoveFindings;
   /** Findings per batch (one transaction each). */
   readonly batchFindings: number;
-  /** Called between batches; a pass yields there (a pause, so ingest and searches go first). */
-  readonly yieldBetweenBatches: () => Promise<void>;
+  /**
+   * Called between batches with how long the last one's removal took (ms); a pass yields there (a pause at least as
+   * long, so ingest and searches go first).
+   */
+  readonly yieldBetweenBatches: (lastBatchMs: number) => Promise<void>;
   /** Told after each batch: its rule, how many it removed, and how far past its cutoff the oldest of them was (ms). */
   readonly onBatch?: (rule: string, removed: number, lagMs: number) => void;
 }
@@ -87,20 +90,21 @@ export class StorePass {
     const { findings, remove, batchFindings, yieldBetweenBatches, onBatch } = this.options;
     const { classes, held } = await this.classes(now);
     const removed: Record<string, number> = {};
-    let first = true;
+    let last: number | undefined;
     for (const c of classes) {
       if (c.days === undefined) continue;
       const to = cutoff(c.days, now);
       const query = removableQuery(c, held);
       let after: Awaited<ReturnType<FindingStore['search']>>['next'];
       for (;;) {
-        if (!first) await yieldBetweenBatches();
-        first = false;
+        if (last !== undefined) await yieldBetweenBatches(last);
         if (!(await mayContinue())) return { removed, complete: false };
         const page = await findings.search({ query, to, size: batchFindings, sort: { field: 'updatedAt', order: 'asc' }, trackTotalUpTo: 1, ...(after && { after }) });
         if (page.findings.length === 0) break;
         const batch: ExpiredFinding[] = page.findings.map((r) => ({ key: r.key, updatedAt: updatedAtOf(r) }));
+        const started = performance.now();
         const n = await remove(batch);
+        last = performance.now() - started;
         removed[c.rule] = (removed[c.rule] ?? 0) + n;
         onBatch?.(c.rule, n, Math.max(0, to - batch[0]!.updatedAt));
         if (page.next === undefined) break;
