@@ -1,13 +1,11 @@
 // Archive in a local folder. Objects are compressed and written to a staging folder, renamed into place once the
 // store's commit is durable, and made durable themselves, all on a thread of the archive's own (archive-worker.ts).
-import { createReadStream, rmSync } from 'node:fs';
-import { open, opendir, unlink } from 'node:fs/promises';
+import { rmSync } from 'node:fs';
 import path from 'node:path';
 import type { Worker } from 'node:worker_threads';
 import { startWorker } from '../../runtime/start-worker.js';
 import { archiveKey, type Archive, type ArchiveObject } from '../archive.js';
 import { encodeObjects, memberInputs } from '../encoding.js';
-import { gzipLines, parseArchiveKey, type ArchiveRef, type StoredArchive } from '../stored-objects.js';
 import type { ArchiveReply, ArchiveRequest } from './archive-protocol.js';
 
 /**
@@ -27,7 +25,7 @@ type Request = WithoutCall<ArchiveRequest>;
  * a turn of it. Measured on a 277k-version import: a 48 MB object took 5.3 s to compress that way, against 0.3 s
  * alone, and the archive, not the store, set the import's pace.
  */
-export class LocalArchive implements StoredArchive {
+export class LocalArchive implements Archive {
   private readonly root: string;
   private readonly staging: string;
   private worker: Worker | undefined;
@@ -88,61 +86,6 @@ export class LocalArchive implements StoredArchive {
     }
     await this.call({ kind: 'publish', write });
     return written;
-  }
-
-  async *list(): AsyncIterable<ArchiveRef> {
-    yield* this.walk(path.join(this.root, 'AWSLogs'), 'AWSLogs');
-  }
-
-  /** Files under `dir` (its key `prefix`) in key order; a folder that does not exist holds none. */
-  private async *walk(dir: string, prefix: string): AsyncGenerator<ArchiveRef> {
-    let entries: { name: string; dir: boolean }[];
-    try {
-      const opened = await opendir(dir);
-      entries = [];
-      for await (const e of opened) entries.push({ name: e.name, dir: e.isDirectory() });
-    } catch (error) {
-      if ((error as NodeJS.ErrnoException).code === 'ENOENT') return;
-      throw error;
-    }
-    entries.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
-    for (const e of entries) {
-      const key = `${prefix}/${e.name}`;
-      if (e.dir) yield* this.walk(path.join(dir, e.name), key);
-      else {
-        const ref = parseArchiveKey(key);
-        if (ref) yield ref;
-      }
-    }
-  }
-
-  async *readLines(ref: ArchiveRef): AsyncIterable<string> {
-    const stream = createReadStream(this.pathOf(ref));
-    try {
-      yield* gzipLines(stream);
-    } catch (error) {
-      if ((error as NodeJS.ErrnoException).code === 'ENOENT') return;
-      throw error;
-    } finally {
-      stream.destroy();
-    }
-  }
-
-  async remove(ref: ArchiveRef): Promise<void> {
-    const file = this.pathOf(ref);
-    try {
-      await unlink(file);
-    } catch (error) {
-      if ((error as NodeJS.ErrnoException).code === 'ENOENT') return;
-      throw error;
-    }
-    // The unlink lasts once the folder that held the name is flushed.
-    const folder = await open(path.dirname(file), 'r');
-    try {
-      await folder.sync();
-    } finally {
-      await folder.close();
-    }
   }
 
   /** Resolves with the compressed bytes a `stage` or `append` request wrote (0 for the others). */

@@ -3,9 +3,6 @@ import {
   AbortMultipartUploadCommand,
   CompleteMultipartUploadCommand,
   CreateMultipartUploadCommand,
-  DeleteObjectCommand,
-  GetObjectCommand,
-  ListObjectsV2Command,
   PutObjectCommand,
   UploadPartCommand,
   type CompletedPart,
@@ -14,8 +11,6 @@ import {
 import type { ArchiveObject } from '../archive.js';
 import { archiveKey, type Archive } from '../archive.js';
 import { encodeObjects, gzipMember, memberInputs } from '../encoding.js';
-import { gzipLines, parseArchiveKey, type ArchiveRef, type StoredArchive } from '../stored-objects.js';
-import type { Readable } from 'node:stream';
 
 /** S3's smallest part of a multipart upload (all but the last). */
 export const MIN_PART_BYTES = 5 * 1024 * 1024;
@@ -65,7 +60,7 @@ export class S3ArchiveError extends Error {
  * caller to retry (the archiver keeps the object in the store's outbox); the SDK itself retries each request a few
  * times. Compression runs on libuv's pool, from this thread: rolling objects arrive a page at a time.
  */
-export class S3Archive implements StoredArchive {
+export class S3Archive implements Archive {
   private readonly client: S3Client;
   private readonly bucket: string;
   private readonly prefix: string;
@@ -144,43 +139,6 @@ export class S3Archive implements StoredArchive {
     }
   }
 
-  async *list(): AsyncIterable<ArchiveRef> {
-    let token: string | undefined;
-    do {
-      const page = await this.attempt('listing', `${this.prefix}AWSLogs/`, () =>
-        this.client.send(new ListObjectsV2Command({ Bucket: this.bucket, Prefix: `${this.prefix}AWSLogs/`, ...(token !== undefined && { ContinuationToken: token }) })),
-      );
-      for (const object of page.Contents ?? []) {
-        const ref = object.Key === undefined ? undefined : parseArchiveKey(object.Key.slice(this.prefix.length));
-        if (ref) yield ref;
-      }
-      token = page.IsTruncated ? page.NextContinuationToken : undefined;
-    } while (token !== undefined);
-  }
-
-  async *readLines(ref: ArchiveRef): AsyncIterable<string> {
-    const key = `${this.prefix}${archiveKey(ref)}`;
-    let body: Readable;
-    try {
-      const got = await this.client.send(new GetObjectCommand({ Bucket: this.bucket, Key: key }));
-      body = got.Body as Readable;
-    } catch (error) {
-      if ((error as Error).name === 'NoSuchKey') return;
-      throw new S3ArchiveError(`reading s3://${this.bucket}/${key} failed: ${(error as Error).message}`, { cause: error });
-    }
-    try {
-      yield* gzipLines(body);
-    } finally {
-      body.destroy();
-    }
-  }
-
-  async remove(ref: ArchiveRef): Promise<void> {
-    const key = `${this.prefix}${archiveKey(ref)}`;
-    // S3 answers a delete of a missing key with success.
-    await this.attempt('deleting', key, () => this.client.send(new DeleteObjectCommand({ Bucket: this.bucket, Key: key })));
-  }
-
   async close(): Promise<void> {
     this.client.destroy();
   }
@@ -194,7 +152,7 @@ export class S3Archive implements StoredArchive {
   }
 
   private async putObject(key: string, body: Buffer): Promise<void> {
-    await this.attempt('writing', key, () =>
+    await this.attempt(key, () =>
       this.client.send(
         new PutObjectCommand({ Bucket: this.bucket, Key: key, Body: body, ContentLength: body.byteLength, ContentType: CONTENT_TYPE, ...this.encryptionParams() }),
       ),
@@ -203,7 +161,7 @@ export class S3Archive implements StoredArchive {
 
   private async startUpload(key: string): Promise<MultipartUpload> {
     const checksums = await this.partChecksums();
-    const created = await this.attempt('writing', key, () =>
+    const created = await this.attempt(key, () =>
       this.client.send(
         new CreateMultipartUploadCommand({
         Bucket: this.bucket,
@@ -222,7 +180,7 @@ export class S3Archive implements StoredArchive {
   private async uploadPart(upload: MultipartUpload, body: Buffer): Promise<void> {
     const number = upload.parts.length + 1;
     if (number > MAX_PARTS) throw new S3ArchiveError(`s3://${this.bucket}/${upload.key} would need more than ${MAX_PARTS} parts of ${this.partBytes} bytes`);
-    const sent = await this.attempt('writing', upload.key, () =>
+    const sent = await this.attempt(upload.key, () =>
       this.client.send(
         new UploadPartCommand({
         Bucket: this.bucket,
@@ -243,7 +201,7 @@ export class S3Archive implements StoredArchive {
   }
 
   private async completeUpload(upload: MultipartUpload): Promise<void> {
-    await this.attempt('writing', upload.key, () =>
+    await this.attempt(upload.key, () =>
       this.client.send(
         new CompleteMultipartUploadCommand({ Bucket: this.bucket, Key: upload.key, UploadId: upload.id, MultipartUpload: { Parts: upload.parts } }),
       ),
@@ -256,13 +214,13 @@ export class S3Archive implements StoredArchive {
   }
 
   /** Runs one request; a failure becomes one sentence naming the object, with the SDK's error as its cause. */
-  private async attempt<T>(verb: string, key: string, request: () => Promise<T>): Promise<T> {
+  private async attempt<T>(key: string, request: () => Promise<T>): Promise<T> {
     try {
       return await request();
     } catch (error) {
       const e = error as Error & { code?: string };
       const reason = e.name !== 'Error' ? `${e.name}: ${e.message}` : e.code !== undefined ? `${e.code}: ${e.message}` : e.message;
-      throw new S3ArchiveError(`${verb} s3://${this.bucket}/${key} failed: ${reason}`, { cause: error });
+      throw new S3ArchiveError(`writing s3://${this.bucket}/${key} failed: ${reason}`, { cause: error });
     }
   }
 }
