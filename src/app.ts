@@ -19,6 +19,8 @@ import { CursorCodec } from './api/cursor.js';
 import { aggregateRoutes } from './api/routes/aggregate.js';
 import { auditRoutes } from './api/routes/audit.js';
 import { archiveRoutes } from './api/routes/archive.js';
+import { erasureRoutes } from './api/routes/erasures.js';
+import type { ErasureService } from './erasure/erasure-service.js';
 import { dashboardRoutes } from './api/routes/dashboard.js';
 import { sessionRoutes } from './api/routes/sessions.js';
 import { eventsRoutes } from './api/routes/events.js';
@@ -81,6 +83,8 @@ export interface AppDeps {
   readonly sessions?: Sessions;
   /** Temporary credentials (the STS endpoint, SigV4-signed requests) and federated sign-in (LDAP, OIDC). */
   readonly federation?: Federation;
+  /** Erasure jobs; their routes are served when it is given. */
+  readonly erasures?: ErasureService;
   /** Whether the store answers, for /health (a database server's reachability). */
   readonly storeHealth?: { check(): Promise<void> };
   /** Folder of the built dashboard (dist/web); without it `/` serves nothing. */
@@ -182,7 +186,13 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   registerAuthentication(app, resolver, deps.sessions, signed);
   registerAuthorization(app, now, () => deps.catalog.accountTags());
   await app.register(healthRoutes, { ...(deps.archiveHealth && { archive: deps.archiveHealth }), ...(deps.storeHealth && { store: deps.storeHealth }) });
-  await app.register(eventsRoutes, { pipeline: deps.pipeline, maxItemsPerRequest: deps.limits.maxItemsPerRequest, ...(deps.metrics && { metrics: deps.metrics }) });
+  const erasures = deps.erasures;
+  await app.register(eventsRoutes, {
+    pipeline: deps.pipeline,
+    maxItemsPerRequest: deps.limits.maxItemsPerRequest,
+    ...(deps.metrics && { metrics: deps.metrics }),
+    ...(erasures && { isErasedAccount: (accountId: string) => erasures.isErasedAccount(accountId) }),
+  });
   if (deps.metrics) await app.register(operationsRoutes, { metrics: deps.metrics, resolver, now, ...(deps.rateRules && { rateRules: deps.rateRules.rules }) });
   await app.register(findingsRoutes, { store: deps.store, cursors: new CursorCodec(deps.cursorSecret), maxPageSize: deps.limits.maxPageSize, now });
   await app.register(aggregateRoutes, { store: deps.store, now });
@@ -220,6 +230,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   await app.register(catalogRoutes, { catalog: deps.catalog, now });
   if (deps.audit) await app.register(auditRoutes, { audit: deps.audit, cursors: new CursorCodec(deps.cursorSecret), maxPageSize: deps.limits.maxPageSize, now });
   await app.register(archiveRoutes, { store: deps.store, now });
+  if (deps.erasures) await app.register(erasureRoutes, { erasures: deps.erasures, now });
   if (deps.retention) await app.register(retentionRoutes, { retention: deps.retention.service, planner: deps.retention.planner, now });
   if (deps.dashboardRoot) await app.register(dashboardRoutes, { root: deps.dashboardRoot });
   return app;

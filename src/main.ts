@@ -8,6 +8,7 @@ import { fileURLToPath } from 'node:url';
 import type { FastifyInstance } from 'fastify';
 import { buildApp } from './app.js';
 import { Archiver } from './archive/archiver.js';
+import { ErasureService } from './erasure/erasure-service.js';
 import type { StoredArchive } from './archive/stored-objects.js';
 import { openArchive } from './archive/open-archive.js';
 import { bootstrapAdmin, type BootstrapResult } from './auth/api-keys.js';
@@ -317,6 +318,8 @@ export function buildRetention(embedded: Embedded, config: Pick<Config, 'retenti
   });
   const archive = new ArchivePass({
     archive: embedded.archive,
+    // No archiver pass and no erasure rewrite runs while an object is changed.
+    exclusive: (work) => embedded.archiver.exclusive(work),
     outbox: backend.findings.outbox,
     findings: backend.findings,
     catalog: backend.catalog,
@@ -391,6 +394,7 @@ export async function startServer(config: Config, options: StartOptions = {}): P
     ...serverStoreOptions(config.search),
   });
   let alerts: AlertService | undefined;
+  let erasures: ErasureService | undefined;
   let retention: RetentionParts | undefined;
   try {
     metrics.gauge('yagura_ingest_queue_findings', 'Findings waiting for the next commit', () => embedded.pipeline.queueDepth);
@@ -407,6 +411,8 @@ export async function startServer(config: Config, options: StartOptions = {}): P
     await embedded.catalog.seed(config.accounts);
     alerts = buildAlerts(embedded, config, metrics);
     const started = alerts;
+    erasures = erasureService(embedded);
+    await erasures.loadTombstones();
     retention = buildRetention(embedded, config, { metrics });
     const dashboardRoot = findDashboard();
     const app = await buildApp({
@@ -430,6 +436,7 @@ export async function startServer(config: Config, options: StartOptions = {}): P
       storeHealth: embedded.backend,
       rateRules: { rules: rateRules, windowSeconds: p.rateWindowSeconds },
       alerts,
+      erasures,
       retention: { service: retention.service, planner: retention.planner },
       server: {
         ...(https && { https }),
@@ -451,6 +458,17 @@ export async function startServer(config: Config, options: StartOptions = {}): P
       app.log.warn({ component: 'archive', err: error }, 'the archive cannot be written now; versions stay in the outbox and are retried');
     });
     app.addHook('onClose', async () => started.close());
+    const erasing = erasures;
+    erasing.onFailure((job, error) => app.log.error({ component: 'erasure', job, err: error }, 'an erasure failed'));
+    // Other instances write tombstones too: read them again every few seconds.
+    const tombstones = embedded.backend.shared ? setInterval(() => void erasing.loadTombstones().catch(() => undefined), 5_000) : undefined;
+    tombstones?.unref();
+    app.addHook('onClose', async () => {
+      clearInterval(tombstones);
+      await erasing.close();
+    });
+    // Erasures a crash interrupted go on where they stopped.
+    await erasing.resume();
     const enforcer = retention.enforcer;
     app.addHook('onClose', async () => enforcer.close());
     enforcer.start();
@@ -474,9 +492,23 @@ export async function startServer(config: Config, options: StartOptions = {}): P
       },
     };
   } catch (error) {
+    await erasures?.close();
     await alerts?.close();
     await retention?.enforcer.close();
     await embedded.close();
     throw error;
   }
+}
+
+/** Erasures on this process's stores and archive; the archiver holds its passes while the archive is rewritten. */
+export function erasureService(embedded: Embedded, now?: () => number): ErasureService {
+  return new ErasureService({
+    findings: embedded.store,
+    alerts: embedded.backend.alerts,
+    erasures: embedded.backend.erasures,
+    audit: embedded.backend.audit,
+    archive: embedded.archive,
+    archiveExclusive: (work) => embedded.archiver.exclusive(work),
+    ...(now && { now }),
+  });
 }

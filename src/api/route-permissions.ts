@@ -48,6 +48,8 @@ export const ROUTE_PERMISSIONS: Readonly<Record<string, RoutePermission>> = {
   'GET /api/v1/findings/:accountId/:region/:id': act(ACTIONS.GetFinding),
   'POST /api/v1/findings/:accountId/:region/:id/archive': act(ACTIONS.ArchiveFindings),
   'POST /api/v1/findings/:accountId/:region/:id/unarchive': act(ACTIONS.UnarchiveFindings),
+  'POST /api/v1/erasures': act(ACTIONS.EraseFindings),
+  'GET /api/v1/erasures/:id': act(ACTIONS.EraseFindings),
   'POST /api/v1/aggregate': act(ACTIONS.AggregateFindings),
   'GET /api/v1/stream': act(ACTIONS.StreamFindings),
 

@@ -25,7 +25,20 @@ export interface Archive {
    * Resolves with the bytes written (compressed).
    */
   put(object: Omit<ArchiveObject, 'lines'>, parts: AsyncIterable<ReadonlyArray<string | Uint8Array>>): Promise<number>;
+  /** The object's stored bytes (gzip members), streamed; undefined when there is no such object. */
+  read(object: Omit<ArchiveObject, 'lines'>): Promise<AsyncIterable<Uint8Array> | undefined>;
+  /** Deletes the object, durably; nothing happens when there is no such object. */
+  remove(object: Omit<ArchiveObject, 'lines'>): Promise<void>;
+  /** Every object of an account, in no particular order. */
+  objectsOf(accountId: string): AsyncIterable<Omit<ArchiveObject, 'lines'>>;
   close(): Promise<void>;
+}
+
+/** `AWSLogs/<account>/GuardDuty/<region>/YYYY/MM/DD/<name>.jsonl.gz` read back into its parts; undefined for any other key. */
+export function parseArchiveKey(key: string): Omit<ArchiveObject, 'lines'> | undefined {
+  const m = /^AWSLogs\/([A-Za-z0-9-]+)\/GuardDuty\/([a-z0-9-]+)\/(\d{4}\/\d{2}\/\d{2})\/([^/]+)\.jsonl\.gz$/.exec(key);
+  if (m === null) return undefined;
+  return { accountId: m[1]!, region: m[2]!, day: m[3]!, name: m[4]! };
 }
 
 /** The object key in GuardDuty's export layout: `AWSLogs/<account>/GuardDuty/<region>/YYYY/MM/DD/<name>.jsonl.gz`. */

@@ -127,6 +127,9 @@ test('after a crash between writing an object and confirming it, a restart write
     await f.store.upsert([finding({ id: 'k1' }), finding({ id: 'k2' })], T0);
     // The process dies right after the object is in place: the confirmation never happens.
     const crashing: Archive = {
+      read: (object) => f.archive.read(object),
+      remove: (object) => f.archive.remove(object),
+      objectsOf: (accountId) => f.archive.objectsOf(accountId),
       write: async () => {
         throw new Error('not used by the archiver');
       },

@@ -71,6 +71,21 @@ export class Archiver {
     return this.pass(true);
   }
 
+  /**
+   * Runs `work` while no pass runs (waiting for the one under way): an erasure rewrites archive objects knowing no
+   * write of an object read its lines before the store removed them.
+   */
+  async exclusive<T>(work: () => Promise<T>): Promise<T> {
+    while (this.running) await this.running.catch(() => undefined);
+    const run = work();
+    this.running = run.then(() => 0);
+    try {
+      return await run;
+    } finally {
+      this.running = undefined;
+    }
+  }
+
   /** Rolls every `intervalMs` until `close`; a failed pass is reported and retried by the next one. */
   start(intervalMs: number): void {
     if (this.timer) return;

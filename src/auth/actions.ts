@@ -60,6 +60,7 @@ export const ACTIONS = {
   StreamFindings: action('yagura:StreamFindings', 'finding', 'Follow new and updated findings live (Server-Sent Events).', FINDING_KEYS),
   ArchiveFindings: action('yagura:ArchiveFindings', 'finding', "Mark a finding archived in Yagura.", FINDING_KEYS),
   UnarchiveFindings: action('yagura:UnarchiveFindings', 'finding', 'Mark an archived finding open again.', FINDING_KEYS),
+  EraseFindings: action('yagura:EraseFindings', 'finding', 'Erase findings from the store, alerting and the archive (right to erasure), and follow those erasures.', FINDING_KEYS),
   ListAlertRules: action('yagura:ListAlertRules', 'alert-rule', 'List alert rules.'),
   GetAlertRule: action('yagura:GetAlertRule', 'alert-rule', 'Read one alert rule.'),
   PutAlertRule: action('yagura:PutAlertRule', 'alert-rule', 'Create or change an alert rule.'),

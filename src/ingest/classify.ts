@@ -55,3 +55,21 @@ export function classifyItem(into: Classified, index: number, item: { value: unk
     }
   }
 }
+
+/**
+ * Moves findings of accounts erased by account (a tombstone) to the rejections as ACCOUNT_ERASED, before anything
+ * is stored: GuardDuty re-sending an erased account's findings does not bring them back.
+ */
+export function refuseErasedAccounts(into: Classified, isErased: (accountId: string) => boolean): void {
+  if (!into.findings.some((f) => isErased(f.key.accountId))) return;
+  const findings = into.findings.splice(0);
+  const indexes = into.indexes.splice(0);
+  findings.forEach((finding, i) => {
+    if (isErased(finding.key.accountId)) {
+      into.rejected.push({ index: indexes[i]!, code: 'ACCOUNT_ERASED', message: `the findings of account ${finding.key.accountId} were erased; they are not stored again` });
+    } else {
+      into.findings.push(finding);
+      into.indexes.push(indexes[i]!);
+    }
+  });
+}

@@ -10,7 +10,7 @@ import { startS3Server, type S3Server } from '../../test/support/s3-server.js';
 import { archiveDay } from '../archive/partition.js';
 import { LocalArchive } from '../archive/local/local-archive.js';
 import { S3Archive } from '../archive/s3/s3-archive.js';
-import type { ArchiveRef, StoredArchive } from '../archive/stored-objects.js';
+import { archiveLines, type ArchiveRef, type StoredArchive } from '../archive/stored-objects.js';
 import { Keyring } from '../auth/secrets/keyring.js';
 import { doc, f } from '../store/conformance/fixtures.js';
 import { openSqliteBackend, type SqliteBackend } from '../store/sqlite/sqlite-backend.js';
@@ -55,7 +55,7 @@ const OBJECTS = [
 
 async function linesOf(archive: StoredArchive, r: ArchiveRef): Promise<string[]> {
   const ids: string[] = [];
-  for await (const l of archive.readLines(r)) ids.push((JSON.parse(l) as { id?: string }).id ?? l);
+  for await (const l of archiveLines(archive, r)) ids.push((JSON.parse(l) as { id?: string }).id ?? l);
   return ids;
 }
 
@@ -89,6 +89,7 @@ function suite(kind: string, openArchive: () => Promise<{ archive: StoredArchive
       await archive.write(OBJECTS);
       pass = new ArchivePass({
         archive,
+        exclusive: (work) => work(),
         outbox: backend.findings.outbox,
         findings: backend.findings,
         catalog: backend.catalog,

@@ -5,8 +5,9 @@
 // its place atomically (a reader sees the old object or the new, never a part), then the old bytes are gone. Lines of
 // an account under a legal hold, and lines of findings a hold's query selects in the store, are kept.
 import type { CatalogStore } from '../catalog/catalog-store.js';
-import type { ArchiveRef, StoredArchive } from '../archive/stored-objects.js';
-import type { FindingKey } from '../findings/finding.js';
+import { rewriteWithout } from '../archive/rewrite.js';
+import { archiveLines, type ArchiveRef, type StoredArchive } from '../archive/stored-objects.js';
+import { keyString, type FindingKey } from '../findings/finding.js';
 import { SEVERITY_BANDS, severityBand, type SeverityBand } from '../findings/severity.js';
 import type { BoundNode } from '../query/bound.js';
 import { bindQuery } from '../query/bind.js';
@@ -19,7 +20,12 @@ import type { LegalHold } from './retention-store.js';
 import { AccountDirectory, DAY_MS } from './selection.js';
 
 export interface ArchivePassOptions {
-  readonly archive: Pick<StoredArchive, 'list' | 'readLines' | 'put' | 'remove'>;
+  readonly archive: StoredArchive;
+  /**
+   * Runs one object's change while nothing else changes archive objects (the archiver's passes, erasure's rewrites):
+   * the object is read again inside it, so a line another rewrite removed never comes back.
+   */
+  readonly exclusive: <T>(work: () => Promise<T>) => Promise<T>;
   /** Objects still in the outbox are the archiver's: never touched here. */
   readonly outbox: Pick<ArchiveOutbox, 'objects'>;
   /** Which findings a hold's query selects, asked of the store. */
@@ -46,8 +52,8 @@ export interface ArchivePassResult {
 /** What one object holds past its retention. */
 interface Examined {
   readonly lines: number;
-  /** Per line: 1 when it goes. */
-  readonly goes: Uint8Array;
+  /** Whether a line goes (by its content: the same answer when the object is read again to be rewritten). */
+  readonly drop: (line: Buffer) => boolean;
   readonly removed: Map<string, number>;
   readonly held: Map<string, number>;
   /** Rules that keep some line of the object. */
@@ -121,16 +127,14 @@ export class ArchivePass {
     const expired = (d: RetentionDecision): boolean => d.days !== undefined && end <= ctx.now - d.days * DAY_MS;
     if (![...decisions.values()].some(expired)) return undefined;
     const accountHeld = ctx.heldAccounts.has(ref.accountId);
-    const goes: number[] = [];
-    const candidates: Array<{ index: number; key: FindingKey; rule: string }> = [];
+    const candidates: Array<{ key: FindingKey; rule: string }> = [];
     const removed = new Map<string, number>();
     const held = new Map<string, number>();
     const keptBy = new Set<string>();
     let lagMs = 0;
     let lines = 0;
-    for await (const line of this.options.archive.readLines(ref)) {
-      const index = lines++;
-      goes.push(0);
+    for await (const line of archiveLines(this.options.archive, ref)) {
+      lines++;
       const facts = lineFacts(line);
       const decision = facts && decisions.get(facts.band)!;
       if (facts === undefined || decision === undefined || !expired(decision)) {
@@ -142,30 +146,33 @@ export class ArchivePass {
         keptBy.add(decision.rule);
         continue;
       }
-      candidates.push({ index, key: facts.key, rule: decision.rule });
+      candidates.push({ key: facts.key, rule: decision.rule });
       lagMs = Math.max(lagMs, ctx.now - decision.days! * DAY_MS - end);
     }
     const heldKeys = await this.heldByQuery(candidates.map((c) => c.key), ctx);
     for (const c of candidates) {
-      if (heldKeys.has(`${c.key.accountId}/${c.key.region}/${c.key.id}`)) {
+      if (heldKeys.has(keyString(c.key))) {
         add(held, c.rule);
         keptBy.add(c.rule);
-      } else {
-        goes[c.index] = 1;
-        add(removed, c.rule);
-      }
+      } else add(removed, c.rule);
     }
-    return { lines, goes: Uint8Array.from(goes), removed, held, keptBy, lagMs };
+    const drop = (line: Buffer): boolean => {
+      if (accountHeld) return false;
+      const facts = lineFacts(line.toString('utf8'));
+      const decision = facts && decisions.get(facts.band);
+      return facts !== undefined && decision !== undefined && expired(decision) && !heldKeys.has(keyString(facts.key));
+    };
+    return { lines, drop, removed, held, keptBy, lagMs };
   }
 
   /** The keys among `keys` whose finding the store still holds and a hold's query selects. */
   private async heldByQuery(keys: readonly FindingKey[], ctx: PassContext): Promise<Set<string>> {
     const held = new Set<string>();
     if (ctx.heldQuery === undefined || keys.length === 0) return held;
-    const unique = [...new Map(keys.map((k) => [`${k.accountId}/${k.region}/${k.id}`, k])).values()];
+    const unique = [...new Map(keys.map((k) => [keyString(k), k])).values()];
     for (let i = 0; i < unique.length; i += HOLD_CHECK_KEYS) {
       const matched = await this.options.findings.matching({ kind: 'bound', root: ctx.heldQuery }, unique.slice(i, i + HOLD_CHECK_KEYS));
-      for (const r of matched) held.add(`${r.key.accountId}/${r.key.region}/${r.key.id}`);
+      for (const r of matched) held.add(keyString(r.key));
     }
     return held;
   }
@@ -211,35 +218,15 @@ export class ArchivePass {
       if (examined === undefined || examined.removed.size === 0) continue;
       if (result.deleted + result.rewritten > 0) await this.options.yieldBetweenObjects();
       if (!(await mayContinue())) return { ...result, complete: false };
-      const removedLines = [...examined.removed.values()].reduce((a, b) => a + b, 0);
-      if (removedLines === examined.lines) {
-        await this.options.archive.remove(ref);
-        result.deleted++;
-        this.options.onObject?.('deleted', examined.removed, examined.lagMs);
-      } else {
-        await this.options.archive.put(ref, this.keptLines(ref, examined));
-        result.rewritten++;
-        this.options.onObject?.('rewritten', examined.removed, examined.lagMs);
-      }
+      const rewritten = await this.options.exclusive(() => rewriteWithout(this.options.archive, ref, examined.drop));
+      if (rewritten === undefined || rewritten.dropped === 0) continue;
+      const action = rewritten.deleted ? 'deleted' : 'rewritten';
+      if (rewritten.deleted) result.deleted++;
+      else result.rewritten++;
+      this.options.onObject?.(action, examined.removed, examined.lagMs);
       for (const [rule, n] of examined.removed) result.removed[rule] = (result.removed[rule] ?? 0) + n;
     }
     return result;
-  }
-
-  /** The lines an object keeps, read again, a page at a time; throws if the object changed since it was examined. */
-  private async *keptLines(ref: ArchiveRef, examined: Examined): AsyncGenerator<string[]> {
-    let index = 0;
-    let page: string[] = [];
-    for await (const line of this.options.archive.readLines(ref)) {
-      if (index < examined.lines && examined.goes[index] === 0) page.push(line);
-      index++;
-      if (page.length >= 5000) {
-        yield page;
-        page = [];
-      }
-    }
-    if (index !== examined.lines) throw new Error(`the archive object ${refId(ref)} changed while retention rewrote it`);
-    if (page.length > 0) yield page;
   }
 }
 

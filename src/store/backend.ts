@@ -13,6 +13,7 @@ import type { RoleSessionStore } from '../auth/sts/role-session-store.js';
 import type { CatalogStore } from '../catalog/catalog-store.js';
 import type { RetentionStore } from '../retention/retention-store.js';
 import type { FindingStore } from './finding-store.js';
+import type { ErasureStore } from '../erasure/erasure-store.js';
 import type { Lease } from './lease.js';
 import type { RecordSource } from './transfer.js';
 
@@ -48,6 +49,8 @@ export interface Backend {
   readonly roleMap: RoleMapStore;
   /** Accounts and account groups. */
   readonly catalog: CatalogStore;
+  /** Erasure jobs and account tombstones. */
+  readonly erasures: ErasureStore;
   /** Retention: the policy set through the API, legal holds, the marks a pass resumes from. */
   readonly retention: RetentionStore;
   /** The audit log of API calls; `close` writes what it still queues. */

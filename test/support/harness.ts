@@ -9,7 +9,8 @@ import { createKey } from '../../src/auth/api-keys.js';
 import { Sessions, type SessionPolicy } from '../../src/auth/sessions.js';
 import type { AlertService } from '../../src/alerts/alert-service.js';
 import { configSchema } from '../../src/config/schema.js';
-import { buildAlerts, buildFederation, buildRetention, openEmbedded, type Embedded } from '../../src/main.js';
+import { buildAlerts, buildFederation, buildRetention, erasureService, openEmbedded, type Embedded } from '../../src/main.js';
+import type { ErasureService } from '../../src/erasure/erasure-service.js';
 
 export interface Harness {
   readonly app: FastifyInstance;
@@ -18,6 +19,8 @@ export interface Harness {
   readonly key: string;
   /** Headers carrying the API key. */
   readonly auth: Readonly<Record<string, string>>;
+  /** Erasures, when asked for (`erasures: true`). */
+  readonly erasures?: ErasureService;
   close(): Promise<void>;
 }
 
@@ -26,6 +29,8 @@ export async function harness(
   extra: Partial<Pick<AppDeps, 'metrics' | 'rateRules' | 'server' | 'now'>> & {
     sessions?: SessionPolicy;
     alerts?: boolean;
+    /** Serve the erasure routes (the service runs its jobs in this process). */
+    erasures?: boolean;
     archiveLagLimitSeconds?: number;
     /** Federation from configuration sections (`sts`, `ldap`, `oidc`, `publicUrl`) as the file would give them. */
     federation?: Record<string, unknown>;
@@ -42,9 +47,12 @@ export async function harness(
   await createKey(embedded.backend.principals, 'tester', key, Date.now());
   // Alerting's routes without its engine running: enough to call them.
   const alerts: AlertService | undefined = extra.alerts ? buildAlerts(embedded, configSchema.parse({})) : undefined;
+  const erasures = extra.erasures ? erasureService(embedded) : undefined;
+  await erasures?.loadTombstones();
   const retention = buildRetention(embedded, configSchema.parse({}));
   const app = await buildApp({
     ...(alerts && { alerts }),
+    ...(erasures && { erasures }),
     retention: { service: retention.service, planner: retention.planner },
     store: embedded.store,
     pipeline: embedded.pipeline,
@@ -69,8 +77,10 @@ export async function harness(
     dir,
     key,
     auth: { 'x-api-key': key },
+    ...(erasures && { erasures }),
     async close(): Promise<void> {
       await app.close();
+      await erasures?.close();
       await alerts?.close();
       await embedded.close();
       await rm(dir, { recursive: true, force: true });

@@ -1,6 +1,6 @@
 // POST /api/v1/events: EventBridge events, arrays, NDJSON or bare findings; answers what was stored.
 import type { FastifyInstance } from 'fastify';
-import { classifyItem, emptyClassified, type Classified } from '../../ingest/classify.js';
+import { classifyItem, emptyClassified, refuseErasedAccounts, type Classified } from '../../ingest/classify.js';
 import { scopeMatches } from '../../auth/finding-scope/scope-matches.js';
 import type { BoundNode } from '../../query/bound.js';
 import { itemsFromJson, itemsFromNdjson } from '../../ingest/eventbridge-http/parse-body.js';
@@ -14,6 +14,8 @@ export interface EventsRouteOptions {
   readonly pipeline: IngestPipeline;
   readonly maxItemsPerRequest: number;
   readonly metrics?: Metrics;
+  /** Whether an account's findings were erased by account (a tombstone): they are refused. */
+  readonly isErasedAccount?: (accountId: string) => boolean;
 }
 
 export async function eventsRoutes(app: FastifyInstance, options: EventsRouteOptions): Promise<void> {
@@ -29,6 +31,7 @@ export async function eventsRoutes(app: FastifyInstance, options: EventsRouteOpt
     const classified = emptyClassified();
     parsed.items.forEach((item, index) => classifyItem(classified, index, item));
     withinScope(classified, scopeOf(request));
+    if (options.isErasedAccount) refuseErasedAccounts(classified, options.isErasedAccount);
     const metrics = options.metrics;
     if (metrics) {
       metrics.received.inc({ source: 'http' }, parsed.items.length);

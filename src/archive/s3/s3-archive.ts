@@ -3,14 +3,18 @@ import {
   AbortMultipartUploadCommand,
   CompleteMultipartUploadCommand,
   CreateMultipartUploadCommand,
+  DeleteObjectCommand,
+  GetObjectCommand,
+  ListObjectsV2Command,
   PutObjectCommand,
   UploadPartCommand,
   type CompletedPart,
   type S3Client,
 } from '@aws-sdk/client-s3';
 import type { ArchiveObject } from '../archive.js';
-import { archiveKey, type Archive } from '../archive.js';
+import { archiveKey, parseArchiveKey } from '../archive.js';
 import { encodeObjects, gzipMember, memberInputs } from '../encoding.js';
+import type { ArchiveRef, StoredArchive } from '../stored-objects.js';
 
 /** S3's smallest part of a multipart upload (all but the last). */
 export const MIN_PART_BYTES = 5 * 1024 * 1024;
@@ -60,7 +64,7 @@ export class S3ArchiveError extends Error {
  * caller to retry (the archiver keeps the object in the store's outbox); the SDK itself retries each request a few
  * times. Compression runs on libuv's pool, from this thread: rolling objects arrive a page at a time.
  */
-export class S3Archive implements Archive {
+export class S3Archive implements StoredArchive {
   private readonly client: S3Client;
   private readonly bucket: string;
   private readonly prefix: string;
@@ -136,6 +140,55 @@ export class S3Archive implements Archive {
       const id = upload?.id;
       if (id !== undefined) await this.client.send(new AbortMultipartUploadCommand({ Bucket: this.bucket, Key: key, UploadId: id })).catch(() => undefined);
       throw error;
+    }
+  }
+
+  async read(object: Omit<ArchiveObject, 'lines'>): Promise<AsyncIterable<Uint8Array> | undefined> {
+    const key = this.keyOf(object);
+    try {
+      const got = await this.client.send(new GetObjectCommand({ Bucket: this.bucket, Key: key }));
+      return got.Body as AsyncIterable<Uint8Array> | undefined;
+    } catch (error) {
+      if ((error as Error).name === 'NoSuchKey') return undefined;
+      throw new S3ArchiveError(`reading s3://${this.bucket}/${key} failed: ${(error as Error).message}`, { cause: error });
+    }
+  }
+
+  /**
+   * Deletes the object's current version. A bucket that keeps versions keeps the older ones until its lifecycle
+   * expires them (docs/erasure.md).
+   */
+  async remove(object: Omit<ArchiveObject, 'lines'>): Promise<void> {
+    const key = this.keyOf(object);
+    await this.attempt(key, () => this.client.send(new DeleteObjectCommand({ Bucket: this.bucket, Key: key })));
+  }
+
+  async *list(): AsyncIterable<ArchiveRef> {
+    const prefix = `${this.prefix}AWSLogs/`;
+    for (let token: string | undefined; ; ) {
+      const page = await this.attempt(prefix, () =>
+        this.client.send(new ListObjectsV2Command({ Bucket: this.bucket, Prefix: prefix, ...(token !== undefined && { ContinuationToken: token }) })),
+      );
+      for (const item of page.Contents ?? []) {
+        const object = item.Key === undefined ? undefined : parseArchiveKey(item.Key.slice(this.prefix.length));
+        if (object !== undefined) yield object;
+      }
+      if (page.IsTruncated !== true || page.NextContinuationToken === undefined) return;
+      token = page.NextContinuationToken;
+    }
+  }
+
+  async *objectsOf(accountId: string): AsyncIterable<Omit<ArchiveObject, 'lines'>> {
+    if (!/^[A-Za-z0-9-]+$/.test(accountId)) return;
+    const prefix = `${this.prefix}AWSLogs/${accountId}/`;
+    for (let token: string | undefined; ; ) {
+      const page = await this.client.send(new ListObjectsV2Command({ Bucket: this.bucket, Prefix: prefix, ...(token !== undefined && { ContinuationToken: token }) }));
+      for (const item of page.Contents ?? []) {
+        const object = item.Key === undefined ? undefined : parseArchiveKey(item.Key.slice(this.prefix.length));
+        if (object !== undefined) yield object;
+      }
+      if (page.IsTruncated !== true || page.NextContinuationToken === undefined) return;
+      token = page.NextContinuationToken;
     }
   }
 

@@ -11,6 +11,7 @@ import type { PgDatabase } from './database.js';
 import { storedSecret } from './meta.js';
 import { describeTarget, type StoreConfig } from './postgres-config.js';
 import { storeError } from './pool.js';
+import { PostgresErasureStore } from './erasure-store.js';
 import { PostgresStore } from './postgres-store.js';
 import { PostgresPrincipalStore } from './principal-store.js';
 import { PostgresRetentionStore } from './retention-store.js';
@@ -105,6 +106,7 @@ async function openStores(options: PostgresBackendOptions): Promise<PostgresBack
       catalog,
       retention: new PostgresRetentionStore(db),
       audit,
+      erasures: new PostgresErasureStore(db),
       sealed: [alerts.destinations, roleSessions, signingKeys],
       transfer: new PostgresTransfer(db),
       storedSecret: (name, create) => storedSecret(db, name, create),

@@ -3,6 +3,7 @@
 // (migrate.ts), apart from the finding store's own list. Times are epoch milliseconds (bigint); text that is
 // sorted or compared uses the "C" collation, so it orders by code point and folds only ASCII case, as SQLite does.
 import type { Migration } from './migrate.js';
+import { ERASURE_TABLES } from './erasure-store.js';
 
 /** The migration part these tables are versioned under. */
 export const STATE_PART = 'state';
@@ -256,4 +257,5 @@ export const STATE_MIGRATIONS: readonly Migration[] = [
     name: 'principals, catalog, audit log, alerting, sessions, temporary credentials, meta',
     statements: [...PRINCIPALS, ...CATALOG, ...AUDIT, ...ALERTS, ...SESSIONS],
   },
+  { version: 2, name: 'erasure jobs, their key digests, account tombstones', statements: ERASURE_TABLES },
 ];

@@ -10,6 +10,7 @@ import { RETENTION_MIGRATION } from './retention-schema.js';
 import { backfillPathIndex, PATH_INDEX_MIGRATION } from './path-index.js';
 import { sealPlaintextDestinations } from './destination-secrets.js';
 import { ARCHIVE_INDEX_MIGRATION } from './archive-index.js';
+import { ERASURE_MIGRATION } from './erasure-store.js';
 import type { SecretBox } from '../../auth/secrets/secret-box.js';
 
 /** What code migrations may need besides the database. */
@@ -245,6 +246,7 @@ const MIGRATIONS: readonly Migration[] = [
   SEALED_DESTINATIONS,
   FEDERATION_MIGRATION,
   ARCHIVE_INDEX_MIGRATION,
+  ERASURE_MIGRATION,
   RETENTION_MIGRATION,
 ];
 

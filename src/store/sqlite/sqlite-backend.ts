@@ -1,6 +1,7 @@
 // The embedded backend: every store on one SQLite file (see docs/adr/0001-embedded-store.md).
 import { SOLE_HOLDER } from '../lease.js';
 import { SqliteSigningKeyStore } from './signing-key-store.js';
+import { SqliteErasureStore } from './erasure-store.js';
 import type { Backend, BackendOptions, BulkLoad } from '../backend.js';
 import { sqliteAlertStores, type SqliteAlertStores } from './alert-stores.js';
 import { SqliteAuditStore } from './audit-store.js';
@@ -45,6 +46,7 @@ export async function openSqliteBackend(options: SqliteBackendOptions): Promise<
       catalog: new SqliteCatalogStore(db),
       retention: new SqliteRetentionStore(db),
       audit,
+      erasures: new SqliteErasureStore(db),
       sealed: [alerts.destinations, roleSessions, signingKeys],
       transfer: new SqliteTransferSource(db),
       async storedSecret(name: string, create: () => Buffer): Promise<Buffer> {

@@ -1,0 +1,61 @@
+// The archive's part of an erasure: objects the store queued (archivePurges) rewritten without the erased findings'
+// lines, and every object of an erased account deleted.
+import type { Archive } from '../archive/archive.js';
+import { rewriteWithout } from '../archive/rewrite.js';
+import { shortKeyDigest } from '../findings/key-digest.js';
+import type { ArchivePurges } from '../store/finding-store.js';
+
+export interface ArchiveErasureCounts {
+  archiveObjectsRewritten: number;
+  archiveObjectsDeleted: number;
+  archiveLines: number;
+}
+
+/** Objects read per round of the queue. */
+const ROUND = 20;
+
+/** The `shortKeyDigest` of the finding a line holds, hex; undefined for a line that is not a finding. */
+function lineKey(line: Buffer): string | undefined {
+  try {
+    const doc = JSON.parse(line.toString('utf8')) as { accountId?: unknown; region?: unknown; id?: unknown };
+    if (typeof doc.accountId !== 'string' || typeof doc.region !== 'string' || typeof doc.id !== 'string') return undefined;
+    return shortKeyDigest({ accountId: doc.accountId, region: doc.region, id: doc.id }).toString('hex');
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * Works through the queued rewrites until none is left. An object still in the outbox needs none: the archiver
+ * writes it from the outbox, which no longer holds the lines (the caller makes sure no write of it is under way).
+ * Each object is forgotten by the queue only once it is rewritten, so a crash leaves the rest queued.
+ */
+export async function purgeArchive(purges: ArchivePurges, archive: Archive | undefined, counts: ArchiveErasureCounts): Promise<void> {
+  for (;;) {
+    const round = await purges.pending(ROUND);
+    if (round.length === 0) return;
+    for (const purge of round) {
+      if (!purge.inOutbox && archive !== undefined) {
+        const keys = new Set(purge.keys.map((k) => Buffer.from(k).toString('hex')));
+        const done = await rewriteWithout(archive, purge, (line) => {
+          const key = lineKey(line);
+          return key !== undefined && keys.has(key);
+        });
+        if (done !== undefined) {
+          counts.archiveLines += done.dropped;
+          if (done.deleted) counts.archiveObjectsDeleted++;
+          else if (done.dropped > 0) counts.archiveObjectsRewritten++;
+        }
+      }
+      await purges.done(purge);
+    }
+  }
+}
+
+/** Deletes every archive object of an account. */
+export async function deleteAccountArchive(archive: Archive, accountId: string, counts: ArchiveErasureCounts): Promise<void> {
+  for await (const object of archive.objectsOf(accountId)) {
+    await archive.remove(object);
+    counts.archiveObjectsDeleted++;
+  }
+}

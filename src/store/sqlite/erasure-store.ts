@@ -1,0 +1,138 @@
+// Erasure jobs, the key digests they select and account tombstones in the embedded database.
+import type Database from 'better-sqlite3';
+import type { ErasureJob } from '../../erasure/erasure-job.js';
+import type { ErasureStore, ErasureUpdate, Tombstone } from '../../erasure/erasure-store.js';
+
+export const ERASURE_MIGRATION = `
+  CREATE TABLE IF NOT EXISTS erasure_jobs (
+    id            TEXT PRIMARY KEY,
+    status        TEXT    NOT NULL,           -- running | done | failed
+    phase         TEXT    NOT NULL,           -- removing | archive | done
+    target        TEXT    NOT NULL,           -- JSON ErasureTarget (its query cleared once removing ends)
+    reason        TEXT    NOT NULL,
+    requested_by  TEXT    NOT NULL,
+    created_at    INTEGER NOT NULL,
+    updated_at    INTEGER NOT NULL,
+    finished_at   INTEGER,
+    keys          INTEGER NOT NULL,
+    counts        TEXT    NOT NULL,           -- JSON ErasureCounts
+    keys_digest   TEXT,
+    error         TEXT
+  );
+  CREATE INDEX IF NOT EXISTS erasure_jobs_status ON erasure_jobs (status, created_at);
+  -- SHA-256 of each key a job selected (findings/key-digest.ts), until its receipt digest is computed.
+  CREATE TABLE IF NOT EXISTS erasure_keys (
+    job     TEXT NOT NULL,
+    digest  BLOB NOT NULL,
+    PRIMARY KEY (job, digest)
+  ) WITHOUT ROWID;
+  -- Accounts whose findings were erased: their findings are refused at ingest.
+  CREATE TABLE IF NOT EXISTS erasure_tombstones (
+    account_id  TEXT PRIMARY KEY,
+    erasure     TEXT    NOT NULL,
+    at          INTEGER NOT NULL
+  );
+`;
+
+interface JobRow {
+  id: string;
+  status: ErasureJob['status'];
+  phase: ErasureJob['phase'];
+  target: string;
+  reason: string;
+  requested_by: string;
+  created_at: number;
+  updated_at: number;
+  finished_at: number | null;
+  keys: number;
+  counts: string;
+  keys_digest: string | null;
+  error: string | null;
+}
+
+function toJob(r: JobRow): ErasureJob {
+  return {
+    id: r.id,
+    status: r.status,
+    phase: r.phase,
+    target: JSON.parse(r.target) as ErasureJob['target'],
+    reason: r.reason,
+    requestedBy: r.requested_by,
+    createdAt: r.created_at,
+    updatedAt: r.updated_at,
+    ...(r.finished_at !== null && { finishedAt: r.finished_at }),
+    keys: r.keys,
+    counts: JSON.parse(r.counts) as ErasureJob['counts'],
+    ...(r.keys_digest !== null && { keysDigest: r.keys_digest }),
+    ...(r.error !== null && { error: r.error }),
+  };
+}
+
+export class SqliteErasureStore implements ErasureStore {
+  constructor(private readonly db: Database.Database) {}
+
+  async create(job: ErasureJob): Promise<void> {
+    this.db
+      .prepare(
+        `INSERT INTO erasure_jobs (id, status, phase, target, reason, requested_by, created_at, updated_at, finished_at, keys, counts, keys_digest, error)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+      )
+      .run(job.id, job.status, job.phase, JSON.stringify(job.target), job.reason, job.requestedBy, job.createdAt, job.updatedAt, job.finishedAt ?? null, job.keys, JSON.stringify(job.counts), job.keysDigest ?? null, job.error ?? null);
+  }
+
+  async get(id: string): Promise<ErasureJob | undefined> {
+    const row = this.db.prepare('SELECT * FROM erasure_jobs WHERE id = ?').get(id) as JobRow | undefined;
+    return row && toJob(row);
+  }
+
+  async update(id: string, u: ErasureUpdate): Promise<void> {
+    const sets: string[] = ['updated_at = ?'];
+    const values: unknown[] = [u.updatedAt];
+    const put = (column: string, value: unknown): void => {
+      sets.push(`${column} = ?`);
+      values.push(value);
+    };
+    if (u.status !== undefined) put('status', u.status);
+    if (u.phase !== undefined) put('phase', u.phase);
+    if (u.counts !== undefined) put('counts', JSON.stringify(u.counts));
+    if (u.keys !== undefined) put('keys', u.keys);
+    if (u.target !== undefined) put('target', JSON.stringify(u.target));
+    if (u.finishedAt !== undefined) put('finished_at', u.finishedAt);
+    if (u.keysDigest !== undefined) put('keys_digest', u.keysDigest);
+    if (u.error !== undefined) put('error', u.error);
+    this.db.prepare(`UPDATE erasure_jobs SET ${sets.join(', ')} WHERE id = ?`).run(...values, id);
+  }
+
+  async running(): Promise<ErasureJob[]> {
+    return (this.db.prepare(`SELECT * FROM erasure_jobs WHERE status = 'running' ORDER BY created_at, id`).all() as JobRow[]).map(toJob);
+  }
+
+  async addKeys(id: string, digests: readonly Buffer[]): Promise<number> {
+    const insert = this.db.prepare('INSERT OR IGNORE INTO erasure_keys (job, digest) VALUES (?, ?)');
+    return this.db.transaction(() => {
+      for (const d of digests) insert.run(id, d);
+      return this.db.prepare('SELECT count(*) FROM erasure_keys WHERE job = ?').pluck().get(id) as number;
+    })();
+  }
+
+  async keyDigests(id: string): Promise<Buffer[]> {
+    // BLOBs compare with memcmp(): ascending byte order.
+    return this.db.prepare('SELECT digest FROM erasure_keys WHERE job = ? ORDER BY digest').pluck().all(id) as Buffer[];
+  }
+
+  async dropKeys(id: string): Promise<void> {
+    this.db.prepare('DELETE FROM erasure_keys WHERE job = ?').run(id);
+  }
+
+  async addTombstone(t: Tombstone): Promise<void> {
+    this.db.prepare('INSERT OR IGNORE INTO erasure_tombstones (account_id, erasure, at) VALUES (?, ?, ?)').run(t.accountId, t.erasure, t.at);
+  }
+
+  async tombstones(): Promise<Tombstone[]> {
+    return (this.db.prepare('SELECT account_id, erasure, at FROM erasure_tombstones ORDER BY account_id').all() as Array<{ account_id: string; erasure: string; at: number }>).map((r) => ({
+      accountId: r.account_id,
+      erasure: r.erasure,
+      at: r.at,
+    }));
+  }
+}
