@@ -501,8 +501,10 @@ export async function startServer(config: Config, options: StartOptions = {}): P
 }
 
 /** Erasures on this process's stores and archive; the archiver holds its passes while the archive is rewritten. */
-export function erasureService(embedded: Embedded, now?: () => number): ErasureService {
+export function erasureService(embedded: Embedded, options: { now?: () => number; compact?: boolean } = {}): ErasureService {
+  const { now, compact } = options;
   return new ErasureService({
+    ...(compact && { compact }),
     findings: embedded.store,
     alerts: embedded.backend.alerts,
     erasures: embedded.backend.erasures,

@@ -3,6 +3,7 @@
 import { Command, CommanderError } from 'commander';
 import { adminCommands } from './admin/admin-commands.js';
 import { alertsCommand } from './alerts.js';
+import { eraseCommand } from './erase.js';
 import { importCommand } from './import.js';
 import { loginCommand } from './login.js';
 import { migrateCommand } from './migrate.js';
@@ -26,6 +27,7 @@ export async function run(argv: readonly string[]): Promise<void> {
   importCommand(program);
   migrateCommand(program);
   searchCommand(program);
+  eraseCommand(program);
   alertsCommand(program);
   policyCommand(program);
   retentionCommand(program);

@@ -157,8 +157,18 @@ class LocalTarget implements Target {
     await load?.finish();
   }
 
+  /** Accounts erased by account: their findings are refused, as the server refuses them. */
+  private erased: Set<string> | undefined;
+
   async ingest(batch: ImportBatch, tally: ImportTally): Promise<void> {
-    for (const outcome of await this.embedded.pipeline.submit(batch.findings)) {
+    this.erased ??= new Set((await this.embedded.backend.erasures.tombstones()).map((t) => t.accountId));
+    const erased = this.erased;
+    const findings = erased.size === 0 ? batch.findings : batch.findings.filter((f, i) => {
+      if (!erased.has(f.key.accountId)) return true;
+      tally.rejected.push({ ref: batch.refs[i] ?? '?', code: 'ACCOUNT_ERASED', message: `the findings of account ${f.key.accountId} were erased; they are not stored again` });
+      return false;
+    });
+    for (const outcome of await this.embedded.pipeline.submit(findings)) {
       if (outcome === 'created') tally.created++;
       else if (outcome === 'unchanged') tally.unchanged++;
       else tally.updated++;

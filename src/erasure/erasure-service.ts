@@ -26,6 +26,11 @@ export interface ErasureServiceOptions {
   /** Holds the archiver's passes while the archive is rewritten (Archiver.exclusive). */
   readonly archiveExclusive?: <T>(work: () => Promise<T>) => Promise<T>;
   readonly now?: () => number;
+  /**
+   * Rebuild the store's file at the end of each erasure (SQLite `VACUUM`; it holds the store meanwhile): for a process
+   * that is the store's only user (`yagura erase --data`). A server leaves the rebuild to its next start.
+   */
+  readonly compact?: boolean;
 }
 
 export interface ErasureRequest {
@@ -144,7 +149,7 @@ export class ErasureService {
         await store.update(job.id, { phase: 'archive', target: job.target, updatedAt: this.now() });
       }
       await this.eraseArchive(job, counts);
-      await this.options.findings.scrub();
+      await this.options.findings.scrub({ compact: this.options.compact === true });
       const digests = await store.keyDigests(job.id);
       const keysDigest = createHash('sha256').update(Buffer.concat(digests)).digest('hex');
       const finishedAt = this.now();

@@ -270,11 +270,14 @@ export interface FindingStore {
   /** The archive objects `remove` queued for rewriting. */
   readonly archivePurges: ArchivePurges;
   /**
-   * Leaves no readable copy of removed data in the store's files: SQLite merges the free-text index (dropping deleted
-   * entries) in short slices with `secure_delete` on, then checkpoints the write-ahead log and truncates it.
-   * PostgreSQL has nothing to do here (its dead rows are the server's to vacuum).
+   * Leaves no copy of removed data in the store's files. SQLite merges the free-text index (dropping deleted entries)
+   * in short slices and truncates the write-ahead log; what B-tree rebalancing copied into the unused space of pages
+   * before the removal can only go with a rebuild of the file (`VACUUM`, which holds the store for its duration):
+   * `compact: true` rebuilds it now (a process that is the store's only user: `yagura erase --data`), otherwise the
+   * rebuild is recorded as pending and done by the next writer that opens the store (a server's next start).
+   * PostgreSQL has nothing to do here (its dead rows are the database server's to vacuum).
    */
-  scrub(): Promise<void>;
+  scrub(options?: { readonly compact?: boolean }): Promise<void>;
   /** Number of findings (current records). */
   count(): Promise<number>;
   close(): Promise<void>;

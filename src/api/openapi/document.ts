@@ -3,6 +3,7 @@ import { componentSchemas } from './components.js';
 import { alertPaths } from './paths-alerts.js';
 import { auditPaths } from './paths-audit.js';
 import { dashboardPaths } from './paths-dashboard.js';
+import { erasurePaths } from './paths-erasures.js';
 import { findingPaths } from './paths-findings.js';
 import { policyPaths } from './paths-policies.js';
 import { iamPaths } from './paths-iam.js';
@@ -16,7 +17,7 @@ export function openApiDocument(version: string): Record<string, unknown> {
     info: { title: 'Yagura API', version, description: 'Self-hosted, real-time monitoring of Amazon GuardDuty findings. See docs/api.md.' },
     servers: [{ url: '/' }],
     security: [{ bearer: [] }, { apiKey: [] }],
-    paths: { ...findingPaths, ...dashboardPaths, ...alertPaths, ...policyPaths, ...iamPaths, ...catalogPaths, ...auditPaths, ...federationPaths, ...retentionPaths },
+    paths: { ...findingPaths, ...dashboardPaths, ...alertPaths, ...policyPaths, ...iamPaths, ...catalogPaths, ...auditPaths, ...federationPaths, ...erasurePaths, ...retentionPaths },
     components: {
       securitySchemes: {
         bearer: { type: 'http', scheme: 'bearer' },

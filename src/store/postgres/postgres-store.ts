@@ -188,7 +188,7 @@ export class PostgresStore implements FindingStore {
   }
 
   /** Dead rows are the server's to vacuum; nothing of them is in Yagura's files. */
-  async scrub(): Promise<void> {}
+  async scrub(_options?: { readonly compact?: boolean }): Promise<void> {}
 
   async count(): Promise<number> {
     const rows = await this.rows<{ n: number }>('SELECT count(*)::bigint AS n FROM findings');

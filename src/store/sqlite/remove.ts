@@ -91,3 +91,32 @@ export async function truncateWal(db: Database.Database): Promise<boolean> {
   }
   return false;
 }
+
+const COMPACTION_PENDING = 'erasure:compaction-pending';
+
+/** Records that the file must be rebuilt to drop stale copies of removed rows (done at the next writer's open). */
+export function markCompactionPending(db: Database.Database): void {
+  db.prepare('INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value').run(COMPACTION_PENDING, String(Date.now()));
+}
+
+/**
+ * Rebuilds the database file (`VACUUM`): every page is written anew, so nothing of a removed row survives in the unused
+ * space of a page that B-tree rebalancing copied cells out of (`secure_delete` zeroes deleted cells and free pages,
+ * not those copies). Holds the store for its duration (about as long as copying the file).
+ */
+export function compactStore(db: Database.Database): void {
+  db.exec('VACUUM');
+  db.prepare('DELETE FROM meta WHERE key = ?').run(COMPACTION_PENDING);
+  db.pragma('wal_checkpoint(TRUNCATE)');
+}
+
+/** Compacts the store when an erasure left a compaction pending; says so on stderr (it takes a while on a large store). */
+export function compactIfPending(db: Database.Database): boolean {
+  const pending = db.prepare('SELECT 1 FROM meta WHERE key = ?').pluck().get(COMPACTION_PENDING);
+  if (pending === undefined) return false;
+  const started = performance.now();
+  process.stderr.write('yagura: rebuilding the database file after an erasure, so that no copy of erased findings is left in it\n');
+  compactStore(db);
+  process.stderr.write(`yagura: rebuilt the database file in ${((performance.now() - started) / 1000).toFixed(1)} s\n`);
+  return true;
+}

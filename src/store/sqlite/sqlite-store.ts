@@ -45,7 +45,7 @@ import { facetCount } from '../facets/facet-filter.js';
 import { facetAggregate } from '../facets/facet-aggregate.js';
 import { buildChangeLog, type ChangeLog } from './change-log.js';
 import { sqliteArchivePurges } from './archive-index.js';
-import { buildRemover, mergeTextIndex, truncateWal, type BatchRemover } from './remove.js';
+import { buildRemover, compactIfPending, compactStore, markCompactionPending, mergeTextIndex, truncateWal, type BatchRemover } from './remove.js';
 
 export interface SqliteStoreOptions {
   /** Path of the database file, or `:memory:` for tests that need no durability. */
@@ -171,6 +171,8 @@ export class SqliteStore implements FindingStore {
 
   constructor(options: SqliteStoreOptions) {
     this.db = openDatabase(options.file, options.readonly ?? false, options.cacheMiB, { ...(options.secrets && { secrets: options.secrets }) });
+    // Before any reader thread or checkpointer opens it: an erasure finished since the last rebuild leaves one pending.
+    if (!options.readonly && options.file !== ':memory:') compactIfPending(this.db);
     if (!options.readonly && options.file !== ':memory:') this.walFile = `${options.file}-wal`;
     if (!options.readonly) {
       holdPendingText(this.db);
@@ -413,9 +415,11 @@ export class SqliteStore implements FindingStore {
     return total;
   }
 
-  async scrub(): Promise<void> {
+  async scrub(options: { readonly compact?: boolean } = {}): Promise<void> {
     if (this.db.readonly) return;
     await mergeTextIndex(this.db);
+    if (options.compact) compactStore(this.db);
+    else markCompactionPending(this.db);
     if (this.walFile !== undefined && !(await truncateWal(this.db))) {
       throw new Error('the write-ahead log could not be truncated (readers kept it busy); scrub again');
     }
