@@ -505,6 +505,7 @@ export function erasureService(embedded: Embedded, options: { now?: () => number
   const { now, compact } = options;
   return new ErasureService({
     ...(compact && { compact }),
+    sharedArchive: embedded.backend.shared,
     findings: embedded.store,
     alerts: embedded.backend.alerts,
     erasures: embedded.backend.erasures,

@@ -26,15 +26,20 @@ function lineKey(line: Buffer): string | undefined {
 }
 
 /**
- * Works through the queued rewrites until none is left. An object still in the outbox needs none: the archiver
- * writes it from the outbox, which no longer holds the lines (the caller makes sure no write of it is under way).
- * Each object is forgotten by the queue only once it is rewritten, so a crash leaves the rest queued.
+ * Works through the queued rewrites; resolves with how many objects are left queued. An object still in the outbox
+ * needs none when no write of it can be under way (the caller holds this process's archiver and no other instance
+ * writes the outbox): the archiver writes it later from the outbox, which no longer holds the lines. With
+ * `deferOutbox` (instances sharing a store, whose archivers may be writing it now) such an object stays queued
+ * until it is confirmed, and is rewritten then. Each object is forgotten by the queue only once it is done, so a
+ * crash leaves the rest queued.
  */
-export async function purgeArchive(purges: ArchivePurges, archive: Archive | undefined, counts: ArchiveErasureCounts): Promise<void> {
+export async function purgeArchive(purges: ArchivePurges, archive: Archive | undefined, counts: ArchiveErasureCounts, options: { deferOutbox?: boolean } = {}): Promise<number> {
   for (;;) {
     const round = await purges.pending(ROUND);
-    if (round.length === 0) return;
+    // Objects still in the outbox come last: a round of only those is what is left.
+    if (round.length === 0 || (options.deferOutbox && round.every((p) => p.inOutbox))) return round.length;
     for (const purge of round) {
+      if (purge.inOutbox && options.deferOutbox) continue;
       if (!purge.inOutbox && archive !== undefined) {
         const keys = new Set(purge.keys.map((k) => Buffer.from(k).toString('hex')));
         const done = await rewriteWithout(archive, purge, (line) => {

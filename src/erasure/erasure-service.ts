@@ -31,6 +31,11 @@ export interface ErasureServiceOptions {
    * that is the store's only user (`yagura erase --data`). A server leaves the rebuild to its next start.
    */
   readonly compact?: boolean;
+  /**
+   * Other instances' archivers write the same outbox (a shared store): archive objects still in the outbox are
+   * rewritten once written and confirmed rather than trusted to be written without the erased lines.
+   */
+  readonly sharedArchive?: boolean;
 }
 
 export interface ErasureRequest {
@@ -172,11 +177,14 @@ export class ErasureService {
   }
 
   private async eraseArchive(job: ErasureJob, counts: { -readonly [K in keyof ErasureCounts]: number }): Promise<void> {
-    const work = async (): Promise<void> => {
-      await purgeArchive(this.options.findings.archivePurges, this.options.archive, counts);
-      if (job.target.kind === 'account' && this.options.archive !== undefined) await deleteAccountArchive(this.options.archive, job.target.accountId, counts);
-    };
-    await (this.options.archiveExclusive ? this.options.archiveExclusive(work) : work());
+    const deferOutbox = this.options.sharedArchive === true;
+    const work = (): Promise<number> => purgeArchive(this.options.findings.archivePurges, this.options.archive, counts, { deferOutbox });
+    const exclusive = this.options.archiveExclusive ?? (<T>(w: () => Promise<T>): Promise<T> => w());
+    // With other instances' archivers, objects still in the outbox wait until they are written (archive.rollSeconds).
+    while ((await exclusive(work)) > 0) await new Promise((resolve) => setTimeout(resolve, 1000));
+    const target = job.target;
+    const archive = this.options.archive;
+    if (target.kind === 'account' && archive !== undefined) await exclusive(() => deleteAccountArchive(archive, target.accountId, counts));
   }
 
   /** The receipt in the audit log: who asked, why, what (counts per place), when, and the digest of the keys. */

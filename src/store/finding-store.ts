@@ -210,7 +210,7 @@ export interface ArchivePurge {
  * them, so a crash between the removal and the rewrite leaves the rewrite queued.
  */
 export interface ArchivePurges {
-  /** Up to `limit` objects with lines to drop, with every key to drop from each. */
+  /** Up to `limit` objects with lines to drop, with every key to drop from each; objects still in the outbox last. */
   pending(limit: number): Promise<ArchivePurge[]>;
   /** The object was rewritten without those keys (or needs no rewrite): forgets them for it. */
   done(purge: ArchivePurge): Promise<void>;

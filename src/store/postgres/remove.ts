@@ -66,10 +66,11 @@ export function postgresArchivePurges(pool: Pool, url: string | undefined): Arch
       const rows = await query<{ account_id: string; region: string; day: string; name: string; keys: Buffer[]; in_outbox: boolean }>(
         pool,
         url,
-        `SELECT p.account_id, p.region, p.day, p.name,
+        `SELECT * FROM (SELECT p.account_id, p.region, p.day, p.name,
            (SELECT array_agg(key) FROM archive_purges q WHERE (q.account_id, q.region, q.day, q.name) = (p.account_id, p.region, p.day, p.name)) AS keys,
            EXISTS (SELECT 1 FROM archive_objects a WHERE (a.account_id, a.region, a.day, a.name) = (p.account_id, p.region, p.day, p.name)) AS in_outbox
-         FROM (SELECT DISTINCT account_id, region, day, name FROM archive_purges ORDER BY account_id, region, day, name LIMIT $1) p`,
+         FROM (SELECT DISTINCT account_id, region, day, name FROM archive_purges) p) o
+         ORDER BY in_outbox, account_id, region, day, name LIMIT $1`,
         [limit],
       );
       return rows.map((r) => ({ accountId: r.account_id, region: r.region, day: r.day, name: r.name, keys: r.keys, inOutbox: r.in_outbox }));

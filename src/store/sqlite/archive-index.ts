@@ -67,9 +67,10 @@ interface PurgeRow {
 
 export function sqliteArchivePurges(db: Database.Database): ArchivePurges {
   const objects = db.prepare<[number], Omit<PurgeRow, 'key'>>(
-    `SELECT p.account_id, p.region, p.day, p.name,
+    `SELECT * FROM (SELECT p.account_id, p.region, p.day, p.name,
        EXISTS (SELECT 1 FROM archive_objects a WHERE a.account_id = p.account_id AND a.region = p.region AND a.day = p.day AND a.name = p.name) AS in_outbox
-     FROM (SELECT DISTINCT account_id, region, day, name FROM archive_purges ORDER BY account_id, region, day, name LIMIT ?) p`,
+     FROM (SELECT DISTINCT account_id, region, day, name FROM archive_purges) p)
+     ORDER BY in_outbox, account_id, region, day, name LIMIT ?`,
   );
   const keys = db.prepare<[string, string, string, string], { key: Buffer }>(
     'SELECT key FROM archive_purges WHERE account_id = ? AND region = ? AND day = ? AND name = ?',
