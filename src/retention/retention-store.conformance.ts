@@ -65,19 +65,5 @@ export function describeRetentionStore(backend: string, open: () => Promise<Rete
       await assert.rejects(store.createHold({ id: 'h1', target: { query: 'x' }, reason: 'second', createdBy: ADMIN, createdAt: T0 }));
       assert.equal((await store.getHold('h1'))?.reason, 'first');
     });
-
-    withStore('sets, replaces, lists by prefix and removes marks', async (store) => {
-      await store.setMark('rewrite:b', '{"n":2}');
-      await store.setMark('rewrite:a', '{"n":1}');
-      await store.setMark('pass', 'x');
-      await store.setMark('rewrite:a', '{"n":3}');
-      assert.deepEqual(await store.marks('rewrite:'), [
-        { name: 'rewrite:a', value: '{"n":3}' },
-        { name: 'rewrite:b', value: '{"n":2}' },
-      ]);
-      await store.setMark('rewrite:a', undefined);
-      assert.deepEqual((await store.marks('')).map((m) => m.name), ['pass', 'rewrite:b']);
-      assert.deepEqual(await store.marks('rewrite%'), [], 'a prefix is not a pattern');
-    });
   });
 }

@@ -1,5 +1,4 @@
-// Where retention keeps its state: the policy set through the API, legal holds (active and lifted), and the marks
-// a pass leaves to resume after a crash (an archive rewrite under way, the last pass's summary).
+// Where retention keeps its state: the policy set through the API and legal holds (active and lifted).
 import type { RetentionPolicy } from './retention-policy.js';
 
 export interface StoredRetentionPolicy {
@@ -30,11 +29,6 @@ export interface NewLegalHold {
   readonly createdAt: number;
 }
 
-export interface RetentionMark {
-  readonly name: string;
-  readonly value: string;
-}
-
 export interface RetentionStore {
   /** The policy set through the API; undefined while none was (the configuration's applies). */
   getPolicy(): Promise<StoredRetentionPolicy | undefined>;
@@ -48,11 +42,6 @@ export interface RetentionStore {
   countActiveHolds(): Promise<number>;
   /** Lifts an active hold; undefined when there is no such hold. A hold already lifted is answered unchanged. */
   liftHold(id: string, liftedBy: string, now: number): Promise<LegalHold | undefined>;
-
-  /** Marks whose name starts with `prefix`, by name. */
-  marks(prefix: string): Promise<RetentionMark[]>;
-  /** Sets a mark (durably, before it resolves), or removes it when `value` is undefined. */
-  setMark(name: string, value: string | undefined): Promise<void>;
 }
 
 /** A stored row of a hold, as both backends read it. */

@@ -51,7 +51,7 @@ export interface Backend {
   readonly catalog: CatalogStore;
   /** Erasure jobs and account tombstones. */
   readonly erasures: ErasureStore;
-  /** Retention: the policy set through the API, legal holds, the marks a pass resumes from. */
+  /** Retention: the policy set through the API and legal holds. */
   readonly retention: RetentionStore;
   /** The audit log of API calls; `close` writes what it still queues. */
   readonly audit: AuditLog;

@@ -1,12 +1,11 @@
-// Retention's state in PostgreSQL: the API's policy, legal holds and the marks a pass resumes from. Versioned as its
-// own migration part, apart from the rest of the server's state.
+// Retention's state in PostgreSQL: the API's policy and legal holds. Versioned as its own migration part, apart from
+// the rest of the server's state.
 import type { RetentionPolicy } from '../../retention/retention-policy.js';
 import {
   holdFromRow,
   type HoldRow,
   type LegalHold,
   type NewLegalHold,
-  type RetentionMark,
   type RetentionStore,
   type StoredRetentionPolicy,
 } from '../../retention/retention-store.js';
@@ -19,7 +18,7 @@ export const RETENTION_PART = 'retention';
 export const RETENTION_MIGRATIONS: readonly Migration[] = [
   {
     version: 1,
-    name: 'retention policy, legal holds, retention marks',
+    name: 'retention policy, legal holds',
     statements: [
       `CREATE TABLE retention_policy (
         id          integer PRIMARY KEY CHECK (id = 1),
@@ -39,10 +38,6 @@ export const RETENTION_MIGRATIONS: readonly Migration[] = [
         CHECK ((query IS NULL) <> (account_id IS NULL))
       )`,
       'CREATE INDEX legal_holds_active ON legal_holds (lifted_at, created_at)',
-      `CREATE TABLE retention_marks (
-        name   text COLLATE "C" PRIMARY KEY,
-        value  text NOT NULL
-      )`,
     ],
   },
 ];
@@ -99,14 +94,5 @@ export class PostgresRetentionStore implements RetentionStore {
   async liftHold(id: string, liftedBy: string, now: number): Promise<LegalHold | undefined> {
     await this.db.run('UPDATE legal_holds SET lifted_by = $1, lifted_at = $2 WHERE id = $3 AND lifted_at IS NULL', [liftedBy, now, id]);
     return this.getHold(id);
-  }
-
-  async marks(prefix: string): Promise<RetentionMark[]> {
-    return this.db.rows<RetentionMark>('SELECT name, value FROM retention_marks WHERE starts_with(name, $1) ORDER BY name', [prefix]);
-  }
-
-  async setMark(name: string, value: string | undefined): Promise<void> {
-    if (value === undefined) await this.db.run('DELETE FROM retention_marks WHERE name = $1', [name]);
-    else await this.db.run('INSERT INTO retention_marks (name, value) VALUES ($1, $2) ON CONFLICT (name) DO UPDATE SET value = excluded.value', [name, value]);
   }
 }

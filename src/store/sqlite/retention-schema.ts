@@ -1,4 +1,4 @@
-// SQLite schema of retention: the policy set through the API, legal holds, and the marks a pass resumes from. Written
+// SQLite schema of retention: the policy set through the API and legal holds. Written
 // to run again on a store whose later migrations are replayed (tests do).
 
 /** Migration that adds retention. */
@@ -21,8 +21,4 @@ export const RETENTION_MIGRATION = `
     CHECK ((query IS NULL) <> (account_id IS NULL))
   );
   CREATE INDEX IF NOT EXISTS legal_holds_active ON legal_holds (lifted_at, created_at);
-  CREATE TABLE IF NOT EXISTS retention_marks (
-    name   TEXT PRIMARY KEY,
-    value  TEXT NOT NULL
-  ) WITHOUT ROWID;
 `;

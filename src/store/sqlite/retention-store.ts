@@ -1,4 +1,4 @@
-// Retention's state in the embedded store: the API's policy, legal holds and the marks a pass resumes from.
+// Retention's state in the embedded store: the API's policy and legal holds.
 import type Database from 'better-sqlite3';
 import type { RetentionPolicy } from '../../retention/retention-policy.js';
 import {
@@ -6,7 +6,6 @@ import {
   type HoldRow,
   type LegalHold,
   type NewLegalHold,
-  type RetentionMark,
   type RetentionStore,
   type StoredRetentionPolicy,
 } from '../../retention/retention-store.js';
@@ -58,16 +57,5 @@ export class SqliteRetentionStore implements RetentionStore {
   async liftHold(id: string, liftedBy: string, now: number): Promise<LegalHold | undefined> {
     this.db.prepare('UPDATE legal_holds SET lifted_by = ?, lifted_at = ? WHERE id = ? AND lifted_at IS NULL').run(liftedBy, now, id);
     return this.getHold(id);
-  }
-
-  async marks(prefix: string): Promise<RetentionMark[]> {
-    return this.db
-      .prepare('SELECT name, value FROM retention_marks WHERE substr(name, 1, length(?)) = ? ORDER BY name')
-      .all(prefix, prefix) as RetentionMark[];
-  }
-
-  async setMark(name: string, value: string | undefined): Promise<void> {
-    if (value === undefined) this.db.prepare('DELETE FROM retention_marks WHERE name = ?').run(name);
-    else this.db.prepare('INSERT INTO retention_marks (name, value) VALUES (?, ?) ON CONFLICT (name) DO UPDATE SET value = excluded.value').run(name, value);
   }
 }
