@@ -1,5 +1,6 @@
 // `npm run bench`: generates (or reuses) a data set, imports it, serves it, measures, and prints a Markdown report.
 // `npm run bench -- --alerts` runs only the alert-latency benchmark (bench/alerts-phase.ts).
+// `npm run bench -- --retention` runs only the retention pass under load (bench/retention-phase.ts).
 // `npm run bench -- --store-choice` runs the SQLite-versus-DuckDB store benchmark instead (bench/store-choice.ts).
 import { writeFileSync } from 'node:fs';
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
@@ -22,6 +23,7 @@ import { measureOverview } from './overview-phase.js';
 import { Progress } from './progress.js';
 import { renderReport } from './report.js';
 import type { BenchResults } from './results.js';
+import { measureRetention, renderRetention } from './retention-phase.js';
 import { measureSearch, searchQueries } from './search-phase.js';
 import { buildProject, startServer } from './server-process.js';
 import { runStoreChoice } from './store-choice.js';
@@ -182,11 +184,21 @@ async function main(): Promise<void> {
     process.stdout.write(renderAlerts(alerts));
     return;
   }
+  const measureRetentionPass = () => progress.phase('retention pass under load', () => measureRetention(config, progress));
+  if (process.argv.includes('--retention')) {
+    await progress.phase('build', () => buildProject(config.root));
+    const retention = await measureRetentionPass();
+    await writeFile(path.join(config.workDir, 'retention.json'), `${JSON.stringify(retention, null, 2)}\n`);
+    process.stdout.write(renderRetention(retention));
+    return;
+  }
   const results = await runMain(config, progress);
-  // After the main run (which builds dist/ first), on its own data folder.
+  // After the main run (which builds dist/ first), on their own data folders.
   const alerts = await measureAlertLatency();
   await writeFile(path.join(config.workDir, 'alerts.json'), `${JSON.stringify(alerts, null, 2)}\n`);
-  const markdown = `${renderReport(results)}\n${renderAlerts(alerts)}`;
+  const retention = await measureRetentionPass();
+  await writeFile(path.join(config.workDir, 'retention.json'), `${JSON.stringify(retention, null, 2)}\n`);
+  const markdown = `${renderReport(results)}\n${renderAlerts(alerts)}\n${renderRetention(retention)}`;
   await writeFile(path.join(config.workDir, 'results.json'), `${JSON.stringify(results, null, 2)}\n`);
   await writeFile(path.join(config.workDir, 'report.md'), markdown);
   process.stdout.write(markdown);

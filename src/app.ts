@@ -47,6 +47,9 @@ import { federatedSignInRoutes } from './api/routes/federated-sign-in.js';
 import type { OidcDashboard } from './auth/federation/oidc/oidc-federation.js';
 import { roleSessionRoutes } from './api/routes/role-sessions.js';
 import { roleMapRoutes } from './api/routes/role-map.js';
+import { retentionRoutes } from './api/routes/retention.js';
+import type { Retention } from './retention/retention.js';
+import type { RetentionPlanner } from './retention/retention-plan.js';
 import type { DirectoryRoleMap } from './auth/federation/role-map.js';
 import { stsCaller } from './api/routes/sts/sts-caller.js';
 import { stsRoutes } from './api/routes/sts/sts-routes.js';
@@ -79,6 +82,8 @@ export interface AppDeps {
   readonly onRoute?: (route: { readonly method: string | readonly string[]; readonly url: string }) => void;
   /** Alerting (rules, destinations, deliveries); its routes are served when it is given. */
   readonly alerts?: AlertService;
+  /** Retention: the policy, legal holds and the plan of the next pass; its routes are served when it is given. */
+  readonly retention?: { readonly service: Retention; readonly planner: RetentionPlanner };
   /** Dashboard sessions (cookie login); without them only API keys authenticate. */
   readonly sessions?: Sessions;
   /** Temporary credentials (the STS endpoint, SigV4-signed requests) and federated sign-in (LDAP, OIDC). */
@@ -235,6 +240,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   if (deps.audit) await app.register(auditRoutes, { audit: deps.audit, cursors: new CursorCodec(deps.cursorSecret), maxPageSize: deps.limits.maxPageSize, now });
   await app.register(archiveRoutes, { store: deps.store, now });
   if (deps.erasures) await app.register(erasureRoutes, { erasures: deps.erasures, now });
+  if (deps.retention) await app.register(retentionRoutes, { retention: deps.retention.service, planner: deps.retention.planner, now });
   if (deps.dashboardRoot) await app.register(dashboardRoutes, { root: deps.dashboardRoot });
   return app;
 }

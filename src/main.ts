@@ -9,7 +9,7 @@ import type { FastifyInstance } from 'fastify';
 import { buildApp } from './app.js';
 import { Archiver } from './archive/archiver.js';
 import { ErasureService } from './erasure/erasure-service.js';
-import type { Archive } from './archive/archive.js';
+import type { StoredArchive } from './archive/stored-objects.js';
 import { openArchive } from './archive/open-archive.js';
 import { bootstrapAdmin, type BootstrapResult } from './auth/api-keys.js';
 import { ACTIONS } from './auth/actions.js';
@@ -47,6 +47,13 @@ import type { Keyring } from './auth/secrets/keyring.js';
 import { loadKeyring } from './auth/secrets/load-keyring.js';
 import type { SecretBox } from './auth/secrets/secret-box.js';
 import { checkSealedRecords } from './auth/secrets/sealed-records.js';
+import { ArchivePass, planRetention } from './retention/archive-pass.js';
+import { SYSTEM_CLOCK, type RetentionClock } from './retention/retention-clock.js';
+import { RetentionEnforcer } from './retention/retention-enforcer.js';
+import type { RetentionPlanner } from './retention/retention-plan.js';
+import { Retention } from './retention/retention.js';
+import { storeRemoval } from './retention/store-removal.js';
+import { StorePass } from './retention/store-pass.js';
 
 /** The backend, archive and ingest pipeline on one data folder, owned by this process. */
 export interface Embedded {
@@ -54,7 +61,7 @@ export interface Embedded {
   readonly backend: Backend;
   /** The findings the pipeline stores and the API reads (the backend's finding store). */
   readonly store: FindingStore;
-  readonly archive: Archive;
+  readonly archive: StoredArchive;
   /** Seals and writes the rolling archive objects (`serve` starts it rolling). */
   readonly archiver: Archiver;
   readonly pipeline: IngestPipeline;
@@ -280,6 +287,68 @@ export function buildAlerts(embedded: Embedded, config: Pick<Config, 'alerts' | 
   });
 }
 
+/** Retention as configured: the policy and holds, both passes, their plan, and the background enforcer (not started). */
+export interface RetentionParts {
+  readonly service: Retention;
+  readonly store: StorePass;
+  readonly archive: ArchivePass;
+  readonly planner: RetentionPlanner;
+  readonly enforcer: RetentionEnforcer;
+}
+
+export function buildRetention(embedded: Embedded, config: Pick<Config, 'retention'>, options: { readonly metrics?: Metrics; readonly clock?: RetentionClock } = {}): RetentionParts {
+  const { backend } = embedded;
+  const { metrics, clock = SYSTEM_CLOCK } = options;
+  const r = config.retention;
+  const service = new Retention(backend.retention, { default: r.default, rules: r.rules });
+  // A batch's removal holds the writer (and, on the embedded store, the event loop): the pause after it is at least as
+  // long, so retention never takes more than half of the writer's time.
+  const pause = (lastBatchMs = 0): Promise<void> => clock.sleep(Math.max(r.pauseMilliseconds, lastBatchMs));
+  const store = new StorePass({
+    findings: backend.findings,
+    catalog: backend.catalog,
+    retention: service,
+    remove: storeRemoval(backend),
+    batchFindings: r.batchFindings,
+    yieldBetweenBatches: pause,
+    ...(metrics && {
+      onBatch: (rule: string, removed: number, lagMs: number) => {
+        metrics.retentionRemoved.inc({ scope: 'store', rule }, removed);
+        metrics.retentionLag.set({ scope: 'store' }, lagMs / 1000);
+      },
+    }),
+  });
+  const archive = new ArchivePass({
+    archive: embedded.archive,
+    // No archiver pass and no erasure rewrite runs while an object is changed.
+    exclusive: (work) => embedded.archiver.exclusive(work),
+    outbox: backend.findings.outbox,
+    findings: backend.findings,
+    catalog: backend.catalog,
+    retention: service,
+    yieldBetweenObjects: () => pause(),
+    ...(metrics && {
+      onObject: (action: 'deleted' | 'rewritten', removed: ReadonlyMap<string, number>, lagMs: number) => {
+        metrics.retentionArchiveObjects.inc({ action });
+        for (const [rule, n] of removed) metrics.retentionRemoved.inc({ scope: 'archive', rule }, n);
+        metrics.retentionLag.set({ scope: 'archive' }, lagMs / 1000);
+      },
+    }),
+  });
+  const enforcer = new RetentionEnforcer({
+    passes: [
+      { scope: 'store', run: async (now, mayContinue) => (await store.run(now, mayContinue)).complete },
+      { scope: 'archive', run: async (now, mayContinue) => (await archive.run(now, mayContinue)).complete },
+    ],
+    // Instances sharing a store run retention one at a time.
+    lease: backend.lease('retention'),
+    clock,
+    intervalMs: r.intervalSeconds * 1000,
+    ...(metrics && { onPass: (scope: 'store' | 'archive', outcome: string) => metrics.retentionPasses.inc({ scope, outcome }) }),
+  });
+  return { service, store, archive, planner: { plan: (now) => planRetention({ store, archive }, now) }, enforcer };
+}
+
 /** Federation as configured: temporary credentials always (SigV4, GetCallerIdentity), LDAP and OIDC when set. */
 export function buildFederation(embedded: Embedded, config: Pick<Config, 'sts' | 'ldap' | 'oidc' | 'publicUrl'>, now: () => number = Date.now): Federation {
   const { backend } = embedded;
@@ -349,6 +418,7 @@ export async function startServer(config: Config, options: StartOptions = {}): P
   let alerts: AlertService | undefined;
   let sources: SourceSet | undefined;
   let erasures: ErasureService | undefined;
+  let retention: RetentionParts | undefined;
   try {
     metrics.gauge('yagura_ingest_queue_findings', 'Findings waiting for the next commit', () => embedded.pipeline.queueDepth);
     metrics.gauge('yagura_store_findings', 'Findings in the store', () => embedded.store.count());
@@ -366,6 +436,7 @@ export async function startServer(config: Config, options: StartOptions = {}): P
     const started = alerts;
     erasures = erasureService(embedded);
     await erasures.loadTombstones();
+    retention = buildRetention(embedded, config, { metrics });
     const dashboardRoot = findDashboard();
     const erased = erasures;
     sources = buildSources(embedded, config, metrics, { isErasedAccount: (accountId) => erased.isErasedAccount(accountId) });
@@ -393,6 +464,7 @@ export async function startServer(config: Config, options: StartOptions = {}): P
       rateRules: { rules: rateRules, windowSeconds: p.rateWindowSeconds },
       alerts,
       erasures,
+      retention: { service: retention.service, planner: retention.planner },
       server: {
         ...(https && { https }),
         requestTimeoutSeconds: p.requestTimeoutSeconds,
@@ -424,6 +496,9 @@ export async function startServer(config: Config, options: StartOptions = {}): P
     });
     // Erasures a crash interrupted go on where they stopped.
     await erasing.resume();
+    const enforcer = retention.enforcer;
+    app.addHook('onClose', async () => enforcer.close());
+    enforcer.start();
     await app.listen({ host: config.host, port: config.port });
     const address = app.server.address();
     const port = typeof address === 'object' && address !== null ? address.port : config.port;
@@ -451,6 +526,7 @@ export async function startServer(config: Config, options: StartOptions = {}): P
     await sources?.stop();
     await erasures?.close();
     await alerts?.close();
+    await retention?.enforcer.close();
     await embedded.close();
     throw error;
   }

@@ -64,6 +64,11 @@ const STATUS_BY_CODE: Readonly<Record<string, number>> = {
   CATALOG_ACCOUNT_NOT_FOUND: 404,
   CATALOG_POLICY_NOT_FOUND: 404,
   CATALOG_GROUP_NOT_EMPTY: 409,
+  // Retention (src/retention/retention-error.ts).
+  INVALID_RETENTION_POLICY: 400,
+  INVALID_LEGAL_HOLD: 400,
+  LEGAL_HOLD_NOT_FOUND: 404,
+  TOO_MANY_LEGAL_HOLDS: 409,
 };
 
 /** Fastify's own error codes, renamed into ours. */

@@ -31,6 +31,7 @@ const ARN_PREFIX: Readonly<Record<Exclude<ResourceType, 'finding' | 'service' | 
   policy: 'arn:yagura:iam:::policy/',
   key: 'arn:yagura:iam:::key/',
   'role-session': 'arn:yagura:sts:::session/',
+  'legal-hold': 'arn:yagura:retention:::legal-hold/',
 };
 
 /** The resource an action acts on, from the route's `:id` or `:name` parameter, or the collection. */

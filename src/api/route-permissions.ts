@@ -45,6 +45,13 @@ export const ROUTE_PERMISSIONS: Readonly<Record<string, RoutePermission>> = {
   'GET /api/v1/federation/ldap/role-map': act(ACTIONS.GetDirectoryRoleMap),
   'PUT /api/v1/federation/ldap/role-map': act(ACTIONS.PutDirectoryRoleMap),
   'GET /api/v1/rate-limits/blocks': act(ACTIONS.GetRateLimitBlocks),
+  'GET /api/v1/retention': act(ACTIONS.GetRetentionPolicy),
+  'PUT /api/v1/retention': act(ACTIONS.PutRetentionPolicy),
+  'GET /api/v1/retention/plan': act(ACTIONS.GetRetentionPlan),
+  'GET /api/v1/retention/holds': act(ACTIONS.ListLegalHolds),
+  'POST /api/v1/retention/holds': act(ACTIONS.CreateLegalHold),
+  'GET /api/v1/retention/holds/:id': act(ACTIONS.ListLegalHolds),
+  'POST /api/v1/retention/holds/:id/lift': act(ACTIONS.LiftLegalHold),
   'POST /api/v1/policies/simulate': act(ACTIONS.SimulatePolicy),
 
   'POST /api/v1/events': act(ACTIONS.IngestFindings),

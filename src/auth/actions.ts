@@ -29,6 +29,8 @@ export type ResourceType =
   | 'catalog-group'
   /** `arn:yagura:catalog:::account/GROUP/ACCOUNT_ID`: an AWS account in its group. */
   | 'catalog-account'
+  /** `arn:yagura:retention:::legal-hold/ID`: a legal hold on findings. */
+  | 'legal-hold'
   /** `*`: the action concerns the service as a whole (metrics, rate-limit blocks, the simulator). */
   | 'service';
 
@@ -115,6 +117,12 @@ export const ACTIONS = {
   GetCatalogPolicy: action('yagura:GetCatalogPolicy', 'catalog', "Read the catalog's resource policy."),
   PutCatalogPolicy: action('yagura:PutCatalogPolicy', 'catalog', "Replace the catalog's resource policy."),
   DeleteCatalogPolicy: action('yagura:DeleteCatalogPolicy', 'catalog', "Remove the catalog's resource policy."),
+  GetRetentionPolicy: action('yagura:GetRetentionPolicy', 'service', 'Read the retention policy in effect (its rules, default and where it comes from).'),
+  PutRetentionPolicy: action('yagura:PutRetentionPolicy', 'service', 'Replace the retention policy: how long findings stay in the store and the archive.'),
+  GetRetentionPlan: action('yagura:GetRetentionPlan', 'service', "See what the next retention pass would remove: counts per rule over every account's findings, and the oldest kept."),
+  ListLegalHolds: action('yagura:ListLegalHolds', 'legal-hold', 'List legal holds (active, and lifted ones on request) and read one.'),
+  CreateLegalHold: action('yagura:CreateLegalHold', 'legal-hold', 'Place a legal hold on the findings a KQL query selects or on an account: retention never removes them while it stands.'),
+  LiftLegalHold: action('yagura:LiftLegalHold', 'legal-hold', 'Lift a legal hold; the findings it kept are removed by the next pass once their retention has passed.'),
   GetMetrics: action('yagura:GetMetrics', 'service', 'Scrape /metrics from another host than the server itself.'),
   ListSources: action('yagura:ListSources', 'service', "See every source's state, counts, recent errors, and the accounts and regions each has heard from."),
   GetRateLimitBlocks: action('yagura:GetRateLimitBlocks', 'service', 'See the sources the rate-based rules currently refuse.'),

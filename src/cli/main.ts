@@ -11,6 +11,7 @@ import { loginCommand } from './login.js';
 import { migrateCommand } from './migrate.js';
 import { policyCommand } from './policy.js';
 import { restoreCommand } from './restore.js';
+import { retentionCommand } from './retention.js';
 import { searchCommand } from './search.js';
 import { serveCommand } from './serve.js';
 
@@ -35,6 +36,7 @@ export async function run(argv: readonly string[]): Promise<void> {
   eraseCommand(program);
   alertsCommand(program);
   policyCommand(program);
+  retentionCommand(program);
   loginCommand(program);
   adminCommands(program);
   try {

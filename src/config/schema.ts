@@ -5,6 +5,7 @@ import { s3ExportSourceId, s3ExportSourceSchema } from '../ingest/s3-export/s3-e
 import { ldapConfigSchema } from '../auth/federation/ldap/ldap-config.js';
 import { storeConfigSchema } from '../store/postgres/postgres-config.js';
 import { oidcConfigSchema } from '../auth/federation/oidc/provider-config.js';
+import { checkRuleNames, retentionPolicyFields } from '../retention/retention-policy.js';
 
 export const configSchema = z
   .object({
@@ -127,6 +128,23 @@ export const configSchema = z
         sigv4Region: z.string().regex(/^[a-z0-9-]{1,32}$/, 'a region is lower-case letters, digits and -').default('us-east-1'),
       })
       .strict()
+      .prefault({}),
+    /**
+     * How long findings stay in the store and the archive (docs/retention.md). Without rules or a default nothing is
+     * ever removed. A policy put through the API replaces `default` and `rules`.
+     */
+    retention: z
+      .object({
+        ...retentionPolicyFields,
+        /** Pause between the end of one retention pass and the start of the next. */
+        intervalSeconds: z.number().int().min(10).max(7 * 86_400).default(3600),
+        /** Findings removed per transaction: each holds the writer for a few milliseconds per finding. */
+        batchFindings: z.number().int().min(1).max(10_000).default(25),
+        /** Least pause between two batches (at least as long as the last batch took), so ingest and searches go first. */
+        pauseMilliseconds: z.number().int().min(0).max(60_000).default(50),
+      })
+      .strict()
+      .superRefine(checkRuleNames)
       .prefault({}),
     search: z
       .object({

@@ -32,6 +32,11 @@ export class Metrics {
   readonly auditEntries = new Counter({ name: 'yagura_audit_entries_total', help: 'Audit log entries written, by decision (allowed, denied, unauthenticated, error)', labelNames: ['decision'] as const, registers: [this.registry] });
   readonly auditDropped = new Counter({ name: 'yagura_audit_dropped_total', help: 'Audit log entries dropped because the write queue was full', registers: [this.registry] });
 
+  readonly retentionRemoved = new Counter({ name: 'yagura_retention_removed_total', help: 'Findings (store) or archived versions (archive) removed by retention, by scope and rule', labelNames: ['scope', 'rule'] as const, registers: [this.registry] });
+  readonly retentionLag = new Gauge({ name: 'yagura_retention_lag_seconds', help: 'How long past its retention the oldest finding or archive object removed in the last batch was, by scope', labelNames: ['scope'] as const, registers: [this.registry] });
+  readonly retentionPasses = new Counter({ name: 'yagura_retention_passes_total', help: 'Retention passes, by scope and outcome (done, failed, skipped)', labelNames: ['scope', 'outcome'] as const, registers: [this.registry] });
+  readonly retentionArchiveObjects = new Counter({ name: 'yagura_retention_archive_objects_total', help: 'Archive objects retention deleted whole or rewrote without expired lines, by action', labelNames: ['action'] as const, registers: [this.registry] });
+
   constructor(collectProcess = true) {
     if (collectProcess) collectDefaultMetrics({ register: this.registry, prefix: 'yagura_' });
   }

@@ -14,6 +14,7 @@ import type { SessionRepository } from '../auth/sessions.js';
 import type { RoleSessionStore } from '../auth/sts/role-session-store.js';
 import type { CatalogStore } from '../catalog/catalog-store.js';
 import type { SourceStateStore } from '../ingest/source-state-store.js';
+import type { RetentionStore } from '../retention/retention-store.js';
 import type { FindingStore } from './finding-store.js';
 import type { ErasureStore } from '../erasure/erasure-store.js';
 import type { Lease } from './lease.js';
@@ -55,6 +56,8 @@ export interface Backend {
   readonly sourceState: SourceStateStore;
   /** Erasure jobs and account tombstones. */
   readonly erasures: ErasureStore;
+  /** Retention: the policy set through the API and legal holds. */
+  readonly retention: RetentionStore;
   /** The audit log of API calls; `close` writes what it still queues. */
   readonly audit: AuditLog;
   /** Every kind of record holding sealed values: what a master key rotation re-seals and a start checks. */

@@ -111,6 +111,10 @@ async function fill(store: SqliteBackend, secrets: Keyring): Promise<void> {
     revokedAt: null,
   });
   await store.roleMap.replace([{ dn: 'cn=soc,ou=groups,dc=example,dc=org', role: 'Analyst' }], T0);
+  await store.retention.putPolicy({ default: { archiveDays: 2555 }, rules: [{ name: 'low', bands: ['Low'], storeDays: 90 }] }, 'arn:yagura:iam:::user/Alice', T0);
+  await store.retention.createHold({ id: 'lh-1', target: { accountId: '111122223333' }, reason: 'litigation', createdBy: 'arn:yagura:iam:::user/Alice', createdAt: T0 });
+  await store.retention.createHold({ id: 'lh-2', target: { query: 'severity >= 7' }, reason: 'case 2', createdBy: 'arn:yagura:iam:::user/Alice', createdAt: T0 + 1 });
+  await store.retention.liftHold('lh-2', 'arn:yagura:iam:::user/Alice', T0 + 2);
   for (let i = 0; i < 5; i++) {
     store.audit.record({ time: T0 + i, requestId: `r${i}`, principal: i === 0 ? null : 'arn:yagura:iam:::user/Alice', keyPrefix: null, sessionId: null, sourceIp: '127.0.0.1', method: 'GET', route: '/api/v1/findings', action: 'yagura:ListFindings', resource: '*', decision: i === 0 ? 'unauthenticated' : 'allowed', status: i === 0 ? 401 : 200, errorCode: null, resultSize: 10, items: 1, reason: null });
   }

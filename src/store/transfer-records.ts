@@ -199,6 +199,26 @@ export interface RoleMapRecord {
   readonly createdAt: number;
 }
 
+/** The retention policy put through the API (one at most). */
+export interface RetentionPolicyRecord {
+  /** JSON, as validated when saved. */
+  readonly document: string;
+  readonly updatedBy: string;
+  readonly updatedAt: number;
+}
+
+/** A legal hold, active or lifted. */
+export interface LegalHoldRecord {
+  readonly id: string;
+  readonly query: string | null;
+  readonly accountId: string | null;
+  readonly reason: string;
+  readonly createdBy: string;
+  readonly createdAt: number;
+  readonly liftedBy: string | null;
+  readonly liftedAt: number | null;
+}
+
 export interface AuditRecord {
   /** Orders entries of the same millisecond; kept, so the copy lists them in the same order. */
   readonly seq: number;
@@ -277,6 +297,8 @@ export interface TransferRecords {
   sessions: SessionRecord;
   roleSessions: RoleSessionRecord;
   roleMap: RoleMapRecord;
+  retentionPolicy: RetentionPolicyRecord;
+  legalHolds: LegalHoldRecord;
   findings: FindingTransferRecord;
   auditEntries: AuditRecord;
 }
@@ -306,6 +328,8 @@ export const RECORD_KINDS: readonly RecordKind[] = [
   'sessions',
   'roleSessions',
   'roleMap',
+  'retentionPolicy',
+  'legalHolds',
   'findings',
   'auditEntries',
 ];

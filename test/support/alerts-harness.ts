@@ -10,7 +10,7 @@ import { buildApp, type AppDeps } from '../../src/app.js';
 import { createKey } from '../../src/auth/api-keys.js';
 import { Sessions } from '../../src/auth/sessions.js';
 import { configSchema, type Config } from '../../src/config/schema.js';
-import { buildAlerts, buildFederation, erasureService, openEmbedded, type Embedded } from '../../src/main.js';
+import { buildAlerts, buildFederation, buildRetention, erasureService, openEmbedded, type Embedded } from '../../src/main.js';
 
 export interface AlertsHarness {
   readonly app: FastifyInstance;
@@ -57,8 +57,10 @@ export async function alertsFolder(): Promise<AlertsFolder> {
       const alerts = buildAlerts(embedded, config, overrides.metrics, overrides.resolve);
       const erasures = erasureService(embedded);
       await erasures.loadTombstones();
+      const retention = buildRetention(embedded, config);
       const app = await buildApp({
         erasures,
+        retention: { service: retention.service, planner: retention.planner },
         store: embedded.store,
         pipeline: embedded.pipeline,
         keys: embedded.backend.principals,

@@ -9,7 +9,7 @@ import { createKey } from '../../src/auth/api-keys.js';
 import { Sessions, type SessionPolicy } from '../../src/auth/sessions.js';
 import type { AlertService } from '../../src/alerts/alert-service.js';
 import { configSchema } from '../../src/config/schema.js';
-import { buildAlerts, buildFederation, erasureService, openEmbedded, type Embedded } from '../../src/main.js';
+import { buildAlerts, buildFederation, buildRetention, erasureService, openEmbedded, type Embedded } from '../../src/main.js';
 import type { ErasureService } from '../../src/erasure/erasure-service.js';
 
 export interface Harness {
@@ -49,9 +49,11 @@ export async function harness(
   const alerts: AlertService | undefined = extra.alerts ? buildAlerts(embedded, configSchema.parse({})) : undefined;
   const erasures = extra.erasures ? erasureService(embedded) : undefined;
   await erasures?.loadTombstones();
+  const retention = buildRetention(embedded, configSchema.parse({}));
   const app = await buildApp({
     ...(alerts && { alerts }),
     ...(erasures && { erasures }),
+    retention: { service: retention.service, planner: retention.planner },
     store: embedded.store,
     pipeline: embedded.pipeline,
     keys: embedded.backend.principals,

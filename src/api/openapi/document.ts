@@ -9,6 +9,7 @@ import { policyPaths } from './paths-policies.js';
 import { iamPaths } from './paths-iam.js';
 import { catalogPaths } from './paths-catalog.js';
 import { federationPaths } from './paths-federation.js';
+import { retentionPaths } from './paths-retention.js';
 
 export function openApiDocument(version: string): Record<string, unknown> {
   return {
@@ -16,7 +17,7 @@ export function openApiDocument(version: string): Record<string, unknown> {
     info: { title: 'Yagura API', version, description: 'Self-hosted, real-time monitoring of Amazon GuardDuty findings. See docs/api.md.' },
     servers: [{ url: '/' }],
     security: [{ bearer: [] }, { apiKey: [] }],
-    paths: { ...findingPaths, ...dashboardPaths, ...alertPaths, ...policyPaths, ...iamPaths, ...catalogPaths, ...auditPaths, ...federationPaths, ...erasurePaths },
+    paths: { ...findingPaths, ...dashboardPaths, ...alertPaths, ...policyPaths, ...iamPaths, ...catalogPaths, ...auditPaths, ...federationPaths, ...erasurePaths, ...retentionPaths },
     components: {
       securitySchemes: {
         bearer: { type: 'http', scheme: 'bearer' },

@@ -12,8 +12,9 @@ import {
   type S3Client,
 } from '@aws-sdk/client-s3';
 import type { ArchiveObject } from '../archive.js';
-import { archiveKey, parseArchiveKey, type Archive } from '../archive.js';
+import { archiveKey, parseArchiveKey } from '../archive.js';
 import { encodeObjects, gzipMember, memberInputs } from '../encoding.js';
+import type { ArchiveRef, StoredArchive } from '../stored-objects.js';
 
 /** S3's smallest part of a multipart upload (all but the last). */
 export const MIN_PART_BYTES = 5 * 1024 * 1024;
@@ -63,7 +64,7 @@ export class S3ArchiveError extends Error {
  * caller to retry (the archiver keeps the object in the store's outbox); the SDK itself retries each request a few
  * times. Compression runs on libuv's pool, from this thread: rolling objects arrive a page at a time.
  */
-export class S3Archive implements Archive {
+export class S3Archive implements StoredArchive {
   private readonly client: S3Client;
   private readonly bucket: string;
   private readonly prefix: string;
@@ -160,6 +161,21 @@ export class S3Archive implements Archive {
   async remove(object: Omit<ArchiveObject, 'lines'>): Promise<void> {
     const key = this.keyOf(object);
     await this.attempt(key, () => this.client.send(new DeleteObjectCommand({ Bucket: this.bucket, Key: key })));
+  }
+
+  async *list(): AsyncIterable<ArchiveRef> {
+    const prefix = `${this.prefix}AWSLogs/`;
+    for (let token: string | undefined; ; ) {
+      const page = await this.attempt(prefix, () =>
+        this.client.send(new ListObjectsV2Command({ Bucket: this.bucket, Prefix: prefix, ...(token !== undefined && { ContinuationToken: token }) })),
+      );
+      for (const item of page.Contents ?? []) {
+        const object = item.Key === undefined ? undefined : parseArchiveKey(item.Key.slice(this.prefix.length));
+        if (object !== undefined) yield object;
+      }
+      if (page.IsTruncated !== true || page.NextContinuationToken === undefined) return;
+      token = page.NextContinuationToken;
+    }
   }
 
   async *objectsOf(accountId: string): AsyncIterable<Omit<ArchiveObject, 'lines'>> {

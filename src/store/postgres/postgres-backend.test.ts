@@ -16,6 +16,7 @@ import { FINDINGS_PART } from './migrate.js';
 import { storeConfigSchema } from './postgres-config.js';
 import { openPostgresBackend, splitPool, type PostgresBackend } from './postgres-backend.js';
 import { STORE_MIGRATIONS } from './store-schema.js';
+import { RETENTION_MIGRATIONS, RETENTION_PART } from './retention-store.js';
 import { STATE_MIGRATIONS, STATE_PART } from './state-schema.js';
 
 let database: TestDatabase;
@@ -48,7 +49,11 @@ test('three instances opening the backend at once apply each migration once, the
       const rows = (await client.query<{ part: string; version: number; n: string }>(`SELECT part, version, count(*) AS n FROM ${schema}.schema_migrations GROUP BY 1, 2 ORDER BY 1, 2`)).rows;
       assert.deepEqual(
         rows.map((r) => [r.part, r.version, Number(r.n)]),
-        [...STORE_MIGRATIONS.map((m) => [FINDINGS_PART, m.version, 1]), ...STATE_MIGRATIONS.map((m) => [STATE_PART, m.version, 1])],
+        [
+          ...STORE_MIGRATIONS.map((m) => [FINDINGS_PART, m.version, 1]),
+          ...RETENTION_MIGRATIONS.map((m) => [RETENTION_PART, m.version, 1]),
+          ...STATE_MIGRATIONS.map((m) => [STATE_PART, m.version, 1]),
+        ],
       );
     } finally {
       await client.end();

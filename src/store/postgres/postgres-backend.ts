@@ -14,6 +14,7 @@ import { storeError } from './pool.js';
 import { PostgresErasureStore } from './erasure-store.js';
 import { PostgresStore } from './postgres-store.js';
 import { PostgresPrincipalStore } from './principal-store.js';
+import { PostgresRetentionStore } from './retention-store.js';
 import { PostgresRoleMapStore } from './role-map-store.js';
 import { PostgresSourceStateStore } from './source-state-store.js';
 import { PostgresRoleSessionStore } from './role-session-store.js';
@@ -105,6 +106,7 @@ async function openStores(options: PostgresBackendOptions): Promise<PostgresBack
       roleMap: new PostgresRoleMapStore(db),
       catalog,
       sourceState: new PostgresSourceStateStore(db),
+      retention: new PostgresRetentionStore(db),
       audit,
       erasures: new PostgresErasureStore(db),
       sealed: [alerts.destinations, roleSessions, signingKeys],

@@ -5,6 +5,7 @@ import { migrate } from './migrate.js';
 import { poolConfig, type StoreConfig } from './postgres-config.js';
 import { PostgresStoreError } from './postgres-errors.js';
 import { createPool } from './pool.js';
+import { RETENTION_MIGRATIONS, RETENTION_PART } from './retention-store.js';
 import { STATE_MIGRATIONS, STATE_PART } from './state-schema.js';
 
 const SCHEMA_NAME = /^[a-z_][a-z0-9_]{0,62}$/;
@@ -32,6 +33,7 @@ export async function openStateDatabase(options: StateDatabaseOptions): Promise<
   const pool = createPool(schemaPoolConfig(options.config, options.schema, 'yagura-state'), options.onPoolError);
   try {
     await migrate(pool, STATE_MIGRATIONS, STATE_PART);
+    await migrate(pool, RETENTION_MIGRATIONS, RETENTION_PART);
   } catch (error) {
     await pool.end();
     throw error;

@@ -162,6 +162,14 @@ export const PG_TABLES: PgTables = {
     },
   },
   roleMap: { table: 'directory_role_map', order: ['dn'], columns: { dn: 'dn', roleName: 'role_name', createdAt: 'created_at' } },
+  retentionPolicy: {
+    table: 'retention_policy',
+    order: ['id'],
+    columns: { document: 'document', updatedBy: 'updated_by', updatedAt: 'updated_at' },
+    extra: [['id', () => 1]],
+    replace: { target: 'id' },
+  },
+  legalHolds: { table: 'legal_holds', order: ['id'], columns: { id: 'id', query: 'query', accountId: 'account_id', reason: 'reason', createdBy: 'created_by', createdAt: 'created_at', liftedBy: 'lifted_by', liftedAt: 'lifted_at' } },
   auditEntries: {
     table: 'audit_log',
     order: ['seq'],

@@ -7,6 +7,7 @@ import { CHANGE_LOG_MIGRATION } from './change-log.js';
 import { PRINCIPALS_MIGRATION } from './principal-schema.js';
 import { FEDERATION_MIGRATION } from './federation-schema.js';
 import { SOURCE_STATE_MIGRATION } from './source-state-store.js';
+import { RETENTION_MIGRATION } from './retention-schema.js';
 import { backfillPathIndex, PATH_INDEX_MIGRATION } from './path-index.js';
 import { sealPlaintextDestinations } from './destination-secrets.js';
 import { ARCHIVE_INDEX_MIGRATION } from './archive-index.js';
@@ -248,6 +249,7 @@ const MIGRATIONS: readonly Migration[] = [
   SOURCE_STATE_MIGRATION,
   ARCHIVE_INDEX_MIGRATION,
   ERASURE_MIGRATION,
+  RETENTION_MIGRATION,
 ];
 
 /** The schema version this Yagura writes. */

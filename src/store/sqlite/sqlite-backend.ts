@@ -10,6 +10,7 @@ import { SqliteSourceStateStore } from './source-state-store.js';
 import { SqliteRoleMapStore } from './directory-role-map-store.js';
 import { storedSecret } from './meta.js';
 import { SqlitePrincipalStore } from './principal-store.js';
+import { SqliteRetentionStore } from './retention-store.js';
 import { SqliteRoleSessionStore } from './role-session-store.js';
 import { SqliteSessionRepository } from './session-repository.js';
 import { SqliteStore, type SqliteStoreOptions } from './sqlite-store.js';
@@ -45,6 +46,7 @@ export async function openSqliteBackend(options: SqliteBackendOptions): Promise<
       roleMap: new SqliteRoleMapStore(db),
       catalog: new SqliteCatalogStore(db),
       sourceState: new SqliteSourceStateStore(db),
+      retention: new SqliteRetentionStore(db),
       audit,
       erasures: new SqliteErasureStore(db),
       sealed: [alerts.destinations, roleSessions, signingKeys],

@@ -153,6 +153,8 @@ export const SQLITE_TABLES: SqliteTables = {
     },
   },
   roleMap: { from: 'directory_role_map', order: ['dn'], select: { dn: 'dn', roleName: 'role_name', createdAt: 'created_at' } },
+  retentionPolicy: { from: 'retention_policy', order: ['id'], select: { document: 'document', updatedBy: 'updated_by', updatedAt: 'updated_at' } },
+  legalHolds: { from: 'legal_holds', order: ['id'], select: { id: 'id', query: 'query', accountId: 'account_id', reason: 'reason', createdBy: 'created_by', createdAt: 'created_at', liftedBy: 'lifted_by', liftedAt: 'lifted_at' } },
   auditEntries: {
     from: 'audit_log',
     order: ['seq'],
