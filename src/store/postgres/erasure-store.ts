@@ -1,5 +1,6 @@
 // Erasure jobs, the key digests they select and account tombstones in PostgreSQL.
 import type { ErasureJob } from '../../erasure/erasure-job.js';
+import { ERASURE_JOB_COLUMNS, jobValues, toJob, type ErasureJobRow } from '../../erasure/erasure-rows.js';
 import type { ErasureStore, ErasureUpdate, Tombstone } from '../../erasure/erasure-store.js';
 import type { PgDatabase } from './database.js';
 
@@ -34,53 +35,18 @@ export const ERASURE_TABLES: readonly string[] = [
   )`,
 ];
 
-interface JobRow {
-  id: string;
-  status: ErasureJob['status'];
-  phase: ErasureJob['phase'];
-  target: string;
-  reason: string;
-  requested_by: string;
-  created_at: number;
-  updated_at: number;
-  finished_at: number | null;
-  keys: number;
-  counts: string;
-  keys_digest: string | null;
-  error: string | null;
-}
-
-function toJob(r: JobRow): ErasureJob {
-  return {
-    id: r.id,
-    status: r.status,
-    phase: r.phase,
-    target: JSON.parse(r.target) as ErasureJob['target'],
-    reason: r.reason,
-    requestedBy: r.requested_by,
-    createdAt: Number(r.created_at),
-    updatedAt: Number(r.updated_at),
-    ...(r.finished_at !== null && { finishedAt: Number(r.finished_at) }),
-    keys: Number(r.keys),
-    counts: JSON.parse(r.counts) as ErasureJob['counts'],
-    ...(r.keys_digest !== null && { keysDigest: r.keys_digest }),
-    ...(r.error !== null && { error: r.error }),
-  };
-}
-
 export class PostgresErasureStore implements ErasureStore {
   constructor(private readonly db: PgDatabase) {}
 
   async create(job: ErasureJob): Promise<void> {
     await this.db.run(
-      `INSERT INTO erasure_jobs (id, status, phase, target, reason, requested_by, created_at, updated_at, finished_at, keys, counts, keys_digest, error)
-       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)`,
-      [job.id, job.status, job.phase, JSON.stringify(job.target), job.reason, job.requestedBy, job.createdAt, job.updatedAt, job.finishedAt ?? null, job.keys, JSON.stringify(job.counts), job.keysDigest ?? null, job.error ?? null],
+      `INSERT INTO erasure_jobs (${ERASURE_JOB_COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)`,
+      jobValues(job),
     );
   }
 
   async get(id: string): Promise<ErasureJob | undefined> {
-    const [row] = await this.db.rows<JobRow>('SELECT * FROM erasure_jobs WHERE id = $1', [id]);
+    const [row] = await this.db.rows<ErasureJobRow>('SELECT * FROM erasure_jobs WHERE id = $1', [id]);
     return row && toJob(row);
   }
 
@@ -104,7 +70,7 @@ export class PostgresErasureStore implements ErasureStore {
   }
 
   async running(): Promise<ErasureJob[]> {
-    return (await this.db.rows<JobRow>(`SELECT * FROM erasure_jobs WHERE status = 'running' ORDER BY created_at, id`)).map(toJob);
+    return (await this.db.rows<ErasureJobRow>(`SELECT * FROM erasure_jobs WHERE status = 'running' ORDER BY created_at, id`)).map(toJob);
   }
 
   async addKeys(id: string, digests: readonly Buffer[]): Promise<number> {

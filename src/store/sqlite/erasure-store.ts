@@ -1,6 +1,7 @@
 // Erasure jobs, the key digests they select and account tombstones in the embedded database.
 import type Database from 'better-sqlite3';
 import type { ErasureJob } from '../../erasure/erasure-job.js';
+import { ERASURE_JOB_COLUMNS, jobValues, toJob, type ErasureJobRow } from '../../erasure/erasure-rows.js';
 import type { ErasureStore, ErasureUpdate, Tombstone } from '../../erasure/erasure-store.js';
 
 export const ERASURE_MIGRATION = `
@@ -34,54 +35,19 @@ export const ERASURE_MIGRATION = `
   );
 `;
 
-interface JobRow {
-  id: string;
-  status: ErasureJob['status'];
-  phase: ErasureJob['phase'];
-  target: string;
-  reason: string;
-  requested_by: string;
-  created_at: number;
-  updated_at: number;
-  finished_at: number | null;
-  keys: number;
-  counts: string;
-  keys_digest: string | null;
-  error: string | null;
-}
-
-function toJob(r: JobRow): ErasureJob {
-  return {
-    id: r.id,
-    status: r.status,
-    phase: r.phase,
-    target: JSON.parse(r.target) as ErasureJob['target'],
-    reason: r.reason,
-    requestedBy: r.requested_by,
-    createdAt: r.created_at,
-    updatedAt: r.updated_at,
-    ...(r.finished_at !== null && { finishedAt: r.finished_at }),
-    keys: r.keys,
-    counts: JSON.parse(r.counts) as ErasureJob['counts'],
-    ...(r.keys_digest !== null && { keysDigest: r.keys_digest }),
-    ...(r.error !== null && { error: r.error }),
-  };
-}
-
 export class SqliteErasureStore implements ErasureStore {
   constructor(private readonly db: Database.Database) {}
 
   async create(job: ErasureJob): Promise<void> {
     this.db
       .prepare(
-        `INSERT INTO erasure_jobs (id, status, phase, target, reason, requested_by, created_at, updated_at, finished_at, keys, counts, keys_digest, error)
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+        `INSERT INTO erasure_jobs (${ERASURE_JOB_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
       )
-      .run(job.id, job.status, job.phase, JSON.stringify(job.target), job.reason, job.requestedBy, job.createdAt, job.updatedAt, job.finishedAt ?? null, job.keys, JSON.stringify(job.counts), job.keysDigest ?? null, job.error ?? null);
+      .run(...jobValues(job));
   }
 
   async get(id: string): Promise<ErasureJob | undefined> {
-    const row = this.db.prepare('SELECT * FROM erasure_jobs WHERE id = ?').get(id) as JobRow | undefined;
+    const row = this.db.prepare('SELECT * FROM erasure_jobs WHERE id = ?').get(id) as ErasureJobRow | undefined;
     return row && toJob(row);
   }
 
@@ -104,7 +70,7 @@ export class SqliteErasureStore implements ErasureStore {
   }
 
   async running(): Promise<ErasureJob[]> {
-    return (this.db.prepare(`SELECT * FROM erasure_jobs WHERE status = 'running' ORDER BY created_at, id`).all() as JobRow[]).map(toJob);
+    return (this.db.prepare(`SELECT * FROM erasure_jobs WHERE status = 'running' ORDER BY created_at, id`).all() as ErasureJobRow[]).map(toJob);
   }
 
   async addKeys(id: string, digests: readonly Buffer[]): Promise<number> {
