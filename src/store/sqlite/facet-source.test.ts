@@ -11,10 +11,13 @@ import { parseQuery } from '../../query/parser.js';
 import type { Aggregation, AggregationRequest, BucketResult } from '../aggregation.js';
 import { facetAggregate } from '../facets/facet-aggregate.js';
 import { aggregate } from './aggregate.js';
-import { SqliteFacets } from './facet-source.js';
+import { SqliteFacetSource } from './facet-source.js';
+import { SQLITE_SEMANTICS } from './sqlite-semantics.js';
+import { FindingFacets } from '../facets/finding-facets.js';
 import { facetCount } from '../facets/facet-filter.js';
 import { whereClause } from './search.js';
 import { SqliteStore } from './sqlite-store.js';
+import { FacetedFindingStore } from '../facets/faceted-store.js';
 
 const NOW = Date.parse('2026-11-20T12:00:00Z');
 const DAY = 86_400_000;
@@ -81,7 +84,7 @@ const WINDOWS: Array<{ from?: number; to?: number }> = [{}, { from: NOW - 7 * DA
 describe('in-memory facets', () => {
   let dir: string;
   let store: SqliteStore;
-  let facets: SqliteFacets;
+  let facets: FindingFacets;
 
   before(async () => {
     dir = await mkdtemp(path.join(tmpdir(), 'yagura-facets-'));
@@ -90,11 +93,11 @@ describe('in-memory facets', () => {
     // Half before the facets load, half after: the second half reaches them through refreshes.
     const findings = docs.map(normalized);
     await store.upsert(findings.slice(0, 2000), NOW);
-    facets = new SqliteFacets(store.db);
-    await facets.load(() => false);
+    facets = new FindingFacets(new SqliteFacetSource(store.db));
+    await facets.loading;
     for (const batch of [findings.slice(2000), oddFindings()]) {
-      const changed = (store as unknown as { upsertBatch: (f: readonly Finding[], t: number) => { changed: number[] } }).upsertBatch(batch, NOW);
-      facets.refresh(changed.changed);
+      const { slots } = await store.upsertSlots(batch, NOW);
+      await facets.refresh(slots);
     }
   });
 
@@ -107,7 +110,7 @@ describe('in-memory facets', () => {
     test(`answer the ${name} aggregations exactly as SQL does, over every time window`, () => {
       for (const window of WINDOWS) {
         const request: AggregationRequest = { query: all, aggs, ...window };
-        const fromMemory = facetAggregate(facets.columns, request);
+        const fromMemory = facetAggregate(facets.columns, SQLITE_SEMANTICS, request);
         assert.ok(fromMemory !== undefined, 'the facets take this request');
         assert.deepEqual(fromMemory, aggregate(store.db, request), `window ${JSON.stringify(window)}`);
       }
@@ -115,7 +118,8 @@ describe('in-memory facets', () => {
   }
 
   test('follow archiving and unarchiving through the store, answering from memory', async () => {
-    const kept = new SqliteStore({ file: path.join(dir, 'yagura.db'), facets: true });
+    const inner = new SqliteStore({ file: path.join(dir, 'yagura.db') });
+    const kept = new FacetedFindingStore(inner, { source: new SqliteFacetSource(inner.db) });
     try {
       await kept.facetsLoaded;
       const key = { accountId: '999900001111', region: 'eu-west-1', id: 'odd1' };
@@ -148,7 +152,7 @@ describe('in-memory facets', () => {
       { query: all, aggs: { t: { terms: { field: 'type' }, aggs: { u: { terms: { field: 'region' }, aggs: { v: { terms: { field: 'band' } } } } } } } },
       { query: all, aggs: {} },
     ];
-    for (const request of refused) assert.equal(facetAggregate(facets.columns, request), undefined, JSON.stringify(request.aggs));
+    for (const request of refused) assert.equal(facetAggregate(facets.columns, SQLITE_SEMANTICS, request), undefined, JSON.stringify(request.aggs));
   });
 
   test('count the findings a query on their fields matches exactly as SQL does', () => {
@@ -163,23 +167,24 @@ describe('in-memory facets', () => {
       for (const window of WINDOWS) {
         const where = whereClause({ query: parseQuery(q), ...window });
         const sql = (store.db.prepare(`SELECT count(*) AS n FROM findings f WHERE ${where.sql}`).get(...where.params) as { n: number }).n;
-        assert.equal(facetCount(facets.columns, parseQuery(q), window.from, window.to, Number.POSITIVE_INFINITY), sql, `${q} ${JSON.stringify(window)}`);
+        assert.equal(facetCount(facets.columns, SQLITE_SEMANTICS, parseQuery(q), window.from, window.to, Number.POSITIVE_INFINITY), sql, `${q} ${JSON.stringify(window)}`);
         // In ranges of a few slots, so that every condition is read across range boundaries.
-        assert.equal(facetCount(facets.columns, parseQuery(q), window.from, window.to, Number.POSITIVE_INFINITY, 7), sql, `${q} ${JSON.stringify(window)} in ranges`);
+        assert.equal(facetCount(facets.columns, SQLITE_SEMANTICS, parseQuery(q), window.from, window.to, Number.POSITIVE_INFINITY, 7), sql, `${q} ${JSON.stringify(window)} in ranges`);
       }
     }
-    assert.equal(facetCount(facets.columns, all, undefined, undefined, 10), 11, 'counting stops past the cap');
-    assert.equal(facetCount(facets.columns, all, undefined, undefined, 10, 3), 11, 'counting stops past the cap, in ranges');
+    assert.equal(facetCount(facets.columns, SQLITE_SEMANTICS, all, undefined, undefined, 10), 11, 'counting stops past the cap');
+    assert.equal(facetCount(facets.columns, SQLITE_SEMANTICS, all, undefined, undefined, 10, 3), 11, 'counting stops past the cap, in ranges');
   });
 
   test('leave free text, document paths, times and values SQL refuses to SQL', () => {
     for (const q of ['tor', 'band:Low and tor', 'service.count > 2', 'createdAt > now-1d', 'count:3', 'title:x', 'band:Severe', 'severity:high', 'band:Hi*', 'archived:maybe', 'severity:1*']) {
-      assert.equal(facetCount(facets.columns, parseQuery(q), undefined, undefined, 100), undefined, q);
+      assert.equal(facetCount(facets.columns, SQLITE_SEMANTICS, parseQuery(q), undefined, undefined, 100), undefined, q);
     }
   });
 
   test('answer through the store once loaded, and follow its writes, in a store that keeps facets', async () => {
-    const kept = new SqliteStore({ file: path.join(dir, 'yagura.db'), facets: true });
+    const inner = new SqliteStore({ file: path.join(dir, 'yagura.db') });
+    const kept = new FacetedFindingStore(inner, { source: new SqliteFacetSource(inner.db) });
     try {
       await kept.facetsLoaded;
       const request: AggregationRequest = { query: all, aggs: REQUESTS['overview']!, from: NOW - 7 * DAY, to: NOW };

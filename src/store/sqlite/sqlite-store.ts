@@ -6,11 +6,11 @@ import type { QueryNode } from '../../query/ast.js';
 import { bindQuery } from '../../query/bind.js';
 import type { BoundQuery } from '../../query/bound.js';
 import type { AggregationRequest, AggregationResult } from '../aggregation.js';
+import type { FacetableStore } from '../facets/faceted-store.js';
 import type {
   ArchiveOutbox,
   FindingChange,
   FindingRecord,
-  FindingStore,
   FindingWithHistory,
   ReadOptions,
   SearchPage,
@@ -33,11 +33,8 @@ import { holdPendingText, inlineTextMerges, startTextMerges } from './text-merge
 import { relaxed } from './relaxed.js';
 import { search } from './search.js';
 import { buildUpsert, type SqliteUpsertResult } from './upsert.js';
-import { SqliteFacets } from './facet-source.js';
 import type { Worker } from 'node:worker_threads';
 import { startWorker } from '../../runtime/start-worker.js';
-import { facetCount } from '../facets/facet-filter.js';
-import { facetAggregate } from '../facets/facet-aggregate.js';
 import { buildChangeLog, type ChangeLog } from './change-log.js';
 
 export interface SqliteStoreOptions {
@@ -74,11 +71,6 @@ export interface SqliteStoreOptions {
   readonly secrets?: SecretBox;
   /** Reader threads for searches and aggregations (0: run them on the caller's thread, as tests may). */
   readonly readers?: { readonly size: number; readonly timeoutMs: number };
-  /**
-   * Keep the catalogue facts of every finding in memory (about 60 bytes a finding plus its distinct values) and
-   * answer the overview's aggregations from there: a server wants this; a one-shot CLI verb does not.
-   */
-  readonly facets?: boolean;
 }
 
 /** See `SqliteStoreOptions.cacheMiB`. */
@@ -136,15 +128,12 @@ export function openDatabase(file: string, readonly = false, cacheMiB = readonly
   return db;
 }
 
-export class SqliteStore implements FindingStore {
+export class SqliteStore implements FacetableStore {
   readonly db: Database.Database;
   private readonly upsertBatch: (findings: readonly Finding[], receivedAt: number, options?: UpsertOptions) => SqliteUpsertResult;
   readonly outbox: ArchiveOutbox;
-  private readonly facets: SqliteFacets | undefined;
   private closing = false;
   private checkpointer: Worker | undefined;
-  /** Settles when the in-memory facets are loaded (at once when the store keeps none). */
-  readonly facetsLoaded: Promise<void> = Promise.resolve();
   private readonly pool: ReadPool | undefined;
   private changeLog: ChangeLog | undefined;
   private stopTextMerges: (() => void) | undefined;
@@ -195,11 +184,6 @@ export class SqliteStore implements FindingStore {
       throw new Error('the store is open read-only');
     } : buildUpsert(this.db);
     this.outbox = sqliteOutbox(this.db, () => (this.walFile === undefined ? Promise.resolve() : this.syncWal()));
-    if (options.facets) {
-      const facets = new SqliteFacets(this.db);
-      this.facets = facets;
-      this.facetsLoaded = facets.load(() => this.closing);
-    }
   }
 
   private async stopCheckpointer(): Promise<void> {
@@ -220,15 +204,6 @@ export class SqliteStore implements FindingStore {
       worker.postMessage({ stop: true });
     });
   }
-
-  /** Reads answered from the in-memory facets rather than SQL: whole aggregations, and search totals. */
-  readonly facetAnswers = { aggregations: 0, totals: 0 };
-
-  /** True when the store keeps in-memory facets and has loaded them. */
-  get facetsReady(): boolean {
-    return this.facets?.isReady === true;
-  }
-
 
   /** Built on first use: a read-only handle on an older file may lack the table until a writer migrates it. */
   private get changes(): ChangeLog {
@@ -259,6 +234,11 @@ export class SqliteStore implements FindingStore {
    * Fsyncing the WAL after a NORMAL commit makes it exactly as durable as a FULL commit (which is that fsync).
    */
   async upsert(findings: readonly Finding[], receivedAt: number, options: UpsertOptions = {}): Promise<UpsertResult> {
+    const result = await this.upsertSlots(findings, receivedAt, options);
+    return { outcomes: result.outcomes, archive: result.archive, ...(result.durable && { durable: result.durable }) };
+  }
+
+  async upsertSlots(findings: readonly Finding[], receivedAt: number, options: UpsertOptions = {}): Promise<UpsertResult & { slots: readonly number[] }> {
     const relaxed = this.walFile !== undefined;
     if (relaxed) this.db.pragma('synchronous = NORMAL');
     let result: SqliteUpsertResult;
@@ -267,12 +247,11 @@ export class SqliteStore implements FindingStore {
     } finally {
       if (relaxed) this.db.pragma('synchronous = FULL');
     }
-    this.facets?.refresh(result.changed);
-    if (!relaxed) return { outcomes: result.outcomes, archive: result.archive };
+    if (!relaxed) return { outcomes: result.outcomes, archive: result.archive, slots: result.changed };
     const durable = this.syncWal();
     // Awaited by the caller, maybe after other work: a failure must not count as unhandled meanwhile.
     durable.catch(() => undefined);
-    return { outcomes: result.outcomes, archive: result.archive, durable };
+    return { outcomes: result.outcomes, archive: result.archive, durable, slots: result.changed };
   }
 
   private async syncWal(): Promise<void> {
@@ -310,27 +289,18 @@ export class SqliteStore implements FindingStore {
     })();
   }
 
-  async search(parsed: SearchRequest, options: ReadOptions = {}): Promise<SearchPage> {
-    // Bound once, here: the facets and SQL read the same query, with relative times resolved at the same instant.
+  async search(request: SearchRequest, options: ReadOptions = {}): Promise<SearchPage> {
+    return this.searchCounted(request, undefined, options);
+  }
+
+  async searchCounted(parsed: SearchRequest, counted: number | undefined, options: ReadOptions = {}): Promise<SearchPage> {
     const request: SearchRequest = { ...parsed, query: bindQuery(parsed.query) };
-    // Queries on the fields the facets hold are counted from memory; the page still comes from SQL.
-    const counted = this.facets?.isReady
-      ? facetCount(this.facets.columns, request.query, request.from, request.to, request.trackTotalUpTo ?? Number.POSITIVE_INFINITY)
-      : undefined;
-    if (counted !== undefined) this.facetAnswers.totals++;
     if (this.pool) return this.pool.search(request, counted, options.signal);
     return this.db.transaction(() => search(this.db, request, counted))();
   }
 
   async aggregate(parsed: AggregationRequest, options: ReadOptions = {}): Promise<AggregationResult> {
     const request: AggregationRequest = { ...parsed, query: bindQuery(parsed.query) };
-    if (this.facets?.isReady) {
-      const answer = facetAggregate(this.facets.columns, request);
-      if (answer !== undefined) {
-        this.facetAnswers.aggregations++;
-        return answer;
-      }
-    }
     if (this.pool) return this.pool.aggregate(request, options.signal);
     return aggregate(this.db, request);
   }
@@ -378,9 +348,11 @@ export class SqliteStore implements FindingStore {
   }
 
   async setArchived(key: FindingKey, archived: boolean, actor: string, at: number): Promise<boolean> {
-    const changed = setArchived(this.db, key, archived, actor, at);
-    if (changed) this.facets?.refreshKey(key);
-    return changed;
+    return (await this.setArchivedSlot(key, archived, actor, at)) !== undefined;
+  }
+
+  async setArchivedSlot(key: FindingKey, archived: boolean, actor: string, at: number): Promise<number | undefined> {
+    return setArchived(this.db, key, archived, actor, at);
   }
 
   async count(): Promise<number> {
@@ -393,7 +365,6 @@ export class SqliteStore implements FindingStore {
     const wal = this.walHandle;
     this.walHandle = undefined;
     await wal?.then((h) => h.close(), () => undefined);
-    await this.facetsLoaded;
     await this.stopCheckpointer();
     await this.pool?.close();
     if (this.db.open) {
