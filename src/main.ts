@@ -124,7 +124,7 @@ export async function openEmbedded(dataDir: string, owner: string, options: Embe
     if (options.store?.url !== undefined) {
       // PostgreSQL's driver is loaded only for a PostgreSQL store, as the S3 client only for a bucket.
       const { openPostgresBackend } = await import('./store/postgres/postgres-backend.js');
-      backend = await openPostgresBackend({ config: options.store, secrets, ...(audit && { audit }) });
+      backend = await openPostgresBackend({ config: options.store, secrets, ...(audit && { audit }), ...(options.facets && { facets: true }) });
     } else {
       backend = await openSqliteBackend({
         file: folder.databaseFile,
@@ -174,7 +174,7 @@ export async function openEmbedded(dataDir: string, owner: string, options: Embe
     const catalog = await Catalog.open(b.catalog);
     pipeline.subscribe((stored) => catalog.noticeAccounts(stored.map((x) => x.key.accountId)));
     // On a shared store, every instance's commits reach the listeners from the store's change log.
-    const follower = b.shared ? new ChangeFollower(store, pipeline) : undefined;
+    const follower = b.shared ? new ChangeFollower(store, pipeline, { catchUp: () => b.catchUp() }) : undefined;
     await follower?.start();
     return {
       backend: b,

@@ -7,11 +7,11 @@ import { compareVersions } from '../../findings/version-order.js';
 import type { QueryNode } from '../../query/ast.js';
 import type { BoundQuery } from '../../query/bound.js';
 import type { AggregationRequest, AggregationResult } from '../aggregation.js';
+import type { FacetableStore } from '../facets/faceted-store.js';
 import type {
   ArchiveOutbox,
   FindingChange,
   FindingRecord,
-  FindingStore,
   FindingWithHistory,
   ReadOptions,
   SearchPage,
@@ -32,6 +32,9 @@ import { RECORD_COLUMNS, RECORD_FROM, toRecord, type RecordRow } from './records
 import { searchPage, whereOf } from './search.js';
 import { STORE_MIGRATIONS } from './store-schema.js';
 import { upsertBatch } from './upsert.js';
+import type { FacetSource } from '../facets/facet-source.js';
+import { PostgresFacetSource } from './facet-source.js';
+import { postgresSemantics } from './postgres-semantics.js';
 
 /** ICU's root collation: its lower() folds Unicode as JavaScript's toLowerCase does. */
 const ICU_ROOT = 'und-x-icu';
@@ -46,7 +49,7 @@ export interface PostgresStoreOptions {
   readonly onPoolError?: (error: Error) => void;
 }
 
-export class PostgresStore implements FindingStore {
+export class PostgresStore implements FacetableStore {
   readonly outbox: ArchiveOutbox;
   /** Numbers of document paths, once committed (they never change). */
   private readonly paths = new Map<string, number>();
@@ -57,7 +60,8 @@ export class PostgresStore implements FindingStore {
     /** How to open the connection that cancels a read. */
     private readonly cancelConfig: ClientConfig,
     private readonly timeoutMs: number,
-    private readonly compile: CompileOptions,
+    /** How queries are compiled here: whether IgnoreCase conditions fold case with ICU (as JavaScript does). */
+    readonly compile: CompileOptions,
   ) {
     this.outbox = postgresOutbox(pool, url);
   }
@@ -86,7 +90,12 @@ export class PostgresStore implements FindingStore {
   }
 
   async upsert(findings: readonly Finding[], receivedAt: number, options: UpsertOptions = {}): Promise<UpsertResult> {
-    if (findings.length === 0) return { outcomes: [], archive: { objects: [] } };
+    const { outcomes, archive } = await this.upsertSlots(findings, receivedAt, options);
+    return { outcomes, archive };
+  }
+
+  async upsertSlots(findings: readonly Finding[], receivedAt: number, options: UpsertOptions = {}): Promise<UpsertResult & { slots: readonly number[] }> {
+    if (findings.length === 0) return { outcomes: [], archive: { objects: [] }, slots: [] };
     // The commit is durable once it returns (synchronous_commit on): no separate `durable` promise.
     const { newPaths, ...result } = await inTransaction(this.pool, this.url, (client) => upsertBatch(client, findings, receivedAt, options, this.paths));
     for (const [path, id] of newPaths) this.paths.set(path, id);
@@ -115,7 +124,11 @@ export class PostgresStore implements FindingStore {
   }
 
   async search(request: SearchRequest, options: ReadOptions = {}): Promise<SearchPage> {
-    return this.read(options, (reader) => searchPage(reader, request, this.compile));
+    return this.searchCounted(request, undefined, options);
+  }
+
+  async searchCounted(request: SearchRequest, counted: number | undefined, options: ReadOptions = {}): Promise<SearchPage> {
+    return this.read(options, (reader) => searchPage(reader, request, this.compile, counted));
   }
 
   async aggregate(request: AggregationRequest, options: ReadOptions = {}): Promise<AggregationResult> {
@@ -138,7 +151,7 @@ export class PostgresStore implements FindingStore {
   async changesSince(seq: number, limit: number): Promise<FindingChange[]> {
     const rows = await this.rows<RecordRow & { seq: number; hash: string; outcome: 'created' | 'updated'; change_band: number; prev_band: number | null; change_count: number; prev_count: number | null; at: number }>(
       `SELECT c.seq, c.hash, c.outcome, c.band AS change_band, c.prev_band, c.count AS change_count, c.prev_count, c.at, ${RECORD_COLUMNS}
-       FROM finding_changes c JOIN ${RECORD_FROM} ON f.rid = c.finding WHERE c.seq > $1 ORDER BY c.seq LIMIT $2`,
+       FROM finding_changes c JOIN ${RECORD_FROM} ON f.rid = c.finding WHERE c.seq > $1 AND c.outcome <> 'archived' ORDER BY c.seq LIMIT $2`,
       [seq, limit],
     );
     return rows.map((r) => ({
@@ -168,17 +181,38 @@ export class PostgresStore implements FindingStore {
   }
 
   async setArchived(key: FindingKey, archived: boolean, actor: string, at: number): Promise<boolean> {
+    return (await this.setArchivedSlot(key, archived, actor, at)) !== undefined;
+  }
+
+  /**
+   * Also enters the change in the change log (outcome `archived`, which `changesSince` leaves out: it is not a new
+   * version), so that other instances' facets follow it. The log's head is locked first, as an upsert locks it.
+   */
+  async setArchivedSlot(key: FindingKey, archived: boolean, actor: string, at: number): Promise<number | undefined> {
     return inTransaction(this.pool, this.url, async (client) => {
-      const changed = await client.query('UPDATE findings SET archived = $1 WHERE account_id = $2 AND region = $3 AND id = $4', [archived, key.accountId, key.region, key.id]);
-      if (changed.rowCount === 0) return false;
+      const head = await client.query<{ last_seq: number }>('SELECT last_seq FROM finding_change_head FOR UPDATE');
+      const changed = await client.query<{ rid: number; hash: string; band: number; count: number }>(
+        'UPDATE findings SET archived = $1 WHERE account_id = $2 AND region = $3 AND id = $4 RETURNING rid, hash, band, count',
+        [archived, key.accountId, key.region, key.id],
+      );
+      const row = changed.rows[0];
+      if (row === undefined) return undefined;
       await client.query('INSERT INTO finding_archive_actions (account_id, region, id, archived, actor, at) VALUES ($1, $2, $3, $4, $5, $6)', [key.accountId, key.region, key.id, archived, actor, at]);
-      return true;
+      const seq = head.rows[0]!.last_seq + 1;
+      await client.query("INSERT INTO finding_changes (seq, finding, hash, outcome, band, count, at) VALUES ($1, $2, $3, 'archived', $4, $5, $6)", [seq, row.rid, row.hash, row.band, row.count, at]);
+      await client.query('UPDATE finding_change_head SET last_seq = $1', [seq]);
+      return row.rid;
     });
   }
 
   async count(): Promise<number> {
     const rows = await this.rows<{ n: number }>('SELECT count(*)::bigint AS n FROM findings');
     return rows[0]?.n ?? 0;
+  }
+
+  /** The findings as in-memory facets read them, following every instance's commits through the change log. */
+  facetSource(): FacetSource {
+    return new PostgresFacetSource((text, values) => this.rows(text, values), postgresSemantics(this.compile.unicodeLower !== undefined));
   }
 
   async close(): Promise<void> {

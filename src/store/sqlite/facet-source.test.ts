@@ -1,4 +1,5 @@
-// The in-memory facets answer exactly what the SQL path answers, and stay equal to the table through writes.
+// The in-memory facets on SQLite: the facets' conformance, counting in ranges of a few slots, what they leave to SQL,
+// and the server's store answering through them.
 import assert from 'node:assert/strict';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -16,70 +17,22 @@ import { SQLITE_SEMANTICS } from './sqlite-semantics.js';
 import { FindingFacets } from '../facets/finding-facets.js';
 import { facetCount } from '../facets/facet-filter.js';
 import { whereClause } from './search.js';
+import { all, DAY, describeFacets, normalized, NOW, oddFindings, REQUESTS, WINDOWS } from '../facets/facets.conformance.js';
 import { SqliteStore } from './sqlite-store.js';
 import { FacetedFindingStore } from '../facets/faceted-store.js';
 
-const NOW = Date.parse('2026-11-20T12:00:00Z');
-const DAY = 86_400_000;
-const all = parseQuery('');
-
-function normalized(doc: Record<string, unknown>): Finding {
-  const r = normalizeFinding(doc);
-  if (!r.ok) throw new Error(r.error.message);
-  return r.finding;
-}
-
-/** Findings whose text sorts differently by UTF-16 and by code point, with ties, empty and missing values. */
-function oddFindings(): Finding[] {
-  const base = { accountId: '999900001111', region: 'eu-west-1', severity: 5, createdAt: '2026-11-19T00:00:00Z', updatedAt: '2026-11-19T10:00:00Z' };
-  const names = ['\u{1F600}emoji', '\uFF21fullwidth', 'plain', '', 'Zed', 'zed'];
-  return names.map((name, i) => normalized({
-    ...base,
-    id: `odd${i}`,
-    type: `Odd:EC2/${name}`,
-    severity: i + 0.1,
-    resource: { resourceType: name === '' ? undefined : name, instanceDetails: { instanceId: name || 'i-empty' } },
-    service: {
-      count: 1,
-      archived: i % 2 === 0,
-      action: {
-        actionType: 'NETWORK_CONNECTION',
-        networkConnectionAction: { remoteIpDetails: { ipAddressV4: `198.51.100.${i % 3}`, country: { countryName: name }, organization: { asnOrg: i % 2 ? 'Org' : name } } },
-      },
+describeFacets('SQLite', async () => {
+  const dir = await mkdtemp(path.join(tmpdir(), 'yagura-facets-'));
+  const store = new SqliteStore({ file: path.join(dir, 'yagura.db') });
+  return {
+    store,
+    source: new SqliteFacetSource(store.db),
+    async close(): Promise<void> {
+      await store.close();
+      await rm(dir, { recursive: true, force: true });
     },
-  }));
-}
-
-const REQUESTS: Record<string, Readonly<Record<string, Aggregation>>> = {
-  overview: {
-    bands: { terms: { field: 'band', size: 4 } },
-    types: { terms: { field: 'type', size: 10 } },
-    accounts: { terms: { field: 'accountId', size: 10 } },
-    regions: { terms: { field: 'region', size: 17 } },
-    resourceTypes: { terms: { field: 'resource.resourceType', size: 10 } },
-    hourlyByBand: { terms: { field: 'band', size: 4 }, aggs: { hourly: { date_histogram: { field: 'updatedAt', interval: '1h' } } } },
-    severity: { stats: { field: 'severity' } },
-    remoteIps: { terms: { field: 'remoteIp', size: 10 }, aggs: { country: { terms: { field: 'remoteCountry', size: 1 } }, org: { terms: { field: 'remoteOrg', size: 1 } } } },
-  },
-  fields: {
-    actionTypes: { terms: { field: 'actionType', size: 10 } },
-    resources: { terms: { field: 'resourceId', size: 10 }, aggs: { type: { terms: { field: 'resourceType', size: 1 } } } },
-    archived: { terms: { field: 'archived', size: 2 } },
-    sample: { terms: { field: 'service.additionalInfo.sample', size: 2 } },
-    countries: { terms: { field: 'remoteCountry', size: 1000 } },
-    orgs: { terms: { field: 'remoteOrg', size: 3 } },
-    severities: { terms: { field: 'severity', size: 20 } },
-  },
-  numbers: {
-    band: { stats: { field: 'band' } },
-    updated: { stats: { field: 'updatedAt' } },
-    ranges: { range: { field: 'severity', ranges: [{ to: 4 }, { from: 4, to: 7, key: 'mid' }, { from: 7 }, {}] }, aggs: { t: { terms: { field: 'type', size: 3 } } } },
-    daily: { date_histogram: { field: 'updatedAt', interval: '1d' }, aggs: { s: { stats: { field: 'severity' } }, b: { terms: { field: 'band', size: 4 } } } },
-    bandRange: { range: { field: 'band', ranges: [{ from: 3 }] } },
-  },
-};
-
-const WINDOWS: Array<{ from?: number; to?: number }> = [{}, { from: NOW - 7 * DAY, to: NOW }, { from: NOW - DAY }, { to: NOW - 20 * DAY }, { from: NOW + DAY, to: NOW + 2 * DAY }];
+  };
+});
 
 describe('in-memory facets', () => {
   let dir: string;
@@ -104,41 +57,6 @@ describe('in-memory facets', () => {
   after(async () => {
     await store.close();
     await rm(dir, { recursive: true, force: true });
-  });
-
-  for (const [name, aggs] of Object.entries(REQUESTS)) {
-    test(`answer the ${name} aggregations exactly as SQL does, over every time window`, () => {
-      for (const window of WINDOWS) {
-        const request: AggregationRequest = { query: all, aggs, ...window };
-        const fromMemory = facetAggregate(facets.columns, SQLITE_SEMANTICS, request);
-        assert.ok(fromMemory !== undefined, 'the facets take this request');
-        assert.deepEqual(fromMemory, aggregate(store.db, request), `window ${JSON.stringify(window)}`);
-      }
-    });
-  }
-
-  test('follow archiving and unarchiving through the store, answering from memory', async () => {
-    const inner = new SqliteStore({ file: path.join(dir, 'yagura.db') });
-    const kept = new FacetedFindingStore(inner, { source: new SqliteFacetSource(inner.db) });
-    try {
-      await kept.facetsLoaded;
-      const key = { accountId: '999900001111', region: 'eu-west-1', id: 'odd1' };
-      const request: AggregationRequest = { query: all, aggs: REQUESTS['fields']! };
-      const archivedCount = async (): Promise<number> => {
-        const answers = kept.facetAnswers.aggregations;
-        const result = await kept.aggregate(request);
-        assert.equal(kept.facetAnswers.aggregations, answers + 1, 'the facets answered');
-        assert.deepEqual(result, aggregate(store.db, request));
-        return ((result.aggregations['archived'] as BucketResult).buckets.find((b) => b.key === 'true')?.doc_count ?? 0);
-      };
-      const before = await archivedCount();
-      assert.equal(await kept.setArchived(key, true, 'tester', NOW), true);
-      assert.equal(await archivedCount(), before + 1);
-      assert.equal(await kept.setArchived(key, false, 'tester', NOW), true);
-      assert.equal(await archivedCount(), before);
-    } finally {
-      await kept.close();
-    }
   });
 
   test('leave queries, fields and invalid requests to SQL', () => {

@@ -72,6 +72,8 @@ export async function openSqliteBackend(options: SqliteBackendOptions): Promise<
         return store.sizeBytes();
       },
       facetsReady: () => findings.facetsReady,
+      // The only writer: its facets follow its own writes as they commit.
+      catchUp: async (): Promise<void> => undefined,
       describe: () => `SQLite file ${options.file}`,
       // The file is open in this process: nothing to reach.
       check: async (): Promise<void> => undefined,
