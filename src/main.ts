@@ -92,6 +92,8 @@ export interface EmbeddedOptions {
   readonly env?: NodeJS.ProcessEnv;
   /** A PostgreSQL store instead of the folder's SQLite file, when its `url` is set. */
   readonly store?: StoreConfig;
+  /** On a shared store, how long a claimed alert delivery stays with this instance (alerts.claimSeconds). */
+  readonly deliveryClaimMs?: number;
 }
 
 /** The store options `serve` runs with, apart from the batch size and metrics; tests run the store suite on them too. */
@@ -124,7 +126,8 @@ export async function openEmbedded(dataDir: string, owner: string, options: Embe
     if (options.store?.url !== undefined) {
       // PostgreSQL's driver is loaded only for a PostgreSQL store, as the S3 client only for a bucket.
       const { openPostgresBackend } = await import('./store/postgres/postgres-backend.js');
-      backend = await openPostgresBackend({ config: options.store, secrets, ...(audit && { audit }), ...(options.facets && { facets: true }) });
+      backend = await openPostgresBackend({ config: options.store, secrets, ...(audit && { audit }), ...(options.facets && { facets: true }),
+        ...(options.deliveryClaimMs !== undefined && { deliveryClaimMs: options.deliveryClaimMs }) });
     } else {
       backend = await openSqliteBackend({
         file: folder.databaseFile,
@@ -320,6 +323,7 @@ export async function startServer(config: Config, options: StartOptions = {}): P
     maxBatchFindings: config.ingest.maxBatchFindings,
     archive: config.archive,
     store: config.store,
+    deliveryClaimMs: config.alerts.claimSeconds * 1000,
     metrics,
     ...serverStoreOptions(config.search),
   });
