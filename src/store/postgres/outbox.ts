@@ -42,7 +42,9 @@ export function postgresOutbox(pool: Pool, url: string | undefined): ArchiveOutb
     async seal(ids: readonly number[], at: number): Promise<void> {
       if (ids.length === 0) return;
       // The commit is durable when it returns (synchronous_commit on): the object's lines can no longer change.
-      await query(pool, url, 'UPDATE archive_objects SET sealed_at = $1 WHERE id = ANY($2::bigint[]) AND sealed_at IS NULL', [at, ids]);
+      // Locked in id order, as a batch joining open objects locks them (archive-rows.ts): neither waits on the other in a cycle.
+      await query(pool, url, `UPDATE archive_objects SET sealed_at = $1 WHERE id IN (
+        SELECT id FROM archive_objects WHERE id = ANY($2::bigint[]) AND sealed_at IS NULL ORDER BY id FOR UPDATE)`, [at, ids]);
     },
 
     async *lines(object: OutboxObject): AsyncIterable<Buffer[]> {
