@@ -52,6 +52,8 @@ export interface PostgresBenchResults {
     readonly instances: number;
     /** Posted to one instance, searched for at another. */
     readonly crossArrival: ArrivalResult;
+    /** The same at a tenth of the rate: how long the change log takes to carry a finding when nothing queues. */
+    readonly crossArrivalLight: ArrivalResult;
     readonly postgresMemory: { readonly processes: number; readonly anonBytes: number; readonly sharedBytes: number };
     readonly databaseBytes: number;
     readonly databaseBytesPerFinding: number;
@@ -107,7 +109,7 @@ export async function runPostgresBench(config: BenchConfig, progress: Progress):
   const name = `yagura_bench_${randomBytes(4).toString('hex')}`;
   const admin = new pg.Client({ connectionString: ADMIN_URL });
   await admin.connect();
-  const postgresVersion = (await admin.query<{ v: string }>('SHOW server_version')).rows[0]!.v;
+  const postgresVersion = (await admin.query<{ v: string }>("SELECT current_setting('server_version') AS v")).rows[0]!.v;
   await admin.query(`CREATE DATABASE ${name}`);
   const url = new URL(ADMIN_URL);
   url.pathname = `/${name}`;
@@ -144,6 +146,9 @@ export async function runPostgresBench(config: BenchConfig, progress: Progress):
     const crossArrival = await progress.phase('PostgreSQL: arrival at one instance → searchable at another', () =>
       measureArrival(new ApiClient(servers[0]!.url, config.bootstrapKey), freshFindings(config.dataset.seed + 20, lat.perSecond * lat.seconds, config.dataset), lat, new ApiClient(servers[1]!.url, config.bootstrapKey)),
     );
+    const crossArrivalLight = await progress.phase(`PostgreSQL: the same at ${lat.perSecond / 10}/s`, () =>
+      measureArrival(new ApiClient(servers[0]!.url, config.bootstrapKey), freshFindings(config.dataset.seed + 21, (lat.perSecond / 10) * lat.seconds, config.dataset), { ...lat, perSecond: lat.perSecond / 10 }, new ApiClient(servers[1]!.url, config.bootstrapKey)),
+    );
     const postgresMem = await postgresMemory();
     const [row] = (await admin.query<{ bytes: string; findings: string }>(`SELECT pg_database_size('${name}')::text AS bytes`)).rows;
     const counted = new pg.Client({ connectionString: url.toString() });
@@ -159,7 +164,7 @@ export async function runPostgresBench(config: BenchConfig, progress: Progress):
       sqliteImport,
       migrate: { seconds: migrateSeconds, versionsPerSecond: versions / migrateSeconds },
       sqlite: { ...sqlite, diskBytesPerFinding: sqliteDisk.databaseBytes / storedCounts(dataDir).findings },
-      postgres: { ...served, instances: INSTANCES, crossArrival, postgresMemory: postgresMem, databaseBytes, databaseBytesPerFinding: databaseBytes / stored },
+      postgres: { ...served, instances: INSTANCES, crossArrival, crossArrivalLight, postgresMemory: postgresMem, databaseBytes, databaseBytesPerFinding: databaseBytes / stored },
       loadAverageAfter: os.loadavg(),
       totalSeconds: progress.elapsedSeconds,
     };
@@ -197,6 +202,7 @@ export function renderPostgresReport(r: PostgresBenchResults): string {
     row(`batches of ${p.batchIngest.batchSize} (findings/s)`, '—', rate(s.batchIngest.findingsPerSecond), rate(p.batchIngest.findingsPerSecond)),
     row(`arrival → searchable p50 / p99 at ${p.arrival.perSecond}/s`, '≤ 50 ms p99', `${ms(s.arrival.latency.p50)} / ${ms(s.arrival.latency.p99)} (${s.arrival.missed} missed)`, `${ms(p.arrival.latency.p50)} / ${ms(p.arrival.latency.p99)} (${p.arrival.missed} missed)`),
     row(`arrival at one instance → searchable at another, p50 / p99 at ${p.crossArrival.perSecond}/s`, '≤ 1 s p99', '—', `${ms(p.crossArrival.latency.p50)} / ${ms(p.crossArrival.latency.p99)} (${p.crossArrival.missed} missed)`),
+    row(`the same at ${p.crossArrivalLight.perSecond}/s`, '—', '—', `${ms(p.crossArrivalLight.latency.p50)} / ${ms(p.crossArrivalLight.latency.p99)} (${p.crossArrivalLight.missed} missed)`),
     row('RSS of Yagura', '—', rss(s.memory), rss(p.memory)),
     row("RSS of PostgreSQL's processes", '—', '—', `${mb(p.postgresMemory.anonBytes)} private in ${p.postgresMemory.processes} processes + ${mb(p.postgresMemory.sharedBytes)} shared buffers`),
     row('disk per finding', '—', `${Math.round(s.diskBytesPerFinding)} B (yagura.db)`, `${Math.round(p.databaseBytesPerFinding)} B (database)`),
