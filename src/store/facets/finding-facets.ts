@@ -34,12 +34,16 @@ export class FindingFacets {
   private work: Promise<void> = Promise.resolve();
   /** A catch-up queued and not yet started: a caller now can wait for it, since it reads after the call. */
   private queuedCatchUp: Promise<void> | undefined;
+  /** Ends the wait before loading again after a failure (stopping). */
+  private wake: (() => void) | undefined;
   /** Settles when the current load ends. */
   loading: Promise<void>;
 
   constructor(
     private readonly source: FacetSource,
     private readonly onError: (error: unknown) => void = () => undefined,
+    /** Wait before loading again after a load failed (the database unreachable for a moment). */
+    private readonly retryMs = 5_000,
   ) {
     this.loading = this.load();
   }
@@ -52,6 +56,7 @@ export class FindingFacets {
   /** Stops loading and following; what is queued still runs. */
   async stop(): Promise<void> {
     this.stopped = true;
+    this.wake?.();
     await this.loading;
     await this.work;
   }
@@ -86,8 +91,18 @@ export class FindingFacets {
       this.columns.trim();
       this.ready = true;
     } catch (error) {
-      // Reads stay with SQL; a later catch-up or start loads them again.
+      // Reads stay with SQL meanwhile.
       this.onError(error);
+      if (!this.stopped && generation === this.generation) {
+        await new Promise<void>((resolve) => {
+          const timer = setTimeout(resolve, this.retryMs);
+          this.wake = (): void => {
+            clearTimeout(timer);
+            resolve();
+          };
+        });
+        if (!this.stopped && generation === this.generation) this.reload();
+      }
     }
   }
 

@@ -20,6 +20,7 @@ import { whereClause } from './search.js';
 import { all, DAY, describeFacets, normalized, NOW, oddFindings, REQUESTS, WINDOWS } from '../facets/facets.conformance.js';
 import { SqliteStore } from './sqlite-store.js';
 import { FacetedFindingStore } from '../facets/faceted-store.js';
+import type { FacetSource } from '../facets/facet-source.js';
 
 describeFacets('SQLite', async () => {
   const dir = await mkdtemp(path.join(tmpdir(), 'yagura-facets-'));
@@ -57,6 +58,31 @@ describe('in-memory facets', () => {
   after(async () => {
     await store.close();
     await rm(dir, { recursive: true, force: true });
+  });
+
+  test('load again after a failed load, answering by SQL meanwhile', async () => {
+    const source = new SqliteFacetSource(store.db);
+    let failures = 1;
+    const flaky: FacetSource = {
+      semantics: source.semantics,
+      slotLimit: () => (failures-- > 0 ? Promise.reject(new Error('the database did not answer')) : source.slotLimit()),
+      slice: (from, to) => source.slice(from, to),
+      read: (slots) => source.read(slots),
+    };
+    const errors: unknown[] = [];
+    const again = new FindingFacets(flaky, (error) => errors.push(error), 10);
+    try {
+      await again.loading;
+      assert.equal(again.isReady, false);
+      assert.equal(again.aggregate({ query: all, aggs: REQUESTS['overview']! }), undefined, 'SQL answers while not loaded');
+      for (let i = 0; i < 200 && !again.isReady; i++) await new Promise((resolve) => setTimeout(resolve, 10));
+      assert.equal(again.isReady, true, 'loaded at the second try');
+      assert.equal(errors.length, 1);
+      const request: AggregationRequest = { query: all, aggs: REQUESTS['overview']! };
+      assert.deepEqual(again.aggregate(request), aggregate(store.db, request));
+    } finally {
+      await again.stop();
+    }
   });
 
   test('leave queries, fields and invalid requests to SQL', () => {
