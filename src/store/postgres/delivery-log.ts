@@ -2,7 +2,7 @@
 // several instances, each due delivery is claimed by one dispatcher (FOR UPDATE SKIP LOCKED, then a claim that
 // lapses after `claimMs`), so an alert is sent once; a claim left by an instance that died is taken over.
 import { randomBytes, randomUUID } from 'node:crypto';
-import type { Delivery, DeliveryFilter, DeliveryLog, DeliveryStatus, NewDelivery } from '../../alerts/delivery-log.js';
+import type { Delivery, DeliveryFilter, DeliveryLog, NewDelivery } from '../../alerts/delivery-log.js';
 import { DELIVERY_COLUMNS, deliveryOf, type DeliveryRow } from '../../alerts/alert-rows.js';
 import type { BoundNode } from '../../query/bound.js';
 import { compileQuery, Params } from './compile-query.js';

@@ -1,7 +1,7 @@
 // The delivery log in the embedded database: queued deliveries, their attempts and outcomes, and the findings each is about.
 import { randomUUID } from 'node:crypto';
 import type Database from 'better-sqlite3';
-import type { Delivery, DeliveryFilter, DeliveryLog, DeliveryStatus, NewDelivery } from '../../alerts/delivery-log.js';
+import type { Delivery, DeliveryFilter, DeliveryLog, NewDelivery } from '../../alerts/delivery-log.js';
 import { DELIVERY_COLUMNS, deliveryOf, type DeliveryRow } from '../../alerts/alert-rows.js';
 import type { BoundNode } from '../../query/bound.js';
 import { compileQuery, type CompiledQuery } from './compile-query.js';
