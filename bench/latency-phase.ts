@@ -58,6 +58,8 @@ export async function measureArrival(
   client: ApiClient,
   findings: readonly FreshFinding[],
   options: { perSecond: number; seconds: number; pollTimeoutMs: number; maxInFlight: number },
+  /** Where the finding is searched for: another instance on the same store (default: the one it was posted to). */
+  reader: ApiClient = client,
 ): Promise<ArrivalResult> {
   const count = Math.min(findings.length, Math.round(options.perSecond * options.seconds));
   const latencies: number[] = [];
@@ -77,7 +79,7 @@ export async function measureArrival(
       const deadline = t0 + options.pollTimeoutMs;
       for (;;) {
         searches++;
-        const answer = await client.get<SearchAnswer>(path);
+        const answer = await reader.get<SearchAnswer>(path);
         if (answer.total === 1) {
           latencies.push(performance.now() - t0);
           sentAt.push({ sentAt: t0 - started, ms: performance.now() - t0 });

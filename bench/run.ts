@@ -2,6 +2,8 @@
 // `npm run bench -- --alerts` runs only the alert-latency benchmark (bench/alerts-phase.ts).
 // `npm run bench -- --retention` runs only the retention pass under load (bench/retention-phase.ts).
 // `npm run bench -- --store-choice` runs the SQLite-versus-DuckDB store benchmark instead (bench/store-choice.ts).
+// `npm run bench -- --store postgres` runs the server-mode benchmark: SQLite beside three instances on PostgreSQL
+// (bench/postgres-run.ts).
 import { writeFileSync } from 'node:fs';
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
@@ -27,6 +29,7 @@ import { measureRetention, renderRetention } from './retention-phase.js';
 import { measureSearch, searchQueries } from './search-phase.js';
 import { buildProject, startServer } from './server-process.js';
 import { runStoreChoice } from './store-choice.js';
+import { renderPostgresReport, runPostgresBench } from './postgres-run.js';
 
 /** True when the export objects of `dataset` are still on disk (another data set may have replaced them). */
 async function exportStillThere(dataset: Dataset): Promise<boolean> {
@@ -166,6 +169,17 @@ async function main(): Promise<void> {
   const config = loadBenchConfig();
   const progress = new Progress();
   await mkdir(config.workDir, { recursive: true });
+  const storeAt = process.argv.indexOf('--store');
+  if (storeAt >= 0) {
+    const store = process.argv[storeAt + 1];
+    if (store !== 'postgres') throw new Error(`--store takes "postgres" (the embedded store is the default run), not "${store ?? ''}"`);
+    const results = await runPostgresBench(config, progress);
+    const markdown = renderPostgresReport(results);
+    await writeFile(path.join(config.workDir, 'postgres-results.json'), `${JSON.stringify(results, null, 2)}\n`);
+    await writeFile(path.join(config.workDir, 'postgres-report.md'), markdown);
+    process.stdout.write(markdown);
+    return;
+  }
   if (process.argv.includes('--store-choice')) {
     const result = await runStoreChoice(config, progress);
     await writeFile(path.join(config.workDir, 'store-choice.json'), `${JSON.stringify(result.results, null, 2)}\n`);

@@ -56,12 +56,14 @@ export async function startServer(
   timeoutMs = 120_000,
   args: readonly string[] = [],
   logFile?: string,
+  /** Settings of this run (YAGURA_DATABASE_URL for a PostgreSQL store); the caller's own YAGURA_* are dropped. */
+  extraEnv: NodeJS.ProcessEnv = {},
 ): Promise<RunningServer> {
   const env = Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith('YAGURA_')));
   const t0 = performance.now();
   const child = spawn(process.execPath, [path.join(root, 'dist/cli/main.js'), 'serve', '--data', dataDir, '--host', '127.0.0.1', '--port', '0', ...args], {
     cwd: root,
-    env: { ...env, YAGURA_BOOTSTRAP_KEY: bootstrapKey, YAGURA_LOG_LEVEL: 'warn' },
+    env: { ...env, ...extraEnv, YAGURA_BOOTSTRAP_KEY: bootstrapKey, YAGURA_LOG_LEVEL: 'warn' },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let stdout = '';

@@ -102,6 +102,8 @@ export interface EmbeddedOptions {
   readonly env?: NodeJS.ProcessEnv;
   /** A PostgreSQL store instead of the folder's SQLite file, when its `url` is set. */
   readonly store?: StoreConfig;
+  /** On a shared store, how long a claimed alert delivery stays with this instance (alerts.claimSeconds). */
+  readonly deliveryClaimMs?: number;
 }
 
 /** The store options `serve` runs with, apart from the batch size and metrics; tests run the store suite on them too. */
@@ -134,7 +136,8 @@ export async function openEmbedded(dataDir: string, owner: string, options: Embe
     if (options.store?.url !== undefined) {
       // PostgreSQL's driver is loaded only for a PostgreSQL store, as the S3 client only for a bucket.
       const { openPostgresBackend } = await import('./store/postgres/postgres-backend.js');
-      backend = await openPostgresBackend({ config: options.store, secrets, ...(audit && { audit }) });
+      backend = await openPostgresBackend({ config: options.store, secrets, ...(audit && { audit }), ...(options.facets && { facets: true }),
+        ...(options.deliveryClaimMs !== undefined && { deliveryClaimMs: options.deliveryClaimMs }) });
     } else {
       backend = await openSqliteBackend({
         file: folder.databaseFile,
@@ -184,7 +187,7 @@ export async function openEmbedded(dataDir: string, owner: string, options: Embe
     const catalog = await Catalog.open(b.catalog);
     pipeline.subscribe((stored) => catalog.noticeAccounts(stored.map((x) => x.key.accountId)));
     // On a shared store, every instance's commits reach the listeners from the store's change log.
-    const follower = b.shared ? new ChangeFollower(store, pipeline) : undefined;
+    const follower = b.shared ? new ChangeFollower(store, pipeline, { catchUp: () => b.catchUp() }) : undefined;
     await follower?.start();
     return {
       backend: b,
@@ -412,6 +415,7 @@ export async function startServer(config: Config, options: StartOptions = {}): P
     maxBatchFindings: config.ingest.maxBatchFindings,
     archive: config.archive,
     store: config.store,
+    deliveryClaimMs: config.alerts.claimSeconds * 1000,
     metrics,
     ...serverStoreOptions(config.search),
   });

@@ -84,6 +84,11 @@ export async function migrateFolder(options: MigrateOptions): Promise<MigrateRes
     const { openPostgresBackend } = await import('../store/postgres/postgres-backend.js');
     // Sealed values are copied as they are: the target opens them with the source's master keys.
     target = await openPostgresBackend({ config: config.store, secrets: source.secrets });
+    // One copy into a database at a time (two from different folders would both find it empty); the lock is the
+    // session's, so a copy that dies releases it, and closing the target releases it after a copy.
+    if (!(await target.lease('migrate').held())) {
+      throw new CliError(`another yagura migrate is copying into ${target.describe()}; run this one again once it has ended`);
+    }
     const report = await copyBackend(
       source.backend,
       target,

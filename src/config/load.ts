@@ -36,6 +36,7 @@ const ENV: ReadonlyArray<readonly [string, readonly string[], 'string' | 'number
   ['YAGURA_TLS_KEY_FILE', ['tls', 'keyFile'], 'string'],
   ['YAGURA_PUBLIC_URL', ['publicUrl'], 'string'],
   ['YAGURA_ALERTS_ALLOW_PRIVATE_NETWORKS', ['alerts', 'allowPrivateNetworks'], 'boolean'],
+  ['YAGURA_ALERTS_CLAIM_SECONDS', ['alerts', 'claimSeconds'], 'number'],
   ['YAGURA_SIGV4_REGION', ['sts', 'sigv4Region'], 'string'],
   ['YAGURA_STS_MAX_DURATION_SECONDS', ['sts', 'maxDurationSeconds'], 'number'],
 ];

@@ -102,8 +102,14 @@ export const configSchema = z
         concurrency: z.number().int().min(1).max(100).default(8),
         /** Sent deliveries and dead letters stay in the delivery log this long. */
         keepDeliveriesDays: z.number().int().min(1).max(3650).default(30),
+        /**
+         * Several instances on one store: how long a delivery an instance claimed stays with it before another may
+         * take it over (the instance died while sending). Longer than a send may take, so a live sender keeps it.
+         */
+        claimSeconds: z.number().int().min(5).max(3600).default(180),
       })
       .strict()
+      .refine((a) => a.claimSeconds > a.sendTimeoutSeconds, { message: 'claimSeconds must be longer than sendTimeoutSeconds', path: ['claimSeconds'] })
       .prefault({}),
     /** Dashboard sessions: the cookie ends after maxAgeSeconds, or sooner after idleSeconds without use. */
     sessions: z

@@ -76,6 +76,11 @@ export interface Backend {
   sizeBytes(): Promise<number>;
   /** Whether overview aggregations are answered from memory yet (false while the facets load, or without them). */
   facetsReady(): boolean;
+  /**
+   * Brings what this instance keeps in memory about the findings (its facets) up to every commit so far, other
+   * instances' included; the change follower calls it before it announces what it read. Nothing to do for a sole writer.
+   */
+  catchUp(): Promise<void>;
   /** Where the data is, for the operator: `SQLite file /srv/yagura-data/yagura.db`. */
   describe(): string;
   /** Resolves when the store answers now (a database server reachable); rejects otherwise. For /health. */

@@ -282,6 +282,19 @@ describe('yagura migrate', { timeout: 600_000 }, () => {
     await backend.close();
     oneLine(await yagura(['migrate', '--from', other, '--to', used.url]), /the target database already holds data \(1 apiKeys\); migrate into an empty database/);
 
+    // A copy into the same database under way (its lock held by another process's session).
+    const busy = await createTestDatabase('migrate_busy');
+    databases.push(busy);
+    const copying = await openPostgresBackend({ config: storeConfigSchema.parse({ url: busy.url }), secrets: Keyring.generate() });
+    try {
+      assert.equal(await copying.lease('migrate').held(), true);
+      oneLine(await yagura(['migrate', '--from', other, '--to', busy.url]), /^yagura: another yagura migrate is copying into PostgreSQL 127\.0\.0\.1:5432\/yagura_test_migrate_busy_\w+; run this one again once it has ended$/);
+    } finally {
+      await copying.close();
+    }
+    const free = await yagura(['migrate', '--from', other, '--to', busy.url]);
+    assert.equal(free.code, 0, `once the other copy ended: ${free.stderr}`);
+
     // The folder used after its copy was made: the copy no longer matches it.
     const later = await openEmbedded(source, 'test');
     await later.backend.principals.createUser({ name: 'carol', tags: {}, groups: [], policies: [] }, Date.now());

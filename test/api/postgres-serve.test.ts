@@ -122,6 +122,31 @@ describe('yagura serve on PostgreSQL', { timeout: 120_000 }, () => {
     assert.match(text, /"id":"streamed"/);
   });
 
+  test("an instance's overview, answered from its in-memory facets, counts what another instance stored and archived", { timeout: 30_000 }, async () => {
+    const [reader, writer] = [servers[0]!, servers[servers.length - 1]!];
+    assert.notEqual(reader, writer);
+    const facetsReady = async (server: Server): Promise<boolean> => /^yagura_store_facets_ready\{[^}]*\} 1$/m.test(await (await call(server, 'GET', '/metrics')).text());
+    for (const server of [reader, writer]) {
+      for (let i = 0; i < 100 && !(await facetsReady(server)); i++) await sleep(100);
+      assert.equal(await facetsReady(server), true, 'the facets are loaded');
+    }
+    const overview = async (): Promise<{ total: number; archived: number }> => {
+      const res = await call(reader, 'POST', '/api/v1/aggregate', { q: 'accountId:666666666666', aggs: { archived: { terms: { field: 'archived' } } } });
+      assert.equal(res.status, 200, await res.clone().text());
+      const body = (await res.json()) as { total: number; aggregations: { archived: { buckets: Array<{ key: string; doc_count: number }> } } };
+      return { total: body.total, archived: body.aggregations.archived.buckets.find((b) => b.key === 'true')?.doc_count ?? 0 };
+    };
+    const until = async (expected: { total: number; archived: number }): Promise<void> => {
+      for (let i = 0; i < 100 && JSON.stringify(await overview()) !== JSON.stringify(expected); i++) await sleep(50);
+      assert.deepEqual(await overview(), expected);
+    };
+    assert.deepEqual(await overview(), { total: 0, archived: 0 });
+    assert.equal((await call(writer, 'POST', '/api/v1/events', [eventOf(findingDoc({ id: 'counted', accountId: '666666666666' }))])).status, 200);
+    await until({ total: 1, archived: 0 });
+    assert.equal((await call(writer, 'POST', '/api/v1/findings/666666666666/us-east-1/counted/archive')).status, 200);
+    await until({ total: 1, archived: 1 });
+  });
+
   test('connections the server kills (as a restart does) cost a 503 at most, and nothing acknowledged is lost', async () => {
     const server = servers[0]!;
     const admin = new pg.Client({ connectionString: database.url });

@@ -11,13 +11,13 @@ export interface ServeProcess {
 }
 
 /** Starts the server on the data folder (port 0 unless `args` says otherwise) and resolves once it listens. */
-export function spawnServe(data: string, options: { key: string; args?: readonly string[]; logLevel?: string; cleanEnv?: boolean }): Promise<ServeProcess> {
+export function spawnServe(data: string, options: { key: string; args?: readonly string[]; logLevel?: string; cleanEnv?: boolean; env?: NodeJS.ProcessEnv }): Promise<ServeProcess> {
   // Browser tests drop inherited YAGURA_* settings so that a developer's environment cannot change them.
   const env = options.cleanEnv ? Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith('YAGURA_'))) : process.env;
   const args = options.args ?? [];
   const port = args.includes('--port') ? [] : ['--port', '0'];
   const child = spawn(process.execPath, [path.join(ROOT, 'dist/cli/main.js'), 'serve', '--data', data, ...port, ...args], {
-    env: { ...env, YAGURA_BOOTSTRAP_KEY: options.key, YAGURA_LOG_LEVEL: options.logLevel ?? 'error' },
+    env: { ...env, ...options.env, YAGURA_BOOTSTRAP_KEY: options.key, YAGURA_LOG_LEVEL: options.logLevel ?? 'error' },
     stdio: ['ignore', 'pipe', 'pipe'],
     cwd: ROOT,
   });

@@ -11,7 +11,9 @@ import { normalizeFinding } from '../../findings/normalize.js';
 import { severityBand } from '../../findings/severity.js';
 import type { BoundNode } from '../../query/bound.js';
 import { facetCount } from '../../store/facets/facet-filter.js';
-import { SqliteFacets } from '../../store/sqlite/facet-source.js';
+import { SqliteFacetSource } from '../../store/sqlite/facet-source.js';
+import { SQLITE_SEMANTICS } from '../../store/sqlite/sqlite-semantics.js';
+import { FindingFacets } from '../../store/facets/finding-facets.js';
 import { SqliteStore } from '../../store/sqlite/sqlite-store.js';
 import { evaluate } from '../policy/evaluate.js';
 import type { Policy, RequestContext } from '../policy/document.js';
@@ -114,15 +116,15 @@ const policies = fc.array(fc.array(statement, { minLength: 1, maxLength: 3 }).ma
 describe('the finding scope compiled from policies', () => {
   let dir: string;
   let store: SqliteStore;
-  let facets: SqliteFacets;
+  let facets: FindingFacets;
   const rows = findings();
 
   before(async () => {
     dir = await mkdtemp(path.join(tmpdir(), 'yagura-scope-'));
     store = new SqliteStore({ file: path.join(dir, 'yagura.db') });
     await store.upsert(rows.map(toFinding), NOW);
-    facets = new SqliteFacets(store.db);
-    await facets.load(() => false);
+    facets = new FindingFacets(new SqliteFacetSource(store.db));
+    await facets.loading;
   });
   after(async () => {
     await store.close();
@@ -234,7 +236,7 @@ describe('the finding scope compiled from policies', () => {
         // One finding at a time (an ingest request's items), the same scope decides the same.
         assert.deepEqual(rows.filter((r) => scopeMatches(scope, r)).map((r) => r.key).sort(), expected, JSON.stringify(documents));
         // The in-memory facets evaluate the same scope to the same count (a finding id is not a facet column: SQL).
-        const fromFacets = facetCount(facets.columns, { kind: 'bound', root: scope }, undefined, undefined, Number.POSITIVE_INFINITY);
+        const fromFacets = facetCount(facets.columns, SQLITE_SEMANTICS, { kind: 'bound', root: scope }, undefined, undefined, Number.POSITIVE_INFINITY);
         if (fromFacets !== undefined) {
           counted++;
           assert.equal(fromFacets, expected.length, JSON.stringify(documents));

@@ -7,7 +7,7 @@ import type { FacetColumns } from './facet-columns.js';
 import { SlotLists } from './slot-lists.js';
 import { bindOrUndefined, facetPlan, RANGE_SLOTS, type Plan } from './facet-filter.js';
 import { facetField, facetsCanAnswer, type FacetField as Field } from './facet-request.js';
-import { compareText, SqliteSum } from './sqlite-semantics.js';
+import type { FacetSemantics } from './facet-semantics.js';
 
 /** Thrown while answering when the request turns out to need the SQL path (which also words any error). */
 class NotHere extends Error {}
@@ -17,6 +17,7 @@ const slotLists = new SlotLists();
 
 interface Context {
   readonly c: FacetColumns;
+  readonly semantics: FacetSemantics;
   readonly lists: SlotLists;
   readonly from: number | undefined;
   readonly to: number | undefined;
@@ -33,13 +34,13 @@ function numberAt(c: FacetColumns, field: Field, s: number): number {
 }
 
 /** Answers `request` from the columns, or returns undefined when the SQL path must (errors included). */
-export function facetAggregate(c: FacetColumns, request: AggregationRequest): AggregationResult | undefined {
+export function facetAggregate(c: FacetColumns, semantics: FacetSemantics, request: AggregationRequest): AggregationResult | undefined {
   if (!facetsCanAnswer(request)) return undefined;
   const query = bindOrUndefined(request.query);
-  const matches = query === undefined ? undefined : facetPlan(c, query);
+  const matches = query === undefined ? undefined : facetPlan(c, semantics, query);
   if (matches === undefined) return undefined;
   slotLists.reset();
-  const ctx: Context = { c, lists: slotLists, from: request.from, to: request.to, buckets: 0, statements: 0 };
+  const ctx: Context = { c, semantics, lists: slotLists, from: request.from, to: request.to, buckets: 0, statements: 0 };
   const slots = matching(ctx, query!.root.kind === 'all' ? undefined : matches);
   try {
     const aggregations = Object.fromEntries(Object.entries(request.aggs).map(([name, agg]) => [name, run(ctx, slots, agg)]));
@@ -262,7 +263,8 @@ function terms(ctx: Context, slots: Int32Array, field: Field, size: number): { r
   let total = 0;
   for (const n of counts.values()) total += n;
   const textual = field.kind === 'text' || field.kind === 'remote';
-  // SQL orders by count, then by the stored value: text by code point, bands and flags by their number.
+  // SQL orders by count, then by the stored value: text in the backend's order, bands and flags by their number.
+  const compareText = ctx.semantics.compareText;
   const before = textual ? (a: number, b: number): number => compareText(keyOf(c, field, a) as string, keyOf(c, field, b) as string) : (a: number, b: number): number => a - b;
   const top = topEntries(counts, size, before);
   const inTop = top.reduce((n, [, count]) => n + count, 0);
@@ -323,7 +325,7 @@ function histogram(ctx: Context, slots: Int32Array, width: number): { result: Bu
 function stats(ctx: Context, slots: Int32Array, field: Field): StatsResult {
   let min = Infinity;
   let max = -Infinity;
-  const sum = new SqliteSum(field.kind !== 'number' || field.name !== 'severity');
+  const sum = ctx.semantics.sum(field.kind !== 'number' || field.name !== 'severity');
   for (let i = 0; i < slots.length; i++) {
     const v = numberAt(ctx.c, field, slots[i]!);
     sum.add(v);

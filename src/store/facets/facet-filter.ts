@@ -1,5 +1,6 @@
 // Evaluates a bound KQL query over the in-memory facet columns, for the queries whose every condition is on a
-// field the facets hold; the conditions mean exactly what compile-query.ts makes of them in SQL.
+// field the facets hold; the conditions mean exactly what each backend's compile-query.ts makes of them in SQL
+// (text compared in the backend's order, see FacetSemantics).
 import type { QueryNode } from '../../query/ast.js';
 import { bindQuery } from '../../query/bind.js';
 import type { BoundNode, BoundQuery, CompareOp, TextTest } from '../../query/bound.js';
@@ -8,16 +9,21 @@ import { QueryError } from '../../query/query-error.js';
 import type { TimeInterval } from '../../query/time-range.js';
 import type { CodeArray, FacetColumns, RemoteFacet, TextFacet } from './facet-columns.js';
 import { facetOf } from './facet-request.js';
-import { compareText } from './sqlite-semantics.js';
+import type { FacetSemantics } from './facet-semantics.js';
 
 const MAX_DEPTH = 64;
 
-/** `col op value` on text, as SQLite compares TEXT with BINARY collation; wildcards as GLOB with only `*`. */
-function textPredicate(test: TextTest): (text: string) => boolean {
+/**
+ * `col op value` on text, in the backend's order; wildcards as GLOB with only `*`. Undefined when the backend
+ * folds case otherwise than JavaScript (SQL then evaluates the condition).
+ */
+function textPredicate(test: TextTest, semantics: FacetSemantics): ((text: string) => boolean) | undefined {
+  const compareText = semantics.compareText;
   if (test.kind === 'equals') return (t) => t === test.text;
   if (test.kind === 'wildcard') return wildcardPredicate(test.pattern);
   if (test.kind === 'glob') return globMatcher(test.glob);
   if (test.kind === 'equals-ignore-case') {
+    if (!semantics.foldsCaseAsJavaScript) return undefined;
     const lowered = new Set(test.lowered);
     return (t) => lowered.has(t.toLowerCase());
   }
@@ -147,16 +153,17 @@ function anyParty(c: FacetColumns, mask: Uint8Array, offset: number): Plan {
 type Leaf = Extract<BoundNode, { kind: 'exists' | 'text' | 'in' | 'number' | 'band' | 'time' | 'boolean' }>;
 
 /** Prepares a condition on one field (masks of its distinct values are computed once, not per range). */
-function leaf(c: FacetColumns, node: Leaf): Plan | undefined {
+function leaf(c: FacetColumns, semantics: FacetSemantics, node: Leaf): Plan | undefined {
   const field = facetOf(node.field);
   if (field === undefined) return undefined;
   if (node.kind === 'text' || node.kind === 'in' || node.kind === 'exists') {
-    let test: (text: string) => boolean;
-    if (node.kind === 'text') test = textPredicate(node.test);
+    let test: ((text: string) => boolean) | undefined;
+    if (node.kind === 'text') test = textPredicate(node.test, semantics);
     else if (node.kind === 'in') {
       const values = new Set(node.values);
       test = (t) => values.has(t);
     } else test = () => true;
+    if (test === undefined) return undefined;
     if (field.kind === 'remote') return anyParty(c, codeMask(c.dictionaries[field.name as RemoteFacet].values, test), field.offset);
     if (field.kind === 'text') {
       const codes = c.textCodes[field.name as TextFacet];
@@ -203,7 +210,7 @@ function leaf(c: FacetColumns, node: Leaf): Plan | undefined {
   }
 }
 
-function plan(c: FacetColumns, node: BoundNode, depth: number): Plan | undefined {
+function plan(c: FacetColumns, semantics: FacetSemantics, node: BoundNode, depth: number): Plan | undefined {
   if (depth > MAX_DEPTH) return undefined;
   switch (node.kind) {
     case 'all':
@@ -212,7 +219,7 @@ function plan(c: FacetColumns, node: BoundNode, depth: number): Plan | undefined
     case 'document':
       return undefined;
     case 'not': {
-      const child = plan(c, node.child, depth + 1);
+      const child = plan(c, semantics, node.child, depth + 1);
       if (child === undefined) return undefined;
       return (lo, hi) => {
         const m = child(lo, hi);
@@ -224,7 +231,7 @@ function plan(c: FacetColumns, node: BoundNode, depth: number): Plan | undefined
     case 'or': {
       const children: Plan[] = [];
       for (const n of node.children) {
-        const p = plan(c, n, depth + 1);
+        const p = plan(c, semantics, n, depth + 1);
         if (p === undefined) return undefined;
         children.push(p);
       }
@@ -241,7 +248,7 @@ function plan(c: FacetColumns, node: BoundNode, depth: number): Plan | undefined
       };
     }
     default:
-      return leaf(c, node);
+      return leaf(c, semantics, node);
   }
 }
 
@@ -249,8 +256,8 @@ function plan(c: FacetColumns, node: BoundNode, depth: number): Plan | undefined
  * How the facets evaluate `query`, or undefined when a condition needs SQL (free text, document paths, fields
  * the facets do not hold).
  */
-export function facetPlan(c: FacetColumns, query: BoundQuery): Plan | undefined {
-  return plan(c, query.root, 0);
+export function facetPlan(c: FacetColumns, semantics: FacetSemantics, query: BoundQuery): Plan | undefined {
+  return plan(c, semantics, query.root, 0);
 }
 
 /**
@@ -266,6 +273,7 @@ export const RANGE_SLOTS = 65_536;
  */
 export function facetCount(
   c: FacetColumns,
+  semantics: FacetSemantics,
   query: QueryNode | BoundQuery,
   from: number | undefined,
   to: number | undefined,
@@ -273,7 +281,7 @@ export function facetCount(
   rangeSlots = RANGE_SLOTS,
 ): number | undefined {
   const bound = bindOrUndefined(query);
-  const matches = bound === undefined ? undefined : facetPlan(c, bound);
+  const matches = bound === undefined ? undefined : facetPlan(c, semantics, bound);
   if (matches === undefined) return undefined;
   const lo = from ?? -Infinity;
   const hi = to ?? Infinity;

@@ -4,6 +4,7 @@
 import type { BoundQuery } from '../../query/bound.js';
 import type { FacetColumns } from './facet-columns.js';
 import { facetPlan, RANGE_SLOTS, type Plan } from './facet-filter.js';
+import type { FacetSemantics } from './facet-semantics.js';
 
 /** More candidates than this (many findings sharing one `updatedAt` at the page's edge): the store's own plan answers. */
 export const MAX_PAGE_CANDIDATES = 4_096;
@@ -26,6 +27,14 @@ export interface FacetPageCandidates {
   readonly atCursor: readonly number[];
   /** The matching rows strictly beyond the cursor whose `updatedAt` is among the `wanted` first, ties included. */
   readonly beyond: readonly number[];
+}
+
+/** What the facets answered of a search before the store reads: its total, and the rows its page can hold. */
+export interface SearchHints {
+  /** The total, up to `trackTotalUpTo` + 1. */
+  readonly counted?: number;
+  /** The rows a page sorted by `updatedAt` can hold. */
+  readonly candidates?: FacetPageCandidates;
 }
 
 /** A search's total and, when the facets chose them, its page's candidates. */
@@ -140,8 +149,14 @@ function walkCost(wanted: number, windowRows: number, counted: number): number {
  * counts and collects; a second is made only when the count stopped at its cap early and the walk would still cost
  * more than a whole pass. `costs` is for tests: `'facets'` has the facets choose every page they can.
  */
-export function facetSearch(c: FacetColumns, query: BoundQuery, request: FacetSearchRequest, costs: 'measured' | 'facets' = 'measured'): FacetSearchAnswer | undefined {
-  const matches = facetPlan(c, query);
+export function facetSearch(
+  c: FacetColumns,
+  semantics: FacetSemantics,
+  query: BoundQuery,
+  request: FacetSearchRequest,
+  costs: 'measured' | 'facets' = 'measured',
+): FacetSearchAnswer | undefined {
+  const matches = facetPlan(c, semantics, query);
   if (matches === undefined) return undefined;
   const always = costs === 'facets';
   const first = pass(c, matches, request, request.cap, always);
@@ -162,7 +177,7 @@ export function facetSearch(c: FacetColumns, query: BoundQuery, request: FacetSe
  * after the cursor gives exactly the page a full sort would. Undefined when a condition needs SQL or when ties
  * make the candidates exceed their bound.
  */
-export function facetPageCandidates(c: FacetColumns, query: BoundQuery, request: FacetPageRequest): FacetPageCandidates | undefined {
-  const matches = facetPlan(c, query);
+export function facetPageCandidates(c: FacetColumns, semantics: FacetSemantics, query: BoundQuery, request: FacetPageRequest): FacetPageCandidates | undefined {
+  const matches = facetPlan(c, semantics, query);
   return matches === undefined ? undefined : pass(c, matches, request, Infinity, true).candidates;
 }

@@ -2,29 +2,8 @@
 import { newAlertId } from '../../alerts/alert-id.js';
 import type { AlertRuleStore } from '../../alerts/alert-rule-store.js';
 import type { AlertRule, RuleSpec, RuleStatus } from '../../alerts/rule.js';
+import { RULE_COLUMNS, ruleOf, type RuleRow } from '../../alerts/alert-rows.js';
 import type { PgDatabase } from './database.js';
-
-interface RuleRow {
-  id: string;
-  spec: string;
-  owner: string;
-  status: string | null;
-  created_at: number;
-  updated_at: number;
-}
-
-const RULE_COLUMNS = 'id, spec, owner, status, created_at, updated_at';
-
-function toRule(row: RuleRow): AlertRule {
-  return {
-    ...(JSON.parse(row.spec) as RuleSpec),
-    id: row.id,
-    owner: row.owner,
-    ...(row.status !== null && { status: JSON.parse(row.status) as RuleStatus }),
-    createdAt: row.created_at,
-    updatedAt: row.updated_at,
-  };
-}
 
 export class PostgresAlertRuleStore implements AlertRuleStore {
   constructor(private readonly db: PgDatabase) {}
@@ -37,11 +16,11 @@ export class PostgresAlertRuleStore implements AlertRuleStore {
 
   async getRule(id: string): Promise<AlertRule | undefined> {
     const [row] = await this.db.rows<RuleRow>(`SELECT ${RULE_COLUMNS} FROM alert_rules WHERE id = $1`, [id]);
-    return row && toRule(row);
+    return row && ruleOf(row);
   }
 
   async listRules(): Promise<AlertRule[]> {
-    return (await this.db.rows<RuleRow>(`SELECT ${RULE_COLUMNS} FROM alert_rules ORDER BY created_at, id`)).map(toRule);
+    return (await this.db.rows<RuleRow>(`SELECT ${RULE_COLUMNS} FROM alert_rules ORDER BY created_at, id`)).map(ruleOf);
   }
 
   async setRuleStatus(id: string, status: RuleStatus | undefined): Promise<void> {
@@ -54,7 +33,7 @@ export class PostgresAlertRuleStore implements AlertRuleStore {
       if (spec.trigger.kind !== 'digest') await tx.run('DELETE FROM alert_digest_items WHERE rule = $1', [id]);
       return tx.rows<RuleRow>(`UPDATE alert_rules SET spec = $1, updated_at = $2 WHERE id = $3 RETURNING ${RULE_COLUMNS}`, [JSON.stringify(spec), now, id]);
     });
-    return row && toRule(row);
+    return row && ruleOf(row);
   }
 
   async deleteRule(id: string): Promise<boolean> {

@@ -45,10 +45,15 @@ export async function writeArchive(client: PoolClient, versions: ReadonlyArray<{
   });
   const list = [...parts.values()];
   if (!seal) {
+    // Locked, so that another instance's archiver cannot seal an object this batch joins until the batch commits: its
+    // seal then waits and includes these lines. An object sealed since this transaction began is not returned
+    // (PostgreSQL checks the condition again on the locked row) and the batch opens a new one. Without the lock, the
+    // versions joined an object whose lines were already written, and confirming it deleted their outbox entries.
     const open = await client.query<{ id: number; name: string; account_id: string; region: string }>(
       `SELECT a.id, a.name, a.account_id, a.region FROM archive_objects a
        JOIN unnest($1::text[], $2::text[]) AS p (account_id, region) USING (account_id, region)
-       WHERE a.day = $3 AND a.sealed_at IS NULL`,
+       WHERE a.day = $3 AND a.sealed_at IS NULL
+       ORDER BY a.id FOR UPDATE OF a`,
       [list.map((p) => p.accountId), list.map((p) => p.region), day],
     );
     for (const r of open.rows) Object.assign(parts.get(`${r.account_id}/${r.region}`)!, { id: r.id, name: r.name });

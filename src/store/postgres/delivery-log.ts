@@ -2,31 +2,11 @@
 // several instances, each due delivery is claimed by one dispatcher (FOR UPDATE SKIP LOCKED, then a claim that
 // lapses after `claimMs`), so an alert is sent once; a claim left by an instance that died is taken over.
 import { randomBytes, randomUUID } from 'node:crypto';
-import type { Delivery, DeliveryFilter, DeliveryLog, DeliveryStatus, NewDelivery } from '../../alerts/delivery-log.js';
-import type { AlertKind, AlertMessage } from '../../alerts/message.js';
+import type { Delivery, DeliveryFilter, DeliveryLog, NewDelivery } from '../../alerts/delivery-log.js';
+import { DELIVERY_COLUMNS, deliveryOf, type DeliveryRow } from '../../alerts/alert-rows.js';
 import type { BoundNode } from '../../query/bound.js';
 import { compileQuery, Params } from './compile-query.js';
 import type { PgDatabase, Sql } from './database.js';
-
-interface DeliveryRow {
-  id: number;
-  idempotency_key: string;
-  rule: string;
-  destination: string;
-  kind: AlertKind;
-  finding: string | null;
-  message: string;
-  status: DeliveryStatus;
-  attempts: number;
-  next_attempt_at: number;
-  arrived_at: number;
-  created_at: number;
-  sent_at: number | null;
-  last_error: string | null;
-  latency_ms: number | null;
-}
-
-const COLUMNS = 'd.id, d.idempotency_key, d.rule, d.destination, d.kind, d.finding, d.message, d.status, d.attempts, d.next_attempt_at, d.arrived_at, d.created_at, d.sent_at, d.last_error, d.latency_ms';
 
 /**
  * Longest a send may take before another instance may take the delivery over: above the longest send timeout
@@ -46,26 +26,6 @@ function deliveryScope(scope: BoundNode | undefined, p: Params): string {
     AND NOT EXISTS (SELECT 1 FROM alert_delivery_findings df
       LEFT JOIN findings f ON f.account_id = df.account_id AND f.region = df.region AND f.id = df.id
       WHERE df.delivery = d.id AND (f.rid IS NULL OR (${inScope}) IS NOT TRUE))`;
-}
-
-function toDelivery(r: DeliveryRow): Delivery {
-  return {
-    id: r.id,
-    idempotencyKey: r.idempotency_key,
-    rule: r.rule,
-    destination: r.destination,
-    kind: r.kind,
-    ...(r.finding !== null && { finding: r.finding }),
-    message: JSON.parse(r.message) as AlertMessage,
-    status: r.status,
-    attempts: r.attempts,
-    nextAttemptAt: r.next_attempt_at,
-    arrivedAt: r.arrived_at,
-    createdAt: r.created_at,
-    ...(r.sent_at !== null && { sentAt: r.sent_at }),
-    ...(r.last_error !== null && { lastError: r.last_error }),
-    ...(r.latency_ms !== null && { latencyMs: r.latency_ms }),
-  };
 }
 
 /**
@@ -139,11 +99,11 @@ export class PostgresDeliveryLog implements DeliveryLog {
            AND NOT (id = ANY($4::bigint[]))
          ORDER BY next_attempt_at, id LIMIT $5
          FOR UPDATE SKIP LOCKED)
-       RETURNING ${COLUMNS}`,
+       RETURNING ${DELIVERY_COLUMNS}`,
       [this.claimant, now, this.claimMs, [...exclude], limit],
     );
     rows.sort((a, b) => a.next_attempt_at - b.next_attempt_at || a.id - b.id);
-    return rows.map(toDelivery);
+    return rows.map(deliveryOf);
   }
 
   /** When the next pending delivery is due for this dispatcher: one claimed by another is due when its claim lapses. */
@@ -181,8 +141,8 @@ export class PostgresDeliveryLog implements DeliveryLog {
   async getDelivery(id: number, scope?: BoundNode): Promise<Delivery | undefined> {
     const p = new Params();
     const where = `d.id = ${p.add(id)} AND ${deliveryScope(scope, p)}`;
-    const [row] = await this.db.rows<DeliveryRow>(`SELECT ${COLUMNS} FROM alert_deliveries d WHERE ${where}`, p.values);
-    return row && toDelivery(row);
+    const [row] = await this.db.rows<DeliveryRow>(`SELECT ${DELIVERY_COLUMNS} FROM alert_deliveries d WHERE ${where}`, p.values);
+    return row && deliveryOf(row);
   }
 
   async listDeliveries(filter: DeliveryFilter): Promise<Delivery[]> {
@@ -193,8 +153,8 @@ export class PostgresDeliveryLog implements DeliveryLog {
     if (filter.destination) where.push(`d.destination = ${p.add(filter.destination)}`);
     if (filter.before !== undefined) where.push(`d.id < ${p.add(filter.before)}`);
     where.push(deliveryScope(filter.scope, p));
-    const rows = await this.db.rows<DeliveryRow>(`SELECT ${COLUMNS} FROM alert_deliveries d WHERE ${where.join(' AND ')} ORDER BY d.id DESC LIMIT ${p.add(filter.limit)}`, p.values);
-    return rows.map(toDelivery);
+    const rows = await this.db.rows<DeliveryRow>(`SELECT ${DELIVERY_COLUMNS} FROM alert_deliveries d WHERE ${where.join(' AND ')} ORDER BY d.id DESC LIMIT ${p.add(filter.limit)}`, p.values);
+    return rows.map(deliveryOf);
   }
 
   async deleteDelivery(id: number): Promise<boolean> {

@@ -4,7 +4,7 @@ import type { NewDelivery } from '../../alerts/delivery-log.js';
 import type { Incident } from '../../alerts/evaluate.js';
 import type { DigestItem, EvaluationResult, EvaluationStore } from '../../alerts/evaluation-store.js';
 import type { AlertFinding } from '../../alerts/message.js';
-import type { SeverityBand } from '../../findings/severity.js';
+import { INCIDENT_COLUMNS, incidentOf, type IncidentRow } from '../../alerts/alert-rows.js';
 import type { PgDatabase } from './database.js';
 import { addDeliveries } from './delivery-log.js';
 import type { FindingKey } from '../../findings/finding.js';
@@ -12,18 +12,6 @@ import { keyText, withoutFindings, type ForgottenCounts } from '../../alerts/for
 import type { AlertMessage } from '../../alerts/message.js';
 
 const CURSOR_KEY = 'alerts:cursor';
-
-interface IncidentRow {
-  rule: string;
-  group_key: string;
-  opened_at: number;
-  last_alert_at: number;
-  band: SeverityBand;
-  count: number;
-  updates: number;
-  alerts: number;
-  updated_at: number;
-}
 
 const INCIDENT_FIELDS: ReadonlyArray<readonly [string, string, (i: Incident) => unknown]> = [
   ['rule', 'text', (i) => i.rule],
@@ -51,22 +39,10 @@ export class PostgresEvaluationStore implements EvaluationStore {
 
   async incident(rule: string, groupKey: string): Promise<Incident | undefined> {
     const [r] = await this.db.rows<IncidentRow>(
-      'SELECT rule, group_key, opened_at, last_alert_at, band, count, updates, alerts, updated_at FROM alert_incidents WHERE rule = $1 AND group_key = $2',
+      `SELECT ${INCIDENT_COLUMNS} FROM alert_incidents WHERE rule = $1 AND group_key = $2`,
       [rule, groupKey],
     );
-    return (
-      r && {
-        rule: r.rule,
-        groupKey: r.group_key,
-        openedAt: r.opened_at,
-        lastAlertAt: r.last_alert_at,
-        band: r.band,
-        count: r.count,
-        updates: r.updates,
-        alerts: r.alerts,
-        updatedAt: r.updated_at,
-      }
-    );
+    return r && incidentOf(r);
   }
 
   async commitEvaluation(result: EvaluationResult, now: number): Promise<void> {

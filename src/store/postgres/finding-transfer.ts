@@ -34,7 +34,9 @@ function findingOf(record: FindingTransferRecord, version: VersionRecord): Findi
 export async function writeFindings(client: PoolClient, records: readonly FindingTransferRecord[], paths: ReadonlyMap<string, number>): Promise<Map<string, number>> {
   const newPaths = new Map<string, number>();
   if (records.length === 0) return newPaths;
-  // Taken first, as the upsert takes it: the change log is put back exactly as it was before this page.
+  // Taken first, as the upsert takes it: the page's entries are dropped from the change log again (copied findings
+  // are not news to alert on), their numbers left unused, so that instances serving this database see numbers missing
+  // and load their in-memory facets again.
   const head = Number((await client.query<{ last_seq: number }>('SELECT last_seq FROM finding_change_head FOR UPDATE')).rows[0]!.last_seq);
   // Every version of the page, grouped by the time it was received (a batch of the source shares one), in order.
   const byTime = new Map<number, Finding[]>();
@@ -55,7 +57,6 @@ export async function writeFindings(client: PoolClient, records: readonly Findin
   // Dropping the objects drops their outbox rows with them.
   if (objects.length > 0) await client.query('DELETE FROM archive_objects WHERE id = ANY($1::bigint[])', [objects]);
   await client.query('DELETE FROM finding_changes WHERE seq > $1', [head]);
-  await client.query('UPDATE finding_change_head SET last_seq = $1', [head]);
 
   const column = <T>(value: (r: FindingTransferRecord) => T): T[] => records.map(value);
   const updated = await client.query<{ account_id: string; region: string; id: string }>(

@@ -1,6 +1,7 @@
 // The archive outbox in PostgreSQL: objects open or sealed, their versions' lines a page at a time, confirmation.
 import type { Pool, PoolClient } from 'pg';
 import type { ArchiveOutbox, OutboxObject } from '../finding-store.js';
+import { outboxObjectOf, SELECT_OUTBOX_OBJECTS, type OutboxObjectRow } from '../outbox-rows.js';
 import { inTransaction, query } from './pool.js';
 import { shortKeyDigest } from '../../findings/key-digest.js';
 
@@ -27,43 +28,19 @@ async function indexObject(client: PoolClient, objectId: number): Promise<void> 
 /** Entries per page of an object's lines; pages are cut by entries so that the same object gives the same pages. */
 const PAGE_LINES = 2000;
 
-interface ObjectRow {
-  id: number;
-  account_id: string;
-  region: string;
-  day: string;
-  name: string;
-  opened_at: number;
-  sealed_at: number | null;
-  lines: number;
-  bytes: number;
-}
-
-function toObject(r: ObjectRow): OutboxObject {
-  return {
-    id: r.id,
-    accountId: r.account_id,
-    region: r.region,
-    day: r.day,
-    name: r.name,
-    openedAt: r.opened_at,
-    ...(r.sealed_at !== null && { sealedAt: r.sealed_at }),
-    lines: r.lines,
-    bytes: r.bytes,
-  };
-}
-
 export function postgresOutbox(pool: Pool, url: string | undefined): ArchiveOutbox {
   return {
     async objects(): Promise<OutboxObject[]> {
-      const rows = await query<ObjectRow>(pool, url, 'SELECT id, account_id, region, day, name, opened_at, sealed_at, lines, bytes FROM archive_objects ORDER BY opened_at, id');
-      return rows.map(toObject);
+      const rows = await query<OutboxObjectRow>(pool, url, SELECT_OUTBOX_OBJECTS);
+      return rows.map(outboxObjectOf);
     },
 
     async seal(ids: readonly number[], at: number): Promise<void> {
       if (ids.length === 0) return;
       // The commit is durable when it returns (synchronous_commit on): the object's lines can no longer change.
-      await query(pool, url, 'UPDATE archive_objects SET sealed_at = $1 WHERE id = ANY($2::bigint[]) AND sealed_at IS NULL', [at, ids]);
+      // Locked in id order, as a batch joining open objects locks them (archive-rows.ts): neither waits on the other in a cycle.
+      await query(pool, url, `UPDATE archive_objects SET sealed_at = $1 WHERE id IN (
+        SELECT id FROM archive_objects WHERE id = ANY($2::bigint[]) AND sealed_at IS NULL ORDER BY id FOR UPDATE)`, [at, ids]);
     },
 
     async *lines(object: OutboxObject): AsyncIterable<Buffer[]> {

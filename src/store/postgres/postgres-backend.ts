@@ -13,6 +13,7 @@ import { describeTarget, type StoreConfig } from './postgres-config.js';
 import { storeError } from './pool.js';
 import { PostgresErasureStore } from './erasure-store.js';
 import { PostgresStore } from './postgres-store.js';
+import { FacetedFindingStore } from '../facets/faceted-store.js';
 import { PostgresPrincipalStore } from './principal-store.js';
 import { PostgresRetentionStore } from './retention-store.js';
 import { PostgresRoleMapStore } from './role-map-store.js';
@@ -33,11 +34,16 @@ export interface PostgresBackendOptions extends BackendOptions {
   readonly onPoolError?: (error: Error) => void;
   /** How long an alert delivery claimed by this instance stays with it before another may take it over. */
   readonly deliveryClaimMs?: number;
+  /**
+   * Keep the catalogue facts of every finding in memory, loaded at start and following every instance's commits
+   * through the change log, and answer overviews and search totals from there (a server wants this; a CLI verb not).
+   */
+  readonly facets?: boolean;
 }
 
 /** The PostgreSQL backend, its stores by their PostgreSQL types (for tests of PostgreSQL itself). */
 export interface PostgresBackend extends Backend {
-  readonly findings: PostgresStore;
+  readonly findings: FacetedFindingStore<PostgresStore>;
   readonly alerts: PostgresAlertStores;
   readonly principals: PostgresPrincipalStore;
   readonly catalog: PostgresCatalogStore;
@@ -78,7 +84,8 @@ async function openStores(options: PostgresBackendOptions): Promise<PostgresBack
   const { config, schema, secrets } = options;
   const leases: AdvisoryLease[] = [];
   const sizes = splitPool(config.poolSize);
-  const findings = await PostgresStore.open({ config: { ...config, poolSize: sizes.findings }, ...(schema !== undefined && { schema }), ...(options.onPoolError && { onPoolError: options.onPoolError }) });
+  const store = await PostgresStore.open({ config: { ...config, poolSize: sizes.findings }, ...(schema !== undefined && { schema }), ...(options.onPoolError && { onPoolError: options.onPoolError }) });
+  const findings = new FacetedFindingStore(store, options.facets === true ? { source: store.facetSource() } : {});
   let state: PgDatabase | undefined;
   try {
     state = await openStateDatabase({ config: { ...config, poolSize: sizes.state }, ...(schema !== undefined && { schema }), ...(options.onPoolError && { onPoolError: options.onPoolError }) });
@@ -124,8 +131,8 @@ async function openStores(options: PostgresBackendOptions): Promise<PostgresBack
         );
         return Number(row?.bytes ?? 0);
       },
-      // Overview aggregations are always answered by the database here.
-      facetsReady: () => false,
+      facetsReady: () => findings.facetsReady,
+      catchUp: () => findings.catchUp(),
       describe: () => description(config, schema),
       async check(): Promise<void> {
         await db.rows('SELECT 1');

@@ -7,6 +7,8 @@ import { compareVersions } from '../../findings/version-order.js';
 import type { QueryNode } from '../../query/ast.js';
 import type { BoundQuery } from '../../query/bound.js';
 import type { AggregationRequest, AggregationResult } from '../aggregation.js';
+import type { FacetableStore, SlotRemoveOptions } from '../facets/faceted-store.js';
+import type { SearchHints } from '../facets/facet-page.js';
 import {
   REMOVE_BATCH,
   type ArchivePurges,
@@ -15,7 +17,6 @@ import {
   type ArchiveOutbox,
   type FindingChange,
   type FindingRecord,
-  type FindingStore,
   type FindingWithHistory,
   type ReadOptions,
   type SearchPage,
@@ -37,6 +38,9 @@ import { searchPage, whereOf } from './search.js';
 import { STORE_MIGRATIONS } from './store-schema.js';
 import { upsertBatch } from './upsert.js';
 import { postgresArchivePurges, removeFindings } from './remove.js';
+import type { FacetSource } from '../facets/facet-source.js';
+import { PostgresFacetSource } from './facet-source.js';
+import { postgresSemantics } from './postgres-semantics.js';
 
 /** ICU's root collation: its lower() folds Unicode as JavaScript's toLowerCase does. */
 const ICU_ROOT = 'und-x-icu';
@@ -51,7 +55,7 @@ export interface PostgresStoreOptions {
   readonly onPoolError?: (error: Error) => void;
 }
 
-export class PostgresStore implements FindingStore {
+export class PostgresStore implements FacetableStore {
   readonly outbox: ArchiveOutbox;
   readonly archivePurges: ArchivePurges;
   /** Numbers of document paths, once committed (they never change). */
@@ -63,7 +67,8 @@ export class PostgresStore implements FindingStore {
     /** How to open the connection that cancels a read. */
     private readonly cancelConfig: ClientConfig,
     private readonly timeoutMs: number,
-    private readonly compile: CompileOptions,
+    /** How queries are compiled here: whether IgnoreCase conditions fold case with ICU (as JavaScript does). */
+    readonly compile: CompileOptions,
   ) {
     this.outbox = postgresOutbox(pool, url);
     this.archivePurges = postgresArchivePurges(pool, url);
@@ -93,7 +98,12 @@ export class PostgresStore implements FindingStore {
   }
 
   async upsert(findings: readonly Finding[], receivedAt: number, options: UpsertOptions = {}): Promise<UpsertResult> {
-    if (findings.length === 0) return { outcomes: [], archive: { objects: [] } };
+    const { outcomes, archive } = await this.upsertSlots(findings, receivedAt, options);
+    return { outcomes, archive };
+  }
+
+  async upsertSlots(findings: readonly Finding[], receivedAt: number, options: UpsertOptions = {}): Promise<UpsertResult & { slots: readonly number[] }> {
+    if (findings.length === 0) return { outcomes: [], archive: { objects: [] }, slots: [] };
     // The commit is durable once it returns (synchronous_commit on): no separate `durable` promise.
     const { newPaths, ...result } = await inTransaction(this.pool, this.url, (client) => upsertBatch(client, findings, receivedAt, options, this.paths));
     for (const [path, id] of newPaths) this.paths.set(path, id);
@@ -122,7 +132,12 @@ export class PostgresStore implements FindingStore {
   }
 
   async search(request: SearchRequest, options: ReadOptions = {}): Promise<SearchPage> {
-    return this.read(options, (reader) => searchPage(reader, request, this.compile));
+    return this.searchHinted(request, {}, options);
+  }
+
+  /** The facets' total is used; their page candidates are not (the planner reads a page through its indexes). */
+  async searchHinted(request: SearchRequest, hints: SearchHints, options: ReadOptions = {}): Promise<SearchPage> {
+    return this.read(options, (reader) => searchPage(reader, request, this.compile, hints.counted));
   }
 
   async aggregate(request: AggregationRequest, options: ReadOptions = {}): Promise<AggregationResult> {
@@ -145,7 +160,7 @@ export class PostgresStore implements FindingStore {
   async changesSince(seq: number, limit: number): Promise<FindingChange[]> {
     const rows = await this.rows<RecordRow & { seq: number; hash: string; outcome: 'created' | 'updated'; change_band: number; prev_band: number | null; change_count: number; prev_count: number | null; at: number }>(
       `SELECT c.seq, c.hash, c.outcome, c.band AS change_band, c.prev_band, c.count AS change_count, c.prev_count, c.at, ${RECORD_COLUMNS}
-       FROM finding_changes c JOIN ${RECORD_FROM} ON f.rid = c.finding WHERE c.seq > $1 ORDER BY c.seq LIMIT $2`,
+       FROM finding_changes c JOIN ${RECORD_FROM} ON f.rid = c.finding WHERE c.seq > $1 AND c.outcome <> 'archived' ORDER BY c.seq LIMIT $2`,
       [seq, limit],
     );
     return rows.map((r) => ({
@@ -175,15 +190,31 @@ export class PostgresStore implements FindingStore {
   }
 
   async setArchived(key: FindingKey, archived: boolean, actor: string, at: number): Promise<boolean> {
+    return (await this.setArchivedSlot(key, archived, actor, at)) !== undefined;
+  }
+
+  /**
+   * Also enters the change in the change log (outcome `archived`, which `changesSince` leaves out: it is not a new
+   * version), so that other instances' facets follow it. The log's head is locked first, as an upsert locks it.
+   */
+  async setArchivedSlot(key: FindingKey, archived: boolean, actor: string, at: number): Promise<number | undefined> {
     return inTransaction(this.pool, this.url, async (client) => {
-      const changed = await client.query('UPDATE findings SET archived = $1 WHERE account_id = $2 AND region = $3 AND id = $4', [archived, key.accountId, key.region, key.id]);
-      if (changed.rowCount === 0) return false;
+      const head = await client.query<{ last_seq: number }>('SELECT last_seq FROM finding_change_head FOR UPDATE');
+      const changed = await client.query<{ rid: number; hash: string; band: number; count: number }>(
+        'UPDATE findings SET archived = $1 WHERE account_id = $2 AND region = $3 AND id = $4 RETURNING rid, hash, band, count',
+        [archived, key.accountId, key.region, key.id],
+      );
+      const row = changed.rows[0];
+      if (row === undefined) return undefined;
       await client.query('INSERT INTO finding_archive_actions (account_id, region, id, archived, actor, at) VALUES ($1, $2, $3, $4, $5, $6)', [key.accountId, key.region, key.id, archived, actor, at]);
-      return true;
+      const seq = head.rows[0]!.last_seq + 1;
+      await client.query("INSERT INTO finding_changes (seq, finding, hash, outcome, band, count, at) VALUES ($1, $2, $3, 'archived', $4, $5, $6)", [seq, row.rid, row.hash, row.band, row.count, at]);
+      await client.query('UPDATE finding_change_head SET last_seq = $1', [seq]);
+      return row.rid;
     });
   }
 
-  async remove(keys: readonly FindingKey[], options: RemoveOptions = {}): Promise<RemovalCounts> {
+  async remove(keys: readonly FindingKey[], options: SlotRemoveOptions = {}): Promise<RemovalCounts> {
     return removeFindings(this.pool, this.url, keys, options, REMOVE_BATCH);
   }
 
@@ -193,6 +224,11 @@ export class PostgresStore implements FindingStore {
   async count(): Promise<number> {
     const rows = await this.rows<{ n: number }>('SELECT count(*)::bigint AS n FROM findings');
     return rows[0]?.n ?? 0;
+  }
+
+  /** The findings as in-memory facets read them, following every instance's commits through the change log. */
+  facetSource(): FacetSource {
+    return new PostgresFacetSource((text, values) => this.rows(text, values), postgresSemantics(this.compile.unicodeLower !== undefined));
   }
 
   async close(): Promise<void> {

@@ -4,13 +4,15 @@ import type { FindingKey } from '../../findings/finding.js';
 import { shortKeyDigest } from '../../findings/key-digest.js';
 import { noRemovals, type ArchivePurge, type ArchivePurges, type RemovalCounts, type RemoveOptions } from '../finding-store.js';
 import { inTransaction, query } from './pool.js';
+import type { SlotRemoveOptions } from '../facets/faceted-store.js';
 
 async function deleted(client: PoolClient, sql: string, values: unknown[]): Promise<number> {
   return (await client.query(sql, values)).rowCount ?? 0;
 }
 
 /** Removes one batch inside the caller's transaction. */
-export async function removeBatch(client: PoolClient, keys: readonly FindingKey[], options: RemoveOptions): Promise<RemovalCounts> {
+/** One batch removed in the caller's transaction: what was removed, and the slots (rids) of the removed findings. */
+export async function removeBatch(client: PoolClient, keys: readonly FindingKey[], options: RemoveOptions): Promise<{ counts: RemovalCounts; rids: number[] }> {
   const counts = noRemovals();
   const accounts = keys.map((k) => k.accountId);
   const regions = keys.map((k) => k.region);
@@ -49,7 +51,7 @@ export async function removeBatch(client: PoolClient, keys: readonly FindingKey[
       [rids, found.rows.map((r) => r.key)],
     );
   }
-  if (rids.length === 0) return counts;
+  if (rids.length === 0) return { counts, rids };
   counts.outbox = await deleted(client, 'DELETE FROM archive_outbox WHERE finding = ANY($1::bigint[])', [rids]);
   counts.freeText = await deleted(client, 'DELETE FROM finding_words WHERE finding = ANY($1::bigint[])', [rids]);
   counts.documentValues = await deleted(client, 'DELETE FROM finding_values WHERE finding = ANY($1::bigint[])', [rids]);
@@ -57,7 +59,17 @@ export async function removeBatch(client: PoolClient, keys: readonly FindingKey[
   counts.changes = await deleted(client, 'DELETE FROM finding_changes WHERE finding = ANY($1::bigint[])', [rids]);
   counts.versions = await deleted(client, 'DELETE FROM finding_versions WHERE finding = ANY($1::bigint[])', [rids]);
   counts.findings = await deleted(client, 'DELETE FROM findings WHERE rid = ANY($1::bigint[])', [rids]);
-  return counts;
+  // Other instances' facets follow the change log: one `removed` entry per finding (its slot only, nothing of its
+  // content; changesSince leaves it out, as the finding no longer exists), numbered under the head's lock.
+  const head = await client.query<{ last_seq: string }>('SELECT last_seq FROM finding_change_head FOR UPDATE');
+  const first = Number(head.rows[0]!.last_seq) + 1;
+  await client.query(
+    `INSERT INTO finding_changes (seq, finding, hash, outcome, band, count, at)
+     SELECT $1::bigint + n - 1, rid, '', 'removed', 0, 0, $3 FROM unnest($2::bigint[]) WITH ORDINALITY AS r (rid, n)`,
+    [first, rids, Date.now()],
+  );
+  await client.query('UPDATE finding_change_head SET last_seq = $1', [first + rids.length - 1]);
+  return { counts, rids };
 }
 
 export function postgresArchivePurges(pool: Pool, url: string | undefined): ArchivePurges {
@@ -87,10 +99,11 @@ export function postgresArchivePurges(pool: Pool, url: string | undefined): Arch
 }
 
 /** Removes in batches, one transaction each (see `FindingStore.remove`). */
-export async function removeFindings(pool: Pool, url: string | undefined, keys: readonly FindingKey[], options: RemoveOptions, batchSize: number): Promise<RemovalCounts> {
+export async function removeFindings(pool: Pool, url: string | undefined, keys: readonly FindingKey[], options: SlotRemoveOptions, batchSize: number): Promise<RemovalCounts> {
   const total = noRemovals();
   for (let i = 0; i < keys.length; i += batchSize) {
-    const counts = await inTransaction(pool, url, (client) => removeBatch(client, keys.slice(i, i + batchSize), options));
+    const { counts, rids } = await inTransaction(pool, url, (client) => removeBatch(client, keys.slice(i, i + batchSize), options));
+    await options.removedSlots?.(rids);
     for (const place of Object.keys(total) as Array<keyof RemovalCounts>) total[place] += counts[place];
   }
   return total;

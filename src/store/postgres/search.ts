@@ -29,7 +29,8 @@ export function whereOf(request: { readonly query: QueryNode | BoundQuery; reado
   return conditions.join(' AND ');
 }
 
-export async function searchPage(reader: Reader, request: SearchRequest, options: CompileOptions): Promise<SearchPage> {
+/** One page and its total; `known`: the total counted already, up to the cap plus one (the facets'), so not counted here. */
+export async function searchPage(reader: Reader, request: SearchRequest, options: CompileOptions, known?: number): Promise<SearchPage> {
   const p = new Params();
   const where = whereOf(request, p, options);
   const countParams = [...p.values];
@@ -43,7 +44,7 @@ export async function searchPage(reader: Reader, request: SearchRequest, options
   const countSql = cap === undefined
     ? `SELECT count(*) AS n FROM findings f WHERE ${where}`
     : `SELECT count(*) AS n FROM (SELECT 1 FROM findings f WHERE ${where} LIMIT $${countParams.push(Math.max(0, Math.floor(cap)) + 1)}) AS capped`;
-  const counted = (await reader.rows<{ n: number }>(countSql, countParams))[0]?.n ?? 0;
+  const counted = known ?? (await reader.rows<{ n: number }>(countSql, countParams))[0]?.n ?? 0;
   const over = cap !== undefined && counted > cap;
   const total = over ? cap : counted;
   const totalRelation = over ? 'gte' : 'eq';

@@ -93,7 +93,7 @@ async function insertRows(client: PoolClient, into: string, types: readonly stri
  * Stores a batch in the caller's transaction. The change log's head row is locked first: writers take turns, so
  * change numbers follow commit order and a new key cannot be inserted by two instances at once. `paths` holds the
  * document path numbers committed so far; the numbers this batch gave new paths are returned in `newPaths`, to
- * be remembered once it commits.
+ * be remembered once it commits; `slots` are the row ids of the findings whose current version changed.
  */
 export async function upsertBatch(
   client: PoolClient,
@@ -101,7 +101,7 @@ export async function upsertBatch(
   receivedAt: number,
   options: UpsertOptions,
   paths: ReadonlyMap<string, number>,
-): Promise<UpsertResult & { newPaths: Map<string, number> }> {
+): Promise<UpsertResult & { newPaths: Map<string, number>; slots: number[] }> {
   let seq = Number((await client.query<{ last_seq: number }>('SELECT last_seq FROM finding_change_head FOR UPDATE')).rows[0]!.last_seq);
   const states = await loadStates(client, findings);
   const outcomes: UpsertOutcome[] = [];
@@ -123,7 +123,7 @@ export async function upsertBatch(
     }
     versions.push({ finding: f, state, outcome, ...(outcome === 'updated' && { replaced: { band: current!.band, count: current!.count } }) });
   }
-  if (versions.length === 0) return { outcomes, archive: { objects: [] }, newPaths: new Map() };
+  if (versions.length === 0) return { outcomes, archive: { objects: [] }, newPaths: new Map(), slots: [] };
 
   // Version numbers first, so that findings rows are written once, pointing at their current version.
   const numbers = await client.query<{ seq: number }>("SELECT nextval(pg_get_serial_sequence('finding_versions', 'seq')) AS seq FROM generate_series(1, $1)", [versions.length]);
@@ -150,7 +150,8 @@ export async function upsertBatch(
     await client.query('UPDATE finding_change_head SET last_seq = $1', [seq]);
   }
   const archive = await writeArchive(client, versions.map((v) => ({ finding: v.finding, rid: v.state.rid! })), receivedAt, options.sealArchive === true);
-  return { outcomes, archive, newPaths };
+  // The findings whose current record changed (history also changes last_seen and versions, which no facet holds).
+  return { outcomes, archive, newPaths, slots: replaced.map((s) => s.rid!) };
 }
 
 function keyOf(f: Finding): string {

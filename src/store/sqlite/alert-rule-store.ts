@@ -3,28 +3,7 @@ import type Database from 'better-sqlite3';
 import { newAlertId } from '../../alerts/alert-id.js';
 import type { AlertRuleStore } from '../../alerts/alert-rule-store.js';
 import type { AlertRule, RuleSpec, RuleStatus } from '../../alerts/rule.js';
-
-interface RuleRow {
-  id: string;
-  spec: string;
-  owner: string;
-  status: string | null;
-  created_at: number;
-  updated_at: number;
-}
-
-const RULE_COLUMNS = 'id, spec, owner, status, created_at, updated_at';
-
-function toRule(row: RuleRow): AlertRule {
-  return {
-    ...(JSON.parse(row.spec) as RuleSpec),
-    id: row.id,
-    owner: row.owner,
-    ...(row.status !== null && { status: JSON.parse(row.status) as RuleStatus }),
-    createdAt: row.created_at,
-    updatedAt: row.updated_at,
-  };
-}
+import { RULE_COLUMNS, ruleOf, type RuleRow } from '../../alerts/alert-rows.js';
 
 export class SqliteAlertRuleStore implements AlertRuleStore {
   constructor(private readonly db: Database.Database) {}
@@ -37,11 +16,11 @@ export class SqliteAlertRuleStore implements AlertRuleStore {
 
   async getRule(id: string): Promise<AlertRule | undefined> {
     const row = this.db.prepare(`SELECT ${RULE_COLUMNS} FROM alert_rules WHERE id = ?`).get(id) as RuleRow | undefined;
-    return row && toRule(row);
+    return row && ruleOf(row);
   }
 
   async listRules(): Promise<AlertRule[]> {
-    return (this.db.prepare(`SELECT ${RULE_COLUMNS} FROM alert_rules ORDER BY created_at, id`).all() as RuleRow[]).map(toRule);
+    return (this.db.prepare(`SELECT ${RULE_COLUMNS} FROM alert_rules ORDER BY created_at, id`).all() as RuleRow[]).map(ruleOf);
   }
 
   async setRuleStatus(id: string, status: RuleStatus | undefined): Promise<void> {

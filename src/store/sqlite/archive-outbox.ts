@@ -1,6 +1,7 @@
 // The archive outbox of the embedded store: objects open or sealed, their versions' lines, and their confirmation.
 import type Database from 'better-sqlite3';
 import type { ArchiveOutbox, OutboxObject } from '../finding-store.js';
+import { outboxObjectOf, SELECT_OUTBOX_OBJECTS, type OutboxObjectRow } from '../outbox-rows.js';
 import { relaxed } from './relaxed.js';
 import { buildArchiveIndexWriter } from './archive-index.js';
 
@@ -11,35 +12,9 @@ import { buildArchiveIndexWriter } from './archive-index.js';
  */
 const PAGE_LINES = 2000;
 
-interface ObjectRow {
-  id: number;
-  account_id: string;
-  region: string;
-  day: string;
-  name: string;
-  opened_at: number;
-  sealed_at: number | null;
-  lines: number;
-  bytes: number;
-}
-
-function toObject(r: ObjectRow): OutboxObject {
-  return {
-    id: r.id,
-    accountId: r.account_id,
-    region: r.region,
-    day: r.day,
-    name: r.name,
-    openedAt: r.opened_at,
-    ...(r.sealed_at !== null && { sealedAt: r.sealed_at }),
-    lines: r.lines,
-    bytes: r.bytes,
-  };
-}
-
 /** `syncWal` makes every commit so far durable (an fsync of the WAL), without holding the event loop. */
 export function sqliteOutbox(db: Database.Database, syncWal: () => Promise<void>): ArchiveOutbox {
-  const list = db.prepare<[], ObjectRow>('SELECT id, account_id, region, day, name, opened_at, sealed_at, lines, bytes FROM archive_objects ORDER BY opened_at, id');
+  const list = db.prepare<[], OutboxObjectRow>(SELECT_OUTBOX_OBJECTS);
   const seal = db.prepare('UPDATE archive_objects SET sealed_at = ? WHERE id = ? AND sealed_at IS NULL');
   // The document of each version as bytes, in commit order: the same bytes every time, so rewriting an object
   // after a crash gives an identical object. A version erased since has no document and is left out.
@@ -53,7 +28,7 @@ export function sqliteOutbox(db: Database.Database, syncWal: () => Promise<void>
   const index = buildArchiveIndexWriter(db);
   return {
     async objects(): Promise<OutboxObject[]> {
-      return list.all().map(toObject);
+      return list.all().map(outboxObjectOf);
     },
 
     async seal(ids: readonly number[], at: number): Promise<void> {

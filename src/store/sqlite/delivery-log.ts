@@ -1,29 +1,11 @@
 // The delivery log in the embedded database: queued deliveries, their attempts and outcomes, and the findings each is about.
 import { randomUUID } from 'node:crypto';
 import type Database from 'better-sqlite3';
-import type { Delivery, DeliveryFilter, DeliveryLog, DeliveryStatus, NewDelivery } from '../../alerts/delivery-log.js';
-import type { AlertKind, AlertMessage } from '../../alerts/message.js';
+import type { Delivery, DeliveryFilter, DeliveryLog, NewDelivery } from '../../alerts/delivery-log.js';
+import { DELIVERY_COLUMNS, deliveryOf, type DeliveryRow } from '../../alerts/alert-rows.js';
 import type { BoundNode } from '../../query/bound.js';
 import { compileQuery, type CompiledQuery } from './compile-query.js';
 import { relaxed } from './relaxed.js';
-
-interface DeliveryRow {
-  id: number;
-  idempotency_key: string;
-  rule: string;
-  destination: string;
-  kind: AlertKind;
-  finding: string | null;
-  message: string;
-  status: DeliveryStatus;
-  attempts: number;
-  next_attempt_at: number;
-  arrived_at: number;
-  created_at: number;
-  sent_at: number | null;
-  last_error: string | null;
-  latency_ms: number | null;
-}
 
 /**
  * Deliveries `d` whose every finding the scope selects: one finding outside it (or no longer stored, so that its
@@ -39,26 +21,6 @@ function deliveryScope(scope: BoundNode | undefined): CompiledQuery {
         LEFT JOIN findings f ON f.account_id = df.account_id AND f.region = df.region AND f.id = df.id
         WHERE df.delivery = d.id AND (f.rowid IS NULL OR (${inScope.sql}) IS NOT 1))`,
     params: inScope.params,
-  };
-}
-
-function toDelivery(r: DeliveryRow): Delivery {
-  return {
-    id: r.id,
-    idempotencyKey: r.idempotency_key,
-    rule: r.rule,
-    destination: r.destination,
-    kind: r.kind,
-    ...(r.finding !== null && { finding: r.finding }),
-    message: JSON.parse(r.message) as AlertMessage,
-    status: r.status,
-    attempts: r.attempts,
-    nextAttemptAt: r.next_attempt_at,
-    arrivedAt: r.arrived_at,
-    createdAt: r.created_at,
-    ...(r.sent_at !== null && { sentAt: r.sent_at }),
-    ...(r.last_error !== null && { lastError: r.last_error }),
-    ...(r.latency_ms !== null && { latencyMs: r.latency_ms }),
   };
 }
 
@@ -97,7 +59,7 @@ export class SqliteDeliveryLog implements DeliveryLog {
     const rows = this.db
       .prepare(`SELECT * FROM alert_deliveries WHERE status = 'pending' AND next_attempt_at <= ? ORDER BY next_attempt_at, id LIMIT ?`)
       .all(now, limit + exclude.size) as DeliveryRow[];
-    return rows.filter((r) => !exclude.has(r.id)).slice(0, limit).map(toDelivery);
+    return rows.filter((r) => !exclude.has(r.id)).slice(0, limit).map(deliveryOf);
   }
 
   async nextDueAt(): Promise<number | undefined> {
@@ -124,8 +86,8 @@ export class SqliteDeliveryLog implements DeliveryLog {
 
   async getDelivery(id: number, scope?: BoundNode): Promise<Delivery | undefined> {
     const visible = deliveryScope(scope);
-    const row = this.db.prepare(`SELECT d.* FROM alert_deliveries d WHERE d.id = ? AND ${visible.sql}`).get(id, ...visible.params) as DeliveryRow | undefined;
-    return row && toDelivery(row);
+    const row = this.db.prepare(`SELECT ${DELIVERY_COLUMNS} FROM alert_deliveries d WHERE d.id = ? AND ${visible.sql}`).get(id, ...visible.params) as DeliveryRow | undefined;
+    return row && deliveryOf(row);
   }
 
   async listDeliveries(filter: DeliveryFilter): Promise<Delivery[]> {
@@ -138,8 +100,8 @@ export class SqliteDeliveryLog implements DeliveryLog {
     const visible = deliveryScope(filter.scope);
     where.push(visible.sql);
     params.push(...visible.params);
-    const sql = `SELECT d.* FROM alert_deliveries d WHERE ${where.join(' AND ')} ORDER BY d.id DESC LIMIT ?`;
-    return (this.db.prepare(sql).all(...params, filter.limit) as DeliveryRow[]).map(toDelivery);
+    const sql = `SELECT ${DELIVERY_COLUMNS} FROM alert_deliveries d WHERE ${where.join(' AND ')} ORDER BY d.id DESC LIMIT ?`;
+    return (this.db.prepare(sql).all(...params, filter.limit) as DeliveryRow[]).map(deliveryOf);
   }
 
   async deleteDelivery(id: number): Promise<boolean> {

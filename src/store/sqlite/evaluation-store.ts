@@ -4,7 +4,7 @@ import type { NewDelivery } from '../../alerts/delivery-log.js';
 import type { Incident } from '../../alerts/evaluate.js';
 import type { DigestItem, EvaluationResult, EvaluationStore } from '../../alerts/evaluation-store.js';
 import type { AlertFinding } from '../../alerts/message.js';
-import type { SeverityBand } from '../../findings/severity.js';
+import { INCIDENT_COLUMNS, incidentOf, type IncidentRow } from '../../alerts/alert-rows.js';
 import { deliveryWriter } from './delivery-log.js';
 import { relaxed } from './relaxed.js';
 import type { FindingKey } from '../../findings/finding.js';
@@ -12,18 +12,6 @@ import { keyText, withoutFindings, type ForgottenCounts } from '../../alerts/for
 import type { AlertMessage } from '../../alerts/message.js';
 
 const CURSOR_KEY = 'alerts:cursor';
-
-interface IncidentRow {
-  rule: string;
-  group_key: string;
-  opened_at: number;
-  last_alert_at: number;
-  band: SeverityBand;
-  count: number;
-  updates: number;
-  alerts: number;
-  updated_at: number;
-}
 
 // Evaluation's writes are `relaxed`: they derive from the change log, which is committed durably with the findings,
 // and rolling back an evaluation in a power cut rewinds its cursor with it, so the changes are evaluated again.
@@ -52,20 +40,8 @@ export class SqliteEvaluationStore implements EvaluationStore {
   }
 
   async incident(rule: string, groupKey: string): Promise<Incident | undefined> {
-    const r = this.db.prepare('SELECT * FROM alert_incidents WHERE rule = ? AND group_key = ?').get(rule, groupKey) as IncidentRow | undefined;
-    return (
-      r && {
-        rule: r.rule,
-        groupKey: r.group_key,
-        openedAt: r.opened_at,
-        lastAlertAt: r.last_alert_at,
-        band: r.band,
-        count: r.count,
-        updates: r.updates,
-        alerts: r.alerts,
-        updatedAt: r.updated_at,
-      }
-    );
+    const r = this.db.prepare(`SELECT ${INCIDENT_COLUMNS} FROM alert_incidents WHERE rule = ? AND group_key = ?`).get(rule, groupKey) as IncidentRow | undefined;
+    return r && incidentOf(r);
   }
 
   async commitEvaluation(result: EvaluationResult, now: number): Promise<void> {

@@ -13,7 +13,10 @@ import { parseQuery } from '../../query/parser.js';
 import { andScope, oneOf } from '../../query/scope.js';
 import type { SearchRequest } from '../finding-store.js';
 import { facetPageCandidates, facetSearch, MAX_PAGE_CANDIDATES } from '../facets/facet-page.js';
-import { SqliteFacets } from './facet-source.js';
+import { SqliteFacetSource } from './facet-source.js';
+import { SQLITE_SEMANTICS } from './sqlite-semantics.js';
+import { FindingFacets } from '../facets/finding-facets.js';
+import { FacetedFindingStore } from '../facets/faceted-store.js';
 import { search } from './search.js';
 import { SqliteStore } from './sqlite-store.js';
 
@@ -24,7 +27,7 @@ const REGIONS = ['us-east-1', 'eu-west-1', 'ap-northeast-1'];
 describe('pages chosen by the facets', () => {
   let dir: string;
   let store: SqliteStore;
-  let facets: SqliteFacets;
+  let facets: FindingFacets;
 
   before(async () => {
     dir = await mkdtemp(path.join(tmpdir(), 'yagura-facet-page-'));
@@ -41,8 +44,8 @@ describe('pages chosen by the facets', () => {
       }),
     );
     await store.upsert(findings, T0 + 3_600_000);
-    facets = new SqliteFacets(store.db);
-    await facets.load(() => false);
+    facets = new FindingFacets(new SqliteFacetSource(store.db));
+    await facets.loading;
   });
 
   after(async () => {
@@ -57,7 +60,7 @@ describe('pages chosen by the facets', () => {
     for (let n = 0; n < 2_000; n++) {
       const r: SearchRequest = { ...request, ...(after && { after }) };
       const candidates = withFacets
-        ? facetPageCandidates(facets.columns, r.query as BoundQuery, {
+        ? facetPageCandidates(facets.columns, SQLITE_SEMANTICS, r.query as BoundQuery, {
             ...(r.from !== undefined && { from: r.from }),
             ...(r.to !== undefined && { to: r.to }),
             order: r.sort.order,
@@ -102,20 +105,20 @@ describe('pages chosen by the facets', () => {
     const dense = bindQuery(parseQuery('severity >= 2'), { now: T0 });
     const sparse = andScope(bindQuery(parseQuery('severity >= 7'), { now: T0 }), oneOf('accountId', ACCOUNTS.slice(0, 1)));
     const request = { order: 'desc' as const, wanted: 51, cap: 10_000 };
-    const denseAnswer = facetSearch(facets.columns, dense, request)!;
+    const denseAnswer = facetSearch(facets.columns, SQLITE_SEMANTICS, dense, request)!;
     assert.equal(denseAnswer.candidates, undefined, 'a walk meets a dense query\'s page at once');
     assert.equal(denseAnswer.counted, search(store.db, { query: dense, size: 1, sort: { field: 'updatedAt', order: 'desc' } }).total);
-    const sparseAnswer = facetSearch(facets.columns, sparse, request)!;
+    const sparseAnswer = facetSearch(facets.columns, SQLITE_SEMANTICS, sparse, request)!;
     assert.ok(sparseAnswer.candidates !== undefined, 'a sparse query\'s page is chosen in memory');
     assert.equal(sparseAnswer.counted, search(store.db, { query: sparse, size: 1, sort: { field: 'updatedAt', order: 'desc' } }).total);
     // A count stopped at its cap early, yet sparse: a second pass collects the page.
-    const capped = facetSearch(facets.columns, dense, { ...request, cap: 10 }, 'facets')!;
+    const capped = facetSearch(facets.columns, SQLITE_SEMANTICS, dense, { ...request, cap: 10 }, 'facets')!;
     assert.equal(capped.counted, 11);
     assert.ok(capped.candidates !== undefined && capped.candidates.beyond.length >= 51);
   });
 
   test('a store with facets reads a sparse page from the facets\' choice, and it equals SQL\'s', async () => {
-    const served = new SqliteStore({ file: path.join(dir, 'yagura.db'), facets: true });
+    const served = new FacetedFindingStore(store, { source: new SqliteFacetSource(store.db) });
     try {
       await served.facetsLoaded;
       const query = andScope(bindQuery(parseQuery('severity >= 7'), { now: T0 }), oneOf('accountId', ACCOUNTS.slice(0, 1)));
@@ -126,15 +129,15 @@ describe('pages chosen by the facets', () => {
       assert.deepEqual(page.findings.map((f) => f.key), bySql.findings.map((f) => f.key));
       assert.equal(page.total, bySql.total);
     } finally {
-      await served.close();
+      await served.catchUp();
     }
   });
 
   test('ties beyond the bound leave the page to SQL', () => {
     const query = bindQuery(parseQuery(''), { now: T0 });
     // 30 findings share each time: a page of 5 whose edge ties 30 rows, with room for 20 candidates.
-    assert.equal(facetPageCandidates(facets.columns, query, { order: 'desc', wanted: 5, maxCandidates: 20 }), undefined);
-    assert.equal(facetPageCandidates(facets.columns, query, { order: 'desc', wanted: 5, maxCandidates: 30 })?.beyond.length, 30);
+    assert.equal(facetPageCandidates(facets.columns, SQLITE_SEMANTICS, query, { order: 'desc', wanted: 5, maxCandidates: 20 }), undefined);
+    assert.equal(facetPageCandidates(facets.columns, SQLITE_SEMANTICS, query, { order: 'desc', wanted: 5, maxCandidates: 30 })?.beyond.length, 30);
     assert.ok(MAX_PAGE_CANDIDATES >= 1_000);
   });
 

@@ -16,7 +16,9 @@ import type { Aggregation, AggregationRequest, BucketResult } from '../aggregati
 import { facetAggregate } from '../facets/facet-aggregate.js';
 import { facetCount } from '../facets/facet-filter.js';
 import { aggregate } from './aggregate.js';
-import { SqliteFacets } from './facet-source.js';
+import { SqliteFacetSource } from './facet-source.js';
+import { SQLITE_SEMANTICS } from './sqlite-semantics.js';
+import { FindingFacets } from '../facets/finding-facets.js';
 import { whereClause } from './search.js';
 import { SqliteStore } from './sqlite-store.js';
 
@@ -54,7 +56,7 @@ function accountOf(id: string): string {
 describe('a read restricted to a set of accounts', () => {
   let dir: string;
   let store: SqliteStore;
-  let facets: SqliteFacets;
+  let facets: FindingFacets;
   let scope: BoundNode;
   let allowed: Set<string>;
 
@@ -63,8 +65,8 @@ describe('a read restricted to a set of accounts', () => {
     store = new SqliteStore({ file: path.join(dir, 'yagura.db') });
     const docs = [...generateFindingVersions({ seed: 11, findings: 8000, accounts: 40, types: 60, days: 30, updatedShare: 0.3, now: NOW })];
     await store.upsert(docs.map((d) => normalized({ ...d, accountId: accountOf(String(d['id'])) })), NOW);
-    facets = new SqliteFacets(store.db);
-    await facets.load(() => false);
+    facets = new FindingFacets(new SqliteFacetSource(store.db));
+    await facets.loading;
     const accounts = store.db.prepare('SELECT DISTINCT account_id FROM findings ORDER BY account_id').pluck().all() as string[];
     assert.equal(accounts.length, 2000);
     const chosen = accounts.filter((_, i) => i % 10 === 0).slice(0, 200);
@@ -84,7 +86,7 @@ describe('a read restricted to a set of accounts', () => {
     for (const q of ['', 'band >= High', 'type:Recon* or not archived:true', 'updatedAt > now-3d and region:(us-east-1 or eu-west-1)']) {
       for (const window of WINDOWS) {
         const request: AggregationRequest = { query: scoped(q), aggs: OVERVIEW, ...window };
-        const fromMemory = facetAggregate(facets.columns, request);
+        const fromMemory = facetAggregate(facets.columns, SQLITE_SEMANTICS, request);
         assert.ok(fromMemory !== undefined, `the facets answer ${q} ${JSON.stringify(window)}`);
         assert.deepEqual(fromMemory, aggregate(store.db, request), `${q} ${JSON.stringify(window)}`);
       }
@@ -93,8 +95,8 @@ describe('a read restricted to a set of accounts', () => {
 
   test('sees only the allowed accounts', () => {
     const request: AggregationRequest = { query: scoped(''), aggs: OVERVIEW };
-    const answer = facetAggregate(facets.columns, request)!;
-    const whole = facetAggregate(facets.columns, { query: parseQuery(''), aggs: OVERVIEW })!;
+    const answer = facetAggregate(facets.columns, SQLITE_SEMANTICS, request)!;
+    const whole = facetAggregate(facets.columns, SQLITE_SEMANTICS, { query: parseQuery(''), aggs: OVERVIEW })!;
     assert.ok(answer.total > 0 && answer.total < whole.total / 5, `${answer.total} of ${whole.total}`);
     const buckets = (answer.aggregations['accounts'] as BucketResult).buckets;
     assert.ok(buckets.length > 100);
@@ -105,20 +107,20 @@ describe('a read restricted to a set of accounts', () => {
     for (const q of ['', 'severity >= 7', 'not accountId:*1*']) {
       const where = whereClause({ query: scoped(q), from: NOW - 7 * DAY });
       const sql = store.db.prepare(`SELECT count(*) FROM findings f WHERE ${where.sql}`).pluck().get(...where.params) as number;
-      assert.equal(facetCount(facets.columns, scoped(q), NOW - 7 * DAY, undefined, Number.POSITIVE_INFINITY, 1000), sql, q);
+      assert.equal(facetCount(facets.columns, SQLITE_SEMANTICS, scoped(q), NOW - 7 * DAY, undefined, Number.POSITIVE_INFINITY, 1000), sql, q);
     }
   });
 
   test('goes to SQL, still restricted, when the query needs it', async () => {
     const request: AggregationRequest = { query: scoped('tor or service.count > 1'), aggs: { accounts: { terms: { field: 'accountId', size: 1000 } } } };
-    assert.equal(facetAggregate(facets.columns, request), undefined);
+    assert.equal(facetAggregate(facets.columns, SQLITE_SEMANTICS, request), undefined);
     const answer = await store.aggregate(request);
     for (const b of (answer.aggregations['accounts'] as BucketResult).buckets) assert.ok(allowed.has(String(b.key)), String(b.key));
   });
 
   test('an empty scope selects nothing on either path', () => {
     const request: AggregationRequest = { query: andScope(bindQuery(parseQuery('')), oneOf('accountId', [])), aggs: { b: { terms: { field: 'band' } } } };
-    const fromMemory = facetAggregate(facets.columns, request);
+    const fromMemory = facetAggregate(facets.columns, SQLITE_SEMANTICS, request);
     assert.deepEqual(fromMemory, aggregate(store.db, request));
     assert.equal(fromMemory?.total, 0);
   });

@@ -1,87 +1,42 @@
-// The in-memory facets answer exactly what the SQL path answers, and stay equal to the table through writes.
+// The in-memory facets on SQLite: the facets' conformance, counting in ranges of a few slots, what they leave to SQL,
+// and the server's store answering through them.
 import assert from 'node:assert/strict';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { generateFindingVersions } from '../../demo/generate.js';
-import type { Finding } from '../../findings/finding.js';
-import { normalizeFinding } from '../../findings/normalize.js';
 import { parseQuery } from '../../query/parser.js';
-import type { Aggregation, AggregationRequest, BucketResult } from '../aggregation.js';
+import type { AggregationRequest } from '../aggregation.js';
 import { facetAggregate } from '../facets/facet-aggregate.js';
 import { aggregate } from './aggregate.js';
-import { SqliteFacets } from './facet-source.js';
+import { SqliteFacetSource } from './facet-source.js';
+import { SQLITE_SEMANTICS } from './sqlite-semantics.js';
+import { FindingFacets } from '../facets/finding-facets.js';
 import { facetCount } from '../facets/facet-filter.js';
 import { whereClause } from './search.js';
+import { all, DAY, describeFacets, normalized, NOW, oddFindings, REQUESTS, WINDOWS } from '../facets/facets.conformance.js';
 import { SqliteStore } from './sqlite-store.js';
+import { FacetedFindingStore } from '../facets/faceted-store.js';
+import type { FacetSource } from '../facets/facet-source.js';
 
-const NOW = Date.parse('2026-11-20T12:00:00Z');
-const DAY = 86_400_000;
-const all = parseQuery('');
-
-function normalized(doc: Record<string, unknown>): Finding {
-  const r = normalizeFinding(doc);
-  if (!r.ok) throw new Error(r.error.message);
-  return r.finding;
-}
-
-/** Findings whose text sorts differently by UTF-16 and by code point, with ties, empty and missing values. */
-function oddFindings(): Finding[] {
-  const base = { accountId: '999900001111', region: 'eu-west-1', severity: 5, createdAt: '2026-11-19T00:00:00Z', updatedAt: '2026-11-19T10:00:00Z' };
-  const names = ['\u{1F600}emoji', '\uFF21fullwidth', 'plain', '', 'Zed', 'zed'];
-  return names.map((name, i) => normalized({
-    ...base,
-    id: `odd${i}`,
-    type: `Odd:EC2/${name}`,
-    severity: i + 0.1,
-    resource: { resourceType: name === '' ? undefined : name, instanceDetails: { instanceId: name || 'i-empty' } },
-    service: {
-      count: 1,
-      archived: i % 2 === 0,
-      action: {
-        actionType: 'NETWORK_CONNECTION',
-        networkConnectionAction: { remoteIpDetails: { ipAddressV4: `198.51.100.${i % 3}`, country: { countryName: name }, organization: { asnOrg: i % 2 ? 'Org' : name } } },
-      },
+describeFacets('SQLite', async () => {
+  const dir = await mkdtemp(path.join(tmpdir(), 'yagura-facets-'));
+  const store = new SqliteStore({ file: path.join(dir, 'yagura.db') });
+  return {
+    store,
+    source: new SqliteFacetSource(store.db),
+    async close(): Promise<void> {
+      await store.close();
+      await rm(dir, { recursive: true, force: true });
     },
-  }));
-}
-
-const REQUESTS: Record<string, Readonly<Record<string, Aggregation>>> = {
-  overview: {
-    bands: { terms: { field: 'band', size: 4 } },
-    types: { terms: { field: 'type', size: 10 } },
-    accounts: { terms: { field: 'accountId', size: 10 } },
-    regions: { terms: { field: 'region', size: 17 } },
-    resourceTypes: { terms: { field: 'resource.resourceType', size: 10 } },
-    hourlyByBand: { terms: { field: 'band', size: 4 }, aggs: { hourly: { date_histogram: { field: 'updatedAt', interval: '1h' } } } },
-    severity: { stats: { field: 'severity' } },
-    remoteIps: { terms: { field: 'remoteIp', size: 10 }, aggs: { country: { terms: { field: 'remoteCountry', size: 1 } }, org: { terms: { field: 'remoteOrg', size: 1 } } } },
-  },
-  fields: {
-    actionTypes: { terms: { field: 'actionType', size: 10 } },
-    resources: { terms: { field: 'resourceId', size: 10 }, aggs: { type: { terms: { field: 'resourceType', size: 1 } } } },
-    archived: { terms: { field: 'archived', size: 2 } },
-    sample: { terms: { field: 'service.additionalInfo.sample', size: 2 } },
-    countries: { terms: { field: 'remoteCountry', size: 1000 } },
-    orgs: { terms: { field: 'remoteOrg', size: 3 } },
-    severities: { terms: { field: 'severity', size: 20 } },
-  },
-  numbers: {
-    band: { stats: { field: 'band' } },
-    updated: { stats: { field: 'updatedAt' } },
-    ranges: { range: { field: 'severity', ranges: [{ to: 4 }, { from: 4, to: 7, key: 'mid' }, { from: 7 }, {}] }, aggs: { t: { terms: { field: 'type', size: 3 } } } },
-    daily: { date_histogram: { field: 'updatedAt', interval: '1d' }, aggs: { s: { stats: { field: 'severity' } }, b: { terms: { field: 'band', size: 4 } } } },
-    bandRange: { range: { field: 'band', ranges: [{ from: 3 }] } },
-  },
-};
-
-const WINDOWS: Array<{ from?: number; to?: number }> = [{}, { from: NOW - 7 * DAY, to: NOW }, { from: NOW - DAY }, { to: NOW - 20 * DAY }, { from: NOW + DAY, to: NOW + 2 * DAY }];
+  };
+});
 
 describe('in-memory facets', () => {
   let dir: string;
   let store: SqliteStore;
-  let facets: SqliteFacets;
+  let facets: FindingFacets;
 
   before(async () => {
     dir = await mkdtemp(path.join(tmpdir(), 'yagura-facets-'));
@@ -90,11 +45,11 @@ describe('in-memory facets', () => {
     // Half before the facets load, half after: the second half reaches them through refreshes.
     const findings = docs.map(normalized);
     await store.upsert(findings.slice(0, 2000), NOW);
-    facets = new SqliteFacets(store.db);
-    await facets.load(() => false);
+    facets = new FindingFacets(new SqliteFacetSource(store.db));
+    await facets.loading;
     for (const batch of [findings.slice(2000), oddFindings()]) {
-      const changed = (store as unknown as { upsertBatch: (f: readonly Finding[], t: number) => { changed: number[] } }).upsertBatch(batch, NOW);
-      facets.refresh(changed.changed);
+      const { slots } = await store.upsertSlots(batch, NOW);
+      await facets.refresh(slots);
     }
   });
 
@@ -103,37 +58,28 @@ describe('in-memory facets', () => {
     await rm(dir, { recursive: true, force: true });
   });
 
-  for (const [name, aggs] of Object.entries(REQUESTS)) {
-    test(`answer the ${name} aggregations exactly as SQL does, over every time window`, () => {
-      for (const window of WINDOWS) {
-        const request: AggregationRequest = { query: all, aggs, ...window };
-        const fromMemory = facetAggregate(facets.columns, request);
-        assert.ok(fromMemory !== undefined, 'the facets take this request');
-        assert.deepEqual(fromMemory, aggregate(store.db, request), `window ${JSON.stringify(window)}`);
-      }
-    });
-  }
-
-  test('follow archiving and unarchiving through the store, answering from memory', async () => {
-    const kept = new SqliteStore({ file: path.join(dir, 'yagura.db'), facets: true });
+  test('load again after a failed load, answering by SQL meanwhile', async () => {
+    const source = new SqliteFacetSource(store.db);
+    let failures = 1;
+    const flaky: FacetSource = {
+      semantics: source.semantics,
+      slotLimit: () => (failures-- > 0 ? Promise.reject(new Error('the database did not answer')) : source.slotLimit()),
+      slice: (from, to) => source.slice(from, to),
+      read: (slots) => source.read(slots),
+    };
+    const errors: unknown[] = [];
+    const again = new FindingFacets(flaky, (error) => errors.push(error), 10);
     try {
-      await kept.facetsLoaded;
-      const key = { accountId: '999900001111', region: 'eu-west-1', id: 'odd1' };
-      const request: AggregationRequest = { query: all, aggs: REQUESTS['fields']! };
-      const archivedCount = async (): Promise<number> => {
-        const answers = kept.facetAnswers.aggregations;
-        const result = await kept.aggregate(request);
-        assert.equal(kept.facetAnswers.aggregations, answers + 1, 'the facets answered');
-        assert.deepEqual(result, aggregate(store.db, request));
-        return ((result.aggregations['archived'] as BucketResult).buckets.find((b) => b.key === 'true')?.doc_count ?? 0);
-      };
-      const before = await archivedCount();
-      assert.equal(await kept.setArchived(key, true, 'tester', NOW), true);
-      assert.equal(await archivedCount(), before + 1);
-      assert.equal(await kept.setArchived(key, false, 'tester', NOW), true);
-      assert.equal(await archivedCount(), before);
+      await again.loading;
+      assert.equal(again.isReady, false);
+      assert.equal(again.aggregate({ query: all, aggs: REQUESTS['overview']! }), undefined, 'SQL answers while not loaded');
+      for (let i = 0; i < 200 && !again.isReady; i++) await new Promise((resolve) => setTimeout(resolve, 10));
+      assert.equal(again.isReady, true, 'loaded at the second try');
+      assert.equal(errors.length, 1);
+      const request: AggregationRequest = { query: all, aggs: REQUESTS['overview']! };
+      assert.deepEqual(again.aggregate(request), aggregate(store.db, request));
     } finally {
-      await kept.close();
+      await again.stop();
     }
   });
 
@@ -148,7 +94,7 @@ describe('in-memory facets', () => {
       { query: all, aggs: { t: { terms: { field: 'type' }, aggs: { u: { terms: { field: 'region' }, aggs: { v: { terms: { field: 'band' } } } } } } } },
       { query: all, aggs: {} },
     ];
-    for (const request of refused) assert.equal(facetAggregate(facets.columns, request), undefined, JSON.stringify(request.aggs));
+    for (const request of refused) assert.equal(facetAggregate(facets.columns, SQLITE_SEMANTICS, request), undefined, JSON.stringify(request.aggs));
   });
 
   test('count the findings a query on their fields matches exactly as SQL does', () => {
@@ -163,23 +109,24 @@ describe('in-memory facets', () => {
       for (const window of WINDOWS) {
         const where = whereClause({ query: parseQuery(q), ...window });
         const sql = (store.db.prepare(`SELECT count(*) AS n FROM findings f WHERE ${where.sql}`).get(...where.params) as { n: number }).n;
-        assert.equal(facetCount(facets.columns, parseQuery(q), window.from, window.to, Number.POSITIVE_INFINITY), sql, `${q} ${JSON.stringify(window)}`);
+        assert.equal(facetCount(facets.columns, SQLITE_SEMANTICS, parseQuery(q), window.from, window.to, Number.POSITIVE_INFINITY), sql, `${q} ${JSON.stringify(window)}`);
         // In ranges of a few slots, so that every condition is read across range boundaries.
-        assert.equal(facetCount(facets.columns, parseQuery(q), window.from, window.to, Number.POSITIVE_INFINITY, 7), sql, `${q} ${JSON.stringify(window)} in ranges`);
+        assert.equal(facetCount(facets.columns, SQLITE_SEMANTICS, parseQuery(q), window.from, window.to, Number.POSITIVE_INFINITY, 7), sql, `${q} ${JSON.stringify(window)} in ranges`);
       }
     }
-    assert.equal(facetCount(facets.columns, all, undefined, undefined, 10), 11, 'counting stops past the cap');
-    assert.equal(facetCount(facets.columns, all, undefined, undefined, 10, 3), 11, 'counting stops past the cap, in ranges');
+    assert.equal(facetCount(facets.columns, SQLITE_SEMANTICS, all, undefined, undefined, 10), 11, 'counting stops past the cap');
+    assert.equal(facetCount(facets.columns, SQLITE_SEMANTICS, all, undefined, undefined, 10, 3), 11, 'counting stops past the cap, in ranges');
   });
 
   test('leave free text, document paths, times and values SQL refuses to SQL', () => {
     for (const q of ['tor', 'band:Low and tor', 'service.count > 2', 'createdAt > now-1d', 'count:3', 'title:x', 'band:Severe', 'severity:high', 'band:Hi*', 'archived:maybe', 'severity:1*']) {
-      assert.equal(facetCount(facets.columns, parseQuery(q), undefined, undefined, 100), undefined, q);
+      assert.equal(facetCount(facets.columns, SQLITE_SEMANTICS, parseQuery(q), undefined, undefined, 100), undefined, q);
     }
   });
 
   test('answer through the store once loaded, and follow its writes, in a store that keeps facets', async () => {
-    const kept = new SqliteStore({ file: path.join(dir, 'yagura.db'), facets: true });
+    const inner = new SqliteStore({ file: path.join(dir, 'yagura.db') });
+    const kept = new FacetedFindingStore(inner, { source: new SqliteFacetSource(inner.db) });
     try {
       await kept.facetsLoaded;
       const request: AggregationRequest = { query: all, aggs: REQUESTS['overview']!, from: NOW - 7 * DAY, to: NOW };

@@ -5,10 +5,10 @@ import { QueryError, type QueryErrorCode } from '../../query/query-error.js';
 import { AggregationError, type AggregationRequest, type AggregationResult } from '../aggregation.js';
 import { QueryTimeoutError, ReadAbortedError, type SearchPage, type SearchRequest } from '../finding-store.js';
 import { LazyRecord } from './rows.js';
-import type { FacetHints } from './search.js';
+import type { SearchHints } from '../facets/facet-page.js';
 
 export type ReadTask =
-  | { readonly id: number; readonly kind: 'search'; readonly request: SearchRequest; readonly hints: FacetHints }
+  | { readonly id: number; readonly kind: 'search'; readonly request: SearchRequest; readonly hints: SearchHints }
   | { readonly id: number; readonly kind: 'aggregate'; readonly request: AggregationRequest };
 
 export type ReadReply =
@@ -74,7 +74,7 @@ export class ReadPool {
   }
 
   /** `hints`: what the in-memory facets answered already (see search.ts). */
-  search(request: SearchRequest, hints: FacetHints = {}, signal?: AbortSignal): Promise<SearchPage> {
+  search(request: SearchRequest, hints: SearchHints = {}, signal?: AbortSignal): Promise<SearchPage> {
     return this.run({ id: this.nextId++, kind: 'search', request, hints }, signal) as Promise<SearchPage>;
   }
 

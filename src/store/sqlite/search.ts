@@ -1,7 +1,7 @@
 // Filtered, sorted, keyset-paginated search over current findings.
 import type Database from 'better-sqlite3';
 import type { SearchPage, SearchRequest, SortField } from '../finding-store.js';
-import type { FacetPageCandidates } from '../facets/facet-page.js';
+import type { FacetPageCandidates, SearchHints } from '../facets/facet-page.js';
 import { compileQuery, type CompiledQuery } from './compile-query.js';
 import { LazyRecord, RECORD_COLUMNS, type RecordRow } from './rows.js';
 
@@ -160,16 +160,8 @@ function candidatePage(db: Database.Database, request: SearchRequest, where: Com
   return rows.map(([rid, sortValue]) => ({ rid, sortValue }));
 }
 
-/** What the caller learnt from the in-memory facets before the store reads (see SqliteStore.search). */
-export interface FacetHints {
-  /** The total, up to `trackTotalUpTo` + 1. */
-  readonly counted?: number;
-  /** The rows a page sorted by `updatedAt` can hold. */
-  readonly candidates?: FacetPageCandidates;
-}
-
 /** One page of findings and their total. `walkRows` is WALK_ROWS but for tests. */
-export function search(db: Database.Database, request: SearchRequest, hints: FacetHints = {}, walkRows = WALK_ROWS): SearchPage {
+export function search(db: Database.Database, request: SearchRequest, hints: SearchHints = {}, walkRows = WALK_ROWS): SearchPage {
   let counted = hints.counted;
   const query = compileQuery(request.query);
   const range = timeRange(request);

@@ -6,16 +6,15 @@ import type { QueryNode } from '../../query/ast.js';
 import { bindQuery } from '../../query/bind.js';
 import type { BoundQuery } from '../../query/bound.js';
 import type { AggregationRequest, AggregationResult } from '../aggregation.js';
+import type { FacetableStore } from '../facets/faceted-store.js';
 import {
   noRemovals,
   REMOVE_BATCH,
   type ArchiveOutbox,
   type ArchivePurges,
   type RemovalCounts,
-  type RemoveOptions,
   type FindingChange,
   type FindingRecord,
-  type FindingStore,
   type FindingWithHistory,
   type ReadOptions,
   type SearchPage,
@@ -24,6 +23,10 @@ import {
   type UpsertOptions,
   type UpsertResult,
 } from '../finding-store.js';
+import type { SearchHints } from '../facets/facet-page.js';
+import type { SlotRemoveOptions } from '../facets/faceted-store.js';
+import { sqliteArchivePurges } from './archive-index.js';
+import { buildRemover, compactIfPending, compactStore, markCompactionPending, mergeTextIndex, truncateWal, type BatchRemover } from './remove.js';
 import { sqliteOutbox } from './archive-outbox.js';
 import { compareVersions } from '../../findings/version-order.js';
 import { aggregate } from './aggregate.js';
@@ -36,17 +39,11 @@ import type { SecretBox } from '../../auth/secrets/secret-box.js';
 import { buildDeferredIndexes, deferIndexes } from './deferred-indexes.js';
 import { holdPendingText, inlineTextMerges, startTextMerges } from './text-merges.js';
 import { relaxed } from './relaxed.js';
-import { search, type FacetHints } from './search.js';
+import { search } from './search.js';
 import { buildUpsert, type SqliteUpsertResult } from './upsert.js';
-import { SqliteFacets } from './facet-source.js';
 import type { Worker } from 'node:worker_threads';
 import { startWorker } from '../../runtime/start-worker.js';
-import { facetCount } from '../facets/facet-filter.js';
-import { facetSearch } from '../facets/facet-page.js';
-import { facetAggregate } from '../facets/facet-aggregate.js';
 import { buildChangeLog, type ChangeLog } from './change-log.js';
-import { sqliteArchivePurges } from './archive-index.js';
-import { buildRemover, compactIfPending, compactStore, markCompactionPending, mergeTextIndex, truncateWal, type BatchRemover } from './remove.js';
 
 export interface SqliteStoreOptions {
   /** Path of the database file, or `:memory:` for tests that need no durability. */
@@ -82,13 +79,6 @@ export interface SqliteStoreOptions {
   readonly secrets?: SecretBox;
   /** Reader threads for searches and aggregations (0: run them on the caller's thread, as tests may). */
   readonly readers?: { readonly size: number; readonly timeoutMs: number };
-  /**
-   * Keep the catalogue facts of every finding in memory (about 60 bytes a finding plus its distinct values) and
-   * answer the overview's aggregations from there: a server wants this; a one-shot CLI verb does not.
-   */
-  readonly facets?: boolean;
-  /** Tests: `'facets'` has the in-memory facets choose every page they can (see facetSearch). */
-  readonly pageChoice?: 'measured' | 'facets';
 }
 
 /** See `SqliteStoreOptions.cacheMiB`. */
@@ -149,18 +139,14 @@ export function openDatabase(file: string, readonly = false, cacheMiB = readonly
   return db;
 }
 
-export class SqliteStore implements FindingStore {
+export class SqliteStore implements FacetableStore {
   readonly db: Database.Database;
   private readonly upsertBatch: (findings: readonly Finding[], receivedAt: number, options?: UpsertOptions) => SqliteUpsertResult;
   readonly outbox: ArchiveOutbox;
   readonly archivePurges: ArchivePurges;
   private remover: BatchRemover | undefined;
-  private readonly facets: SqliteFacets | undefined;
-  private readonly pageChoice: 'measured' | 'facets';
   private closing = false;
   private checkpointer: Worker | undefined;
-  /** Settles when the in-memory facets are loaded (at once when the store keeps none). */
-  readonly facetsLoaded: Promise<void> = Promise.resolve();
   private readonly pool: ReadPool | undefined;
   private changeLog: ChangeLog | undefined;
   private stopTextMerges: (() => void) | undefined;
@@ -175,9 +161,10 @@ export class SqliteStore implements FindingStore {
 
   constructor(options: SqliteStoreOptions) {
     this.db = openDatabase(options.file, options.readonly ?? false, options.cacheMiB, { ...(options.secrets && { secrets: options.secrets }) });
+    if (!options.readonly && options.file !== ':memory:') this.walFile = `${options.file}-wal`;
     // Before any reader thread or checkpointer opens it: an erasure finished since the last rebuild leaves one pending.
     if (!options.readonly && options.file !== ':memory:') compactIfPending(this.db);
-    if (!options.readonly && options.file !== ':memory:') this.walFile = `${options.file}-wal`;
+    this.archivePurges = sqliteArchivePurges(this.db);
     if (!options.readonly) {
       holdPendingText(this.db);
       if (options.textMerges) this.stopTextMerges = startTextMerges(this.db);
@@ -213,13 +200,6 @@ export class SqliteStore implements FindingStore {
       throw new Error('the store is open read-only');
     } : buildUpsert(this.db);
     this.outbox = sqliteOutbox(this.db, () => (this.walFile === undefined ? Promise.resolve() : this.syncWal()));
-    this.pageChoice = options.pageChoice ?? 'measured';
-    this.archivePurges = sqliteArchivePurges(this.db);
-    if (options.facets) {
-      const facets = new SqliteFacets(this.db);
-      this.facets = facets;
-      this.facetsLoaded = facets.load(() => this.closing);
-    }
   }
 
   private async stopCheckpointer(): Promise<void> {
@@ -240,15 +220,6 @@ export class SqliteStore implements FindingStore {
       worker.postMessage({ stop: true });
     });
   }
-
-  /** Reads answered from the in-memory facets rather than SQL: whole aggregations, search totals, and the rows a page can hold. */
-  readonly facetAnswers = { aggregations: 0, totals: 0, pages: 0 };
-
-  /** True when the store keeps in-memory facets and has loaded them. */
-  get facetsReady(): boolean {
-    return this.facets?.isReady === true;
-  }
-
 
   /** Built on first use: a read-only handle on an older file may lack the table until a writer migrates it. */
   private get changes(): ChangeLog {
@@ -279,6 +250,11 @@ export class SqliteStore implements FindingStore {
    * Fsyncing the WAL after a NORMAL commit makes it exactly as durable as a FULL commit (which is that fsync).
    */
   async upsert(findings: readonly Finding[], receivedAt: number, options: UpsertOptions = {}): Promise<UpsertResult> {
+    const result = await this.upsertSlots(findings, receivedAt, options);
+    return { outcomes: result.outcomes, archive: result.archive, ...(result.durable && { durable: result.durable }) };
+  }
+
+  async upsertSlots(findings: readonly Finding[], receivedAt: number, options: UpsertOptions = {}): Promise<UpsertResult & { slots: readonly number[] }> {
     const relaxed = this.walFile !== undefined;
     if (relaxed) this.db.pragma('synchronous = NORMAL');
     let result: SqliteUpsertResult;
@@ -287,12 +263,11 @@ export class SqliteStore implements FindingStore {
     } finally {
       if (relaxed) this.db.pragma('synchronous = FULL');
     }
-    this.facets?.refresh(result.changed);
-    if (!relaxed) return { outcomes: result.outcomes, archive: result.archive };
+    if (!relaxed) return { outcomes: result.outcomes, archive: result.archive, slots: result.changed };
     const durable = this.syncWal();
     // Awaited by the caller, maybe after other work: a failure must not count as unhandled meanwhile.
     durable.catch(() => undefined);
-    return { outcomes: result.outcomes, archive: result.archive, durable };
+    return { outcomes: result.outcomes, archive: result.archive, durable, slots: result.changed };
   }
 
   private async syncWal(): Promise<void> {
@@ -330,50 +305,19 @@ export class SqliteStore implements FindingStore {
     })();
   }
 
-  async search(parsed: SearchRequest, options: ReadOptions = {}): Promise<SearchPage> {
-    // Bound once, here: the facets and SQL read the same query, with relative times resolved at the same instant.
+  async search(request: SearchRequest, options: ReadOptions = {}): Promise<SearchPage> {
+    return this.searchHinted(request, {}, options);
+  }
+
+  /** `hints`: what the facets answered already (the total; for a page sorted by `updatedAt`, the rows it can hold). */
+  async searchHinted(parsed: SearchRequest, hints: SearchHints, options: ReadOptions = {}): Promise<SearchPage> {
     const request: SearchRequest = { ...parsed, query: bindQuery(parsed.query) };
-    const hints = this.facetHints(request);
     if (this.pool) return this.pool.search(request, hints, options.signal);
     return this.db.transaction(() => search(this.db, request, hints))();
   }
 
-  /**
-   * What the facets answer of a search on the fields they hold: its total, and for a page sorted by `updatedAt`
-   * the rows it can hold; SQL reads the page's documents.
-   */
-  private facetHints(request: SearchRequest): FacetHints {
-    if (!this.facets?.isReady) return {};
-    const columns = this.facets.columns;
-    const cap = request.trackTotalUpTo ?? Number.POSITIVE_INFINITY;
-    if (request.sort.field !== 'updatedAt') {
-      const counted = facetCount(columns, request.query, request.from, request.to, cap);
-      if (counted !== undefined) this.facetAnswers.totals++;
-      return counted === undefined ? {} : { counted };
-    }
-    const answer = facetSearch(columns, request.query as BoundQuery, {
-      ...(request.from !== undefined && { from: request.from }),
-      ...(request.to !== undefined && { to: request.to }),
-      order: request.sort.order,
-      ...(request.after !== undefined && { after: request.after.value as number }),
-      wanted: request.size + 1,
-      cap,
-    }, this.pageChoice);
-    if (answer === undefined) return {};
-    this.facetAnswers.totals++;
-    if (answer.candidates !== undefined) this.facetAnswers.pages++;
-    return answer;
-  }
-
   async aggregate(parsed: AggregationRequest, options: ReadOptions = {}): Promise<AggregationResult> {
     const request: AggregationRequest = { ...parsed, query: bindQuery(parsed.query) };
-    if (this.facets?.isReady) {
-      const answer = facetAggregate(this.facets.columns, request);
-      if (answer !== undefined) {
-        this.facetAnswers.aggregations++;
-        return answer;
-      }
-    }
     if (this.pool) return this.pool.aggregate(request, options.signal);
     return aggregate(this.db, request);
   }
@@ -421,23 +365,25 @@ export class SqliteStore implements FindingStore {
   }
 
   async setArchived(key: FindingKey, archived: boolean, actor: string, at: number): Promise<boolean> {
-    const changed = setArchived(this.db, key, archived, actor, at);
-    if (changed) this.facets?.refreshKey(key);
-    return changed;
+    return (await this.setArchivedSlot(key, archived, actor, at)) !== undefined;
+  }
+
+  async setArchivedSlot(key: FindingKey, archived: boolean, actor: string, at: number): Promise<number | undefined> {
+    return setArchived(this.db, key, archived, actor, at);
   }
 
   /**
    * Each batch commits with `synchronous = FULL`, durable before the next begins. The writer keeps `secure_delete`
    * on (openDatabase), so the removed rows' bytes are overwritten in their pages rather than left in free space.
    */
-  async remove(keys: readonly FindingKey[], options: RemoveOptions = {}): Promise<RemovalCounts> {
+  async remove(keys: readonly FindingKey[], options: SlotRemoveOptions = {}): Promise<RemovalCounts> {
     this.remover ??= buildRemover(this.db);
     const remover = this.remover;
     const total = noRemovals();
     for (let i = 0; i < keys.length; i += REMOVE_BATCH) {
       if (i > 0) await new Promise((resolve) => setImmediate(resolve));
       const removed = this.db.transaction(() => remover(keys.slice(i, i + REMOVE_BATCH), options))();
-      this.facets?.refresh(removed.rowids);
+      await options.removedSlots?.(removed.rowids);
       for (const place of Object.keys(total) as Array<keyof RemovalCounts>) total[place] += removed.counts[place];
     }
     return total;
@@ -463,7 +409,6 @@ export class SqliteStore implements FindingStore {
     const wal = this.walHandle;
     this.walHandle = undefined;
     await wal?.then((h) => h.close(), () => undefined);
-    await this.facetsLoaded;
     await this.stopCheckpointer();
     await this.pool?.close();
     if (this.db.open) {

@@ -1,23 +1,9 @@
 // How SQLite orders text and sums numbers, reproduced so that answers from the facets equal the SQL path's.
-
-/** Same order as SQLite's BINARY collation on UTF-8 text: by code point. */
-export function compareText(a: string, b: string): number {
-  const n = Math.min(a.length, b.length);
-  for (let i = 0; i < n; i++) {
-    const x = a.charCodeAt(i);
-    const y = b.charCodeAt(i);
-    if (x === y) continue;
-    // Surrogates (U+D800–DFFF) stand for code points above U+FFFF, which sort after U+E000–FFFF.
-    const sx = x >= 0xd800 && x <= 0xdfff;
-    const sy = y >= 0xd800 && y <= 0xdfff;
-    if (sx !== sy) return sx ? 1 : -1;
-    return x - y;
-  }
-  return a.length - b.length;
-}
+import { compareCodePoints } from '../code-point-order.js';
+import type { FacetSemantics, Summation } from '../facets/facet-semantics.js';
 
 /** Sums the way SQLite's total() and avg() do, so that both paths give the same digits; one value at a time. */
-export class SqliteSum {
+export class SqliteSum implements Summation {
   private high = 0;
   private low = 0;
   private sum = 0;
@@ -43,3 +29,10 @@ export class SqliteSum {
     return this.integers ? Number(BigInt(this.high) * 2n ** 32n + BigInt(this.low)) : this.sum + this.err;
   }
 }
+
+/** SQLite's: BINARY collation on UTF-8 (code point order), its own sums; `lower()` of the IgnoreCase conditions is the JavaScript function registered on each connection. */
+export const SQLITE_SEMANTICS: FacetSemantics = {
+  compareText: compareCodePoints,
+  sum: (integers) => new SqliteSum(integers),
+  foldsCaseAsJavaScript: true,
+};
