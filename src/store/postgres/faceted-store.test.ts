@@ -122,6 +122,19 @@ describe('facets of two instances on one database', () => {
     assert.deepEqual(await b.changesSince(0, 10).then((c) => c.map((x) => x.outcome)), ['created', 'created'], 'archiving is not announced as a version');
   });
 
+  test('a finding removed on one instance is no longer counted by the other once it caught up', async () => {
+    await a.upsert([finding({ id: 'r1', accountId: '777788889999' })], Date.now());
+    await b.catchUp();
+    const before = await b.aggregate(overview);
+    await a.remove([{ accountId: '777788889999', region: 'us-east-1', id: 'r1' }]);
+    await b.catchUp();
+    const after = await b.aggregate(overview);
+    assert.equal(after.total, before.total - 1);
+    assert.deepEqual(after, await b.backend.aggregate(overview), 'as its SQL answers');
+    const search = await b.search({ query: parseQuery('accountId:777788889999'), size: 10, sort: { field: 'updatedAt', order: 'desc' } });
+    assert.equal(search.total, 0);
+  });
+
   test('an instance that missed pruned changes loads its facets again, answering by SQL meanwhile', async () => {
     // Stored and pruned before b reads the log: b cannot know which findings changed.
     await a.upsert([finding({ id: 'x3', type: 'Recon:EC2/Pruned' })], Date.now());
