@@ -10,7 +10,7 @@ export interface SessionRecord {
   readonly name: string;
   /** The user who signed in with a password; re-resolved on every request, so removing the user ends it. */
   readonly userName?: string;
-  /** Access key ID of the temporary credentials this session acts with (federated sign-in); revoking them ends it. */
+  /** For a federated sign-in: the access key ID (ASIA…) of the temporary credentials the session uses; the session ends when they are revoked or expire. */
   readonly accessKeyId?: string;
   readonly createdAt: number;
   readonly lastUsedAt: number;

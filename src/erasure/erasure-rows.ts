@@ -1,6 +1,7 @@
 // An erasure job as both backends store it: one row type and one mapping (PostgreSQL's bigint columns come back as
 // text or numbers; Number() reads either).
 import type { ErasureJob } from './erasure-job.js';
+import type { ErasureUpdate } from './erasure-store.js';
 
 export interface ErasureJobRow {
   id: string;
@@ -41,4 +42,18 @@ export function toJob(r: ErasureJobRow): ErasureJob {
     ...(r.keys_digest !== null && { keysDigest: r.keys_digest }),
     ...(r.error !== null && { error: r.error }),
   };
+}
+
+/** The columns an update sets and their values, `updated_at` first; each backend writes its own placeholders. */
+export function updateColumns(u: ErasureUpdate): Array<[column: string, value: unknown]> {
+  const set: Array<[string, unknown]> = [['updated_at', u.updatedAt]];
+  if (u.status !== undefined) set.push(['status', u.status]);
+  if (u.phase !== undefined) set.push(['phase', u.phase]);
+  if (u.counts !== undefined) set.push(['counts', JSON.stringify(u.counts)]);
+  if (u.keys !== undefined) set.push(['keys', u.keys]);
+  if (u.target !== undefined) set.push(['target', JSON.stringify(u.target)]);
+  if (u.finishedAt !== undefined) set.push(['finished_at', u.finishedAt]);
+  if (u.keysDigest !== undefined) set.push(['keys_digest', u.keysDigest]);
+  if (u.error !== undefined) set.push(['error', u.error]);
+  return set;
 }

@@ -1,6 +1,6 @@
 // Erasure jobs, the key digests they select and account tombstones in PostgreSQL.
 import type { ErasureJob } from '../../erasure/erasure-job.js';
-import { ERASURE_JOB_COLUMNS, jobValues, toJob, type ErasureJobRow } from '../../erasure/erasure-rows.js';
+import { ERASURE_JOB_COLUMNS, jobValues, toJob, updateColumns, type ErasureJobRow } from '../../erasure/erasure-rows.js';
 import type { ErasureStore, ErasureUpdate, Tombstone } from '../../erasure/erasure-store.js';
 import type { PgDatabase } from './database.js';
 
@@ -51,22 +51,9 @@ export class PostgresErasureStore implements ErasureStore {
   }
 
   async update(id: string, u: ErasureUpdate): Promise<void> {
-    const sets: string[] = ['updated_at = $1'];
-    const values: unknown[] = [u.updatedAt];
-    const put = (column: string, value: unknown): void => {
-      values.push(value);
-      sets.push(`${column} = $${values.length}`);
-    };
-    if (u.status !== undefined) put('status', u.status);
-    if (u.phase !== undefined) put('phase', u.phase);
-    if (u.counts !== undefined) put('counts', JSON.stringify(u.counts));
-    if (u.keys !== undefined) put('keys', u.keys);
-    if (u.target !== undefined) put('target', JSON.stringify(u.target));
-    if (u.finishedAt !== undefined) put('finished_at', u.finishedAt);
-    if (u.keysDigest !== undefined) put('keys_digest', u.keysDigest);
-    if (u.error !== undefined) put('error', u.error);
-    values.push(id);
-    await this.db.run(`UPDATE erasure_jobs SET ${sets.join(', ')} WHERE id = $${values.length}`, values);
+    const set = updateColumns(u);
+    const assignments = set.map(([column], i) => `${column} = $${i + 1}`).join(', ');
+    await this.db.run(`UPDATE erasure_jobs SET ${assignments} WHERE id = $${set.length + 1}`, [...set.map(([, value]) => value), id]);
   }
 
   async running(): Promise<ErasureJob[]> {

@@ -1,7 +1,7 @@
 // Erasure jobs, the key digests they select and account tombstones in the embedded database.
 import type Database from 'better-sqlite3';
 import type { ErasureJob } from '../../erasure/erasure-job.js';
-import { ERASURE_JOB_COLUMNS, jobValues, toJob, type ErasureJobRow } from '../../erasure/erasure-rows.js';
+import { ERASURE_JOB_COLUMNS, jobValues, toJob, updateColumns, type ErasureJobRow } from '../../erasure/erasure-rows.js';
 import type { ErasureStore, ErasureUpdate, Tombstone } from '../../erasure/erasure-store.js';
 
 export const ERASURE_MIGRATION = `
@@ -52,21 +52,8 @@ export class SqliteErasureStore implements ErasureStore {
   }
 
   async update(id: string, u: ErasureUpdate): Promise<void> {
-    const sets: string[] = ['updated_at = ?'];
-    const values: unknown[] = [u.updatedAt];
-    const put = (column: string, value: unknown): void => {
-      sets.push(`${column} = ?`);
-      values.push(value);
-    };
-    if (u.status !== undefined) put('status', u.status);
-    if (u.phase !== undefined) put('phase', u.phase);
-    if (u.counts !== undefined) put('counts', JSON.stringify(u.counts));
-    if (u.keys !== undefined) put('keys', u.keys);
-    if (u.target !== undefined) put('target', JSON.stringify(u.target));
-    if (u.finishedAt !== undefined) put('finished_at', u.finishedAt);
-    if (u.keysDigest !== undefined) put('keys_digest', u.keysDigest);
-    if (u.error !== undefined) put('error', u.error);
-    this.db.prepare(`UPDATE erasure_jobs SET ${sets.join(', ')} WHERE id = ?`).run(...values, id);
+    const set = updateColumns(u);
+    this.db.prepare(`UPDATE erasure_jobs SET ${set.map(([column]) => `${column} = ?`).join(', ')} WHERE id = ?`).run(...set.map(([, value]) => value), id);
   }
 
   async running(): Promise<ErasureJob[]> {
