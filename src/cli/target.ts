@@ -197,15 +197,16 @@ class LocalTarget implements Target {
   async ingest(batch: ImportBatch, tally: ImportTally): Promise<void> {
     this.erased ??= new Set((await this.embedded.backend.erasures.tombstones()).map((t) => t.accountId));
     const erased = this.erased;
-    const findings = erased.size === 0 ? batch.findings : batch.findings.filter((f, i) => {
-      if (!erased.has(f.key.accountId)) return true;
-      tally.rejected.push({ ref: batch.refs[i] ?? '?', code: 'ACCOUNT_ERASED', message: `the findings of account ${f.key.accountId} were erased; they are not stored again` });
-      return false;
-    });
     // The parse thread counted what it read, ignored and rejected; the batch holds the valid findings.
-    const classified = { findings, indexes: findings.map((_, i) => i), ignored: 0, rejected: [] };
-    const result = await receive(this.embedded.pipeline, { source: 'import', received: findings.length, classified });
+    const classified = { findings: [...batch.findings], indexes: batch.findings.map((_, i) => i), ignored: 0, rejected: [] };
+    const result = await receive(this.embedded.pipeline, {
+      source: 'import',
+      received: batch.findings.length,
+      classified,
+      ...(erased.size > 0 && { isErasedAccount: (accountId: string) => erased.has(accountId) }),
+    });
     if (!result.ok) throw result.failure.cause;
+    for (const r of result.report.rejected) tally.rejected.push({ ref: batch.refs[r.index] ?? '?', code: r.code, message: r.message });
     tally.created += result.report.created;
     tally.updated += result.report.updated;
     tally.unchanged += result.report.unchanged;
